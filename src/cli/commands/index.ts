@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { registerNegotiate } from './negotiate.ts';
+
+export function registerCommands(program: Command): void {
+  registerNegotiate(program);
+}

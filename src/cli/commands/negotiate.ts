@@ -1,0 +1,79 @@
+/** `bargain negotiate`: one experiment's negotiations between two (or more) models, end to end. */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { InfeasibleRequestError, makeSpec, SpecError } from '../../game/index.ts';
+import { runSeries, type RunDocument } from '../../protocol/series.ts';
+import type { TranscriptEvent } from '../../protocol/events.ts';
+import { UserError } from '../../errors.ts';
+import { assertWritableDir, toJsonl, writeFileAtomically, writeJson } from '../../grid/files.ts';
+import { resolveFactory, checkModels } from '../../grid/agents.ts';
+import { gammaArg, intArg, levelArg } from '../options.ts';
+import { formatRun } from '../format.ts';
+
+interface Opts {
+  models: string[]; competitionLevel: number; numItems: number; maxRounds: number; gamma: number;
+  runs: number; seed: number; out?: string; json?: boolean; discussionTurns: number;
+}
+
+export function registerNegotiate(program: Command): void {
+  program.command('negotiate')
+    .description('run one experiment\'s negotiations (seat-swapped pairs) and print the outcome')
+    .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
+    .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1', levelArg, 0.9)
+    .option('--num-items <m>', 'items to allocate', intArg('--num-items', 1, 200), 5)
+    .option('--max-rounds <t>', 'rounds before no deal', intArg('--max-rounds', 1, 1000), 10)
+    .option('--gamma <g>', 'discount per round, in (0, 1]', gammaArg, 0.9)
+    .option('--discussion-turns <k>', 'discussion passes per round', intArg('--discussion-turns', 0, 20), 1)
+    .option('--runs <r>', 'negotiation runs (seat-swapped pairs)', intArg('--runs', 1, 1000), 4)
+    .option('--seed <s>', 'random seed', intArg('--seed', 0), 42)
+    .option('--out <dir>', 'write result.json and transcript.jsonl into this directory')
+    .option('--json', 'print the result document as JSON on stdout')
+    .action(async (o: Opts) => { await negotiate(o); });
+}
+
+async function negotiate(o: Opts): Promise<void> {
+  if (o.models.length < 2) throw new UserError('--models needs at least two models, e.g. --models scripted:conceder scripted:boulware');
+  let spec;
+  try {
+    spec = makeSpec({ n: o.models.length, m: o.numItems, maxRounds: o.maxRounds, gamma: o.gamma, discussionTurns: o.discussionTurns });
+  } catch (e) {
+    if (e instanceof SpecError) throw new UserError(e.message);
+    throw e;
+  }
+  checkModels(o.models);
+  if (o.out) assertWritableDir(o.out, '--out');
+  const transcript: TranscriptEvent[] = [];
+  let runs: RunDocument[];
+  try {
+    runs = await runSeries({
+      spec, level: o.competitionLevel, seed: o.seed, numRuns: o.runs,
+      players: o.models.map((model) => ({ model, role: null })),
+      factory: resolveFactory(o.models), now: () => performance.now(),
+      onRun: (_doc, events) => { transcript.push(...events); },
+    });
+  } catch (e) {
+    if (e instanceof InfeasibleRequestError) throw new UserError(e.message);
+    throw e;
+  }
+  const doc = {
+    models: o.models, competition_level: o.competitionLevel, num_items: spec.m, max_rounds: spec.maxRounds,
+    gamma_discount: spec.gamma, discussion_turns: spec.discussionTurns, random_seed: o.seed, num_runs: o.runs,
+    items: spec.items, runs,
+  };
+  if (o.out) {
+    await writeFileAtomically(join(o.out, 'transcript.jsonl'), toJsonl(transcript));
+    await writeJson(join(o.out, 'result.json'), doc);
+  }
+  if (o.json) {
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    return;
+  }
+  const lines = [
+    `Negotiation: ${o.models.join(' vs ')} | level ${o.competitionLevel} | ${spec.m} items | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`,
+    `Items: ${spec.items.map((name, j) => `${j}=${name}`).join(', ')}`,
+    '',
+  ];
+  for (const r of runs) lines.push(...formatRun(r, spec.items), '');
+  if (o.out) lines.push(`Wrote ${join(o.out, 'result.json')} and ${join(o.out, 'transcript.jsonl')}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}

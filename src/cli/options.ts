@@ -1,0 +1,30 @@
+/**
+ * Flag parsers shared by the commands: each turns a string into a typed value or throws a
+ * UserError naming the flag and the accepted form. Flags stay undefined unless given.
+ */
+import { InvalidArgumentError } from 'commander';
+
+export function intArg(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${flag} takes a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'} (got "${v}")`);
+    }
+    return n;
+  };
+}
+
+export function floatArg(flag: string, ok: (x: number) => boolean, range: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`${flag} takes a number ${range} (got "${v}")`);
+    return n;
+  };
+}
+
+export const levelArg = floatArg('--competition-level', (x) => x >= 0 && x <= 1, 'from 0 to 1');
+export const gammaArg = floatArg('--gamma', (x) => x > 0 && x <= 1, 'in (0, 1]');
+
+export function listArg(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}

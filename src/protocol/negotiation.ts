@@ -1,0 +1,237 @@
+/**
+ * One negotiation of n agents over T rounds (DESIGN §2): discussion, private thinking,
+ * proposals, votes, tabulation, reflection. Emits the transcript as it goes.
+ * Invalid output gets repair turns, then is voided and recorded; nothing is fabricated.
+ * No I/O: agents and the rng are injected. Imports src/game and ./agent, ./events only.
+ */
+import {
+  agentId, discount, rawUtilities, tabulate, toAllocationMap, validateAllocation,
+  type GameSpec, type Owners, type Rng,
+} from '../game/index.ts';
+import type { Agent, AgentReply, Observation, Phase, PrivateFact, ProposalView, PublicFact } from './agent.ts';
+import type { TranscriptEvent } from './events.ts';
+
+export const PROPOSAL_REPAIRS = 3;
+export const VOTE_REPAIRS = 2;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type EventInput = DistributiveOmit<TranscriptEvent, 'v' | 'seq' | 'run'>;
+
+export interface NegotiationInput {
+  spec: GameSpec;
+  agents: Agent[];                 // in seat order
+  values: number[][];              // values[seat][item]
+  cosine: number;
+  rng: Rng;                        // tie-breaks
+  runIndex: number;
+  roles?: (string | null)[];
+  signal?: AbortSignal;
+  /** wall clock for turn durations; injected so the protocol stays deterministic in tests */
+  now?: () => number;
+}
+
+export interface NegotiationOutcome {
+  consensus: boolean;
+  round: number | null;
+  owners: Owners | null;
+  rawUtilities: number[];
+  utilities: number[];
+  repairs: number[];
+  voided: number[];
+  tieBreak: number[] | null;
+  events: TranscriptEvent[];
+}
+
+export class AgentError extends Error {
+  constructor(readonly agent: string, readonly model: string, readonly cause: unknown) {
+    super(`${agent} (${model}) failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'AgentError';
+  }
+}
+
+export async function runNegotiation(input: NegotiationInput): Promise<NegotiationOutcome> {
+  const { spec, agents, values, rng, runIndex, signal } = input;
+  const now = input.now ?? (() => 0);
+  const n = spec.n;
+  if (agents.length !== n || values.length !== n) throw new Error(`expected ${n} agents and value vectors`);
+  const ids = agents.map((_, s) => agentId(s));
+  const events: TranscriptEvent[] = [];
+  const publicFacts: PublicFact[] = [];
+  const privateFacts: PrivateFact[][] = ids.map(() => []);
+  const cursor = ids.map(() => 0);           // first event seq not yet shown to each agent
+  const repairs = ids.map(() => 0);
+  const voided = ids.map(() => 0);
+
+  const emit = (e: EventInput): number => {
+    const seq = events.length;
+    events.push({ v: 1, seq, run: runIndex, ...e } as TranscriptEvent);
+    return seq;
+  };
+  /** seqs of events newly visible to this seat since its last turn */
+  const newlySeen = (s: number): number[] => {
+    const out: number[] = [];
+    for (let q = cursor[s]; q < events.length; q++) {
+      const to = events[q].to;
+      if (to === 'all' || to === ids[s]) out.push(q);
+    }
+    cursor[s] = events.length;
+    return out;
+  };
+
+  emit({
+    type: 'run_start', round: 0, to: 'host',
+    seats: agents.map((a, s) => ({ seat: s, agent: ids[s], model: a.model, role: input.roles?.[s] ?? null })),
+    preferences: values.map((v) => v.slice()), cosine_similarity: input.cosine, items: spec.items,
+    params: { n, m: spec.m, max_rounds: spec.maxRounds, gamma: spec.gamma, discussion_turns: spec.discussionTurns },
+  });
+
+  const observe = (s: number, phase: Phase, round: number, extra: Partial<Observation> = {}): Observation => ({
+    phase, round, turn: 0, self: ids[s], seat: s, spec, values: values[s],
+    public: publicFacts, private: privateFacts[s], ...extra,
+  });
+
+  /** One agent turn with up to `maxRepairs` repair turns; returns the accepted value or null (voided). */
+  async function turn<T>(
+    s: number, phase: Phase, round: number, maxRepairs: number,
+    validate: (r: AgentReply) => { ok: true; value: T } | { ok: false; error: string },
+    extra: Partial<Observation> = {},
+  ): Promise<{ value: T; text: string } | { value: null; text: string; error: string }> {
+    let repair: Observation['repair'];
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const obs = observe(s, phase, round, { ...extra, repair });
+      const sees = newlySeen(s);
+      const t0 = now();
+      let reply: AgentReply;
+      try {
+        reply = await agents[s].act(obs, signal);
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason ?? err;
+        throw new AgentError(ids[s], agents[s].model, err);
+      }
+      const checked = reply.parseError !== undefined
+        ? { ok: false as const, error: reply.parseError }
+        : validate(reply);
+      emit({
+        type: 'turn', round, to: ids[s], phase, agent: ids[s], attempt, sees,
+        ...(repair ? { repair_error: repair.error } : {}),
+        text: reply.text, ...(reply.value !== undefined ? { value: reply.value } : {}),
+        valid: checked.ok, ...(checked.ok ? {} : { error: checked.error }),
+        ...(reply.calls?.length ? { calls: reply.calls } : {}), ms: now() - t0,
+      });
+      if (checked.ok) return { value: checked.value, text: reply.text };
+      if (attempt >= maxRepairs) { voided[s]++; return { value: null, text: reply.text, error: checked.error }; }
+      repairs[s]++;
+      repair = { attempt: attempt + 1, maxAttempts: maxRepairs, previous: reply.text, error: checked.error };
+    }
+  }
+
+  const anyText = (r: AgentReply) => (typeof r.text === 'string'
+    ? { ok: true as const, value: r.text }
+    : { ok: false as const, error: 'expected text' });
+
+  for (let round = 1; round <= spec.maxRounds; round++) {
+    emit({ type: 'round_start', round, to: 'all' });
+
+    // 1. Discussion: seat order, every agent sees all public talk so far.
+    for (let pass = 0; pass < spec.discussionTurns; pass++) {
+      for (let s = 0; s < n; s++) {
+        const r = await turn(s, 'discussion', round, 0, anyText, { turn: pass });
+        const text = r.value ?? '';
+        publicFacts.push({ kind: 'message', round, from: ids[s], text });
+        emit({ type: 'message', round, to: 'all', agent: ids[s], text });
+      }
+    }
+
+    // 2. Private thinking.
+    if (spec.privateThinking) {
+      for (let s = 0; s < n; s++) {
+        const r = await turn(s, 'thinking', round, 0, anyText);
+        const text = r.value ?? '';
+        privateFacts[s].push({ kind: 'note', round, phase: 'thinking', text });
+        emit({ type: 'note', round, to: ids[s], agent: ids[s], phase: 'thinking', text });
+      }
+    }
+
+    // 3. Proposals: each agent proposes a complete allocation (made in turn, revealed together).
+    const accepted: { seat: number; owners: Owners }[] = [];
+    const voids: { seat: number; reason: string }[] = [];
+    for (let s = 0; s < n; s++) {
+      const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => validateAllocation(rep.value, n, spec.m));
+      if (r.value) accepted.push({ seat: s, owners: r.value });
+      else voids.push({ seat: s, reason: (r as { error: string }).error });
+    }
+    const proposals: ProposalView[] = accepted.map((p, k) => ({
+      proposal: k + 1, from: ids[p.seat], allocation: toAllocationMap(p.owners, n),
+    }));
+    for (const p of proposals) {
+      publicFacts.push({ kind: 'proposal', round, from: p.from, proposal: p.proposal, allocation: p.allocation });
+      emit({ type: 'proposal', round, to: 'all', agent: p.from, proposal: p.proposal, allocation: p.allocation });
+    }
+    for (const v of voids) {
+      const reason = `${ids[v.seat]} made no valid proposal this round (${v.reason})`;
+      publicFacts.push({ kind: 'proposal_void', round, from: ids[v.seat], reason });
+      emit({ type: 'proposal_void', round, to: 'all', agent: ids[v.seat], reason });
+    }
+
+    // 4. Votes: each agent accepts or rejects every proposal in one turn; votes are private.
+    let winner: number | null = null;
+    if (proposals.length > 0) {
+      const accept: boolean[][] = [];
+      for (let s = 0; s < n; s++) {
+        const r = await turn(s, 'voting', round, VOTE_REPAIRS, (rep) => validateVotes(rep.value, proposals.length), { proposals });
+        const votes = r.value;
+        accept.push(votes ?? proposals.map(() => false));  // an invalid vote counts as reject
+        privateFacts[s].push({ kind: 'vote', round, votes });
+        emit({ type: 'vote', round, to: ids[s], agent: ids[s], votes, voided: votes === null });
+      }
+      // 5. Tabulation: tallies public, votes private.
+      const t = tabulate(accepted.map((p) => p.seat), accept, n, rng);
+      const results = t.tallies.map((x, k) => ({
+        proposal: k + 1, from: ids[x.proposer], accepts: x.accepts, rejects: x.rejects, passed: x.passed,
+      }));
+      winner = t.winner;
+      publicFacts.push({ kind: 'tally', round, results, winner: winner === null ? null : winner + 1 });
+      emit({
+        type: 'tally', round, to: 'all', results, winner: winner === null ? null : winner + 1,
+        tie_between: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
+      });
+      if (winner !== null) {
+        const owners = accepted[winner].owners;
+        const raw = rawUtilities(values, owners);
+        const utilities = raw.map((u) => discount(u, spec.gamma, round));
+        emit({
+          type: 'run_end', round, to: 'host', consensus: true, agreement_round: round,
+          allocation: toAllocationMap(owners, n), raw_utilities: raw, utilities,
+        });
+        return {
+          consensus: true, round, owners, rawUtilities: raw, utilities, repairs, voided,
+          tieBreak: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null, events,
+        };
+      }
+    } else {
+      publicFacts.push({ kind: 'tally', round, results: [], winner: null });
+      emit({ type: 'tally', round, to: 'all', results: [], winner: null, tie_between: null });
+    }
+
+    // 6. Reflection before the next round.
+    if (spec.reflection && round < spec.maxRounds) {
+      for (let s = 0; s < n; s++) {
+        const r = await turn(s, 'reflection', round, 0, anyText);
+        const text = r.value ?? '';
+        privateFacts[s].push({ kind: 'note', round, phase: 'reflection', text });
+        emit({ type: 'note', round, to: ids[s], agent: ids[s], phase: 'reflection', text });
+      }
+    }
+  }
+  const zeros = ids.map(() => 0);
+  emit({ type: 'run_end', round: spec.maxRounds, to: 'host', consensus: false, agreement_round: null, allocation: null, raw_utilities: zeros, utilities: zeros });
+  return { consensus: false, round: null, owners: null, rawUtilities: zeros, utilities: zeros, repairs, voided, tieBreak: null, events };
+}
+
+export function validateVotes(x: unknown, k: number): { ok: true; value: boolean[] } | { ok: false; error: string } {
+  if (!Array.isArray(x)) return { ok: false, error: `expected one accept/reject vote for each of the ${k} proposals` };
+  if (x.length !== k) return { ok: false, error: `expected ${k} votes (one per proposal), got ${x.length}` };
+  if (!x.every((b) => typeof b === 'boolean')) return { ok: false, error: 'each vote must be accept or reject' };
+  return { ok: true, value: x as boolean[] };
+}
