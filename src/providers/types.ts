@@ -1,0 +1,83 @@
+/**
+ * The one ChatModel interface every provider client implements (STYLE §5, DESIGN §3),
+ * and the single error type providers throw. Policy (retry, rate governor, cache) is
+ * layered around a ChatModel as decorators of the same type; no client sleeps or retries.
+ * Must not import src/game, src/protocol or src/agents.
+ */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** output-token cap for this call (the phase's cap) */
+  maxOutputTokens: number;
+  /** omitted for reasoning models (the client drops it and warns) */
+  temperature?: number;
+  reasoningEffort?: 'low' | 'medium' | 'high';
+  /** position of this call within its negotiation run (part of the cache key) */
+  callIndex?: number;
+  /** identifies the run for caching/accounting, e.g. "exp12/run3/Agent_1" */
+  scope?: string;
+  signal?: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'error' | 'other';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** reasoning tokens, included in outputTokens where the provider bills them as output */
+  reasoningTokens: number;
+}
+
+export interface ChatResult {
+  text: string;
+  finishReason: FinishReason;
+  rawFinishReason?: string;
+  usage: Usage;
+  warnings: string[];
+  /** e.g. openai, anthropic, google, openrouter, compatible, sim */
+  provider: string;
+  /** provider model id actually called */
+  modelId: string;
+  /** the route that served it, e.g. "openai direct" or "openrouter" */
+  route: string;
+  /** true when served from the response cache */
+  cached?: boolean;
+  /** attempts made (1 = first try succeeded) */
+  attempts?: number;
+  latencyMs?: number;
+}
+
+export interface ChatModel {
+  readonly spec: 'v1';
+  /** provider family: openai | anthropic | google | openrouter | compatible | sim */
+  readonly provider: string;
+  readonly modelId: string;
+  /** label of the API key in use (e.g. OPENAI_API_KEY_2), never the key itself */
+  readonly keyLabel: string;
+  generate(req: ChatRequest): Promise<ChatResult>;
+}
+
+export type ProviderErrorKind =
+  | 'rate_limit'   // 429: pause the key for retryAfterMs, never an experiment failure
+  | 'transient'    // 5xx, reset, timeout: back off with jitter, bounded retries
+  | 'key'          // invalid key, quota exhausted, insufficient funds: rotate to the next key
+  | 'fatal';       // bad request, unknown model, context too long: do not retry
+
+export class ProviderError extends Error {
+  readonly kind: ProviderErrorKind;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly provider: string;
+  constructor(opts: { message: string; kind: ProviderErrorKind; provider: string; status?: number; retryAfterMs?: number; cause?: unknown }) {
+    super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ProviderError';
+    this.kind = opts.kind;
+    this.provider = opts.provider;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
