@@ -27,6 +27,7 @@ export function validateAllocation(x: unknown, n: number, m: number): Checked<Ow
       if (typeof it !== 'number' || !Number.isInteger(it) || it < 0 || it >= m) {
         return { ok: false, error: `${key} lists ${JSON.stringify(it)}, which is not an item index 0..${m - 1}` };
       }
+      if (owners[it] === seat) return { ok: false, error: `${key} lists item ${it} more than once; list each item once` };
       if (owners[it] !== -1) {
         return { ok: false, error: `item ${it} is given to both ${agentId(owners[it])} and ${key}; each item goes to exactly one agent` };
       }
