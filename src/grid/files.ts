@@ -1,30 +1,98 @@
 /**
- * Atomic file writes (temporary file + rename, via write-file-atomic) and the
- * writability checks done before any work starts, so bad paths fail early.
+ * Atomic file writes and the writability checks done before any work starts.
+ * Atomic = write a temporary file beside the target, fsync, rename over the target,
+ * fsync the directory. Temporary names carry host and pid (`.name.tmp-host-pid-n`) so a
+ * later run can sweep the leftovers of a killed process without touching a live
+ * writer's files on a shared filesystem (why this is not write-file-atomic: its
+ * temporary names cannot be traced back to their owner).
  */
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import {
+  accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync,
+  renameSync, rmdirSync, statSync, unlinkSync, writeSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 
-export async function writeFileAtomically(path: string, data: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  await writeFileAtomic(path, data, { fsync: true });
-}
+let counter = 0;
+const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
+const TMP_RE = /^\.(.+)\.tmp-(.+)-(\d+)-(\d+)$/;
 
 export function writeFileAtomicallySync(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic.sync(path, data, { fsync: true });
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.tmp-${HOST}-${process.pid}-${++counter}`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw e;
+  }
+  try {
+    const dfd = openSync(dir, 'r');
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch { /* some filesystems refuse directory fsync; the rename is still atomic */ }
+}
+
+export async function writeFileAtomically(path: string, data: string): Promise<void> {
+  writeFileAtomicallySync(path, data);
 }
 
 export async function writeJson(path: string, value: unknown): Promise<void> {
-  await writeFileAtomically(path, JSON.stringify(value, null, 2) + '\n');
+  writeFileAtomicallySync(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+export function writeJsonSync(path: string, value: unknown): void {
+  writeFileAtomicallySync(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 export function toJsonl(rows: unknown[]): string {
   let s = '';
   for (const r of rows) s += JSON.stringify(r) + '\n';
   return s;
+}
+
+export function isTempFile(name: string): boolean {
+  return TMP_RE.test(name);
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Removes temporary files left by killed writers under dir (recursively): those of this
+ * host whose process is gone, and any older than an hour (another host's crash).
+ * Returns how many were removed.
+ */
+export function sweepTempFiles(dir: string, maxDepth = 4): number {
+  let removed = 0;
+  const walk = (d: string, depth: number) => {
+    let names: string[];
+    try { names = readdirSync(d); } catch { return; }
+    for (const name of names) {
+      const p = join(d, name);
+      const m = TMP_RE.exec(name);
+      if (m) {
+        const stale = (m[2] === HOST && !pidAlive(Number(m[3]))) ||
+          (() => { try { return Date.now() - statSync(p).mtimeMs > 3_600_000; } catch { return false; } })();
+        if (stale) { try { unlinkSync(p); removed++; } catch { /* raced */ } }
+        continue;
+      }
+      if (depth < maxDepth && name !== 'cache' && name !== 'node_modules') {
+        try { if (statSync(p).isDirectory()) walk(p, depth + 1); } catch { /* raced */ }
+      }
+    }
+  };
+  walk(dir, 0);
+  return removed;
 }
 
 /**

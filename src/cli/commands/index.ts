@@ -1,6 +1,18 @@
 import type { Command } from 'commander';
 import { registerNegotiate } from './negotiate.ts';
+import { registerGenerate } from './generate.ts';
+import { registerRun } from './run.ts';
+import { registerCollect } from './collect.ts';
+import { registerRetry } from './retry.ts';
+import { registerAll } from './all.ts';
+import { registerSetup } from './setup.ts';
 
 export function registerCommands(program: Command): void {
+  registerSetup(program);
+  registerGenerate(program);
+  registerRun(program);
+  registerCollect(program);
+  registerRetry(program);
+  registerAll(program);
   registerNegotiate(program);
 }

@@ -1,0 +1,46 @@
+/** `bargain all`: check → generate (unless the configs already match) → run → collect → summary. */
+import type { Command } from 'commander';
+import { ExitError } from '../../errors.ts';
+import { planFrom, sameGrid } from '../../grid/generate.ts';
+import { experimentState } from '../../grid/status.ts';
+import { describeIds } from '../../grid/grid.ts';
+import { checkModels, resolveFactory } from '../../grid/agents.ts';
+import { assertWritableDir } from '../../grid/files.ts';
+import { addGridFlags, generateFrom, overridesOf, type GenerateFlags } from './generate.ts';
+import { layoutOf, loadGridFor, withResultsDir, withRunOptions } from '../shared.ts';
+import { runSession } from '../run-session.ts';
+import { collectAndReport } from './collect.ts';
+
+interface AllFlags extends GenerateFlags { parallel: number; timeout: number; dryRun?: boolean }
+
+export function registerAll(program: Command): void {
+  withRunOptions(withResultsDir(addGridFlags(program.command('all')
+    .description('the whole pipeline: generate (unless done) → run → collect')
+    .option('--dry-run', 'print what would run and what is already done; run nothing'))))
+    .action(async (f: AllFlags) => {
+      const layout = layoutOf(f);
+      const { grid, configs } = planFrom(f.grid, overridesOf(f));
+      checkModels([...grid.weak, ...grid.strong], { allowApi: true });
+      if (f.dryRun) {
+        const matches = sameGrid(layout, configs);
+        const states = configs.map((c) => (matches ? experimentState(layout, c) : { config: c, status: 'NOT_STARTED' as const }));
+        const done = states.filter((s) => s.status === 'SUCCESS' || s.status === 'FAILED' || s.status === 'TIMEOUT');
+        const todo = states.filter((s) => !done.includes(s));
+        process.stdout.write([
+          `Dry run for ${layout.root}: ${configs.length} experiments (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels, ${grid.num_runs} runs each)`,
+          matches ? '  Configs already generated and matching.' : '  Configs would be (re)generated.',
+          `  Already done: ${done.length}${done.length ? ` (${describeIds(done.map((s) => s.config.experiment_id))})` : ''}`,
+          `  Would run: ${todo.length}${todo.length ? ` (${describeIds(todo.map((s) => s.config.experiment_id))})` : ''} with --parallel ${f.parallel}`,
+          'Nothing was run or written.',
+        ].join('\n') + '\n');
+        return;
+      }
+      resolveFactory([...grid.weak, ...grid.strong]);   // fail before writing anything if a model cannot run
+      assertWritableDir(layout.root, 'results directory');
+      process.stdout.write(generateFrom(layout, f).message + '\n');
+      const { configs: loaded, factory } = loadGridFor(layout);
+      const { exitCode } = await runSession(layout, loaded, factory, { parallel: f.parallel, timeoutSec: f.timeout });
+      process.stdout.write((await collectAndReport(layout)).join('\n') + '\n');
+      if (exitCode !== 0) throw new ExitError(exitCode);
+    });
+}

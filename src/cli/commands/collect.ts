@@ -1,0 +1,34 @@
+/** `bargain collect`: results tables and summary (then the report). */
+import type { Command } from 'commander';
+import { collect } from '../../grid/collect.ts';
+import { loadConfigs } from '../../grid/grid.ts';
+import type { Layout } from '../../grid/layout.ts';
+import { assertWritableDir } from '../../grid/files.ts';
+import { layoutOf, withResultsDir } from '../shared.ts';
+
+export async function collectAndReport(layout: Layout): Promise<string[]> {
+  const configs = loadConfigs(layout);
+  assertWritableDir(layout.root, 'results directory');
+  const out = collect(layout, configs);
+  const c = out.counts;
+  const s = out.summary as Record<string, number | null>;
+  const lines = [
+    `Collected ${configs.length} experiments in ${layout.root}: ${c.SUCCESS} successful, ${c.FAILED} failed, ${c.TIMEOUT} timeout, ` +
+      `${c.INCOMPLETE} incomplete, ${c.NOT_STARTED} not started (success rate ${s.success_rate === null ? '-' : (100 * s.success_rate!).toFixed(1) + '%'})`,
+    `  Runs ${s.runs} | agreement rate ${fmt(s.agreement_rate)} | mean utility weak ${fmt(s.weak_utility)} strong ${fmt(s.strong_utility)} | advantage ${fmt(s.advantage)}` +
+      (s.cost_usd ? ` | cost $${s.cost_usd.toFixed(4)}` : ''),
+    `  Wrote ${['all_results.json', 'summary.json', 'results.csv', 'runs.csv'].map((f) => `${layout.root}/${f}`).join(', ')}`,
+  ];
+  return lines;
+}
+
+function fmt(x: number | null | undefined): string {
+  return x === null || x === undefined ? '-' : x.toFixed(3);
+}
+
+export function registerCollect(program: Command): void {
+  withResultsDir(program.command('collect').description('collect results into all_results.json, summary.json, results.csv, runs.csv and the report'))
+    .action(async (f: { resultsDir: string }) => {
+      process.stdout.write((await collectAndReport(layoutOf(f))).join('\n') + '\n');
+    });
+}

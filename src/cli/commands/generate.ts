@@ -1,0 +1,61 @@
+/** `bargain generate`: write the grid's config files. */
+import type { Command } from 'commander';
+import { UserError } from '../../errors.ts';
+import { assertWritableDir } from '../../grid/files.ts';
+import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
+import { checkModels } from '../../grid/agents.ts';
+import { intArg, listArg } from '../options.ts';
+import { layoutOf, withResultsDir } from '../shared.ts';
+import type { Layout } from '../../grid/layout.ts';
+
+export interface GenerateFlags {
+  grid: string; weak?: string[]; strong?: string[]; levels?: string[]; numItems?: number; maxRounds?: number;
+  runs?: number; baseSeed?: number; force?: boolean; resultsDir: string;
+}
+
+export function addGridFlags(cmd: Command): Command {
+  return cmd
+    .option('--grid <name>', 'preset (seed, demo) or a grid .json file', 'seed')
+    .option('--weak <models>', 'weak models, comma-separated (narrows or overrides the preset)', listArg)
+    .option('--strong <models>', 'strong models, comma-separated', listArg)
+    .option('--levels <levels>', 'competition levels, comma-separated, each 0..1', listArg)
+    .option('--num-items <m>', 'items per negotiation', intArg('--num-items', 1, 200))
+    .option('--max-rounds <t>', 'rounds per negotiation', intArg('--max-rounds', 1, 1000))
+    .option('--runs <r>', 'negotiation runs per experiment', intArg('--runs', 1, 1000))
+    .option('--base-seed <s>', 'seed of experiment 0 (seed = base + id)', intArg('--base-seed', 0))
+    .option('--force', 'replace a different grid that already has results (moved to archive/)');
+}
+
+export function overridesOf(f: GenerateFlags): GridOverrides {
+  const levels = f.levels?.map((s) => {
+    const x = Number(s);
+    if (s.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) throw new UserError(`--levels takes numbers from 0 to 1 (got "${s}")`);
+    return x;
+  });
+  for (const [flag, list] of [['--weak', f.weak], ['--strong', f.strong], ['--levels', f.levels]] as const) {
+    if (list && list.length === 0) throw new UserError(`${flag} is empty; give a comma-separated list`);
+  }
+  return { weak: f.weak, strong: f.strong, levels, numItems: f.numItems, maxRounds: f.maxRounds, runs: f.runs, baseSeed: f.baseSeed };
+}
+
+/** Plans and writes the grid; returns a one-line description. */
+export function generateFrom(layout: Layout, f: GenerateFlags): { message: string; count: number } {
+  const { grid, configs } = planFrom(f.grid, overridesOf(f));
+  checkModels([...grid.weak, ...grid.strong], { allowApi: true });
+  assertWritableDir(layout.root, 'results directory');
+  const out = generateGrid(layout, configs, Boolean(f.force), grid);
+  const where = layout.root;
+  const message = out.kind === 'unchanged'
+    ? `${out.count} configs in ${where}/configs already match this grid; nothing to do`
+    : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels)` +
+      (out.archivedTo ? `; the previous grid's files were moved to ${where}/${out.archivedTo}` : '');
+  return { message, count: out.count };
+}
+
+export function registerGenerate(program: Command): void {
+  withResultsDir(addGridFlags(program.command('generate').description('write the grid\'s experiment configs')))
+    .action((f: GenerateFlags) => {
+      const layout = layoutOf(f);
+      process.stdout.write(generateFrom(layout, f).message + '\n');
+    });
+}

@@ -1,0 +1,40 @@
+/** `bargain retry`: re-run FAILED, TIMEOUT and INCOMPLETE experiments, then collect. */
+import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { ExitError, UserError } from '../../errors.ts';
+import { assertWritableDir } from '../../grid/files.ts';
+import { prepareRetry, retryCandidates } from '../../grid/retry.ts';
+import { layoutOf, loadGridFor, pairLabel, withResultsDir, withRunOptions } from '../shared.ts';
+import { runSession } from '../run-session.ts';
+import { collectAndReport } from './collect.ts';
+
+interface RetryFlags { resultsDir: string; parallel: number; timeout: number; yes?: boolean }
+
+export function registerRetry(program: Command): void {
+  withRunOptions(withResultsDir(program.command('retry')
+    .description('re-run FAILED, TIMEOUT and INCOMPLETE experiments (logs archived), then collect')
+    .option('--yes', 'do not ask for confirmation')))
+    .action(async (f: RetryFlags) => {
+      const layout = layoutOf(f);
+      const { configs, factory } = loadGridFor(layout);
+      const todo = retryCandidates(layout, configs);
+      if (todo.length === 0) {
+        process.stdout.write('Nothing to retry: no FAILED, TIMEOUT or INCOMPLETE experiments.\n');
+        return;
+      }
+      assertWritableDir(layout.root, 'results directory');
+      process.stdout.write(`${todo.length} experiment${todo.length === 1 ? '' : 's'} to retry:\n` +
+        todo.map((s) => `  ${s.config.experiment_id}: ${pairLabel(s.config)} — ${s.status}${s.result?.error ? `: ${s.result.error}` : s.note ? ` (${s.note})` : ''}`).join('\n') + '\n');
+      if (!f.yes) {
+        if (!process.stdin.isTTY) throw new UserError('retry asks for confirmation on a terminal; pass --yes to run without asking');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = (await rl.question('Retry them now? [y/N] ')).trim().toLowerCase();
+        rl.close();
+        if (answer !== 'y' && answer !== 'yes') { process.stdout.write('Nothing changed.\n'); return; }
+      }
+      prepareRetry(layout, todo);
+      const { exitCode } = await runSession(layout, todo.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout });
+      process.stdout.write((await collectAndReport(layout)).join('\n') + '\n');
+      if (exitCode !== 0) throw new ExitError(exitCode);
+    });
+}

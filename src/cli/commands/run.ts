@@ -1,0 +1,56 @@
+/** `bargain run` (all selected experiments, resumable) and `bargain run-one` (one experiment, e.g. a SLURM task). */
+import type { Command } from 'commander';
+import { ExitError, UserError } from '../../errors.ts';
+import { assertWritableDir } from '../../grid/files.ts';
+import { parseJobList } from '../../grid/grid.ts';
+import { Interrupted, runExperiment } from '../../grid/experiment.ts';
+import { layoutOf, loadGridFor, withResultsDir, withRunOptions } from '../shared.ts';
+import { runSession } from '../run-session.ts';
+
+interface RunFlags { resultsDir: string; parallel: number; timeout: number; jobs?: string }
+
+export function registerRun(program: Command): void {
+  withRunOptions(withResultsDir(program.command('run')
+    .description('run every selected experiment not yet complete, with live progress (resumable)')
+    .option('--jobs <list>', 'only these experiment ids, e.g. 0-99,120')))
+    .action(async (f: RunFlags) => {
+      const layout = layoutOf(f);
+      const { configs, factory } = loadGridFor(layout, f.jobs ? parseJobList(f.jobs) : undefined);
+      assertWritableDir(layout.root, 'results directory');
+      const { exitCode } = await runSession(layout, configs, factory, { parallel: f.parallel, timeoutSec: f.timeout });
+      if (exitCode !== 0) throw new ExitError(exitCode);
+    });
+
+  program.command('run-one')
+    .description('run one experiment (JOB_ID, else $SLURM_ARRAY_TASK_ID); exit 0/1/124 for SUCCESS/FAILED/TIMEOUT')
+    .argument('[job_id]', 'experiment id')
+    .option('--results-dir <dir>', 'results directory', 'experiments/results/scaling_experiment')
+    .option('--timeout <seconds>', 'limit for each negotiation run', (v) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1) throw new UserError(`--timeout takes a whole number of seconds ≥ 1 (got "${v}")`);
+      return n;
+    }, 600)
+    .action(async (jobArg: string | undefined, f: { resultsDir: string; timeout: number }) => {
+      const raw = jobArg ?? process.env.SLURM_ARRAY_TASK_ID;
+      if (raw === undefined || raw === '') throw new UserError('run-one needs a JOB_ID argument (or SLURM_ARRAY_TASK_ID in the environment)');
+      if (!/^\d+$/.test(raw)) throw new UserError(`JOB_ID must be a whole number (got "${raw}")`);
+      const layout = layoutOf(f);
+      const { configs, factory } = loadGridFor(layout, [Number(raw)]);
+      assertWritableDir(layout.root, 'results directory');
+      const hard = new AbortController();
+      const stop = () => hard.abort(new Error('stopped by signal'));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const r = await runExperiment(layout, configs[0], { factory, timeoutMs: f.timeout * 1000, hardStop: hard.signal });
+        process.stdout.write(`Experiment ${r.experiment_id} completed with status: ${r.status}${r.error ? ` (${r.error})` : ''}\n`);
+        if (r.exit_code !== 0) throw new ExitError(r.exit_code);
+      } catch (e) {
+        if (e instanceof Interrupted) { process.stderr.write(`bargain: experiment ${raw} interrupted; no result written\n`); throw new ExitError(130); }
+        throw e;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

@@ -1,0 +1,81 @@
+/**
+ * One interactive `run` of a set of experiments: progress, Ctrl-C handling (once: start
+ * nothing new; twice: stop now), and the closing summary with failures and the retry command.
+ * Shared by `run`, `retry` and `all`.
+ */
+import type { AgentFactory } from '../protocol/agent.ts';
+import type { ExperimentConfig } from '../grid/config.ts';
+import type { Layout } from '../grid/layout.ts';
+import type { ResultDocument } from '../grid/result.ts';
+import { runGrid, type RunnerSummary } from '../grid/runner.ts';
+import { DEFAULT_RESULTS_DIR } from '../grid/layout.ts';
+import { Progress } from './progress.ts';
+import { pairLabel, shellQuote } from './shared.ts';
+
+export interface SessionOptions { parallel: number; timeoutSec: number; quiet?: boolean }
+
+export async function runSession(layout: Layout, configs: ExperimentConfig[], factory: AgentFactory, o: SessionOptions): Promise<{ summary: RunnerSummary; exitCode: number }> {
+  const soft = new AbortController();
+  const hard = new AbortController();
+  const state = { total: configs.length, done: 0, failed: 0, running: 0, costUsd: 0 };
+  const progress = new Progress(state);
+  let sigints = 0;
+  const onSigint = () => {
+    sigints++;
+    if (sigints === 1) {
+      progress.note('Stopping: no new experiments will start; running ones will finish. Press Ctrl-C again to stop now.');
+      soft.abort();
+    } else {
+      progress.note('Stopping now: running experiments are abandoned (no result written) and will run again next time.');
+      hard.abort(new Error('stopped by the user'));
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const failures: ResultDocument[] = [];
+  let summary: RunnerSummary;
+  try {
+    if (!o.quiet) progress.start();
+    summary = await runGrid(layout, configs, {
+      parallel: o.parallel, timeoutMs: o.timeoutSec * 1000, factory, softStop: soft.signal, hardStop: hard.signal,
+      onStart: () => { state.running++; },
+      onDone: (c, r) => {
+        state.running--; state.done++; state.costUsd += r.cost_usd;
+        if (r.status !== 'SUCCESS') {
+          state.failed++; failures.push(r);
+          if (!o.quiet) progress.note(`Experiment ${c.experiment_id} (${pairLabel(c)}) ${r.status}: ${r.error ?? ''}`);
+        }
+      },
+    });
+    state.done += 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    if (!o.quiet) progress.stop();
+  }
+  state.done += summary.skipped;
+  const ran = summary.results.length;
+  const ok = summary.results.filter((r) => r.status === 'SUCCESS').length;
+  const meanS = ran ? summary.results.reduce((t, r) => t + r.duration_s, 0) / ran : 0;
+  const lines = [
+    '',
+    `Ran ${ran} experiment${ran === 1 ? '' : 's'} in ${summary.elapsedS.toFixed(1)}s (${summary.skipped} already complete, skipped)`,
+    `  Successful: ${ok} | Failed: ${summary.results.filter((r) => r.status === 'FAILED').length} | Timeout: ${summary.results.filter((r) => r.status === 'TIMEOUT').length}` +
+      ` | Success rate: ${ran ? ((100 * ok) / ran).toFixed(1) : '100.0'}% | Mean time per experiment: ${meanS.toFixed(2)}s` +
+      (state.costUsd > 0 ? ` | Cost: $${state.costUsd.toFixed(4)}` : ''),
+  ];
+  if (summary.interrupted.length || summary.notStarted.length) {
+    lines.push(`  Stopped early: ${summary.interrupted.length} interrupted, ${summary.notStarted.length} not started; run the same command again to resume.`);
+  }
+  if (failures.length) {
+    lines.push('Failures:');
+    for (const r of failures.sort((a, b) => a.experiment_id - b.experiment_id)) {
+      lines.push(`  ${r.experiment_id}: ${r.weak_model} vs ${r.strong_model} at level ${r.competition_level} — ${r.status}: ${r.error ?? 'no reason recorded'}`);
+    }
+    const rd = layout.root === DEFAULT_RESULTS_DIR ? '' : ` --results-dir ${shellQuote(layout.root)}`;
+    lines.push(`Retry them with: bargain retry${rd} --parallel ${o.parallel} --yes   (or ./scripts/retry_failed.sh ${o.parallel})`);
+  }
+  if (!o.quiet) process.stdout.write(lines.join('\n') + '\n');
+  const exitCode = summary.interrupted.length || summary.notStarted.length ? 130 : failures.length ? 1 : 0;
+  return { summary, exitCode };
+}

@@ -1,0 +1,139 @@
+/**
+ * `collect` (DESIGN §4): folds every experiment's state and result into all_results.json,
+ * summary.json (counts, success rate, by model pair and by level with outcome statistics),
+ * results.csv (one row per experiment) and runs.csv (one row per run and seat, tidy).
+ */
+import type { ExperimentConfig } from './config.ts';
+import { toCsv } from './csv.ts';
+import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
+import type { Layout } from './layout.ts';
+import type { ResultDocument } from './result.ts';
+import { experimentState, type ExperimentState, type ExperimentStatus } from './status.ts';
+
+export const RUNS_COLUMNS = [
+  'experiment_id', 'weak_model', 'strong_model', 'pair', 'competition_level', 'random_seed', 'run_index', 'pair_index',
+  'seats_swapped', 'seat', 'agent', 'model', 'role', 'cosine_similarity', 'consensus', 'round', 'utility', 'raw_utility',
+  'share', 'welfare', 'exploitation_index', 'nash_utility', 'pareto_optimal', 'repairs', 'voided', 'calls',
+  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status',
+] as const;
+
+export const RESULTS_COLUMNS = [
+  'experiment_id', 'weak_model', 'strong_model', 'competition_level', 'random_seed', 'num_runs', 'status', 'exit_code',
+  'duration_s', 'runs_completed', 'agreement_rate', 'mean_round', 'weak_utility', 'strong_utility', 'advantage',
+  'repairs', 'voided', 'calls', 'cost_usd', 'error', 'result_file',
+] as const;
+
+export type RunRow = Record<(typeof RUNS_COLUMNS)[number], string | number | boolean | null>;
+export type ResultRow = Record<(typeof RESULTS_COLUMNS)[number], string | number | boolean | null>;
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const r4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);
+
+export function runRows(c: ExperimentConfig, r: ResultDocument): RunRow[] {
+  const rows: RunRow[] = [];
+  for (const run of r.runs) {
+    for (const a of run.agents) {
+      rows.push({
+        experiment_id: c.experiment_id, weak_model: c.weak_model, strong_model: c.strong_model,
+        pair: `${c.weak_model}_vs_${c.strong_model}`, competition_level: c.competition_level, random_seed: c.random_seed,
+        run_index: run.run_index, pair_index: run.pair_index, seats_swapped: run.seats_swapped, seat: a.seat,
+        agent: a.agent, model: a.model, role: a.role, cosine_similarity: run.cosine_similarity, consensus: run.consensus,
+        round: run.round, utility: a.utility, raw_utility: a.raw_utility, share: a.share, welfare: run.welfare,
+        exploitation_index: a.exploitation_index, nash_utility: a.nash_utility, pareto_optimal: run.pareto_optimal,
+        repairs: a.repairs, voided: a.voided, calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens,
+        reasoning_tokens: a.reasoning_tokens, cost_usd: a.cost_usd, status: r.status,
+      });
+    }
+  }
+  return rows;
+}
+
+function outcomeStats(results: ResultDocument[]) {
+  const runs = results.flatMap((r) => r.runs);
+  const side = (role: string) => runs.flatMap((run) => run.agents.filter((a) => a.role === role).map((a) => a.utility));
+  const agreed = runs.filter((r) => r.consensus);
+  const weak = mean(side('weak')), strong = mean(side('strong'));
+  return {
+    runs: runs.length,
+    agreement_rate: r4(runs.length ? agreed.length / runs.length : null),
+    mean_round: r4(mean(agreed.map((r) => r.round!))),
+    weak_utility: r4(weak), strong_utility: r4(strong),
+    advantage: r4(weak === null || strong === null ? null : strong - weak),
+  };
+}
+
+function resultRow(s: ExperimentState, layout: Layout): ResultRow {
+  const c = s.config, r = s.result;
+  const o = r ? outcomeStats([r]) : null;
+  return {
+    experiment_id: c.experiment_id, weak_model: c.weak_model, strong_model: c.strong_model,
+    competition_level: c.competition_level, random_seed: c.random_seed, num_runs: c.num_runs, status: s.status,
+    exit_code: r?.exit_code ?? null, duration_s: r?.duration_s ?? null, runs_completed: r?.runs_completed ?? 0,
+    agreement_rate: o?.agreement_rate ?? null, mean_round: o?.mean_round ?? null, weak_utility: o?.weak_utility ?? null,
+    strong_utility: o?.strong_utility ?? null, advantage: o?.advantage ?? null,
+    repairs: r ? r.runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + a.repairs, 0), 0) : null,
+    voided: r ? r.runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + a.voided, 0), 0) : null,
+    calls: r?.calls ?? null, cost_usd: r?.cost_usd ?? null, error: r?.error ?? s.note ?? null,
+    result_file: r ? layout.result(c) : null,
+  };
+}
+
+export interface CollectOutcome {
+  states: ExperimentState[];
+  counts: Record<ExperimentStatus, number>;
+  summary: Record<string, unknown>;
+  runRows: RunRow[];
+  resultRows: ResultRow[];
+}
+
+export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOutcome {
+  const states = configs.map((c) => experimentState(layout, c));
+  const counts: Record<ExperimentStatus, number> = { SUCCESS: 0, FAILED: 0, TIMEOUT: 0, INCOMPLETE: 0, NOT_STARTED: 0 };
+  for (const s of states) counts[s.status]++;
+  const done = states.filter((s) => s.result);
+  const results = done.map((s) => s.result!);
+  const group = (key: (s: ExperimentState) => string) => {
+    const m = new Map<string, ExperimentState[]>();
+    for (const s of states) { const k = key(s); if (!m.has(k)) m.set(k, []); m.get(k)!.push(s); }
+    return Object.fromEntries([...m].map(([k, ss]) => [k, {
+      experiments: ss.length,
+      successful: ss.filter((s) => s.status === 'SUCCESS').length,
+      failed: ss.filter((s) => s.status === 'FAILED').length,
+      timeout: ss.filter((s) => s.status === 'TIMEOUT').length,
+      ...outcomeStats(ss.filter((s) => s.result).map((s) => s.result!)),
+    }]));
+  };
+  const total = states.length;
+  const summary = {
+    generated_at: new Date().toISOString(),
+    total_experiments: total,
+    successful: counts.SUCCESS, failed: counts.FAILED, timeout: counts.TIMEOUT,
+    incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED,
+    success_rate: total ? r4(counts.SUCCESS / total) : null,
+    ...outcomeStats(results),
+    calls: results.reduce((t, r) => t + r.calls, 0),
+    input_tokens: results.reduce((t, r) => t + r.input_tokens, 0),
+    output_tokens: results.reduce((t, r) => t + r.output_tokens, 0),
+    reasoning_tokens: results.reduce((t, r) => t + r.reasoning_tokens, 0),
+    cost_usd: Math.round(results.reduce((t, r) => t + r.cost_usd, 0) * 1e6) / 1e6,
+    by_model_pair: group((s) => `${s.config.weak_model}_vs_${s.config.strong_model}`),
+    by_competition_level: group((s) => String(s.config.competition_level)),
+    failures: states.filter((s) => s.status === 'FAILED' || s.status === 'TIMEOUT').map((s) => ({
+      experiment_id: s.config.experiment_id, weak_model: s.config.weak_model, strong_model: s.config.strong_model,
+      competition_level: s.config.competition_level, status: s.status, reason: s.result?.error ?? null,
+    })),
+    missing: states.filter((s) => s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED').map((s) => ({
+      experiment_id: s.config.experiment_id, status: s.status, note: s.note ?? null,
+    })),
+  };
+  const rr = done.flatMap((s) => runRows(s.config, s.result!));
+  const resRows = states.map((s) => resultRow(s, layout));
+  writeJsonSync(layout.abs(layout.allResults), states.map((s) => s.result ?? {
+    experiment_id: s.config.experiment_id, weak_model: s.config.weak_model, strong_model: s.config.strong_model,
+    competition_level: s.config.competition_level, status: s.status, note: s.note ?? null,
+  }));
+  writeJsonSync(layout.abs(layout.summaryJson), summary);
+  writeFileAtomicallySync(layout.abs(layout.resultsCsv), toCsv(RESULTS_COLUMNS, resRows));
+  writeFileAtomicallySync(layout.abs(layout.runsCsv), toCsv(RUNS_COLUMNS, rr));
+  return { states, counts, summary, runRows: rr, resultRows: resRows };
+}

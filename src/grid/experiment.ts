@@ -1,0 +1,116 @@
+/**
+ * Runs one experiment (its num_runs negotiations) and records it: a readable log
+ * timeline, then the transcript and the result (each atomic), then the completion flag.
+ * The timeout bounds each negotiation run. A hard stop (second Ctrl-C) leaves no result
+ * and no flag, so the experiment is simply INCOMPLETE and runs again next time.
+ */
+import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { InfeasibleRequestError, makeSpec, SpecError } from '../game/index.ts';
+import type { AgentFactory } from '../protocol/agent.ts';
+import type { TranscriptEvent } from '../protocol/events.ts';
+import { runSeries, type RunDocument } from '../protocol/series.ts';
+import { configHash, type ExperimentConfig } from './config.ts';
+import { toJsonl, writeFileAtomicallySync, writeJsonSync } from './files.ts';
+import type { Layout } from './layout.ts';
+import { EXIT_CODES, type FinalStatus, type ResultDocument } from './result.ts';
+
+export class Interrupted extends Error {
+  constructor() { super('interrupted'); this.name = 'Interrupted'; }
+}
+
+export class RunTimeout extends Error {
+  constructor(readonly seconds: number) { super(`a negotiation run exceeded the ${seconds} s timeout`); this.name = 'RunTimeout'; }
+}
+
+export interface ExperimentOptions {
+  factory: AgentFactory;
+  /** per negotiation run, milliseconds */
+  timeoutMs: number;
+  /** aborts everything now (no result written) */
+  hardStop?: AbortSignal;
+  now?: () => number;
+}
+
+/** Moves logs/experiment_N.log to .log.old (or .log.old.1, .2 … when taken). */
+export function archiveLog(layout: Layout, id: number): string | null {
+  const log = layout.abs(layout.log(id));
+  if (!existsSync(log)) return null;
+  let target = `${log}.old`;
+  for (let k = 1; existsSync(target); k++) target = `${log}.old.${k}`;
+  renameSync(log, target);
+  return target;
+}
+
+function stamp(): string {
+  return new Date().toISOString();
+}
+
+export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: ExperimentOptions): Promise<ResultDocument> {
+  const id = c.experiment_id;
+  const logPath = layout.abs(layout.log(id));
+  mkdirSync(dirname(logPath), { recursive: true });
+  archiveLog(layout, id);
+  const log = (line: string) => appendFileSync(logPath, `[${stamp()}] ${line}\n`);
+  const started = performance.now();
+  log(`Starting experiment ${id}: ${c.weak_model} (weak) vs ${c.strong_model} (strong), competition level ${c.competition_level}, ` +
+    `${c.num_items} items, ${c.max_rounds} rounds, gamma ${c.gamma_discount}, ${c.num_runs} runs, seed ${c.random_seed}`);
+
+  const runs: RunDocument[] = [];
+  const events: TranscriptEvent[] = [];
+  let status: FinalStatus = 'SUCCESS';
+  let error: string | undefined;
+  let runTimeout: AbortSignal | null = null;   // the current run's timeout (earlier runs' timers may still fire)
+  try {
+    const spec = makeSpec({ n: 2, m: c.num_items, maxRounds: c.max_rounds, gamma: c.gamma_discount, discussionTurns: c.discussion_turns });
+    await runSeries({
+      spec, level: c.competition_level, seed: c.random_seed, numRuns: c.num_runs,
+      players: [{ model: c.weak_model, role: 'weak' }, { model: c.strong_model, role: 'strong' }],
+      factory: opts.factory, now: opts.now ?? (() => performance.now()),
+      signalFor: (run) => {
+        const t = AbortSignal.timeout(opts.timeoutMs);
+        runTimeout = t;
+        log(`Run ${run} started (seats: ${run % 2 === 0 ? 'weak first' : 'strong first'})`);
+        return opts.hardStop ? AbortSignal.any([t, opts.hardStop]) : t;
+      },
+      onRun: (doc, evs) => {
+        runs.push(doc);
+        for (const e of evs) events.push(e);
+        const us = doc.agents.map((a) => `${a.agent}=${a.model} ${a.utility.toFixed(2)}`).join(', ');
+        log(`Run ${doc.run_index} finished: ${doc.consensus ? `agreement in round ${doc.round}` : 'no agreement'}; utilities ${us}` +
+          (doc.agents.some((a) => a.repairs || a.voided) ? `; repairs ${doc.agents.map((a) => a.repairs).join('/')}, voided ${doc.agents.map((a) => a.voided).join('/')}` : ''));
+      },
+    });
+  } catch (e) {
+    if (opts.hardStop?.aborted) {
+      log('Interrupted before completion: no result written; it will run again');
+      throw new Interrupted();
+    }
+    if ((runTimeout as AbortSignal | null)?.aborted) {
+      status = 'TIMEOUT';
+      error = new RunTimeout(opts.timeoutMs / 1000).message + ` (run ${runs.length})`;
+    } else {
+      status = 'FAILED';
+      error = e instanceof SpecError || e instanceof InfeasibleRequestError ? `invalid experiment: ${e.message}` : (e instanceof Error ? e.message : String(e));
+    }
+    log(`Error: ${error}`);
+  }
+  const sum = (k: 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cost_usd') =>
+    runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + a[k], 0), 0);
+  const result: ResultDocument = {
+    job_id: id, experiment_id: id, weak_model: c.weak_model, strong_model: c.strong_model,
+    competition_level: c.competition_level, random_seed: c.random_seed,
+    status, exit_code: EXIT_CODES[status], timestamp: stamp(),
+    duration_s: Math.round((performance.now() - started) / 10) / 100,
+    log_file: layout.log(id), config_file: layout.config(id), transcript_file: layout.transcript(c),
+    config_hash: configHash(c), num_runs: c.num_runs, runs_completed: runs.length, runs,
+    ...(error ? { error } : {}),
+    calls: sum('calls'), input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'),
+    reasoning_tokens: sum('reasoning_tokens'), cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
+  };
+  writeFileAtomicallySync(layout.abs(layout.transcript(c)), toJsonl(events));
+  writeJsonSync(layout.abs(layout.result(c)), result);
+  writeJsonSync(layout.abs(layout.flag(id)), { experiment_id: id, status, exit_code: result.exit_code, config_hash: result.config_hash, timestamp: result.timestamp });
+  log(`Experiment ${id} completed with status: ${status}`);
+  return result;
+}

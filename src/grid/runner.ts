@@ -1,0 +1,72 @@
+/**
+ * The grid runner (DESIGN §4): every selected experiment as an async task in one process,
+ * at most `parallel` active, finished ones skipped. A soft stop (first Ctrl-C) starts
+ * nothing new and lets running experiments finish; a hard stop aborts them (no result,
+ * so they stay INCOMPLETE and run next time).
+ */
+import type { AgentFactory } from '../protocol/agent.ts';
+import type { ExperimentConfig } from './config.ts';
+import { Interrupted, runExperiment } from './experiment.ts';
+import type { Layout } from './layout.ts';
+import type { ResultDocument } from './result.ts';
+import { experimentState, isFinished } from './status.ts';
+import { sweepTempFiles } from './files.ts';
+
+export interface RunnerOptions {
+  parallel: number;
+  timeoutMs: number;
+  factory: AgentFactory;
+  softStop?: AbortSignal;
+  hardStop?: AbortSignal;
+  /** order in which to start experiments (default: id order) */
+  order?: (pending: ExperimentConfig[]) => ExperimentConfig[];
+  onStart?: (c: ExperimentConfig) => void;
+  onDone?: (c: ExperimentConfig, r: ResultDocument) => void;
+}
+
+export interface RunnerSummary {
+  selected: number;
+  skipped: number;
+  started: number;
+  results: ResultDocument[];
+  interrupted: number[];
+  notStarted: number[];
+  elapsedS: number;
+}
+
+export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts: RunnerOptions): Promise<RunnerSummary> {
+  const t0 = performance.now();
+  sweepTempFiles(layout.root);
+  const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
+  const queue = (opts.order ?? ((x) => x))(pending);
+  const results: ResultDocument[] = [];
+  const interrupted: number[] = [];
+  let next = 0;
+  let started = 0;
+  const worker = async () => {
+    while (next < queue.length && !opts.softStop?.aborted && !opts.hardStop?.aborted) {
+      // Yield to the event loop: scripted experiments never wait on I/O, and progress
+      // timers and Ctrl-C must still get their turn.
+      await new Promise((r) => setImmediate(r));
+      if (opts.softStop?.aborted || opts.hardStop?.aborted || next >= queue.length) break;
+      const c = queue[next++];
+      started++;
+      opts.onStart?.(c);
+      try {
+        const r = await runExperiment(layout, c, { factory: opts.factory, timeoutMs: opts.timeoutMs, hardStop: opts.hardStop });
+        results.push(r);
+        opts.onDone?.(c, r);
+      } catch (e) {
+        if (e instanceof Interrupted) { interrupted.push(c.experiment_id); continue; }
+        throw e;
+      }
+    }
+  };
+  const n = Math.max(1, Math.min(opts.parallel, queue.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  return {
+    selected: configs.length, skipped: configs.length - pending.length, started, results, interrupted,
+    notStarted: queue.slice(next).map((c) => c.experiment_id),
+    elapsedS: (performance.now() - t0) / 1000,
+  };
+}
