@@ -97,7 +97,15 @@ const DIAGNOSTICS: Record<string, StrategyInfo> = {
   invalid: { name: 'invalid', description: 'diagnostic: always answers with invalid proposals and votes (exercises repair and void)', nominal_score: 1000, diagnostic: true },
   crash: { name: 'crash', description: 'diagnostic: throws an error on its first proposal (exercises FAILED experiments)', nominal_score: 1000, diagnostic: true },
   slow: { name: 'slow', description: 'diagnostic: linear, but each turn takes 200 ms (exercises timeouts)', nominal_score: 1350, diagnostic: true },
+  xss: { name: 'xss', description: 'diagnostic: linear, but every text it writes carries HTML/script injection payloads (exercises report escaping)', nominal_score: 1350, diagnostic: true },
 };
+
+/** Untrusted-text payloads the xss diagnostic writes; the report must show them literally and never run them. */
+export const XSS_PAYLOADS = [
+  '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">',
+  '"><svg onload="window.__pwned=3"></svg><a href="javascript:window.__pwned=4">x</a>',
+  "'--></style></details></pre></textarea><iframe srcdoc=\"<script>parent.__pwned=5</script>\"></iframe>",
+];
 
 export const STRATEGIES: StrategyInfo[] = [
   ...Object.values(POLICIES).map(({ name, description, nominal_score }) => ({ name, description, nominal_score })),
@@ -117,14 +125,20 @@ export class ScriptedAgent implements Agent {
   readonly model: string;
   private readonly rng: Rng;
   private readonly mem: Memory = { cache: {}, lastReceived: 0, target: 100 };
+  private readonly inner: ScriptedAgent | null;
 
   constructor(readonly strategy: string, ctx: AgentContext) {
     if (!isStrategy(strategy)) throw new Error(`unknown scripted strategy "${strategy}"`);
     this.model = `scripted:${strategy}`;
     this.rng = createRng(ctx.seed);
+    this.inner = strategy === 'xss' ? new ScriptedAgent('linear', ctx) : null;
   }
 
   async act(obs: Observation, signal?: AbortSignal): Promise<AgentReply> {
+    if (this.inner) {   // xss: linear's moves, payload-laden text
+      const r = await this.inner.act(obs, signal);
+      return { ...r, text: `${r.text} ${XSS_PAYLOADS[(obs.round + obs.seat) % XSS_PAYLOADS.length]}` };
+    }
     if (this.strategy === 'invalid') return this.invalid(obs);
     if (this.strategy === 'crash' && obs.phase === 'proposal') throw new Error('scripted:crash failed on purpose');
     if (this.strategy === 'slow') await sleep(200, signal);
