@@ -1,0 +1,348 @@
+/**
+ * Tolerant parsing of an LLM's proposal and vote answers (DESIGN §3): code fences, prose
+ * around the JSON, trailing commas, // and /* *\/ comments, **bold**, single quotes,
+ * unquoted keys, item names instead of indices, agent-name variants. It never invents
+ * an answer: empty content, refusals, truncated JSON, an invented extra agent or an
+ * unrecognised item are rejections with a message the model can act on. Structural
+ * checks of the allocation (every item exactly once) are the protocol's
+ * (validateAllocation), so this only normalises names.
+ * Pure; imports src/game only.
+ */
+import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
+
+export type Parsed<T> = { ok: true; value: T; notes: string[] } | { ok: false; error: string };
+
+export interface ParseContext {
+  /** the provider's finish reason, when known: 'length' turns a broken answer into "cut off" */
+  finishReason?: string;
+}
+
+const REFUSAL = /^\W*(?:i(?:'|’)?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:'|’)?t|i cannot|i can not|i won(?:'|’)?t|i will not|i(?:'|’)?m (?:not able|unable)|i am (?:not able|unable)|as an ai\b|unfortunately,? i (?:can|am|won))/i;
+
+/** True for an answer that declines instead of answering (checked only when no JSON is found). */
+export function isRefusal(text: string): boolean {
+  return REFUSAL.test(text.trim());
+}
+
+// ---------- locating and repairing the JSON ----------
+
+interface Span { start: number; end: number; closed: boolean }
+
+/** Top-level {...} spans, skipping braces inside quoted strings; an unclosed one ends at the text's end. */
+function objectSpans(s: string): Span[] {
+  const spans: Span[] = [];
+  let depth = 0, start = -1, quote: string | null = null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === '\\') { i++; continue; }
+      if (c === quote) quote = null;
+      else if (c === '\n' && quote === "'") quote = null;  // an apostrophe in prose, not a string
+      continue;
+    }
+    if (depth > 0 && (c === '"' || c === "'")) {
+      // an apostrophe inside a word ("don't") is not a quote
+      if (c === "'" && /\w/.test(s[i - 1] ?? '') && /\w/.test(s[i + 1] ?? '')) continue;
+      quote = c;
+      continue;
+    }
+    if (depth > 0 && c === '/' && s[i + 1] === '/') { const nl = s.indexOf('\n', i); i = nl < 0 ? s.length : nl; continue; }
+    if (depth > 0 && c === '/' && s[i + 1] === '*') { const e = s.indexOf('*/', i + 2); i = e < 0 ? s.length : e + 1; continue; }
+    if (c === '{') { if (depth === 0) start = i; depth++; } else if (c === '}' && depth > 0) {
+      depth--;
+      if (depth === 0) spans.push({ start, end: i + 1, closed: true });
+    }
+  }
+  if (depth > 0) spans.push({ start, end: s.length, closed: false });
+  return spans;
+}
+
+/** Rewrites JSON-ish text into JSON: comments, trailing commas, single quotes, unquoted keys, bold, Python literals. */
+export function repairJson(src: string, notes: string[]): string {
+  let out = '';
+  const note = (n: string) => { if (!notes.includes(n)) notes.push(n); };
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '"' || c === "'") {
+      let j = i + 1, body = '';
+      while (j < src.length && src[j] !== c) {
+        if (src[j] === '\\' && j + 1 < src.length) { body += src[j] + src[j + 1]; j += 2; continue; }
+        if (c === "'" && src[j] === '"') body += '\\"'; else body += src[j];
+        j++;
+      }
+      if (c === "'") { note('single quotes'); body = body.replace(/\\'/g, "'"); }
+      out += '"' + body.replace(/\n/g, '\\n').replace(/\t/g, '\\t') + '"';
+      i = j;
+      continue;
+    }
+    if (c === '/' && src[i + 1] === '/') { note('comments'); while (i < src.length && src[i] !== '\n') i++; out += '\n'; continue; }
+    if (c === '/' && src[i + 1] === '*') { note('comments'); const e = src.indexOf('*/', i + 2); i = e < 0 ? src.length : e + 1; continue; }
+    if (c === '#' ) { note('comments'); while (i < src.length && src[i] !== '\n') i++; out += '\n'; continue; }
+    if (c === '*') { note('markdown emphasis'); continue; }  // **2**, *Apple*
+    if (c === ',') {
+      let j = i + 1;
+      while (j < src.length && /\s/.test(src[j])) j++;
+      if (src[j] === '}' || src[j] === ']') { note('trailing commas'); continue; }
+    }
+    if (/[A-Za-z_]/.test(c) && !/[\w.]/.test(out[out.length - 1] ?? '')) {
+      let j = i;
+      while (j < src.length && /[\w\- ]/.test(src[j]) && src[j] !== '\n') j++;
+      let word = src.slice(i, j).trimEnd();
+      // an unquoted key: word followed by a colon
+      let k = i + word.length;
+      while (k < src.length && /[ \t]/.test(src[k])) k++;
+      if (src[k] === ':') { note('unquoted keys'); out += JSON.stringify(word); i = i + word.length - 1; continue; }
+      const m = /^[A-Za-z_]\w*/.exec(src.slice(i))!;
+      word = m[0];
+      const lit: Record<string, string> = { True: 'true', False: 'false', None: 'null', TRUE: 'true', FALSE: 'false', NULL: 'null' };
+      if (word in lit) { note('Python literals'); out += lit[word]; i += word.length - 1; continue; }
+      if (word === 'true' || word === 'false' || word === 'null') { out += word; i += word.length - 1; continue; }
+      // a bare word as a value (e.g. Apple, accept): quote it
+      note('bare words');
+      out += JSON.stringify(word);
+      i += word.length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+function stripFences(text: string, notes: string[]): string {
+  const fence = /```[a-zA-Z0-9_-]*[ \t]*\n?([\s\S]*?)(?:```|$)/g;
+  const blocks: string[] = [];
+  for (let m; (m = fence.exec(text));) blocks.push(m[1]);
+  const withJson = blocks.filter((b) => b.includes('{'));
+  if (withJson.length === 0) return text;
+  notes.push('code fence');
+  return withJson.join('\n');
+}
+
+export interface JsonFound { value: Record<string, unknown>; notes: string[] }
+
+/**
+ * Every JSON object in the text (last first), repaired where needed.
+ * Returns an error string when there is none, or it is cut off.
+ */
+export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound[] | string {
+  const trimmed = (text ?? '').trim();
+  if (trimmed === '') return ctx.finishReason === 'length'
+    ? 'the answer is empty: the output-token limit was reached before any answer was written; answer with the JSON only'
+    : 'the answer is empty';
+  const fenceNotes: string[] = [];
+  const body = stripFences(trimmed, fenceNotes);
+  const spans = objectSpans(body);
+  if (spans.length === 0) {
+    if (isRefusal(trimmed)) return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
+    return 'no JSON object found in the answer; reply with the JSON object only';
+  }
+  // the answer comes last: when the last object is cut off, an earlier one (often an example) is not the answer
+  if (!spans[spans.length - 1].closed) {
+    return ctx.finishReason === 'length'
+      ? 'the JSON is cut off: the answer reached the output-token limit before the JSON was complete; reply with the JSON only, without explanation'
+      : 'the JSON is incomplete (an object is opened but never closed)';
+  }
+  const found: JsonFound[] = [];
+  let broken: string | null = null;
+  for (const sp of spans.reverse()) {
+    const raw = body.slice(sp.start, sp.end);
+    const notes = [...fenceNotes];
+    if (body.slice(0, sp.start).trim() || body.slice(sp.end).trim()) notes.push('prose around JSON');
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      try {
+        value = JSON.parse(repairJson(raw, notes));
+      } catch (e) {
+        broken ??= (e as Error).message;
+        continue;
+      }
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value)) found.push({ value: value as Record<string, unknown>, notes });
+  }
+  if (found.length) return found;
+  return `the JSON could not be read (${broken ?? 'not an object'})`;
+}
+
+// ---------- names ----------
+
+const AGENT_RE = /^\s*(?:agent|player|a)[\s_\-#]*0*(\d+)\s*$/i;
+
+/** Agent_k for "Agent_1", "agent 1", "Agent1", "A1", "agent-1", "**Agent_1**"; null if not an agent name. */
+export function normaliseAgentName(key: string): string | null {
+  const m = AGENT_RE.exec(key.replace(/\*/g, '').replace(/\s*\((?:me|you|yours|myself)\)\s*$/i, ''));
+  if (!m) return null;
+  return `Agent_${Number(m[1])}`;
+}
+
+/** Item index for 3, "3", "Stone", "stone", "Item 3", "3: Stone", "Stone (2)"; an error string if unrecognised. */
+export function normaliseItem(x: unknown, items: readonly string[]): number | string {
+  if (typeof x === 'number') return x;
+  if (typeof x !== 'string') return `${JSON.stringify(x)} is not an item index`;
+  const s = x.replace(/\*/g, '').trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const byName = (name: string): number => items.findIndex((it) => it.toLowerCase() === name.trim().toLowerCase());
+  const named = byName(s);
+  if (named >= 0) return named;
+  const a = /^(?:item\s*#?\s*)?(\d+)\s*[:=\-–(]\s*([A-Za-z_][\w ]*?)\s*\)?$/i.exec(s)
+    ?? /^([A-Za-z_][\w ]*?)\s*[(:#\-–]\s*(?:item\s*#?\s*)?(\d+)\s*\)?$/i.exec(s);
+  if (a) {
+    const [num, name] = /^\d+$/.test(a[1]) ? [Number(a[1]), a[2]] : [Number(a[2]), a[1]];
+    const j = byName(name);
+    if (j === num) return j;
+    if (j >= 0) return `"${x}" names ${items[j]} (index ${j}) but gives index ${num}`;
+  }
+  const item = /^item[\s_#]*(\d+)$/i.exec(s);
+  if (item) return Number(item[1]);
+  return `"${x}" is not an item (the items are ${items.map((it, j) => `${j} ${it}`).join(', ')})`;
+}
+
+function keyLike(obj: Record<string, unknown>, ...names: string[]): string | undefined {
+  const keys = Object.keys(obj);
+  for (const n of names) {
+    const k = keys.find((key) => key.replace(/[\s_*]/g, '').toLowerCase() === n);
+    if (k !== undefined) return k;
+  }
+  return undefined;
+}
+
+// ---------- proposals ----------
+
+function looksLikeAllocation(obj: Record<string, unknown>): boolean {
+  const keys = Object.keys(obj);
+  return keys.length > 0 && keys.some((k) => normaliseAgentName(k) !== null);
+}
+
+/** Normalises one allocation object (agent keys, item names); does not check completeness. */
+export function normaliseAllocation(obj: unknown, spec: Pick<GameSpec, 'n' | 'items'>): Parsed<AllocationMap> {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { ok: false, error: '"allocation" must be an object mapping each agent to a list of item indices' };
+  const notes: string[] = [];
+  const out: AllocationMap = {};
+  for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
+    const id = normaliseAgentName(key);
+    if (id === null) {
+      return { ok: false, error: `unknown agent "${key}": the agents are ${Array.from({ length: spec.n }, (_, s) => agentId(s)).join(', ')}` };
+    }
+    const seat = Number(id.slice(6)) - 1;
+    if (seat < 0 || seat >= spec.n) {
+      return { ok: false, error: `the allocation names ${id}, but there is no such agent: the agents are ${Array.from({ length: spec.n }, (_, s) => agentId(s)).join(', ')}` };
+    }
+    if (id !== key) notes.push('agent-name variants');
+    if (id in out) return { ok: false, error: `${id} appears more than once in the allocation` };
+    const list = raw === null ? [] : Array.isArray(raw) ? raw : [raw];
+    const idx: number[] = [];
+    for (const it of list) {
+      const j = normaliseItem(it, spec.items);
+      if (typeof j === 'string') return { ok: false, error: `${id}: ${j}` };
+      if (typeof it === 'string') notes.push(/^\s*\d+\s*$/.test(it) ? 'numbers as strings' : 'item names');
+      idx.push(j);
+    }
+    out[id] = idx;
+  }
+  return { ok: true, value: out, notes: [...new Set(notes)] };
+}
+
+export function parseProposal(text: string, spec: Pick<GameSpec, 'n' | 'items'>, ctx: ParseContext = {}): Parsed<AllocationMap> {
+  const found = findJsonObjects(text, ctx);
+  if (typeof found === 'string') return { ok: false, error: found };
+  // the last object with an "allocation" key is the answer; else a bare agent -> items map
+  for (const f of found) {
+    const k = keyLike(f.value, 'allocation', 'proposal', 'proposedallocation');
+    if (k !== undefined && f.value[k] && typeof f.value[k] === 'object') return withNotes(normaliseAllocation(f.value[k], spec), f.notes);
+  }
+  for (const f of found) {
+    if (looksLikeAllocation(f.value)) return withNotes(normaliseAllocation(f.value, spec), [...f.notes, 'bare allocation']);
+  }
+  return { ok: false, error: 'the JSON has no "allocation" object; reply as {"allocation": {"Agent_1": [item indices], ...}, "reasoning": "..."}' };
+}
+
+// ---------- votes ----------
+
+function toDecision(x: unknown): boolean | null {
+  if (typeof x === 'boolean') return x;
+  if (typeof x === 'number') return x === 1 ? true : x === 0 ? false : null;
+  if (typeof x !== 'string') return null;
+  const s = x.replace(/\*/g, '').trim().toLowerCase();
+  if (['accept', 'accepted', 'yes', 'true', 'y', 'approve', 'agree', 'for'].includes(s)) return true;
+  if (['reject', 'rejected', 'no', 'false', 'n', 'decline', 'against', 'refuse'].includes(s)) return false;
+  return null;
+}
+
+function proposalNumber(x: unknown): number | null {
+  if (typeof x === 'number' && Number.isInteger(x)) return x;
+  if (typeof x === 'string') {
+    const m = /^\s*(?:proposal)?[\s_#]*(\d+)\s*$/i.exec(x.replace(/\*/g, ''));
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
+/** Votes as booleans aligned with proposals 1..k. */
+export function parseVotes(text: string, k: number, ctx: ParseContext = {}): Parsed<boolean[]> {
+  const found = findJsonObjects(text, ctx);
+  if (typeof found === 'string') return { ok: false, error: found };
+  let lastError: string | null = null;
+  for (const f of found) {
+    const key = keyLike(f.value, 'votes', 'vote');
+    const raw = key !== undefined ? f.value[key] : looksLikeVoteMap(f.value) ? f.value : undefined;
+    if (raw === undefined) continue;
+    const r = normaliseVotes(raw, k);
+    if (r.ok) return { ok: true, value: r.value, notes: [...f.notes, ...r.notes] };
+    lastError ??= r.error;
+  }
+  return { ok: false, error: lastError ?? `the JSON has no "votes" list; reply as ${'{"votes": [{"proposal": 1, "accept": true}, ...]}'}` };
+}
+
+function looksLikeVoteMap(o: Record<string, unknown>): boolean {
+  const keys = Object.keys(o);
+  return keys.length > 0 && keys.every((key) => proposalNumber(key) !== null);
+}
+
+export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
+  const notes: string[] = [];
+  const votes: (boolean | null)[] = new Array(k).fill(null);
+  const set = (num: number | null, d: unknown): string | null => {
+    if (num === null) return `a vote does not say which proposal it is for (proposals are numbered 1..${k})`;
+    if (num < 1 || num > k) return `there is no proposal ${num}: the proposals are numbered 1..${k}`;
+    const b = toDecision(d);
+    if (b === null) return `the vote on proposal ${num} is ${JSON.stringify(d)}; use true (accept) or false (reject)`;
+    if (votes[num - 1] !== null) return `proposal ${num} is voted on more than once`;
+    votes[num - 1] = b;
+    return null;
+  };
+  if (Array.isArray(raw)) {
+    if (raw.every((x) => x === null || typeof x !== 'object')) {
+      // a bare list of decisions, in proposal order
+      if (raw.length !== k) return { ok: false, error: `expected ${k} votes (one per proposal), got ${raw.length}` };
+      notes.push('bare vote list');
+      for (let i = 0; i < raw.length; i++) { const e = set(i + 1, raw[i]); if (e) return { ok: false, error: e }; }
+    } else {
+      for (const [i, x] of raw.entries()) {
+        if (!x || typeof x !== 'object' || Array.isArray(x)) return { ok: false, error: `vote ${i + 1} must be an object like {"proposal": 1, "accept": true}` };
+        const o = x as Record<string, unknown>;
+        const pk = keyLike(o, 'proposal', 'proposalid', 'proposalnumber', 'id', 'number');
+        const dk = keyLike(o, 'accept', 'accepted', 'vote', 'decision');
+        if (dk === undefined) return { ok: false, error: `vote ${i + 1} has no "accept" field; use {"proposal": ${i + 1}, "accept": true or false}` };
+        // without a proposal number, the position says which proposal it is
+        const e = set(pk === undefined ? (notes.push('positional votes'), i + 1) : proposalNumber(o[pk]), o[dk]);
+        if (e) return { ok: false, error: e };
+      }
+    }
+  } else if (raw && typeof raw === 'object') {
+    notes.push('vote map');
+    for (const [key, d] of Object.entries(raw as Record<string, unknown>)) {
+      const e = set(proposalNumber(key), d);
+      if (e) return { ok: false, error: e };
+    }
+  } else {
+    return { ok: false, error: `"votes" must be a list like [{"proposal": 1, "accept": true}]` };
+  }
+  const missing = votes.map((v, i) => (v === null ? i + 1 : 0)).filter((i) => i > 0);
+  if (missing.length) return { ok: false, error: `no vote on proposal${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: vote on every proposal 1..${k}` };
+  return { ok: true, value: votes as boolean[], notes };
+}
+
+function withNotes<T>(r: Parsed<T>, notes: string[]): Parsed<T> {
+  return r.ok ? { ok: true, value: r.value, notes: [...new Set([...notes, ...r.notes])] } : r;
+}

@@ -1,0 +1,229 @@
+/**
+ * The LLM negotiator's conversation (DESIGN §3): a system message stating every rule of
+ * §2 and the agent's own private values (never anyone else's), then one user turn per
+ * agent turn carrying the public events since its last turn and the phase instruction
+ * with the exact JSON answer format. Its own answers are the assistant turns.
+ *
+ * The text is also a wire format: src/agents/llm/prompt-reader.ts (the mock server)
+ * rebuilds the Observation from it, so the line shapes below are a contract.
+ * Event lines start with "[round k] "; model-written text is always JSON-escaped into
+ * one line so it can never forge an event line or a phase header.
+ * Pure; imports src/game and src/protocol types only.
+ */
+import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
+import type { Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../../protocol/agent.ts';
+
+export const PROMPT_VERSION = 1;
+
+export function agentIds(n: number): string[] {
+  return Array.from({ length: n }, (_, s) => agentId(s));
+}
+
+function passRuleText(spec: GameSpec): string {
+  if (spec.n === 2) return 'a proposal passes only if both agents accept it (unanimity)';
+  return `a proposal passes with at least ${spec.passThreshold} of ${spec.n} accepts (ceil(2n/3) = ${spec.passThreshold})`;
+}
+
+export function discountExamples(gamma: number): string {
+  const pct = (r: number) => `${+(100 * Math.pow(gamma, r - 1)).toFixed(1)}%`;
+  return `round 1 ${pct(1)}, round 2 ${pct(2)}, round 3 ${pct(3)}`;
+}
+
+/** The system message: rules, identity, own values. */
+export function systemPrompt(spec: GameSpec, self: string, values: readonly number[]): string {
+  const ids = agentIds(spec.n);
+  const steps: string[] = [];
+  if (spec.discussionTurns > 0) {
+    steps.push(`Discussion: every agent speaks publicly in seat order (${spec.discussionTurns} pass${spec.discussionTurns > 1 ? 'es' : ''} per round); everyone sees everything said publicly in this and earlier rounds.`);
+  }
+  if (spec.privateThinking) steps.push('Private thinking: you write notes that only you will see.');
+  steps.push('Proposals: every agent proposes a complete allocation, each item to exactly one agent (an agent may receive no items). Proposals are numbered and revealed together.');
+  steps.push('Votes: every agent accepts or rejects every proposal, in one turn. Individual votes are private.');
+  steps.push(`Tabulation: ${passRuleText(spec)}. If several pass, the one with the most accepts wins; ties are broken by lot. Tallies are public. The winning proposal ends the negotiation.`);
+  if (spec.reflection) steps.push('Reflection: if nothing passed, you write private notes before the next round.');
+  const lines = [
+    `You are ${self}, one of ${spec.n} agents negotiating how to divide ${spec.m} items. The agents are ${ids.join(', ')}; you are ${self}.`,
+    '',
+    'RULES',
+    `Items (index: name): ${spec.items.map((name, j) => `${j}: ${name}`).join(', ')}. Items are indivisible; every item goes to exactly one agent.`,
+    `The negotiation lasts at most ${spec.maxRounds} round${spec.maxRounds > 1 ? 's' : ''}. Each round:`,
+    ...steps.map((s, k) => `${k + 1}. ${s}`),
+    `Payoff: if a proposal passes in round r, you receive the sum of your values of the items it gives you, multiplied by ${spec.gamma}^(r-1) (the discount: ${discountExamples(spec.gamma)} of full value). If no proposal has passed by the end of round ${spec.maxRounds}, every agent gets 0.`,
+    'Every agent has its own private values, non-negative whole numbers summing to 100; nobody else knows yours and you do not know theirs.',
+    'An answer that cannot be used (not the requested JSON, or not a complete allocation) is returned to you with the exact problem: up to 3 corrections for a proposal and 2 for a vote. After that you have no proposal that round, or your vote counts as a reject of every proposal.',
+    '',
+    'YOUR PRIVATE VALUES (known only to you)',
+    ...spec.items.map((name, j) => `- ${j} ${name}: ${values[j]}`),
+    `Total: ${values.reduce((a, b) => a + b, 0)}.`,
+    '',
+    'Your goal is to maximise your own payoff.',
+  ];
+  return lines.join('\n');
+}
+
+// ---------- event lines ----------
+
+export const q = (text: string): string => JSON.stringify(text);
+
+function compactMap(a: AllocationMap, n: number): string {
+  const out: AllocationMap = {};
+  for (const id of agentIds(n)) out[id] = (a[id] ?? []).slice();
+  return JSON.stringify(out);
+}
+
+function namedMap(a: AllocationMap, n: number, items: readonly string[]): string {
+  return agentIds(n).map((id) => `${id}: ${(a[id] ?? []).map((j) => items[j] ?? `#${j}`).join(', ') || 'nothing'}`).join(' | ');
+}
+
+export function proposalLine(spec: GameSpec, p: ProposalView, self: string): string {
+  return `Proposal ${p.proposal} by ${p.from}${p.from === self ? ' (yours)' : ''}: ${compactMap(p.allocation, spec.n)} (${namedMap(p.allocation, spec.n, spec.items)})`;
+}
+
+/** One fact as an event line; null for facts the conversation already shows (own messages). */
+export function publicFactLine(spec: GameSpec, f: PublicFact, self: string, excerpt?: number): string | null {
+  switch (f.kind) {
+    case 'message':
+      if (f.from === self) return excerpt === undefined ? null : `[round ${f.round}] You said: ${q(cut(f.text, excerpt))}`;
+      return `[round ${f.round}] ${f.from} said: ${q(excerpt === undefined ? f.text : cut(f.text, excerpt))}`;
+    case 'proposal':
+      return `[round ${f.round}] ${proposalLine(spec, f, self)}`;
+    case 'proposal_void':
+      return `[round ${f.round}] No proposal from ${f.from}: ${q(f.reason)}`;
+    case 'tally': {
+      if (f.results.length === 0) return `[round ${f.round}] Votes counted: there were no proposals to vote on. Result: no deal this round.`;
+      const parts = f.results.map((t) => `proposal ${t.proposal} (${t.from}) ${t.accepts} accept / ${t.rejects} reject, ${t.passed ? 'passed' : 'failed'}`);
+      return `[round ${f.round}] Votes counted: ${parts.join('; ')}. Result: ${f.winner === null ? 'no proposal passed.' : `proposal ${f.winner} wins.`}`;
+    }
+  }
+}
+
+/** Own private facts: votes (notes are the assistant's own turns, shown only in a digest). */
+export function privateFactLine(f: PrivateFact, excerpt?: number): string | null {
+  if (f.kind === 'vote') {
+    if (f.votes === null) return `[round ${f.round}] Your vote was void (it counts as a reject of every proposal).`;
+    return `[round ${f.round}] Your votes (private): ${f.votes.map((v, k) => `proposal ${k + 1} ${v ? 'accept' : 'reject'}`).join(', ')}.`;
+  }
+  if (excerpt === undefined) return null;
+  return `[round ${f.round}] Your notes (${f.phase}): ${q(cut(f.text, excerpt))}`;
+}
+
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return max <= 0 ? '…' : text.slice(0, max).trimEnd() + '…';
+}
+
+// ---------- phase instructions ----------
+
+export function phaseHeader(obs: Pick<Observation, 'phase' | 'round' | 'turn' | 'spec' | 'repair'>): string {
+  const pass = obs.phase === 'discussion' && obs.spec.discussionTurns > 1 ? ` (pass ${obs.turn + 1} of ${obs.spec.discussionTurns})` : '';
+  const fix = obs.repair ? ` | correction ${obs.repair.attempt} of ${obs.repair.maxAttempts}` : '';
+  return `=== Round ${obs.round} of ${obs.spec.maxRounds} | ${obs.phase}${pass}${fix} ===`;
+}
+
+/** A format example: round-robin, explicitly not a suggestion. */
+export function exampleAllocation(n: number, m: number): AllocationMap {
+  if (n === 2 && m === 5) return { Agent_1: [0, 2], Agent_2: [1, 3, 4] };
+  const map: AllocationMap = {};
+  for (const id of agentIds(n)) map[id] = [];
+  for (let j = 0; j < m; j++) map[agentId(j % n)].push(j);
+  return map;
+}
+
+export function proposalFormat(spec: GameSpec): string {
+  const ex = JSON.stringify({ allocation: exampleAllocation(spec.n, spec.m), reasoning: '…' })
+    .replace(/,"/g, ', "').replace(/":/g, '": ').replace(/,(\d)/g, ', $1');
+  return ex;
+}
+
+export function votesFormat(k: number): string {
+  const parts = Array.from({ length: k }, (_, i) => `{"proposal": ${i + 1}, "accept": ${i % 2 === 0}}`);
+  return `{"votes": [${parts.join(', ')}]}`;
+}
+
+export function phaseInstruction(obs: Observation): string {
+  const { spec } = obs;
+  switch (obs.phase) {
+    case 'discussion':
+      return 'It is your turn to speak in the public discussion. Every agent will see what you write. Reply with your message only, in plain text (a few sentences, no JSON).';
+    case 'thinking':
+      return 'Think privately about this round: what the others seem to want, what you can concede, and what you will propose. Only you will see these notes. Reply in plain text.';
+    case 'proposal':
+      return [
+        `Propose a complete allocation: every item 0..${spec.m - 1} to exactly one of ${agentIds(spec.n).join(', ')} (an agent may receive none). Use item indices.`,
+        'Reply with JSON only, in exactly this form (the allocation shown is a format example, not a suggestion):',
+        proposalFormat(spec),
+      ].join('\n');
+    case 'voting': {
+      const props = obs.proposals ?? [];
+      return [
+        `Proposals on the table in round ${obs.round}:`,
+        ...props.map((p) => proposalLine(spec, p, obs.self)),
+        `Vote on every proposal: accept or reject each of the ${props.length}. Reply with JSON only, in exactly this form (the votes shown are a format example):`,
+        votesFormat(props.length),
+      ].join('\n');
+    }
+    case 'reflection':
+      return `No proposal passed in round ${obs.round}. Reflect privately: what did you learn about the others' priorities, and what will you change next round? Only you will see these notes. Reply in plain text.`;
+  }
+}
+
+export function repairText(obs: Observation): string {
+  const r = obs.repair!;
+  return [
+    'Your previous answer could not be used.',
+    `Your answer: ${q(r.previous)}`,
+    `Problem: ${r.error}`,
+  ].join('\n');
+}
+
+/** The user turn for one agent turn: new events since its last turn, then the phase instruction. */
+export function userTurn(obs: Observation, newPublic: readonly PublicFact[], newPrivate: readonly PrivateFact[], opening = false): string {
+  const events = [
+    ...newPublic.map((f) => publicFactLine(obs.spec, f, obs.self)),
+    ...newPrivate.map((f) => privateFactLine(f)),
+  ].filter((l): l is string => l !== null);
+  const parts: string[] = [];
+  if (opening) parts.push('The negotiation begins.');
+  if (events.length) parts.push(['New since your last turn:', ...events].join('\n'));
+  parts.push(phaseHeader(obs));
+  if (obs.repair) parts.push(repairText(obs));
+  parts.push(phaseInstruction(obs));
+  return parts.join('\n\n');
+}
+
+// ---------- compaction digest ----------
+
+export interface DigestTurn {
+  round: number;
+  phase: Phase;
+  publicFacts: readonly PublicFact[];
+  privateFacts: readonly PrivateFact[];
+  /** the agent's accepted output of the turn (text phases only; proposals and votes come back as facts) */
+  own: string | null;
+}
+
+/**
+ * A deterministic digest of condensed turns: every proposal, void, tally and own vote in
+ * full; public messages and own messages/notes cut to `excerpt` characters.
+ */
+export function digestText(spec: GameSpec, self: string, turns: readonly DigestTurn[], excerpt: number): string {
+  if (turns.length === 0) return '';
+  const lines: string[] = [];
+  for (const t of turns) {
+    for (const f of t.publicFacts) {
+      const l = publicFactLine(spec, f, self, f.kind === 'message' ? excerpt : undefined);
+      if (l && !(f.kind === 'message' && f.from === self)) lines.push(l);
+    }
+    for (const f of t.privateFacts) {
+      const l = privateFactLine(f);
+      if (l) lines.push(l);
+    }
+    if (t.own !== null && excerpt > 0) {
+      if (t.phase === 'discussion') lines.push(`[round ${t.round}] You said: ${q(cut(t.own, excerpt))}`);
+      else if (t.phase === 'thinking' || t.phase === 'reflection') lines.push(`[round ${t.round}] Your notes (${t.phase}): ${q(cut(t.own, excerpt))}`);
+    }
+  }
+  const first = turns[0].round, last = turns[turns.length - 1].round;
+  const span = first === last ? `round ${first}` : `rounds ${first}-${last}`;
+  return [`Summary of ${span} (earlier turns condensed to fit the context window; long texts are shortened):`, ...lines].join('\n');
+}
