@@ -1,7 +1,8 @@
 /**
  * Runs one experiment (its num_runs negotiations) and records it: a readable log
  * timeline, then the transcript and the result (each atomic), then the completion flag.
- * The timeout bounds each negotiation run. A hard stop (second Ctrl-C) leaves no result
+ * The timeout bounds each negotiation run's work (time queued for the local rate budget
+ * does not count). A hard stop (second Ctrl-C) leaves no result
  * and no flag, so the experiment is simply INCOMPLETE and runs again next time.
  */
 import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { configHash, type ExperimentConfig } from './config.ts';
 import { toJsonl, writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
 import { EXIT_CODES, type FinalStatus, type ResultDocument } from './result.ts';
+import { WorkTimer, withWorkTimer } from '../governor/work-timer.ts';
 
 export class Interrupted extends Error {
   constructor() { super('interrupted'); this.name = 'Interrupted'; }
@@ -60,17 +62,21 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
   const events: TranscriptEvent[] = [];
   let status: FinalStatus = 'SUCCESS';
   let error: string | undefined;
-  let runTimeout: AbortSignal | null = null;   // the current run's timeout (earlier runs' timers may still fire)
+  let timer: WorkTimer | null = null;   // the current run's timeout; queued time does not count
   try {
     const spec = makeSpec({ n: 2, m: c.num_items, maxRounds: c.max_rounds, gamma: c.gamma_discount, discussionTurns: c.discussion_turns });
     await runSeries({
       spec, level: c.competition_level, seed: c.random_seed, numRuns: c.num_runs,
       players: [{ model: c.weak_model, role: 'weak' }, { model: c.strong_model, role: 'strong' }],
       factory: opts.factory, now: opts.now ?? (() => performance.now()),
+      wrapRun: (run, fn) => {
+        const t = new WorkTimer(opts.timeoutMs);
+        timer = t;
+        return withWorkTimer(t, fn).finally(() => t.dispose());
+      },
       signalFor: (run) => {
-        const t = AbortSignal.timeout(opts.timeoutMs);
-        runTimeout = t;
         log(`Run ${run} started (seats: ${run % 2 === 0 ? 'weak first' : 'strong first'})`);
+        const t = timer!.signal;
         return opts.hardStop ? AbortSignal.any([t, opts.hardStop]) : t;
       },
       onRun: (doc, evs) => {
@@ -86,7 +92,7 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
       log('Interrupted before completion: no result written; it will run again');
       throw new Interrupted();
     }
-    if ((runTimeout as AbortSignal | null)?.aborted) {
+    if ((timer as WorkTimer | null)?.expired) {
       status = 'TIMEOUT';
       error = new RunTimeout(opts.timeoutMs / 1000).message + ` (run ${runs.length})`;
     } else {

@@ -18,8 +18,8 @@ export interface RunnerOptions {
   factory: AgentFactory;
   softStop?: AbortSignal;
   hardStop?: AbortSignal;
-  /** order in which to start experiments (default: id order) */
-  order?: (pending: ExperimentConfig[]) => ExperimentConfig[];
+  /** which pending experiment to start next (index into the list); default: the first (id order) */
+  pick?: (pending: ExperimentConfig[]) => number;
   onStart?: (c: ExperimentConfig) => void;
   onDone?: (c: ExperimentConfig, r: ResultDocument) => void;
 }
@@ -38,18 +38,17 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   const t0 = performance.now();
   sweepTempFiles(layout.root);
   const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
-  const queue = (opts.order ?? ((x) => x))(pending);
+  const queue = pending.slice();
   const results: ResultDocument[] = [];
   const interrupted: number[] = [];
-  let next = 0;
   let started = 0;
   const worker = async () => {
-    while (next < queue.length && !opts.softStop?.aborted && !opts.hardStop?.aborted) {
+    while (queue.length > 0 && !opts.softStop?.aborted && !opts.hardStop?.aborted) {
       // Yield to the event loop: scripted experiments never wait on I/O, and progress
       // timers and Ctrl-C must still get their turn.
       await new Promise((r) => setImmediate(r));
-      if (opts.softStop?.aborted || opts.hardStop?.aborted || next >= queue.length) break;
-      const c = queue[next++];
+      if (opts.softStop?.aborted || opts.hardStop?.aborted || queue.length === 0) break;
+      const c = queue.splice(opts.pick ? opts.pick(queue) : 0, 1)[0];
       started++;
       opts.onStart?.(c);
       try {
@@ -66,7 +65,7 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   await Promise.all(Array.from({ length: n }, worker));
   return {
     selected: configs.length, skipped: configs.length - pending.length, started, results, interrupted,
-    notStarted: queue.slice(next).map((c) => c.experiment_id),
+    notStarted: queue.map((c) => c.experiment_id),
     elapsedS: (performance.now() - t0) / 1000,
   };
 }

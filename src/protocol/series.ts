@@ -58,6 +58,8 @@ export interface SeriesInput {
   factory: AgentFactory;
   /** a fresh signal per run, e.g. a per-run timeout */
   signalFor?: (runIndex: number) => AbortSignal | undefined;
+  /** wraps each run's execution (e.g. to give it a timer context); signalFor is called inside */
+  wrapRun?: <T>(runIndex: number, fn: () => Promise<T>) => Promise<T>;
   now?: () => number;
   /** called as each run finishes, with its document and transcript */
   onRun?: (doc: RunDocument, events: TranscriptEvent[]) => void | Promise<void>;
@@ -92,10 +94,11 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
     const { values, cosine } = prefs!;
     const seated = seatPlayers(players, run);
     const agents = seated.map((p, s) => factory(p.model, { seat: s, runIndex: run, seed: deriveSeed(seed, 'agent', run, s) }));
-    const out = await runNegotiation({
+    const exec = () => runNegotiation({
       spec, agents, values, cosine: cosine[0][1], rng: createRng(deriveSeed(seed, 'tiebreak', run)),
       runIndex: run, roles: seated.map((p) => p.role), signal: input.signalFor?.(run), now: input.now,
     });
+    const out = input.wrapRun ? await input.wrapRun(run, exec) : await exec();
     const metrics = runMetrics(values, out.owners, nash);
     const calls: ModelCallRecord[][] = seated.map(() => []);
     for (const e of out.events) {

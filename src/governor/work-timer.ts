@@ -1,0 +1,60 @@
+/**
+ * The per-run timeout (DESIGN §4): it counts time spent working and waiting on providers,
+ * not time queued for the local rate budget. A WorkTimer is an abortable deadline that
+ * stops while the run is queued; the current run's timer travels in AsyncLocalStorage so
+ * the governor can pause it without the protocol or agents knowing about timeouts.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export class TimeoutError extends Error {
+  constructor(readonly ms: number) { super(`timed out after ${ms / 1000} s of work`); this.name = 'TimeoutError'; }
+}
+
+export class WorkTimer {
+  private readonly controller = new AbortController();
+  private remaining: number;
+  private startedAt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private pauses = 0;
+
+  constructor(readonly ms: number) {
+    this.remaining = ms;
+    this.arm();
+  }
+
+  get signal(): AbortSignal { return this.controller.signal; }
+  get expired(): boolean { return this.controller.signal.aborted; }
+
+  private arm(): void {
+    this.startedAt = performance.now();
+    this.timer = setTimeout(() => this.controller.abort(new TimeoutError(this.ms)), Math.max(0, this.remaining));
+  }
+
+  /** Stop the clock (nested pauses allowed). */
+  pause(): void {
+    if (this.pauses++ > 0 || this.expired || !this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.remaining -= performance.now() - this.startedAt;
+  }
+
+  resume(): void {
+    if (this.pauses === 0 || --this.pauses > 0 || this.expired) return;
+    this.arm();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+const storage = new AsyncLocalStorage<WorkTimer>();
+
+export function withWorkTimer<T>(timer: WorkTimer, fn: () => Promise<T>): Promise<T> {
+  return storage.run(timer, fn);
+}
+
+export function currentWorkTimer(): WorkTimer | undefined {
+  return storage.getStore();
+}
