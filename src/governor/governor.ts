@@ -55,7 +55,13 @@ export class Governor {
   budget(provider: string, keyLabel: string): KeyBudget {
     const id = `${provider}/${keyLabel}`;
     let b = this.budgets.get(id);
-    if (!b) this.budgets.set(id, (b = { provider, budget: new KeyBudget(id, this.limitsFor(provider), this.clock) }));
+    if (!b) {
+      const c = this.clock as Clock & { setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>; clear?: (t: unknown) => void };
+      const budget = c.setTimer && c.clear
+        ? new KeyBudget(id, this.limitsFor(provider), this.clock, c.setTimer, (t) => c.clear!(t))
+        : new KeyBudget(id, this.limitsFor(provider), this.clock);
+      this.budgets.set(id, (b = { provider, budget }));
+    }
     return b.budget;
   }
 

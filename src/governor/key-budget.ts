@@ -51,7 +51,8 @@ export class KeyBudget {
   readonly stats = { requests: 0, rateLimited: 0, queuedMs: 0, maxQueue: 0 };
 
   constructor(readonly key: string, readonly limits: KeyLimits, private readonly clock: Clock,
-    private readonly setTimer: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> = (fn, ms) => setTimeout(fn, ms)) {
+    private readonly setTimer: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> = (fn, ms) => setTimeout(fn, ms),
+    private readonly clearTimer: (t: ReturnType<typeof setTimeout>) => void = (t) => clearTimeout(t)) {
     this.current = Math.max(1, limits.concurrency);
   }
 
@@ -150,7 +151,7 @@ export class KeyBudget {
 
   private wakeAt(at: number, now: number): void {
     if (this.timer && this.timerAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clearTimer(this.timer);
     this.timerAt = at;
     this.timer = this.setTimer(() => { this.timer = null; this.timerAt = Infinity; this.pump(); }, at - now + 1);
   }
