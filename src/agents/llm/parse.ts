@@ -346,3 +346,9 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
 function withNotes<T>(r: Parsed<T>, notes: string[]): Parsed<T> {
   return r.ok ? { ok: true, value: r.value, notes: [...new Set([...notes, ...r.notes])] } : r;
 }
+
+/** Removes <think>…</think> reasoning some open models put in their content (an unclosed one runs to the end). */
+export function stripThinking(text: string): string {
+  if (!/<think(?:ing)?>/i.test(text)) return text;
+  return text.replace(/<(think(?:ing)?)>[\s\S]*?(?:<\/\1>|$)/gi, '').trim();
+}

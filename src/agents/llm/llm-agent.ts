@@ -1,0 +1,236 @@
+/**
+ * LlmAgent: an Agent backed by an injected ChatModel (DESIGN §3). One conversation per
+ * agent (prompts.ts): the system rules and own values, then per turn a user message with
+ * the public events since its last turn and the phase instruction; its own answers are
+ * the assistant turns. Each call is recorded (ModelCallRecord) with the full prompt, raw
+ * text, parse outcome, tokens, cost and timing. Proposals and votes are parsed tolerantly
+ * (parse.ts); anything unusable comes back as parseError so the protocol runs its repair
+ * turns: refusals and cut-off answers are never replaced by an invented one. Near the
+ * model's context window the oldest rounds are condensed into a deterministic digest.
+ * Provider errors (after the provider layer's own retries) propagate: the protocol turns
+ * them into a failed run. Imports src/protocol, src/game, and provider types only.
+ */
+import { agentId } from '../../game/index.ts';
+import type { Agent, AgentReply, ModelCallRecord, Observation, Phase, PrivateFact, PublicFact } from '../../protocol/agent.ts';
+import type { ChatMessage, ChatModel, ChatRequest, ChatResult } from '../../providers/types.ts';
+import { parseProposal, parseVotes, stripThinking, type Parsed } from './parse.ts';
+import { digestText, systemPrompt, userTurn, type DigestTurn } from './prompts.ts';
+
+export type TokenCapPhase = Phase | 'default';
+export type PhaseTokenCaps = Record<TokenCapPhase, number>;
+
+/** Built-in output-token caps per phase (the CLI's --max-tokens-<phase> override them). */
+export const DEFAULT_MAX_TOKENS: Readonly<PhaseTokenCaps> = Object.freeze({
+  discussion: 512, thinking: 768, proposal: 512, voting: 256, reflection: 512, default: 512,
+});
+
+/** A phase's cap: its own setting, else the user's default, else the built-in phase cap. */
+export function tokenCap(phase: Phase, caps: Partial<PhaseTokenCaps> = {}): number {
+  return caps[phase] ?? caps.default ?? DEFAULT_MAX_TOKENS[phase];
+}
+
+export interface LlmAgentOptions {
+  /** the registry name (e.g. gpt-4o), recorded as the agent's model */
+  model: string;
+  chat: ChatModel;
+  seat: number;
+  runIndex: number;
+  maxTokens?: Partial<PhaseTokenCaps>;
+  temperature?: number;
+  reasoningEffort?: ChatRequest['reasoningEffort'];
+  /** the model's context window in tokens (default 128000) */
+  contextWindow?: number;
+  /** condense the oldest rounds when the estimated prompt exceeds this share of the window (default 0.7) */
+  compactAt?: number;
+  /** prefix of each request's scope, e.g. "exp12"; the scope is "<prefix>/run<k>/Agent_<s>" */
+  scope?: string;
+  /** dollars of one call; default: the result's costUsd if the provider layer sets it, else 0 */
+  costOf?: (result: ChatResult, model: string) => number;
+  /** clock for latency when the provider does not report it */
+  now?: () => number;
+}
+
+/** One LLM call as recorded in the transcript. */
+export interface LlmCallRecord extends ModelCallRecord {
+  model: string;
+  route: string;
+  provider: string;
+  key_label: string;
+  model_id: string;
+  phase: Phase;
+  round: number;
+  /** 0 = first answer, k = k-th repair turn */
+  attempt: number;
+  call_index: number;
+  scope: string;
+  max_output_tokens: number;
+  messages: ChatMessage[];
+  raw_text: string;
+  parsed: unknown;
+  parse_error: string | null;
+  parse_notes: string[];
+  input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  latency_ms: number;
+  cost_usd: number;
+  attempts: number;
+  cached: boolean;
+  finish_reason: string;
+  raw_finish_reason: string | null;
+  warnings: string[];
+  compacted_rounds: number;
+}
+
+interface Turn {
+  round: number;
+  phase: Phase;
+  user: string;
+  publicFacts: readonly PublicFact[];
+  privateFacts: readonly PrivateFact[];
+  assistant: string | null;
+}
+
+/** Rough prompt size: ~3.5 characters per token plus per-message overhead (conservative for English and JSON). */
+export function estimateTokens(messages: readonly ChatMessage[]): number {
+  let t = 3;
+  for (const m of messages) t += 4 + Math.ceil(m.content.length / 3.5);
+  return t;
+}
+
+const DIGEST_EXCERPTS = [200, 60, 0];
+/** stands in for an empty answer in the history (providers reject empty assistant turns) */
+export const EMPTY_ANSWER = '(no answer)';
+
+export class LlmAgent implements Agent {
+  readonly model: string;
+  private readonly chat: ChatModel;
+  private readonly opts: LlmAgentOptions;
+  private system: string | null = null;
+  private turns: Turn[] = [];
+  private digested: DigestTurn[] = [];
+  private excerptLevel = 0;
+  private publicSeen = 0;
+  private privateSeen = 0;
+  private callIndex = 0;
+  readonly self: string;
+  readonly scope: string;
+
+  constructor(opts: LlmAgentOptions) {
+    this.opts = opts;
+    this.model = opts.model;
+    this.chat = opts.chat;
+    this.self = agentId(opts.seat);
+    this.scope = `${opts.scope ? opts.scope + '/' : ''}run${opts.runIndex}/${this.self}`;
+  }
+
+  get contextWindow(): number { return this.opts.contextWindow ?? 128_000; }
+
+  /** The messages the next call would send (for inspection and tests). */
+  messages(): ChatMessage[] {
+    const out: ChatMessage[] = [{ role: 'system', content: this.system ?? '' }];
+    const digest = this.digested.length ? digestText(this.specForDigest!, this.self, this.digested, DIGEST_EXCERPTS[this.excerptLevel]) : '';
+    this.turns.forEach((t, i) => {
+      out.push({ role: 'user', content: i === 0 && digest ? `${digest}\n\n${t.user}` : t.user });
+      if (t.assistant !== null) out.push({ role: 'assistant', content: t.assistant });
+    });
+    return out;
+  }
+
+  private specForDigest: Observation['spec'] | null = null;
+
+  async act(obs: Observation, signal?: AbortSignal): Promise<AgentReply> {
+    if (obs.self !== this.self) throw new Error(`LlmAgent for ${this.self} was given ${obs.self}'s observation`);
+    if (this.system === null) {
+      this.system = systemPrompt(obs.spec, obs.self, obs.values);
+      this.specForDigest = obs.spec;
+    }
+    const newPublic = obs.public.slice(this.publicSeen);
+    const newPrivate = obs.private.slice(this.privateSeen);
+    this.publicSeen = obs.public.length;
+    this.privateSeen = obs.private.length;
+    const opening = this.turns.length === 0 && this.digested.length === 0;
+    this.turns.push({
+      round: obs.round, phase: obs.phase, user: userTurn(obs, newPublic, newPrivate, opening),
+      publicFacts: newPublic, privateFacts: newPrivate, assistant: null,
+    });
+    this.compact(obs.round);
+
+    const messages = this.messages();
+    const maxOutputTokens = tokenCap(obs.phase, this.opts.maxTokens);
+    const callIndex = this.callIndex++;
+    const req: ChatRequest = {
+      messages, maxOutputTokens, callIndex, scope: this.scope, signal,
+      ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
+      ...(this.opts.reasoningEffort !== undefined ? { reasoningEffort: this.opts.reasoningEffort } : {}),
+    };
+    const now = this.opts.now ?? (() => performance.now());
+    const t0 = now();
+    const result = await this.chat.generate(req);
+    const latency = result.latencyMs ?? now() - t0;
+    const raw = typeof result.text === 'string' ? result.text : '';
+    const turn = this.turns[this.turns.length - 1];
+    turn.assistant = raw.trim() === '' ? EMPTY_ANSWER : raw;
+
+    const outcome = interpret(obs, raw, result);
+    const record: LlmCallRecord = {
+      model: this.model, route: result.route, provider: result.provider, key_label: this.chat.keyLabel,
+      model_id: result.modelId, phase: obs.phase, round: obs.round, attempt: obs.repair?.attempt ?? 0,
+      call_index: callIndex, scope: this.scope, max_output_tokens: maxOutputTokens, messages,
+      raw_text: raw, parsed: outcome.ok ? outcome.value ?? null : null,
+      parse_error: outcome.ok ? null : outcome.error, parse_notes: outcome.ok ? outcome.notes : [],
+      input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens,
+      reasoning_tokens: result.usage.reasoningTokens, latency_ms: Math.round(latency),
+      cost_usd: this.opts.costOf ? this.opts.costOf(result, this.model) : costField(result),
+      attempts: result.attempts ?? 1, cached: result.cached ?? false,
+      finish_reason: result.finishReason, raw_finish_reason: result.rawFinishReason ?? null,
+      warnings: result.warnings ?? [], compacted_rounds: new Set(this.digested.map((d) => d.round)).size,
+    };
+    const reply: AgentReply = { text: outcome.text, calls: [record] };
+    if (outcome.ok) { if (outcome.value !== undefined) reply.value = outcome.value; } else reply.parseError = outcome.error;
+    return reply;
+  }
+
+  /** Condenses whole rounds, oldest first, while the prompt is over the threshold; never the current round. */
+  private compact(currentRound: number): void {
+    const limit = (this.opts.compactAt ?? 0.7) * this.contextWindow;
+    while (estimateTokens(this.messages()) > limit) {
+      const oldest = this.turns[0]?.round;
+      if (oldest !== undefined && oldest < currentRound) {
+        while (this.turns.length && this.turns[0].round === oldest) {
+          const t = this.turns.shift()!;
+          this.digested.push({
+            round: t.round, phase: t.phase, publicFacts: t.publicFacts, privateFacts: t.privateFacts,
+            own: t.assistant === null || t.assistant === EMPTY_ANSWER ? null : t.assistant,
+          });
+        }
+        continue;
+      }
+      if (this.digested.length && this.excerptLevel < DIGEST_EXCERPTS.length - 1) { this.excerptLevel++; continue; }
+      return;  // nothing left to condense; the provider reports a prompt that is still too long
+    }
+  }
+}
+
+function costField(r: ChatResult): number {
+  const c = (r as ChatResult & { costUsd?: unknown }).costUsd;
+  return typeof c === 'number' && Number.isFinite(c) ? c : 0;
+}
+
+type Outcome = ({ ok: true; value?: unknown; notes: string[] } | { ok: false; error: string }) & { text: string };
+
+/** What the model's answer means for this phase. */
+function interpret(obs: Observation, raw: string, result: ChatResult): Outcome {
+  const visible = stripThinking(raw);
+  if (obs.phase === 'discussion' || obs.phase === 'thinking' || obs.phase === 'reflection') {
+    return { ok: true, notes: visible !== raw ? ['thinking removed'] : [], text: visible.trim() };
+  }
+  const ctx = { finishReason: result.finishReason };
+  const parsed: Parsed<unknown> = obs.phase === 'proposal'
+    ? parseProposal(visible, obs.spec, ctx)
+    : parseVotes(visible, obs.proposals?.length ?? 0, ctx);
+  if (!parsed.ok && result.finishReason === 'content_filter') {
+    return { ok: false, error: `the provider's content filter stopped the answer; ${parsed.error}`, text: raw };
+  }
+  return { ...parsed, text: raw };
+}

@@ -1,0 +1,137 @@
+/**
+ * The inverse of prompts.ts: rebuilds an agent's Observation (rules, own values, phase,
+ * round, the public proposals/voids/tallies, own votes, the repair request) from the
+ * conversation an LlmAgent sends. The mock server uses it to answer in character; the
+ * round-trip test keeps writer and reader in step. Only lines of the shapes prompts.ts
+ * writes are read; model-written text is JSON-escaped there, so it cannot forge them.
+ * Pure; imports src/game and src/protocol types only.
+ */
+import { makeSpec, type AllocationMap, type GameSpec } from '../../game/index.ts';
+import type { Observation, Phase, PrivateFact, ProposalView, PublicFact, TallyView } from '../../protocol/agent.ts';
+
+export interface PromptMessage { role: string; content: string }
+
+const PHASES: readonly Phase[] = ['discussion', 'thinking', 'proposal', 'voting', 'reflection'];
+const HEADER = /^=== Round (\d+) of (\d+) \| (\w+)(?: \(pass (\d+) of (\d+)\))?(?: \| correction (\d+) of (\d+))? ===$/m;
+
+export type ReadResult = { ok: true; obs: Observation } | { ok: false; error: string };
+
+function jsonString(s: string): string | null {
+  try { const v = JSON.parse(s); return typeof v === 'string' ? v : null; } catch { return null; }
+}
+
+export function readRules(system: string): { spec: GameSpec; self: string; values: number[] } | string {
+  const who = /^You are (Agent_\d+), one of (\d+) agents negotiating how to divide (\d+) items\./m.exec(system);
+  if (!who) return 'no negotiation rules in the system message';
+  const [, self, nStr, mStr] = who;
+  const rounds = /lasts at most (\d+) rounds?\./.exec(system);
+  const gamma = /multiplied by ([0-9.eE+-]+)\^\(r-1\)/.exec(system);
+  const passes = /in seat order \((\d+) pass(?:es)? per round\)/.exec(system);
+  if (!rounds || !gamma) return 'the rules do not state the number of rounds or the discount';
+  const m = Number(mStr);
+  const values = new Array<number>(m).fill(NaN);
+  const valuesAt = system.indexOf('YOUR PRIVATE VALUES');
+  for (const line of system.slice(valuesAt < 0 ? system.length : valuesAt).split('\n')) {
+    const v = /^- (\d+) .+: (\d+)$/.exec(line);
+    if (v && Number(v[1]) < m) values[Number(v[1])] = Number(v[2]);
+  }
+  if (values.some((v) => !Number.isFinite(v))) return 'the system message does not list a value for every item';
+  const spec = makeSpec({
+    n: Number(nStr), m, maxRounds: Number(rounds[1]), gamma: Number(gamma[1]),
+    discussionTurns: passes ? Number(passes[1]) : 0,
+    privateThinking: /^\d+\. Private thinking:/m.test(system),
+    reflection: /^\d+\. Reflection:/m.test(system),
+  });
+  return { spec, self, values };
+}
+
+function parseTally(round: number, rest: string): PublicFact {
+  const results: TallyView[] = [];
+  const re = /proposal (\d+) \((Agent_\d+)\) (\d+) accept \/ (\d+) reject, (passed|failed)/g;
+  for (let t; (t = re.exec(rest));) {
+    results.push({ proposal: Number(t[1]), from: t[2], accepts: Number(t[3]), rejects: Number(t[4]), passed: t[5] === 'passed' });
+  }
+  const w = /Result: proposal (\d+) wins\./.exec(rest);
+  return { kind: 'tally', round, results, winner: w ? Number(w[1]) : null };
+}
+
+/** Event lines of one user message, in order. */
+export function readEvents(content: string, self: string): { pub: PublicFact[]; priv: PrivateFact[] } {
+  const pub: PublicFact[] = [];
+  const priv: PrivateFact[] = [];
+  for (const line of content.split('\n')) {
+    const ev = /^\[round (\d+)\] (.*)$/.exec(line);
+    if (!ev) continue;
+    const round = Number(ev[1]);
+    const rest = ev[2];
+    let m: RegExpExecArray | null;
+    if ((m = /^(Agent_\d+) said: (".*")$/.exec(rest))) {
+      const text = jsonString(m[2]);
+      if (text !== null) pub.push({ kind: 'message', round, from: m[1], text });
+    } else if ((m = /^You said: (".*")$/.exec(rest))) {
+      const text = jsonString(m[1]);
+      if (text !== null) pub.push({ kind: 'message', round, from: self, text });
+    } else if ((m = /^Proposal (\d+) by (Agent_\d+)(?: \(yours\))?: (\{\S*\})/.exec(rest))) {
+      try {
+        const allocation = JSON.parse(m[3]) as AllocationMap;
+        pub.push({ kind: 'proposal', round, from: m[2], proposal: Number(m[1]), allocation });
+      } catch { /* not one of ours */ }
+    } else if ((m = /^No proposal from (Agent_\d+): (".*")$/.exec(rest))) {
+      pub.push({ kind: 'proposal_void', round, from: m[1], reason: jsonString(m[2]) ?? '' });
+    } else if (rest.startsWith('Votes counted: ')) {
+      pub.push(parseTally(round, rest));
+    } else if ((m = /^Your votes \(private\): (.*)\.$/.exec(rest))) {
+      priv.push({ kind: 'vote', round, votes: m[1].split(', ').map((p) => p.endsWith('accept')) });
+    } else if (rest.startsWith('Your vote was void')) {
+      priv.push({ kind: 'vote', round, votes: null });
+    } else if ((m = /^Your notes \((thinking|reflection)\): (".*")$/.exec(rest))) {
+      const text = jsonString(m[2]);
+      if (text !== null) priv.push({ kind: 'note', round, phase: m[1] as 'thinking' | 'reflection', text });
+    }
+  }
+  return { pub, priv };
+}
+
+/**
+ * The Observation behind a conversation written by prompts.ts. Own discussion messages and
+ * notes that are still assistant turns are not event lines, so they are not in `public`/`private`.
+ */
+export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
+  const system = messages.find((m) => m.role === 'system' || m.role === 'developer');
+  if (!system) return { ok: false, error: 'no system message' };
+  const rules = readRules(system.content);
+  if (typeof rules === 'string') return { ok: false, error: rules };
+  const { spec, self, values } = rules;
+  const users = messages.filter((m) => m.role === 'user');
+  const last = users[users.length - 1];
+  if (!last) return { ok: false, error: 'no user message' };
+  const h = HEADER.exec(last.content);
+  if (!h) return { ok: false, error: 'the last user message has no phase header' };
+  const phase = h[3] as Phase;
+  if (!PHASES.includes(phase)) return { ok: false, error: `unknown phase "${h[3]}"` };
+  const round = Number(h[1]);
+  const pub: PublicFact[] = [];
+  const priv: PrivateFact[] = [];
+  for (const u of users) {
+    const e = readEvents(u.content, self);
+    pub.push(...e.pub);
+    priv.push(...e.priv);
+  }
+  const obs: Observation = {
+    phase, round, turn: h[4] ? Number(h[4]) - 1 : 0, self, seat: Number(self.slice(6)) - 1,
+    spec, values, public: pub, private: priv,
+  };
+  if (phase === 'voting') {
+    obs.proposals = pub.filter((f): f is Extract<PublicFact, { kind: 'proposal' }> => f.kind === 'proposal' && f.round === round)
+      .map((f): ProposalView => ({ proposal: f.proposal, from: f.from, allocation: f.allocation }));
+  }
+  if (h[6]) {
+    const prev = /^Your answer: (".*")$/m.exec(last.content);
+    const err = /^Problem: (.*)$/m.exec(last.content);
+    obs.repair = {
+      attempt: Number(h[6]), maxAttempts: Number(h[7]),
+      previous: prev ? jsonString(prev[1]) ?? '' : '', error: err ? err[1] : '',
+    };
+  }
+  return { ok: true, obs };
+}

@@ -1,0 +1,33 @@
+/**
+ * Test-only ChatModels of the real interface: FnChatModel answers with a function of the
+ * request; simChatModel answers in character through the mock server's brain, in-process
+ * (no HTTP), for fast protocol-level tests. Not used by the product.
+ */
+import type { ChatModel, ChatRequest, ChatResult, FinishReason } from '../../providers/types.ts';
+import { answer } from '../../mock/brain.ts';
+import { estimateTokens } from './llm-agent.ts';
+
+export type FnAnswer = string | { text: string; finishReason?: FinishReason };
+
+export class FnChatModel implements ChatModel {
+  readonly spec = 'v1' as const;
+  readonly provider = 'test';
+  readonly keyLabel = 'TEST_KEY';
+  readonly requests: ChatRequest[] = [];
+  constructor(readonly modelId: string, private readonly fn: (req: ChatRequest, k: number) => FnAnswer | Promise<FnAnswer>) {}
+
+  async generate(req: ChatRequest): Promise<ChatResult> {
+    this.requests.push(req);
+    const a = await this.fn(req, this.requests.length - 1);
+    const { text, finishReason = 'stop' } = typeof a === 'string' ? { text: a } : a;
+    return {
+      text, finishReason, usage: { inputTokens: estimateTokens(req.messages), outputTokens: Math.ceil(text.length / 4), reasoningTokens: 0 },
+      warnings: [], provider: this.provider, modelId: this.modelId, route: 'test', attempts: 1, latencyMs: 1,
+    };
+  }
+}
+
+/** In-process sim: the mock server's brain without HTTP. */
+export function simChatModel(modelId: string, strategies: Record<string, string> = {}): FnChatModel {
+  return new FnChatModel(modelId, async (req) => (await answer(modelId, req.messages, strategies)).text);
+}
