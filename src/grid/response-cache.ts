@@ -1,0 +1,71 @@
+/**
+ * The response cache (DESIGN §3): every answered LLM call stored under the results
+ * directory (cache/ab/<sha256>.json), keyed by exactly what changes the output — model
+ * name, messages, sampling parameters and the call's index within its run — and not by
+ * route, key, timeouts or concurrency. Re-running or resuming replays calls for free and
+ * bit for bit. A corrupt or unreadable entry is a miss, never a crash; writes are atomic,
+ * so concurrent writers (SLURM tasks) can only race to write the same content.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
+import { canonicalJson } from './config.ts';
+import { writeFileAtomicallySync } from './files.ts';
+
+export const CACHE_VERSION = 1;
+
+export function cacheKey(model: string, req: ChatRequest): string {
+  const material = canonicalJson({
+    v: CACHE_VERSION, model, messages: req.messages, max_output_tokens: req.maxOutputTokens,
+    temperature: req.temperature ?? null, reasoning_effort: req.reasoningEffort ?? null, call_index: req.callIndex ?? null,
+  });
+  return createHash('sha256').update(material).digest('hex');
+}
+
+export class ResponseCache {
+  readonly stats = { hits: 0, misses: 0, writes: 0, corrupt: 0 };
+  constructor(readonly dir: string) {}
+
+  private path(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  }
+
+  get(key: string): ChatResult | null {
+    let text: string;
+    try { text = readFileSync(this.path(key), 'utf8'); } catch { this.stats.misses++; return null; }
+    try {
+      const entry = JSON.parse(text) as { key: string; result: ChatResult };
+      if (entry.key !== key || typeof entry.result?.text !== 'string' || !entry.result.usage) throw new Error('bad entry');
+      this.stats.hits++;
+      return entry.result;
+    } catch {
+      this.stats.corrupt++;
+      this.stats.misses++;
+      return null;
+    }
+  }
+
+  put(key: string, result: ChatResult): void {
+    try {
+      writeFileAtomicallySync(this.path(key), JSON.stringify({ key, stored_at: new Date().toISOString(), result }));
+      this.stats.writes++;
+    } catch { /* a cache that cannot be written only costs a repeat call */ }
+  }
+}
+
+/** A ChatModel that answers from the cache when it can and stores what the inner model answers. */
+export function withCache(inner: ChatModel, cache: ResponseCache, modelName: string): ChatModel {
+  return {
+    spec: 'v1', provider: inner.provider, modelId: inner.modelId,
+    get keyLabel() { return inner.keyLabel; },
+    async generate(req: ChatRequest): Promise<ChatResult> {
+      const key = cacheKey(modelName, req);
+      const hit = cache.get(key);
+      if (hit) return { ...hit, cached: true, latencyMs: 0, attempts: 0 };
+      const res = await inner.generate(req);
+      if (res.finishReason !== 'error') cache.put(key, { ...res, cached: false });
+      return res;
+    },
+  };
+}
