@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { InfeasibleRequestError, makeSpec, SpecError } from '../../game/index.ts';
 import { runSeries, type RunDocument } from '../../protocol/series.ts';
+import { AgentError } from '../../protocol/negotiation.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { UserError } from '../../errors.ts';
 import { assertWritableDir, toJsonl, writeFileAtomically, writeJson } from '../../grid/files.ts';
@@ -53,6 +54,8 @@ async function negotiate(o: Opts): Promise<void> {
     });
   } catch (e) {
     if (e instanceof InfeasibleRequestError) throw new UserError(e.message);
+    // a model that fails is the experiment failing, not a bug in bargain: one line, exit 1
+    if (e instanceof AgentError) throw new UserError(`the negotiation failed: ${e.message}; nothing was written`, 1);
     throw e;
   }
   const doc = {
