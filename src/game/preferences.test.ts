@@ -37,6 +37,20 @@ test('n = 2: every level 0.0..1.0 x 1,000 seeds gives valid vectors within ±0.0
   }
 });
 
+test('n = 2 with other item counts (2..10, 20, 50): within ±0.01 at every level', () => {
+  for (const m of [2, 3, 4, 6, 7, 8, 9, 10, 20, 50]) {
+    for (const level of LEVELS) {
+      for (let seed = 0; seed < 40; seed++) {
+        const where = `m ${m} level ${level} seed ${seed}`;
+        const p = generatePreferences(2, m, level, createRng(seed));
+        checkVectors(p, 2, m, where);
+        const c = cosine(p.values[0], p.values[1]);
+        assert.ok(Math.abs(c - level) <= 0.01, `${where}: cosine ${c}`);
+      }
+    }
+  }
+});
+
 test('n = 2: the same seed gives the same vectors, including with other item counts', () => {
   for (const level of LEVELS) {
     for (const seed of [0, 1, 42, 123456789, 2 ** 32 + 7]) {
@@ -55,7 +69,7 @@ test('n = 3..10 with m = round(2.5n): every pairwise cosine within ±0.05 at eve
   for (let n = 3; n <= 10; n++) {
     const m = Math.round(2.5 * n);
     for (const level of LEVELS) {
-      for (let seed = 0; seed < 15; seed++) {
+      for (let seed = 0; seed < 30; seed++) {
         const where = `n ${n} m ${m} level ${level} seed ${seed}`;
         const p = generatePreferences(n, m, level, createRng(seed));
         checkVectors(p, n, m, where);

@@ -211,6 +211,8 @@ function markerAgent(seat: number): Agent {
   });
 }
 
+const OBSERVATION_KEYS = new Set(['phase', 'round', 'turn', 'self', 'seat', 'spec', 'values', 'public', 'private', 'proposals', 'repair']);
+
 function checkObservations(caps: ReturnType<typeof capture>[], values: number[][]): void {
   const n = caps.length;
   caps.forEach((c, s) => {
@@ -222,6 +224,9 @@ function checkObservations(caps: ReturnType<typeof capture>[], values: number[][
       assert.equal(obs.self, me);
       assert.equal(obs.seat, s);
       assert.deepEqual(obs.values, values[s]);
+      // nothing beyond the documented fields (a new field is a visibility decision: review it here)
+      for (const k of Object.keys(obs)) assert.ok(OBSERVATION_KEYS.has(k), `unexpected observation field ${k}`);
+      for (const p of obs.proposals ?? []) assert.deepEqual(Object.keys(p).sort(), ['allocation', 'from', 'proposal']);
       // no other agent's value vector anywhere in what this agent was shown
       for (const arr of numberArrays(obs)) {
         for (let o = 0; o < n; o++) {
