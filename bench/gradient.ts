@@ -4,7 +4,7 @@
  * agreement rate and mean agreement round. Prints a table; asserts nothing (the test
  * in src/agents/scripted/strategies.test.ts holds the required inequalities).
  *
- *   node --import tsx bench/gradient.ts [--seeds 200] [--pairings a-b,c-d]
+ *   node --import tsx bench/gradient.ts [--seeds 200] [--pairings conceder:boulware,random:nash]
  *
  * Each seed is one pair of runs (runs 0 and 1 of runSeries, seats swapped, same
  * preferences), so position and preference luck cancel within a seed.
@@ -61,11 +61,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const get = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
   const seeds = Number(get('--seeds') ?? 200);
+  // --pairings conceder:boulware,random:nash
   const pairings = get('--pairings')
-    ? get('--pairings')!.split(',').map((p) => {
-      const i = p.indexOf('-', p.startsWith('tit-for-tat') ? 'tit-for-tat'.length : 0);
-      return [p.slice(0, i), p.slice(i + 1)] as [string, string];
-    })
+    ? get('--pairings')!.split(',').map((p) => p.split(':') as [string, string])
     : DEFAULT_PAIRINGS;
   const t0 = performance.now();
   console.log(`Scripted strength gradient: n = 2, m = 5, T = 10, gamma = 0.9, ${seeds} seeds per cell ` +
