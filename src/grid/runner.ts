@@ -20,6 +20,8 @@ export interface RunnerOptions {
   hardStop?: AbortSignal;
   /** which pending experiment to start next (index into the list); default: the first (id order) */
   pick?: (pending: ExperimentConfig[]) => number;
+  /** gate before each start (e.g. the cost budget): a string stops starting new experiments, with that reason */
+  admit?: (c: ExperimentConfig) => true | string;
   onStart?: (c: ExperimentConfig) => void;
   onDone?: (c: ExperimentConfig, r: ResultDocument) => void;
 }
@@ -31,6 +33,8 @@ export interface RunnerSummary {
   results: ResultDocument[];
   interrupted: number[];
   notStarted: number[];
+  /** why the runner stopped starting experiments early (budget), if it did */
+  stoppedBecause: string | null;
   elapsedS: number;
 }
 
@@ -42,13 +46,17 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   const results: ResultDocument[] = [];
   const interrupted: number[] = [];
   let started = 0;
+  let stoppedBecause: string | null = null;
   const worker = async () => {
-    while (queue.length > 0 && !opts.softStop?.aborted && !opts.hardStop?.aborted) {
+    while (queue.length > 0 && !opts.softStop?.aborted && !opts.hardStop?.aborted && !stoppedBecause) {
       // Yield to the event loop: scripted experiments never wait on I/O, and progress
       // timers and Ctrl-C must still get their turn.
       await new Promise((r) => setImmediate(r));
-      if (opts.softStop?.aborted || opts.hardStop?.aborted || queue.length === 0) break;
-      const c = queue.splice(opts.pick ? opts.pick(queue) : 0, 1)[0];
+      if (opts.softStop?.aborted || opts.hardStop?.aborted || queue.length === 0 || stoppedBecause) break;
+      const i = opts.pick ? opts.pick(queue) : 0;
+      const verdict = opts.admit ? opts.admit(queue[i]) : true;
+      if (verdict !== true) { stoppedBecause = verdict; break; }
+      const c = queue.splice(i, 1)[0];
       started++;
       opts.onStart?.(c);
       try {
@@ -66,6 +74,7 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   return {
     selected: configs.length, skipped: configs.length - pending.length, started, results, interrupted,
     notStarted: queue.map((c) => c.experiment_id),
+    stoppedBecause,
     elapsedS: (performance.now() - t0) / 1000,
   };
 }
