@@ -1,0 +1,316 @@
+/**
+ * The mock LLM server (DESIGN §3, `bargain mock-server`): on 127.0.0.1 it serves the
+ * OpenAI chat-completions (also OpenRouter's /api/v1 and compatible servers' paths),
+ * Anthropic messages and Gemini generateContent wire formats (wire.ts), answers
+ * negotiation prompts in character with a scripted strategy (brain.ts), and injects
+ * latency, per-key RPM limits (429 + Retry-After), 5xx, resets, slow responses and
+ * malformed answers (faults.ts). Answers and faults are deterministic functions of the
+ * request (and of how often that request was seen). Keys are only ever kept as short
+ * hashes; counters and a per-request log are at GET /_stats and stats().
+ * Key conventions for exercising clients: a key containing "invalid" is rejected as
+ * invalid (401), one containing "no-funds" as out of quota/credit.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { answer, hashOf } from './brain.ts';
+import { applyOutputFault, outputFault, transportFault, unit, type FaultKind, type FaultRates } from './faults.ts';
+import { route, type Completion, type ErrorKind, type WireFormat, type WireRequest } from './wire.ts';
+
+export interface MockServerOptions {
+  /** 0 (default) picks a free port */
+  port?: number;
+  /** base latency, uniform in [min, max] ms per request (by request hash) */
+  latencyMs?: [number, number];
+  /** requests per minute allowed per key (0 or undefined: unlimited) */
+  rpm?: number;
+  errorRate?: number;
+  malformedRate?: number;
+  /** per-fault-kind rates (tests) */
+  faults?: FaultRates['perKind'];
+  /** model id -> scripted strategy; unmapped models play linear, sim:<s> plays s */
+  strategies?: Record<string, string>;
+  /** extra delay of a "slow" fault (default 2000 ms) */
+  slowMs?: number;
+  /** clock (ms) for the RPM windows and the log; tests inject one */
+  now?: () => number;
+  /** entries kept in the request log (default 100000; the oldest are dropped) */
+  logLimit?: number;
+}
+
+export interface RequestLogEntry {
+  /** arrival time, ISO */
+  t: string;
+  /** ms since the server started */
+  ms: number;
+  key: string;
+  format: string;
+  model: string | null;
+  status: number;
+  fault: FaultKind | 'rate_limit' | null;
+  latency_ms: number;
+}
+
+export interface KeyStats { requests: number; ok: number; rate_limited: number; errors: number }
+
+export interface MockStats {
+  started_at: string;
+  requests: number;
+  by_status: Record<string, number>;
+  by_key: Record<string, KeyStats>;
+  by_model: Record<string, number>;
+  by_format: Record<string, number>;
+  faults: Record<string, number>;
+  log: RequestLogEntry[];
+}
+
+export interface MockServer {
+  url: string;
+  port: number;
+  stats(): MockStats;
+  close(): Promise<void>;
+}
+
+/** Short, one-way name of a key for counters and logs; the key itself is never kept. */
+export function keyHash(key: string | null): string {
+  return key === null ? 'none' : 'k_' + createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+const MAX_BODY = 32 * 1024 * 1024;
+
+export function tokensOf(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export async function startMockServer(opts: MockServerOptions = {}): Promise<MockServer> {
+  const now = opts.now ?? (() => Date.now());
+  const started = now();
+  const rates: FaultRates = { errorRate: opts.errorRate ?? 0, malformedRate: opts.malformedRate ?? 0, perKind: opts.faults };
+  const seen = new Map<string, number>();
+  const windows = new Map<string, number[]>();
+  const stats: MockStats = {
+    started_at: new Date(started).toISOString(), requests: 0, by_status: {}, by_key: {}, by_model: {}, by_format: {}, faults: {}, log: [],
+  };
+  const logLimit = opts.logLimit ?? 100_000;
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    if (ms <= 0) return resolve();
+    const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
+    timers.add(t);
+  });
+
+  function record(e: Omit<RequestLogEntry, 't' | 'ms'>, arrival: number): void {
+    stats.requests++;
+    stats.by_status[e.status] = (stats.by_status[e.status] ?? 0) + 1;
+    const k = (stats.by_key[e.key] ??= { requests: 0, ok: 0, rate_limited: 0, errors: 0 });
+    k.requests++;
+    if (e.status === 200) k.ok++; else if (e.status === 429 && e.fault === 'rate_limit') k.rate_limited++; else k.errors++;
+    if (e.model) stats.by_model[e.model] = (stats.by_model[e.model] ?? 0) + 1;
+    stats.by_format[e.format] = (stats.by_format[e.format] ?? 0) + 1;
+    if (e.fault) stats.faults[e.fault] = (stats.faults[e.fault] ?? 0) + 1;
+    stats.log.push({ t: new Date(arrival).toISOString(), ms: arrival - started, ...e });
+    if (stats.log.length > logLimit) stats.log.splice(0, stats.log.length - logLimit);
+  }
+
+  /** Sliding one-minute window per key: null if allowed (and counted), else seconds to wait. */
+  function rpmCheck(key: string, t: number): number | null {
+    if (!opts.rpm) return null;
+    const w = windows.get(key) ?? [];
+    while (w.length && w[0] <= t - 60_000) w.shift();
+    if (w.length >= opts.rpm) {
+      windows.set(key, w);
+      return Math.max(1, Math.ceil((w[0] + 60_000 - t) / 1000));
+    }
+    w.push(t);
+    windows.set(key, w);
+    return null;
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (res.destroyed) return;
+    const data = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
+    res.end(data);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+    const arrival = now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && url.pathname === '/_stats') {
+      const n = url.searchParams.get('log');
+      const copy: MockStats = JSON.parse(JSON.stringify(stats));
+      if (n !== null) copy.log = Number(n) > 0 ? copy.log.slice(-Number(n)) : [];
+      return send(res, 200, copy);
+    }
+    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/health')) return send(res, 200, { ok: true, server: 'bargain mock-server' });
+    const r = route(req.method ?? '', url.pathname);
+    if (!r) {
+      send(res, 404, { error: { message: `Unknown request URL: ${req.method} ${url.pathname}. The mock server serves POST /v1/chat/completions, /api/v1/chat/completions, /v1/messages and /v1beta/models/{model}:generateContent.`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+      return;
+    }
+    const { format, pathModel } = r;
+    const key = format.key(req.headers, url);
+    const kh = keyHash(key);
+    let body: unknown;
+    try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
+    const looseModel = pathModel ?? (body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : null);
+    const fail = (kind: ErrorKind, message: string, extra: { fault?: RequestLogEntry['fault']; retryAfterS?: number } = {}) => {
+      const e = format.error(kind, message, extra.retryAfterS);
+      const headers: Record<string, string> = extra.retryAfterS !== undefined ? { 'retry-after': String(extra.retryAfterS) } : {};
+      send(res, e.status, e.body, headers);
+      record({ key: kh, format: format.name, model: looseModel, status: e.status, fault: extra.fault ?? null, latency_ms: now() - arrival }, arrival);
+    };
+
+    // authentication first, as the real APIs do; the sim route may come without a key
+    if (key === null && !(looseModel ?? '').startsWith('sim:')) {
+      const msg: Record<string, string> = {
+        openai: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        openrouter: 'No auth credentials found', anthropic: 'x-api-key header is required',
+        gemini: 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.',
+      };
+      return fail('auth', msg[format.name]);
+    }
+    if (key !== null && key.includes('invalid')) {
+      const msg: Record<string, string> = {
+        openai: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+        openrouter: 'User not found.', anthropic: 'invalid x-api-key', gemini: 'API key not valid. Please pass a valid API key.',
+      };
+      return fail('auth', msg[format.name]);
+    }
+    if (key !== null && key.includes('no-funds')) {
+      const msg: Record<string, string> = {
+        openai: 'You exceeded your current quota, please check your plan and billing details.',
+        openrouter: 'Insufficient credits. Add more using https://openrouter.ai/credits',
+        anthropic: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+        gemini: 'You exceeded your current quota, please check your plan and billing details.',
+      };
+      return fail('no_funds', msg[format.name]);
+    }
+    if (body === undefined) return fail('bad_request', 'We could not parse the JSON body of your request.');
+    const parsed = format.parse(body, pathModel, req.headers);
+    if (typeof parsed === 'string') return fail('bad_request', parsed);
+
+    const wait = rpmCheck(kh, arrival);
+    if (wait !== null) {
+      const msg = `Rate limit reached for ${parsed.model} on requests per min (RPM): Limit ${opts.rpm}. Please try again in ${wait}s.`;
+      return fail('rate_limit', msg, { fault: 'rate_limit', retryAfterS: wait });
+    }
+
+    const reqHash = hashOf(format.name, parsed);
+    const occurrence = seen.get(reqHash) ?? 0;
+    seen.set(reqHash, occurrence + 1);
+    const [lo, hi] = opts.latencyMs ?? [0, 0];
+    let delay = lo + Math.floor(unit(reqHash, 'latency') * (hi - lo + 1));
+    const tf = transportFault(reqHash, occurrence, rates);
+    if (tf === 'slow') delay += opts.slowMs ?? 2000;
+    if (delay > 0) await sleep(delay);
+    if (tf === 'reset') {
+      record({ key: kh, format: format.name, model: parsed.model, status: 0, fault: 'reset', latency_ms: now() - arrival }, arrival);
+      req.socket.destroy();
+      return;
+    }
+    if (tf === 'server_error') {
+      const overloaded = unit(reqHash, `5xx/${occurrence}`) < 0.5;
+      return fail(overloaded ? 'overloaded' : 'server', overloaded ? 'The server is overloaded. Please try again later.' : 'The server had an error while processing your request. Sorry about that!', { fault: 'server_error' });
+    }
+
+    let completion: Completion;
+    let fault: FaultKind | null = tf;
+    try {
+      const c = await complete(format, parsed, reqHash, occurrence, rates, opts.strategies ?? {});
+      completion = { ...c.completion, id: reqHash.slice(0, 24), created: Math.floor(arrival / 1000) };
+      fault = c.fault ?? fault;
+    } catch (e) {
+      return fail('server', `mock server error: ${(e as Error).message}`);
+    }
+    send(res, 200, format.success(completion), format.name === 'anthropic' ? { 'request-id': `req_${completion.id}` } : { 'x-request-id': `req_${completion.id}` });
+    record({ key: kh, format: format.name, model: parsed.model, status: 200, fault, latency_ms: now() - arrival }, arrival);
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) { send(res, 413, { error: { message: 'request too large' } }); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((e) => {
+        send(res, 500, { error: { message: `mock server error: ${(e as Error).message}` } });
+      });
+    });
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stats: () => JSON.parse(JSON.stringify(stats)) as MockStats,
+    close: () => new Promise<void>((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+const THOUGHT = 'Weighing my private values against what is on the table and what the others seem to want.';
+
+/** The answer, its token accounting, reasoning, the output-token cap, and any output fault. */
+async function complete(
+  format: WireFormat, r: WireRequest, reqHash: string, occurrence: number, rates: FaultRates, strategies: Record<string, string>,
+): Promise<{ completion: Omit<Completion, 'id' | 'created'>; fault: FaultKind | null }> {
+  const a = await answer(r.model, r.messages, strategies);
+  let text = a.text;
+  let fault: FaultKind | null = null;
+  let cut = false;
+  if (a.obs && (a.obs.phase === 'proposal' || a.obs.phase === 'voting') && text.trimStart().startsWith('{')) {
+    const f = outputFault(reqHash, occurrence, rates);
+    if (f) {
+      ({ text, cut } = applyOutputFault(f, text));
+      fault = f;
+    }
+  }
+  const inputTokens = 3 + r.messages.reduce((s, m) => s + 4 + tokensOf(m.content), 0);
+  let reasoning = reasoningTokens(format, r, reqHash);
+  let outputTokens = tokensOf(text);
+  if (r.maxTokens !== null) {
+    if (reasoning >= r.maxTokens) { reasoning = r.maxTokens; text = ''; outputTokens = 0; cut = true; }
+    else if (outputTokens > r.maxTokens - reasoning) {
+      outputTokens = r.maxTokens - reasoning;
+      text = text.slice(0, outputTokens * 4);
+      cut = true;
+    }
+  }
+  const showThought = reasoning > 0 && (format.name === 'anthropic' || format.name === 'openrouter' || r.includeThoughts);
+  return {
+    completion: {
+      model: r.model, text, thought: showThought ? THOUGHT : null, finish: cut ? 'length' : 'stop',
+      inputTokens, outputTokens, reasoningTokens: reasoning,
+    },
+    fault,
+  };
+}
+
+/** Deterministic reasoning-token use: by effort for OpenAI-style reasoning, within the budget for thinking. */
+function reasoningTokens(format: WireFormat, r: WireRequest, reqHash: string): number {
+  const span = (lo: number, hi: number) => lo + Math.floor(unit(reqHash, 'reasoning') * (hi - lo + 1));
+  if (r.thinkingBudget !== null) {
+    if (r.thinkingBudget === 0) return 0;
+    const want = span(64, 512);
+    return r.thinkingBudget > 0 ? Math.min(r.thinkingBudget, want) : want;
+  }
+  if (r.reasoningEffort !== null && (format.name === 'openai' || format.name === 'openrouter')) {
+    const [lo, hi] = { minimal: [0, 32], low: [32, 160], medium: [96, 480], high: [256, 1024] }[r.reasoningEffort];
+    return span(lo, hi);
+  }
+  return 0;
+}
