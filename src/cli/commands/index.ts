@@ -6,6 +6,7 @@ import { registerCollect } from './collect.ts';
 import { registerRetry } from './retry.ts';
 import { registerAll } from './all.ts';
 import { registerSetup } from './setup.ts';
+import { registerMockServer } from './mock-server.ts';
 
 export function registerCommands(program: Command): void {
   registerSetup(program);
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerRetry(program);
   registerAll(program);
   registerNegotiate(program);
+  registerMockServer(program);
 }

@@ -1,0 +1,91 @@
+/**
+ * `bargain mock-server`: the project's mock LLM server on 127.0.0.1 (src/mock/server.ts),
+ * until Ctrl-C. Prints the base-URL variables that point the provider clients at it.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { UserError } from '../../errors.ts';
+import { playableStrategy } from '../../mock/brain.ts';
+import { startMockServer, type MockServer } from '../../mock/server.ts';
+import { STRATEGIES } from '../../agents/index.ts';
+import { floatArg, intArg } from '../options.ts';
+
+interface Opts {
+  port: number; latency?: [number, number]; rpm?: number; errorRate: number; malformedRate: number;
+  strategy?: string[]; slowMs: number;
+}
+
+export const DEFAULT_MOCK_PORT = 8765;
+
+export function latencyArg(v: string): [number, number] {
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(v);
+  const lo = m ? Number(m[1]) : NaN, hi = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || hi < lo || hi > 600_000) throw new InvalidArgumentError(`--latency takes MS or MIN-MAX in milliseconds, e.g. 50-200 (got "${v}")`);
+  return [lo, hi];
+}
+
+const rateArg = (flag: string) => floatArg(flag, (x) => x >= 0 && x <= 1, 'from 0 to 1');
+
+/** MODEL=STRATEGY pairs into a map; a strategy the mock cannot play is a one-line error. */
+export function strategyMap(pairs: string[] = []): Record<string, string> {
+  const map: Record<string, string> = {};
+  const playable = STRATEGIES.map((s) => s.name).filter(playableStrategy);
+  for (const p of pairs) {
+    const m = /^([^=\s]+)=([^=\s]+)$/.exec(p.trim());
+    if (!m) throw new UserError(`--strategy takes MODEL=STRATEGY, e.g. gpt-4o=boulware (got "${p}")`);
+    const strategy = m[2].replace(/^(?:scripted|sim):/, '');
+    if (!playableStrategy(strategy)) throw new UserError(`--strategy ${p}: unknown strategy "${m[2]}"; the mock plays ${playable.join(', ')}`);
+    map[m[1]] = strategy;
+  }
+  return map;
+}
+
+export function registerMockServer(program: Command): void {
+  program.command('mock-server')
+    .description('serve the OpenAI, OpenRouter, Anthropic and Gemini wire formats on 127.0.0.1 with scripted negotiators (offline tests, dry runs)')
+    .option('--port <p>', `port to listen on (0 = any free port)`, intArg('--port', 0, 65535), DEFAULT_MOCK_PORT)
+    .option('--latency <ms>', 'added latency per request, MS or MIN-MAX', latencyArg)
+    .option('--rpm <n>', 'requests per minute allowed per API key (429 + Retry-After beyond)', intArg('--rpm', 1))
+    .option('--error-rate <f>', 'share of requests failing with 5xx, a connection reset or a slow response', rateArg('--error-rate'), 0)
+    .option('--malformed-rate <f>', 'share of proposal/vote answers that are fenced, prose-wrapped, trailing-comma, truncated JSON or a refusal', rateArg('--malformed-rate'), 0)
+    .option('--strategy <pairs...>', 'MODEL=STRATEGY: which scripted strategy a model id plays (default linear; sim:<s> plays s)')
+    .option('--slow-ms <ms>', 'extra delay of a slow response', intArg('--slow-ms', 0, 600_000), 2000)
+    .action(async (o: Opts) => { await mockServer(o); });
+}
+
+async function mockServer(o: Opts): Promise<void> {
+  const strategies = strategyMap(o.strategy);
+  let server: MockServer;
+  try {
+    server = await startMockServer({
+      port: o.port, latencyMs: o.latency, rpm: o.rpm, errorRate: o.errorRate, malformedRate: o.malformedRate,
+      strategies, slowMs: o.slowMs,
+    });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`port ${o.port} on 127.0.0.1 is in use; choose another --port (or --port 0 for a free one)`);
+    if (code === 'EACCES') throw new UserError(`port ${o.port} needs privileges; choose a --port above 1023`);
+    throw e;
+  }
+  const u = server.url;
+  process.stdout.write([
+    `bargain mock-server listening on ${u}`,
+    'Point the clients at it with:',
+    `  export OPENAI_BASE_URL=${u}/v1`,
+    `  export ANTHROPIC_BASE_URL=${u}`,
+    `  export GEMINI_BASE_URL=${u}`,
+    `  export OPENROUTER_BASE_URL=${u}/api/v1`,
+    `  export SIM_BASE_URL=${u}/v1`,
+    `and any non-empty dummy keys (OPENAI_API_KEY=sk-mock …). Counters and the request log: GET ${u}/_stats`,
+    `Faults: error rate ${o.errorRate}, malformed rate ${o.malformedRate}${o.rpm ? `, ${o.rpm} requests/min per key` : ''}${o.latency ? `, latency ${o.latency[0]}-${o.latency[1]} ms` : ''}. Ctrl-C to stop.`,
+    '',
+  ].join('\n'));
+  await new Promise<void>((resolve) => {
+    const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const st = server.stats();
+  await server.close();
+  process.stdout.write(`bargain mock-server stopped after ${st.requests} requests (${Object.entries(st.by_status).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}).\n`);
+}
