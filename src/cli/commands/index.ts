@@ -6,6 +6,7 @@ import { registerCollect } from './collect.ts';
 import { registerRetry } from './retry.ts';
 import { registerAll } from './all.ts';
 import { registerSetup } from './setup.ts';
+import { registerSlurm } from './slurm.ts';
 import { registerMockServer } from './mock-server.ts';
 
 export function registerCommands(program: Command): void {
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerCollect(program);
   registerRetry(program);
   registerAll(program);
+  registerSlurm(program);
   registerNegotiate(program);
   registerMockServer(program);
 }

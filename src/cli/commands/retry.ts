@@ -7,15 +7,18 @@ import { prepareRetry, retryCandidates } from '../../grid/retry.ts';
 import { layoutOf, loadGridFor, pairLabel, withResultsDir, withRunOptions } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
+import { rejectSbatchOnly, submitRetry, withSbatchOptions, type SbatchFlags } from './slurm.ts';
 
-interface RetryFlags { resultsDir: string; parallel: number; timeout: number; yes?: boolean }
+interface RetryFlags extends SbatchFlags { resultsDir: string; parallel: number; timeout: number; yes?: boolean; slurm?: boolean }
 
 export function registerRetry(program: Command): void {
-  withRunOptions(withResultsDir(program.command('retry')
+  withSbatchOptions(withRunOptions(withResultsDir(program.command('retry')
     .description('re-run FAILED, TIMEOUT and INCOMPLETE experiments (logs archived), then collect')
-    .option('--yes', 'do not ask for confirmation')))
+    .option('--yes', 'do not ask for confirmation')
+    .option('--slurm', 'submit them as a SLURM job array instead of running here (with the "slurm submit" options below)'))))
     .action(async (f: RetryFlags) => {
       const layout = layoutOf(f);
+      if (!f.slurm) rejectSbatchOnly(f);
       const { configs, factory } = loadGridFor(layout);
       const todo = retryCandidates(layout, configs);
       if (todo.length === 0) {
@@ -32,6 +35,7 @@ export function registerRetry(program: Command): void {
         rl.close();
         if (answer !== 'y' && answer !== 'yes') { process.stdout.write('Nothing changed.\n'); return; }
       }
+      if (f.slurm) { submitRetry(layout, todo, f, () => prepareRetry(layout, todo)); return; }
       prepareRetry(layout, todo);
       const { exitCode } = await runSession(layout, todo.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout });
       process.stdout.write((await collectAndReport(layout)).join('\n') + '\n');

@@ -1,0 +1,187 @@
+/**
+ * `bargain slurm script|submit|status|cancel` (DESIGN §6): the grid as a SLURM job array.
+ * Flags become typed options here; planning, validation, writing and submitting live in
+ * src/cluster. Also exports what `retry --slurm` needs.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { UserError } from '../../errors.ts';
+import { countTasks, isActive } from '../../cluster/status.ts';
+import { gridBudgets, type BudgetOverrides } from '../../cluster/budgets.ts';
+import { readJobs, jobsPath } from '../../cluster/jobs.ts';
+import { compactIds, type SbatchOptions } from '../../cluster/plan.ts';
+import { sacctTasks, scancel, squeueTasks } from '../../cluster/slurm.ts';
+import { buildPlan, pendingIds, submitPlan, writeSbatch, type Submitted } from '../../cluster/submit.ts';
+import { loadConfigs } from '../../grid/grid.ts';
+import type { Layout } from '../../grid/layout.ts';
+import { DEFAULT_RESULTS_DIR } from '../../grid/layout.ts';
+import { experimentState, type ExperimentState } from '../../grid/status.ts';
+import { PROVIDER_NAMES } from '../../providers/env.ts';
+import { intArg } from '../options.ts';
+import { layoutOf, shellQuote, withResultsDir, withRunOptions } from '../shared.ts';
+
+export interface SbatchFlags extends BudgetOverrides {
+  resultsDir: string;
+  tasks?: number; maxRunning?: number; time?: string; mem?: string; partition?: string; account?: string;
+  extra?: string[]; jobName?: string; parallel?: number; timeout?: number;
+}
+
+function providerValue(flag: string, integer: boolean) {
+  return (v: string, into: Record<string, number> = {}): Record<string, number> => {
+    const m = /^([a-z]+)=(\d+(?:\.\d+)?)$/.exec(v.trim());
+    if (!m || !(PROVIDER_NAMES as readonly string[]).includes(m[1]) || Number(m[2]) <= 0 || (integer && !Number.isInteger(Number(m[2])))) {
+      throw new InvalidArgumentError(`${flag} takes PROVIDER=N with PROVIDER one of ${PROVIDER_NAMES.join(', ')} and N > 0${integer ? ', a whole number' : ''} (got "${v}"); repeat it for more providers`);
+    }
+    return { ...into, [m[1]]: Number(m[2]) };
+  };
+}
+
+/** The array options shared by `slurm script`, `slurm submit` and `retry --slurm`. */
+export function withSbatchOptions(cmd: Command): Command {
+  cmd
+    .option('--tasks <k>', 'array tasks (default: min(experiments, 10)); = number of experiments: one experiment per task', intArg('--tasks', 1))
+    .option('--max-running <p>', 'tasks running at once, the %P of the array (default: all); rate budgets are divided by it', intArg('--max-running', 1))
+    .option('--time <limit>', 'time limit per task, e.g. 04:00:00 (default: the partition\'s)')
+    .option('--mem <size>', 'memory per task, e.g. 4G (default: the partition\'s)')
+    .option('--partition <name>', 'SLURM partition (default: the cluster\'s default)')
+    .option('--account <name>', 'SLURM account to charge')
+    .option('--job-name <name>', 'SLURM job name (default: bargain)')
+    .option('--extra <line>', "an extra '#SBATCH …' line, repeatable", (v: string, acc: string[] = []) => [...acc, v]);
+  // The rate flags may already be there (the runner's own --rpm/--tpm/--concurrency, same form).
+  const has = (long: string) => cmd.options.some((o) => o.long === long);
+  if (!has('--rpm')) cmd.option('--rpm <provider=n>', 'requests per minute for a provider across all tasks (default: the registry\'s), repeatable', providerValue('--rpm', false));
+  if (!has('--tpm')) cmd.option('--tpm <provider=n>', 'tokens per minute for a provider across all tasks, repeatable', providerValue('--tpm', true));
+  if (!has('--concurrency')) cmd.option('--concurrency <provider=n>', 'requests in flight for a provider across all tasks, repeatable', providerValue('--concurrency', true));
+  return cmd;
+}
+
+/** For commands that only submit with --slurm: array options without it are a mistake worth naming. */
+export function rejectSbatchOnly(f: SbatchFlags): void {
+  const given = (['tasks', 'maxRunning', 'time', 'mem', 'partition', 'account', 'extra', 'jobName'] as const).filter((k) => f[k] !== undefined);
+  if (given.length) {
+    const flag = '--' + given[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    throw new UserError(`${flag} only applies to a SLURM submission; add --slurm, or leave it out to retry here`);
+  }
+}
+
+export function sbatchOptionsOf(f: SbatchFlags): SbatchOptions {
+  return {
+    tasks: f.tasks, maxRunning: f.maxRunning, time: f.time, mem: f.mem, partition: f.partition, account: f.account,
+    extra: f.extra, jobName: f.jobName, parallel: f.parallel, timeout: f.timeout,
+  };
+}
+
+function budgetsFor(layout: Layout, ids: number[], f: SbatchFlags) {
+  const configs = loadConfigs(layout, ids);
+  return gridBudgets([...new Set(configs.flatMap((c) => [c.weak_model, c.strong_model]))], { rpm: f.rpm, tpm: f.tpm, concurrency: f.concurrency });
+}
+
+function rd(layout: Layout): string {
+  return layout.root === DEFAULT_RESULTS_DIR ? '' : ` --results-dir ${shellQuote(layout.root)}`;
+}
+
+function describeSubmitted(layout: Layout, s: Submitted, what: string): string[] {
+  const p = s.plan;
+  const n = p.shards.reduce((t, x) => t + x.length, 0);
+  return [
+    `Submitted SLURM job ${s.jobId}: ${n} ${what} as array ${p.array} (${p.mode === 'shards' ? `${p.tasks} shards` : 'one experiment per task'}, at most ${p.maxRunning} running at once)`,
+    `  Script:      ${s.path}`,
+    `  Task output: ${p.resultsDir}/logs/slurm_${s.jobId}_<task>.out`,
+    `  Watch it:    bargain slurm status${rd(layout)}   (or: squeue -j ${s.jobId})`,
+    `  Stop it:     bargain slurm cancel${rd(layout)}`,
+    `  Afterwards:  bargain collect${rd(layout)}; resubmit failures with: bargain retry --slurm --yes${rd(layout)}`,
+  ];
+}
+
+/** `retry --slurm`: submit the retry candidates as an array; their logs/flags are cleared only once SLURM accepted the job. */
+export function submitRetry(layout: Layout, todo: ExperimentState[], f: SbatchFlags, prepare: () => void): void {
+  const ids = todo.map((s) => s.config.experiment_id);
+  const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f), 'failed or unfinished experiments (retry)');
+  const s = submitPlan(layout, plan, f.partition, 'retry', prepare);
+  process.stdout.write(describeSubmitted(layout, s, 'experiments to retry').join('\n') + '\n');
+}
+
+function countStates(states: ExperimentState[]): Record<string, number> {
+  const c: Record<string, number> = { SUCCESS: 0, FAILED: 0, TIMEOUT: 0, INCOMPLETE: 0, NOT_STARTED: 0 };
+  for (const s of states) c[s.status]++;
+  return c;
+}
+
+export function registerSlurm(program: Command): void {
+  const slurm = program.command('slurm').description('run the grid as a SLURM job array: script, submit, status, cancel');
+
+  withSbatchOptions(withRunOptions(withResultsDir(slurm.command('script')
+    .description('write <results-dir>/slurm/submit.sbatch for the experiments not yet complete (does not submit)'))))
+    .action((f: SbatchFlags) => {
+      const layout = layoutOf(f);
+      const ids = pendingIds(layout, loadConfigs(layout));
+      const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f));
+      const { path, note } = writeSbatch(layout, plan, f.partition);
+      process.stdout.write(`Wrote ${path}: ${ids.length} experiments as array ${plan.array} ` +
+        `(${plan.mode === 'shards' ? `${plan.tasks} shards` : 'one experiment per task'}, at most ${plan.maxRunning} running at once)` +
+        `${note ? ` (${note})` : ''}\nSubmit it with: sbatch ${path}   (or: bargain slurm submit${rd(layout)} with the same options, which also records the job)\n`);
+    });
+
+  withSbatchOptions(withRunOptions(withResultsDir(slurm.command('submit')
+    .description('write the script and submit it with sbatch; records the job in <results-dir>/slurm/jobs.json'))))
+    .action((f: SbatchFlags) => {
+      const layout = layoutOf(f);
+      const ids = pendingIds(layout, loadConfigs(layout));
+      const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f));
+      const s = submitPlan(layout, plan, f.partition, 'grid');
+      process.stdout.write(describeSubmitted(layout, s, 'experiments').join('\n') + '\n');
+    });
+
+  withResultsDir(slurm.command('status')
+    .description('array tasks pending/running/finished (squeue, sacct where accounting exists) and experiments completed/failed'))
+    .action((f: { resultsDir: string }) => {
+      const layout = layoutOf(f);
+      const states = loadConfigs(layout).map((c) => experimentState(layout, c));
+      const jobs = readJobs(layout).jobs;
+      const lines: string[] = [];
+      if (jobs.length === 0) {
+        lines.push(`No SLURM jobs recorded in ${jobsPath(layout)}; submit one with: bargain slurm submit${rd(layout)}`);
+      } else {
+        const ids = jobs.map((j) => j.job_id);
+        const queued = squeueTasks(ids);
+        const accounted = sacctTasks(ids);
+        for (const j of jobs) {
+          const c = countTasks(j, queued, accounted);
+          const bad = Object.entries(c.notCompleted).map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ');
+          lines.push(`Job ${j.job_id} (${j.kind}, array ${j.array}, submitted ${j.submitted_at}): ${c.running} running, ${c.pending} pending, ` +
+            `${c.done} finished${bad ? ` (${bad})` : ''}${isActive(j, queued) ? '' : ' — no longer in the queue'}` +
+            ` [${c.source === 'squeue' ? 'from squeue; no accounting, so a task gone from the queue counts as finished' : 'from squeue and sacct'}]`);
+        }
+      }
+      const c = countStates(states);
+      lines.push(`Experiments in ${layout.root}: ${states.length} total — ${c.SUCCESS} successful, ${c.FAILED} failed, ${c.TIMEOUT} timeout, ` +
+        `${c.INCOMPLETE} incomplete (running, or stopped before finishing), ${c.NOT_STARTED} not started`);
+      const failed = states.filter((s) => s.status === 'FAILED' || s.status === 'TIMEOUT').map((s) => s.config.experiment_id);
+      if (failed.length) lines.push(`  Failed or timed out: ${compactIds(failed)}; resubmit with: bargain retry --slurm --yes${rd(layout)}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+
+  withResultsDir(slurm.command('cancel')
+    .description('scancel the recorded jobs still queued or running (finished experiments keep their results)')
+    .option('--wait', 'wait (up to 2 minutes) until the cancelled tasks have left the queue'))
+    .action(async (f: { resultsDir: string; wait?: boolean }) => {
+      const layout = layoutOf(f);
+      const jobs = readJobs(layout).jobs;
+      const queued = squeueTasks(jobs.map((j) => j.job_id));
+      const active = jobs.filter((j) => isActive(j, queued)).map((j) => j.job_id);
+      if (active.length === 0) {
+        process.stdout.write(`No recorded SLURM job is queued or running for ${layout.root}; nothing to cancel\n`);
+        return;
+      }
+      scancel(active);
+      process.stdout.write(`Cancelled SLURM job ${active.join(', ')}. Running experiments stop without writing a result (or finish first); ` +
+        `complete the rest later with: bargain run${rd(layout)}  (or bargain slurm submit${rd(layout)})\n`);
+      if (f.wait) {
+        const end = Date.now() + 120_000;
+        while (squeueTasks(active).length > 0) {
+          if (Date.now() > end) throw new UserError(`job ${active.join(', ')} is still in the queue 2 minutes after scancel; check it with "squeue -j ${active.join(',')}"`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        process.stdout.write('All cancelled tasks have left the queue.\n');
+      }
+    });
+}
