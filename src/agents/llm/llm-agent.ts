@@ -174,7 +174,7 @@ export class LlmAgent implements Agent {
 
     const outcome = interpret(obs, raw, result);
     const record: LlmCallRecord = {
-      model: this.model, route: result.route, provider: result.provider, key_label: this.chat.keyLabel,
+      model: this.model, route: result.route, provider: result.provider, key_label: result.keyLabel ?? this.chat.keyLabel,
       model_id: result.modelId, phase: obs.phase, round: obs.round, attempt: obs.repair?.attempt ?? 0,
       call_index: callIndex, scope: this.scope, max_output_tokens: maxOutputTokens, messages,
       raw_text: raw, parsed: outcome.ok ? outcome.value ?? null : null,
