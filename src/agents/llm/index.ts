@@ -22,6 +22,8 @@ export interface LlmAgentFactoryOptions {
   scope?: string;
   /** dollars of a call; default: the provider layer's costUsd on the result */
   costOf?: (result: ChatResult, model: string) => number;
+  /** 'full' (default): each call record holds the whole prompt; 'delta': only what is new since the agent's previous call */
+  recordPrompt?: 'full' | 'delta';
 }
 
 export function createLlmAgentFactory(opts: LlmAgentFactoryOptions): (model: string, ctx: AgentContext) => Agent {
@@ -29,9 +31,10 @@ export function createLlmAgentFactory(opts: LlmAgentFactoryOptions): (model: str
     model, chat: opts.chatModelFor(model), seat: ctx.seat, runIndex: ctx.runIndex,
     maxTokens: opts.maxTokens, temperature: opts.temperature, reasoningEffort: opts.reasoningEffort,
     contextWindow: opts.contextWindowFor?.(model), compactAt: opts.compactAt, scope: opts.scope, costOf: opts.costOf,
+    recordPrompt: opts.recordPrompt,
   });
 }
 
-export { LlmAgent, DEFAULT_MAX_TOKENS, tokenCap, estimateTokens, type LlmAgentOptions, type LlmCallRecord, type PhaseTokenCaps, type TokenCapPhase } from './llm-agent.ts';
+export { LlmAgent, DEFAULT_MAX_TOKENS, expandPrompts, tokenCap, estimateTokens, type LlmAgentOptions, type LlmCallRecord, type PhaseTokenCaps, type TokenCapPhase } from './llm-agent.ts';
 export { parseProposal, parseVotes, type Parsed } from './parse.ts';
 export { systemPrompt, PROMPT_VERSION } from './prompts.ts';

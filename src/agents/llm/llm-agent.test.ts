@@ -12,7 +12,7 @@ import type { Agent, AgentReply, Observation, PublicFact } from '../../protocol/
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { PROPOSAL_REPAIRS, runNegotiation, VOTE_REPAIRS } from '../../protocol/negotiation.ts';
 import { ScriptedAgent } from '../scripted/strategies.ts';
-import { estimateTokens, LlmAgent, tokenCap, type LlmCallRecord } from './llm-agent.ts';
+import { estimateTokens, expandPrompts, LlmAgent, tokenCap, type LlmCallRecord } from './llm-agent.ts';
 import { readPrompt } from './prompt-reader.ts';
 import { systemPrompt } from './prompts.ts';
 import { FnChatModel, simChatModel } from './test-helpers.ts';
@@ -300,4 +300,19 @@ test('near the context window the oldest rounds are condensed into a digest, det
   // deterministic: the same negotiation sends byte-identical prompts
   const b = await run();
   assert.deepEqual(b.calls.map((c) => c.messages), a.calls.map((c) => c.messages));
+});
+
+test('recordPrompt "delta" keeps only the new messages per call, and expandPrompts rebuilds every prompt exactly', async () => {
+  const spec = makeSpec({ n: 2, maxRounds: 6 });
+  const chat = simChatModel('sim:boulware');
+  // a small window so that compaction rewrites the start of the prompt midway
+  const agent = llm(chat, 0, { recordPrompt: 'delta', contextWindow: 3500 });
+  const out = await play(spec, VALUES_2, [agent, new ScriptedAgent('boulware', { seat: 1, seed: 1, runIndex: 0 })]);
+  const calls = callsOf(out.events, 'Agent_1');
+  assert.ok(calls.some((c) => c.compacted_rounds > 0), 'compaction happened');
+  assert.deepEqual(expandPrompts(calls), chat.requests.map((r) => r.messages));
+  assert.ok(calls.slice(1).every((c) => c.messages.length <= 3 || c.messages_base === 1), 'later calls carry only their new turns');
+  const full = chat.requests.reduce((a, r) => a + JSON.stringify(r.messages).length, 0);
+  const delta = calls.reduce((a, c) => a + JSON.stringify(c.messages).length, 0);
+  assert.ok(delta * 4 < full, `delta ${delta} vs full ${full}`);
 });

@@ -48,6 +48,24 @@ export interface LlmAgentOptions {
   costOf?: (result: ChatResult, model: string) => number;
   /** clock for latency when the provider does not report it */
   now?: () => number;
+  /**
+   * How each call record holds the prompt: 'full' (default) the whole message list;
+   * 'delta' only the messages after the first `messages_base` ones, which equal the start
+   * of this agent's previous call (transcripts grow linearly instead of quadratically).
+   */
+  recordPrompt?: 'full' | 'delta';
+}
+
+/** Rebuilds full prompts from 'delta' call records of one agent, in call order. */
+export function expandPrompts(records: readonly Pick<LlmCallRecord, 'messages' | 'messages_base'>[]): ChatMessage[][] {
+  const out: ChatMessage[][] = [];
+  let prev: ChatMessage[] = [];
+  for (const r of records) {
+    const full = [...prev.slice(0, r.messages_base ?? 0), ...r.messages];
+    out.push(full);
+    prev = full;
+  }
+  return out;
 }
 
 /** One LLM call as recorded in the transcript. */
@@ -64,7 +82,10 @@ export interface LlmCallRecord extends ModelCallRecord {
   call_index: number;
   scope: string;
   max_output_tokens: number;
+  /** the prompt sent (or, with recordPrompt 'delta', the part after messages_base) */
   messages: ChatMessage[];
+  /** leading messages shared with this agent's previous call and left out of `messages` (delta mode) */
+  messages_base?: number;
   raw_text: string;
   parsed: unknown;
   parse_error: string | null;
@@ -113,6 +134,7 @@ export class LlmAgent implements Agent {
   private publicSeen = 0;
   private privateSeen = 0;
   private callIndex = 0;
+  private lastPrompt: ChatMessage[] = [];
   readonly self: string;
   readonly scope: string;
 
@@ -176,7 +198,7 @@ export class LlmAgent implements Agent {
     const record: LlmCallRecord = {
       model: this.model, route: result.route, provider: result.provider, key_label: result.keyLabel ?? this.chat.keyLabel,
       model_id: result.modelId, phase: obs.phase, round: obs.round, attempt: obs.repair?.attempt ?? 0,
-      call_index: callIndex, scope: this.scope, max_output_tokens: maxOutputTokens, messages,
+      call_index: callIndex, scope: this.scope, max_output_tokens: maxOutputTokens, ...this.promptForRecord(messages),
       raw_text: raw, parsed: outcome.ok ? outcome.value ?? null : null,
       parse_error: outcome.ok ? null : outcome.error, parse_notes: outcome.ok ? outcome.notes : [],
       input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens,
@@ -189,6 +211,16 @@ export class LlmAgent implements Agent {
     const reply: AgentReply = { text: outcome.text, calls: [record] };
     if (outcome.ok) { if (outcome.value !== undefined) reply.value = outcome.value; } else reply.parseError = outcome.error;
     return reply;
+  }
+
+  private promptForRecord(messages: ChatMessage[]): { messages: ChatMessage[]; messages_base?: number } {
+    const prev = this.lastPrompt;
+    this.lastPrompt = messages;
+    if (this.opts.recordPrompt !== 'delta') return { messages };
+    let base = 0;
+    while (base < prev.length && base < messages.length
+      && prev[base].role === messages[base].role && prev[base].content === messages[base].content) base++;
+    return { messages: messages.slice(base), messages_base: base };
   }
 
   /** Condenses whole rounds, oldest first, while the prompt is over the threshold; never the current round. */
