@@ -1,0 +1,92 @@
+/**
+ * Aggregates as files: aggregates.csv (tidy: one row per group and metric) and the
+ * `aggregates` section collect merges into summary.json (also written whole as
+ * aggregates.json). Pure: returns text and values.
+ *
+ * aggregates.csv columns: grouping (overall | weak_strong_level | strong_level | level |
+ * weak_strong | seat_overall | seat_level | seat_weak_strong | scaling_fit), weak_model,
+ * strong_model, competition_level (empty = all), metric, n, mean, ci_low, ci_high, unit.
+ */
+import { METRICS, SEAT_METRICS, type Aggregates, type Group, type SeatGroup } from './aggregate.ts';
+import { toCsv } from './rows.ts';
+
+export interface AggregateCsvRow {
+  grouping: string;
+  weak_model: string | null;
+  strong_model: string | null;
+  competition_level: number | null;
+  metric: string;
+  n: number;
+  mean: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  unit: string;
+}
+
+export const AGGREGATE_COLUMNS: (keyof AggregateCsvRow)[] = [
+  'grouping', 'weak_model', 'strong_model', 'competition_level', 'metric', 'n', 'mean', 'ci_low', 'ci_high', 'unit',
+];
+
+const r6 = (x: number | null) => (x === null ? null : Math.round(x * 1e6) / 1e6);
+
+export function aggregateRows(a: Aggregates): AggregateCsvRow[] {
+  const rows: AggregateCsvRow[] = [];
+  const group = (grouping: string, g: Group) => {
+    for (const m of METRICS) {
+      const s = g.stats[m.key];
+      rows.push({ grouping, weak_model: g.weak, strong_model: g.strong, competition_level: g.level, metric: m.key, n: s.n, mean: r6(s.mean), ci_low: r6(s.lo), ci_high: r6(s.hi), unit: m.unit });
+    }
+  };
+  const seat = (grouping: string, g: SeatGroup) => {
+    for (const m of SEAT_METRICS) {
+      const s = g.stats[m.key];
+      rows.push({ grouping, weak_model: g.weak, strong_model: g.strong, competition_level: g.level, metric: m.key, n: s.n, mean: r6(s.mean), ci_low: r6(s.lo), ci_high: r6(s.hi), unit: m.unit });
+    }
+  };
+  group('overall', a.overall);
+  for (const g of a.by_cell) group('weak_strong_level', g);
+  for (const g of a.by_strong_level) group('strong_level', g);
+  for (const g of a.by_level) group('level', g);
+  for (const g of a.by_pair) group('weak_strong', g);
+  seat('seat_overall', a.seat_effect.overall);
+  for (const g of a.seat_effect.by_level) seat('seat_level', g);
+  for (const g of a.seat_effect.by_pair) seat('seat_weak_strong', g);
+  for (const f of a.scaling.fits) {
+    rows.push({
+      grouping: 'scaling_fit', weak_model: null, strong_model: null, competition_level: f.level,
+      metric: 'slope_per_100_score_points', n: f.cells,
+      mean: f.fit ? r6(f.fit.slope * 100) : null, ci_low: f.fit ? r6(f.fit.lo * 100) : null, ci_high: f.fit ? r6(f.fit.hi * 100) : null,
+      unit: 'advantage utility points per 100 capability-score points (OLS over cell means, t interval)',
+    });
+  }
+  return rows;
+}
+
+export function aggregatesCsv(a: Aggregates): string {
+  return toCsv(AGGREGATE_COLUMNS, aggregateRows(a));
+}
+
+/**
+ * The JSON form (aggregates.json, and summary.json's `aggregates`): the Aggregates value
+ * with numbers rounded to 6 decimals and the OLS internals dropped.
+ */
+export function aggregatesJson(a: Aggregates): Record<string, unknown> {
+  const round = (x: unknown): unknown => {
+    if (typeof x === 'number') return Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null;
+    if (Array.isArray(x)) return x.map(round);
+    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)]));
+    return x;
+  };
+  return round({
+    ...a,
+    metrics: Object.fromEntries(METRICS.map((m) => [m.key, { label: m.label, unit: m.unit }])),
+    scaling: {
+      ...a.scaling,
+      fits: a.scaling.fits.map((f) => ({
+        level: f.level, cells: f.cells, reason: f.reason ?? null,
+        slope_per_100: f.fit ? f.fit.slope * 100 : null, ci_low: f.fit ? f.fit.lo * 100 : null, ci_high: f.fit ? f.fit.hi * 100 : null,
+        intercept: f.fit?.intercept ?? null, r2: f.fit?.r2 ?? null,
+      })),
+    },
+  }) as Record<string, unknown>;
+}

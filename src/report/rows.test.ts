@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UserError } from '../errors.ts';
+import { parseCsv, parseResultsCsv, parseRunsCsv, RESULT_COLUMNS, RUN_COLUMNS, toCsv, type ResultRow, type RunRow } from './rows.ts';
+
+const runRow: RunRow = {
+  experiment_id: 3, weak_model: 'gpt-4o', strong_model: 'o3', pair: 'gpt-4o_vs_o3', competition_level: 0.9, random_seed: 45,
+  run_index: 1, pair_index: 0, seats_swapped: true, seat: 0, agent: 'Agent_1', model: 'o3', role: 'strong',
+  cosine_similarity: 0.9012, consensus: false, round: null, utility: 0, raw_utility: 0, share: null, welfare: 0,
+  exploitation_index: null, nash_utility: 61, pareto_optimal: false, repairs: 2, voided: 1, calls: 30, input_tokens: 12000,
+  output_tokens: 900, reasoning_tokens: 4000, cost_usd: 0.123456, status: 'TIMEOUT',
+};
+
+test('parseCsv handles quotes, doubled quotes, commas and newlines inside fields, CRLF and a BOM', () => {
+  const text = '\ufeffa,b,c\r\n1,"x, y","say ""hi""\nthere"\r\n2,,\n';
+  assert.deepEqual(parseCsv(text), [['a', 'b', 'c'], ['1', 'x, y', 'say "hi"\nthere'], ['2', '', '']]);
+});
+
+test('runs.csv rows survive a write/read round trip with nulls and booleans', () => {
+  const weird = { ...runRow, weak_model: 'model, "quoted"\nname', round: 3, consensus: true, share: 0.5 };
+  const text = toCsv([...RUN_COLUMNS], [runRow, weird]);
+  assert.deepEqual(parseRunsCsv(text), [runRow, weird]);
+});
+
+test('results.csv rows round-trip, and empty cells become null', () => {
+  const r: ResultRow = {
+    experiment_id: 7, weak_model: 'a', strong_model: 'b', competition_level: 0.5, random_seed: 49, num_runs: 4,
+    status: 'NOT_STARTED', exit_code: null, duration_s: null, runs_completed: null, agreement_rate: null, mean_round: null,
+    weak_utility: null, strong_utility: null, advantage: null, repairs: null, voided: null, calls: null, cost_usd: null,
+    error: null, result_file: null,
+  };
+  assert.deepEqual(parseResultsCsv(toCsv([...RESULT_COLUMNS], [r])), [r]);
+});
+
+test('a table missing columns or holding a bad number is refused with the fix', () => {
+  const header = RUN_COLUMNS.filter((c) => c !== 'utility' && c !== 'role').join(',');
+  assert.throws(() => parseRunsCsv(header + '\n'), (e: unknown) =>
+    e instanceof UserError && /lacks the columns role, utility/.test(e.message) && /bargain collect/.test(e.message));
+  const bad = toCsv([...RUN_COLUMNS], [runRow]).replace(',0.123456,', ',lots,');
+  assert.throws(() => parseRunsCsv(bad), (e: unknown) => e instanceof UserError && /line 2, column cost_usd/.test(e.message) && /"lots"/.test(e.message));
+  assert.throws(() => parseRunsCsv(''), /is empty/);
+});
+
+test('extra columns and any column order are accepted', () => {
+  const cols = [...RUN_COLUMNS].reverse();
+  const text = toCsv(cols, [runRow]).replace(/^/, 'extra,').replace('\n', '\nignored,');
+  assert.deepEqual(parseRunsCsv(text), [runRow]);
+});
