@@ -116,7 +116,9 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
   };
   writeFileAtomicallySync(layout.abs(layout.transcript(c)), toJsonl(events));
   writeJsonSync(layout.abs(layout.result(c)), result);
-  writeJsonSync(layout.abs(layout.flag(id)), { experiment_id: id, status, exit_code: result.exit_code, config_hash: result.config_hash, timestamp: result.timestamp });
+  // The log's last line goes before the flag (the commit point), so every flagged experiment's
+  // log ends with it; a kill in between leaves no flag and the experiment simply runs again.
   log(`Experiment ${id} completed with status: ${status}`);
+  writeJsonSync(layout.abs(layout.flag(id)), { experiment_id: id, status, exit_code: result.exit_code, config_hash: result.config_hash, timestamp: result.timestamp });
   return result;
 }
