@@ -48,7 +48,12 @@ export interface ChatResult {
   cached?: boolean;
   /** attempts made (1 = first try succeeded) */
   attempts?: number;
+  /** duration of the attempt that succeeded (retry waits excluded) */
   latencyMs?: number;
+  /** label of the key that served this call (e.g. OPENAI_API_KEY_2, or "none"), never the key */
+  keyLabel?: string;
+  /** dollars for this call from registry prices (route fees included; 0 when cached) */
+  costUsd?: number;
 }
 
 export interface ChatModel {

@@ -1,0 +1,76 @@
+/**
+ * The provider layer's entry point: createChatModel(name, …) gives a ChatModel for a registry
+ * name, routed (route.ts), with one client per wire format (clients.ts), key rotation
+ * (keys.ts), the retry policy (retry.ts) and the call's cost filled in (cost.ts).
+ *
+ *   const registry = loadRegistry(opts.models);       // --models FILE or built-in
+ *   const env = loadEnv();                            // process env + ./.env
+ *   const model = createChatModel('gpt-4o', { env, registry, callTimeoutMs: 120_000 });
+ *   const r = await model.generate({ messages, maxOutputTokens: 400, temperature: 0.7 });
+ *   // r.text, r.usage, r.costUsd, r.route, r.keyLabel, r.attempts, r.latencyMs
+ *
+ * Must not import src/game, src/protocol or src/agents.
+ */
+import type { ChatModel, ChatRequest, ChatResult } from './types.ts';
+import type { ProviderEnv } from './env.ts';
+import type { Registry } from './registry.ts';
+import { resolveRoute, routeKeys, type Route } from './route.ts';
+import { sharedKeyPool } from './keys.ts';
+import { createWireModel, type FetchFn } from './clients.ts';
+import { withRetry, type RetryPolicy, type RetryDeps } from './retry.ts';
+import { callCostUsd } from './cost.ts';
+
+export interface CreateChatModelOptions {
+  env: ProviderEnv;
+  registry: Registry;
+  /** per-attempt timeout in ms (--call-timeout); a timed-out attempt is retried as transient */
+  callTimeoutMs?: number;
+  /** injected fetch (tests, proxies); defaults to the global fetch */
+  fetch?: FetchFn;
+  /** --base-url NAME=URL overrides: those models go to an OpenAI-compatible server */
+  baseUrls?: Readonly<Record<string, string>>;
+  retry?: Partial<RetryPolicy> & { deps?: Partial<RetryDeps> };
+}
+
+export interface RoutedChatModel extends ChatModel {
+  readonly name: string;
+  readonly route: Route;
+}
+
+export function createChatModel(name: string, o: CreateChatModelOptions): RoutedChatModel {
+  const route = resolveRoute(name, o);
+  const entry = o.registry.get(name);
+  // one pool per provider endpoint and key family, shared by every model using it
+  const pool = sharedKeyPool(o.env, `${route.provider} ${route.baseUrl} ${route.keyVars.join(',')}`, () => routeKeys(o.env, route));
+  const clients = new Map<string, ChatModel>();
+  const retrying = withRetry({
+    provider: route.provider,
+    modelId: route.modelId,
+    pool,
+    forKey: (key) => {
+      let m = clients.get(key.label);
+      if (!m) clients.set(key.label, (m = createWireModel(route, entry, key, o.fetch)));
+      return m;
+    },
+  }, { ...o.retry, callTimeoutMs: o.callTimeoutMs, describe: `${name} (${route.modelId} via ${route.label})` });
+  return {
+    spec: 'v1',
+    name,
+    route,
+    provider: route.provider,
+    modelId: route.modelId,
+    get keyLabel() { return retrying.keyLabel; },
+    async generate(req: ChatRequest): Promise<ChatResult> {
+      const r = await retrying.generate(req);
+      return { ...r, costUsd: r.cached ? 0 : callCostUsd(entry.price, r.usage, route.priceMultiplier) };
+    },
+  };
+}
+
+export { loadEnv, envFrom, type ProviderEnv } from './env.ts';
+export { loadRegistry, isSimName, isScriptedName, type Registry, type ModelEntry } from './registry.ts';
+export { resolveRoute, tryRoute, parseBaseUrlFlags, type Route } from './route.ts';
+export { callCostUsd } from './cost.ts';
+export { RetryExhausted, withRetry, DEFAULT_RETRY_POLICY, type AttemptRecord } from './retry.ts';
+export { scrub } from './scrub.ts';
+export * from './types.ts';

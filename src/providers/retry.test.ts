@@ -1,0 +1,203 @@
+/**
+ * The retry policy over real HTTP: Retry-After honoured exactly, transient backoff bounded
+ * with jitter, fatal errors not retried, per-call timeouts retried as transient, caller
+ * aborts never retried, key rotation on key errors shared across models, and give-up
+ * messages that list the attempts without any key.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './test-server.ts';
+import { createChatModel, envFrom, loadRegistry, RetryExhausted, type ChatMessage } from './index.ts';
+import { withRetry } from './retry.ts';
+import { ProviderError, type ChatModel } from './types.ts';
+import type { ProviderEnv } from './env.ts';
+
+const registry = loadRegistry();
+const MESSAGES: ChatMessage[] = [{ role: 'user', content: 'Propose.' }];
+const KEY1 = 'sk-test-rotation-key-one-111111';
+const KEY2 = 'sk-test-rotation-key-two-222222';
+
+let server: TestServer;
+let nextReply: (req: RecordedRequest, i: number) => Reply;
+before(async () => { server = await startServer((req, i) => nextReply(req, i)); });
+after(async () => { await server.close(); });
+
+function env(extra: Record<string, string> = {}): ProviderEnv {
+  return envFrom({ OPENAI_API_KEY: KEY1, OPENAI_BASE_URL: `${server.url}/v1`, ...extra });
+}
+
+/** Replies from a script, one per request in order (the last repeats). */
+function script(replies: Reply[]): (req: RecordedRequest) => Reply {
+  let n = 0;
+  return () => replies[Math.min(n++, replies.length - 1)];
+}
+
+function recorder() {
+  const waits: number[] = [];
+  return { waits, sleep: async (ms: number) => { waits.push(ms); } };
+}
+
+const err429 = (headers: Record<string, string>): Reply => ({ status: 429, headers, body: { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } } });
+const err503: Reply = { status: 503, body: { error: { message: 'Service unavailable', type: 'server_error' } } };
+
+test('a 429 waits exactly its Retry-After, then succeeds; attempts and latency are recorded', async () => {
+  nextReply = script([err429({ 'retry-after': '2' }), err429({ 'retry-after-ms': '350' }), openaiReply('done')]);
+  const rec = recorder();
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { deps: { sleep: rec.sleep } } });
+  const before = server.requests.length;
+  const r = await m.generate({ messages: MESSAGES, maxOutputTokens: 20 });
+  assert.equal(r.text, 'done');
+  assert.equal(r.attempts, 3);
+  assert.deepEqual(rec.waits, [2000, 350]);
+  assert.equal(server.requests.length - before, 3);
+  assert.ok(typeof r.latencyMs === 'number');
+});
+
+test('Retry-After is really waited (a short retry-after-ms with the real clock)', async () => {
+  nextReply = script([err429({ 'retry-after-ms': '200' }), openaiReply('ok')]);
+  const m = createChatModel('gpt-4o', { env: env(), registry });
+  const t0 = performance.now();
+  const r = await m.generate({ messages: MESSAGES, maxOutputTokens: 20 });
+  assert.equal(r.attempts, 2);
+  assert.ok(performance.now() - t0 >= 195, 'the second attempt came before Retry-After elapsed');
+});
+
+test('a Retry-After longer than allowed gives up at once, naming the wait', async () => {
+  nextReply = script([err429({ 'retry-after': '3600' })]);
+  const rec = recorder();
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { maxRetryAfterMs: 60_000, deps: { sleep: rec.sleep } } });
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20 }), (e: unknown) => {
+    assert.ok(e instanceof RetryExhausted);
+    assert.equal(e.kind, 'rate_limit');
+    assert.match(e.message, /asks to wait 3600s, more than the 60s allowed/);
+    return true;
+  });
+  assert.deepEqual(rec.waits, []);
+});
+
+test('transient errors back off with bounded jitter and give up after maxAttempts with every attempt listed', async () => {
+  nextReply = script([err503]);
+  const rec = recorder();
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { maxAttempts: 4, baseDelayMs: 1000, deps: { sleep: rec.sleep, random: () => 0.5 } } });
+  const before = server.requests.length;
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20 }), (e: unknown) => {
+    assert.ok(e instanceof RetryExhausted);
+    assert.equal(e.kind, 'transient');
+    assert.equal(e.attempts.length, 4);
+    assert.match(e.message, /gave up after 4 attempts/);
+    assert.match(e.message, /#1 OPENAI_API_KEY transient 503 \(waited 0\.8s\)/);
+    assert.match(e.message, /#4 OPENAI_API_KEY transient 503\]/);
+    return true;
+  });
+  assert.equal(server.requests.length - before, 4);
+  // ceilings 1, 2, 4 s; equal jitter puts each wait in [ceiling/2, ceiling]
+  assert.deepEqual(rec.waits, [750, 1500, 3000]);
+  nextReply = script([err503, err503, openaiReply('recovered')]);
+  const r = await m.generate({ messages: MESSAGES, maxOutputTokens: 20 });
+  assert.equal(r.text, 'recovered');
+  assert.equal(r.attempts, 3);
+});
+
+test('fatal errors are not retried', async () => {
+  nextReply = script([{ status: 400, body: { error: { message: 'Unsupported parameter', type: 'invalid_request_error' } } }]);
+  const rec = recorder();
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { deps: { sleep: rec.sleep } } });
+  const before = server.requests.length;
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20 }), (e: unknown) => e instanceof RetryExhausted && e.kind === 'fatal' && /Unsupported parameter/.test(e.message));
+  assert.equal(server.requests.length - before, 1);
+  assert.deepEqual(rec.waits, []);
+});
+
+test('a per-call timeout aborts a hung attempt and retries it as transient', async () => {
+  nextReply = script([{ ...openaiReply('late'), delayMs: 3000 }, openaiReply('in time')]);
+  const rec = recorder();
+  const m = createChatModel('gpt-4o', { env: env(), registry, callTimeoutMs: 150, retry: { deps: { sleep: rec.sleep } } });
+  const t0 = performance.now();
+  const r = await m.generate({ messages: MESSAGES, maxOutputTokens: 20 });
+  assert.equal(r.text, 'in time');
+  assert.equal(r.attempts, 2);
+  assert.equal(rec.waits.length, 1);
+  assert.ok(performance.now() - t0 < 2500, 'the hung attempt was not cut by the call timeout');
+});
+
+test('every attempt timing out ends in a transient RetryExhausted naming the timeout', async () => {
+  nextReply = script([{ ...openaiReply('late'), delayMs: 2000 }]);
+  const m = createChatModel('gpt-4o', { env: env(), registry, callTimeoutMs: 100, retry: { maxAttempts: 2, deps: { sleep: async () => {} } } });
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20 }), (e: unknown) => e instanceof RetryExhausted && e.kind === 'transient' && /no answer within 100 ms/.test(e.message));
+});
+
+test("the caller's abort is never retried", async () => {
+  nextReply = script([{ ...openaiReply('late'), delayMs: 2000 }]);
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { deps: { sleep: async () => {} } } });
+  const ctl = new AbortController();
+  const before = server.requests.length;
+  setTimeout(() => ctl.abort(), 100);
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20, signal: ctl.signal }), (e: unknown) => !(e instanceof ProviderError));
+  assert.equal(server.requests.length - before, 1);
+});
+
+test('a rejected key rotates to the next one, for every model sharing the environment', async () => {
+  const e = env({ OPENAI_API_KEY_2: KEY2 });
+  nextReply = (req) => (req.headers.authorization === `Bearer ${KEY1}`
+    ? { status: 401, body: { error: { message: `Incorrect API key provided: ${KEY1}`, type: 'invalid_request_error', code: 'invalid_api_key' } } }
+    : openaiReply('served by key 2'));
+  const rec = recorder();
+  const a = createChatModel('gpt-4o', { env: e, registry, retry: { deps: { sleep: rec.sleep } } });
+  assert.equal(a.keyLabel, 'OPENAI_API_KEY');
+  const before = server.requests.length;
+  const r = await a.generate({ messages: MESSAGES, maxOutputTokens: 20 });
+  assert.equal(r.text, 'served by key 2');
+  assert.equal(r.keyLabel, 'OPENAI_API_KEY_2');
+  assert.equal(r.attempts, 2);
+  assert.deepEqual(rec.waits, [], 'a key rotation does not wait');
+  assert.equal(a.keyLabel, 'OPENAI_API_KEY_2');
+  // another model on the same provider starts with the good key
+  const b = createChatModel('o3', { env: e, registry });
+  const r2 = await b.generate({ messages: MESSAGES, maxOutputTokens: 20 });
+  assert.equal(r2.attempts, 1);
+  const sent = server.requests.slice(before).map((q) => q.headers.authorization);
+  assert.deepEqual(sent, [`Bearer ${KEY1}`, `Bearer ${KEY2}`, `Bearer ${KEY2}`]);
+});
+
+test('when every key is rejected the error names each key label and reason, never a key', async () => {
+  const e = env({ OPENAI_API_KEY_2: KEY2 });
+  nextReply = (req) => (req.headers.authorization === `Bearer ${KEY1}`
+    ? { status: 401, body: { error: { message: `Incorrect API key provided: ${KEY1}`, type: 'invalid_request_error', code: 'invalid_api_key' } } }
+    : { status: 429, body: { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota' } } });
+  const m = createChatModel('gpt-4o', { env: e, registry });
+  let msg = '';
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20 }), (err: unknown) => {
+    assert.ok(err instanceof RetryExhausted);
+    assert.equal(err.kind, 'key');
+    msg = err.message + inspect(err, { depth: 6 });
+    return true;
+  });
+  assert.match(msg, /every key was rejected: OPENAI_API_KEY \(401: .*invalid_api_key.*\); OPENAI_API_KEY_2 \(429: .*insufficient_quota/);
+  assert.ok(!msg.includes(KEY1) && !msg.includes(KEY2), msg);
+  // later calls fail fast without a request
+  const before = server.requests.length;
+  await assert.rejects(createChatModel('o4-mini', { env: e, registry }).generate({ messages: MESSAGES, maxOutputTokens: 20 }), /every key was rejected/);
+  assert.equal(server.requests.length, before);
+});
+
+test('withRetry decorates any ChatModel (a model without keys gives up on a key error)', async () => {
+  let calls = 0;
+  const flaky: ChatModel = {
+    spec: 'v1', provider: 'test', modelId: 'm', keyLabel: 'TEST_KEY',
+    async generate() {
+      calls++;
+      if (calls === 1) throw new ProviderError({ kind: 'transient', provider: 'test', message: 'reset' });
+      if (calls === 2) throw new ProviderError({ kind: 'rate_limit', provider: 'test', message: '429', status: 429, retryAfterMs: 42 });
+      if (calls === 3) return { text: 'ok', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, reasoningTokens: 0 }, warnings: [], provider: 'test', modelId: 'm', route: 'test' };
+      throw new ProviderError({ kind: 'key', provider: 'test', message: 'bad key', status: 401 });
+    },
+  };
+  const rec = recorder();
+  const m = withRetry(flaky, { deps: { sleep: rec.sleep, random: () => 0 } });
+  const r = await m.generate({ messages: MESSAGES, maxOutputTokens: 5 });
+  assert.equal(r.attempts, 3);
+  assert.equal(r.keyLabel, 'TEST_KEY');
+  assert.deepEqual(rec.waits, [500, 42]);
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 5 }), (e: unknown) => e instanceof RetryExhausted && e.kind === 'key' && e.attempts.length === 1);
+});

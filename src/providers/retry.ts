@@ -1,0 +1,187 @@
+/**
+ * withRetry: the one retry policy (until the rate governor replaces it), as a ChatModel
+ * decorator. Per error kind:
+ *   rate_limit  wait exactly the Retry-After (else an exponential wait), up to maxRateLimitRetries
+ *   transient   exponential backoff with jitter, up to maxAttempts in all
+ *   key         set the key aside in its KeyPool and retry at once with the next key
+ *   fatal       give up at once
+ * A per-attempt timeout (callTimeoutMs) aborts the attempt and counts as transient; the
+ * caller's own signal cancels everything and is never retried. Giving up throws
+ * RetryExhausted (a ProviderError) whose message lists every attempt. Successful results
+ * carry `attempts`, `latencyMs` (the successful attempt) and `keyLabel`.
+ * Library clients must have their own retries off (sdk-model.ts passes maxRetries: 0).
+ */
+import { ProviderError, type ChatModel, type ChatRequest, type ChatResult, type ProviderErrorKind } from './types.ts';
+import type { ApiKey } from './env.ts';
+import type { KeyPool } from './keys.ts';
+import { scrub } from './scrub.ts';
+
+export interface RetryPolicy {
+  /** attempts in all when failures are transient (5xx, resets, timeouts) */
+  maxAttempts: number;
+  /** 429 waits per call before giving up */
+  maxRateLimitRetries: number;
+  /** first transient backoff; doubles each time, with jitter */
+  baseDelayMs: number;
+  /** ceiling of one backoff */
+  maxDelayMs: number;
+  /** first wait after a 429 that names no Retry-After; doubles */
+  rateLimitDelayMs: number;
+  /** a longer Retry-After is not waited out: the call gives up naming it */
+  maxRetryAfterMs: number;
+  /** per-attempt timeout (--call-timeout); undefined = none */
+  callTimeoutMs?: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  maxRateLimitRetries: 8,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  rateLimitDelayMs: 5000,
+  maxRetryAfterMs: 10 * 60_000,
+};
+
+export interface RetryDeps {
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  now: () => number;
+}
+
+/** Models that differ only in the key they use, for rotation. */
+export interface KeyedModels {
+  provider: string;
+  modelId: string;
+  pool: KeyPool;
+  forKey(key: ApiKey): ChatModel;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  keyLabel: string;
+  kind: ProviderErrorKind;
+  status?: number;
+  message: string;
+  /** wait before the next attempt (0 for the last or a key rotation) */
+  waitMs: number;
+}
+
+export class RetryExhausted extends ProviderError {
+  readonly attempts: AttemptRecord[];
+  constructor(kind: ProviderErrorKind, provider: string, message: string, attempts: AttemptRecord[], status?: number) {
+    super({ kind, provider, message, status });
+    this.name = 'RetryExhausted';
+    this.attempts = attempts;
+  }
+}
+
+export interface RetryOptions extends Partial<RetryPolicy> {
+  /** names the call in messages, e.g. "gpt-4o via openai direct" */
+  describe?: string;
+  deps?: Partial<RetryDeps>;
+}
+
+export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {}): ChatModel {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...dropUndefined(opts) };
+  const deps: RetryDeps = { sleep: abortableSleep, random: Math.random, now: () => performance.now(), ...opts.deps };
+  const keyed = 'pool' in inner ? inner : undefined;
+  const single = keyed ? undefined : (inner as ChatModel);
+  const describe = opts.describe ?? `${inner.modelId} (${inner.provider})`;
+
+  const generate = async (req: ChatRequest): Promise<ChatResult> => {
+    const attempts: AttemptRecord[] = [];
+    let transient = 0;
+    let limited = 0;
+    const giveUp = (kind: ProviderErrorKind, why: string, status?: number): never => {
+      const list = attempts.map((a) => `#${a.attempt} ${a.keyLabel} ${a.kind}${a.status ? ` ${a.status}` : ''}${a.waitMs ? ` (waited ${(a.waitMs / 1000).toFixed(1)}s)` : ''}`).join(', ');
+      throw new RetryExhausted(kind, inner.provider,
+        scrub(`${describe}: gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${why}${list ? ` [attempts: ${list}]` : ''}`),
+        attempts, status);
+    };
+    for (;;) {
+      if (req.signal?.aborted) throw req.signal.reason ?? new DOMException('aborted', 'AbortError');
+      const key = keyed?.pool.current();
+      if (keyed && !key) {
+        giveUp('key', `every key was rejected: ${keyed.pool.describeRejected()}; fix: check those keys and their credit, or add another (e.g. ${keyed.pool.labels[0]}_2)`);
+      }
+      const model = keyed ? keyed.forKey(key!) : single!;
+      const timer = policy.callTimeoutMs ? new AbortController() : undefined;
+      const handle = timer ? setTimeout(() => timer.abort(new DOMException('call timeout', 'TimeoutError')), policy.callTimeoutMs) : undefined;
+      const signal = timer ? (req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal) : req.signal;
+      const t0 = deps.now();
+      let err: ProviderError;
+      try {
+        const res = await model.generate({ ...req, signal });
+        return { ...res, attempts: attempts.length + 1, latencyMs: Math.round(deps.now() - t0), keyLabel: res.keyLabel ?? model.keyLabel };
+      } catch (e) {
+        if (req.signal?.aborted) throw e;
+        if (timer?.signal.aborted) {
+          err = new ProviderError({ kind: 'transient', provider: inner.provider, message: `${describe}: no answer within ${policy.callTimeoutMs} ms (call timeout)` });
+        } else if (e instanceof ProviderError) {
+          err = e;
+        } else {
+          throw e;
+        }
+      } finally {
+        if (handle) clearTimeout(handle);
+      }
+      const rec: AttemptRecord = { attempt: attempts.length + 1, keyLabel: model.keyLabel, kind: err.kind, status: err.status, message: scrub(err.message), waitMs: 0 };
+      attempts.push(rec);
+      switch (err.kind) {
+        case 'fatal':
+          giveUp('fatal', rec.message, err.status);
+          break;
+        case 'key':
+          if (!keyed) giveUp('key', rec.message, err.status);
+          keyed!.pool.reject(model.keyLabel, `${err.status ?? 'error'}: ${shortReason(rec.message)}`);
+          break;
+        case 'rate_limit': {
+          limited++;
+          if (limited > policy.maxRateLimitRetries) giveUp('rate_limit', `still rate-limited after ${policy.maxRateLimitRetries} waits: ${rec.message}`, err.status);
+          const wait = err.retryAfterMs ?? Math.min(policy.maxDelayMs * 4, policy.rateLimitDelayMs * 2 ** (limited - 1));
+          if (wait > policy.maxRetryAfterMs) {
+            giveUp('rate_limit', `the provider asks to wait ${Math.round(wait / 1000)}s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)}s allowed: ${rec.message}`, err.status);
+          }
+          rec.waitMs = wait;
+          await deps.sleep(wait, req.signal);
+          break;
+        }
+        case 'transient': {
+          transient++;
+          if (transient >= policy.maxAttempts) giveUp('transient', rec.message, err.status);
+          const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (transient - 1));
+          const wait = Math.round(ceiling / 2 + deps.random() * (ceiling / 2));
+          rec.waitMs = wait;
+          await deps.sleep(wait, req.signal);
+          break;
+        }
+      }
+    }
+  };
+
+  return {
+    spec: 'v1',
+    provider: inner.provider,
+    modelId: inner.modelId,
+    get keyLabel() { return keyed ? keyed.pool.current()?.label ?? 'none' : single!.keyLabel; },
+    generate,
+  };
+}
+
+function shortReason(message: string): string {
+  const tail = message.replace(/^[^:]*\([^)]*\):\s*/, '');
+  return tail.length > 120 ? `${tail.slice(0, 119)}…` : tail;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'describe' && k !== 'deps')) as Partial<T>;
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * A ChatModel over one AI SDK language model and one key: applies the registry's sampling
+ * rules (sampling.ts), calls `generateText` with the SDK's own retries off (maxRetries: 0;
+ * withRetry owns the policy), and maps the result (text, unified + raw finish reason, usage
+ * with reasoning tokens, warnings) and any failure (errors.ts -> ProviderError).
+ * No sleeping, no retrying, no logging here.
+ */
+import { generateText, type LanguageModel, type ModelMessage } from 'ai';
+import type { ChatMessage, ChatModel, ChatRequest, ChatResult, FinishReason } from './types.ts';
+import type { ModelEntry } from './registry.ts';
+import type { Route } from './route.ts';
+import type { ApiKey } from './env.ts';
+import { wireSampling, type WireSampling } from './sampling.ts';
+import { toProviderError } from './errors.ts';
+import { scrub } from './scrub.ts';
+
+// The SDK prints warnings to the console by default; ours go into ChatResult.warnings instead.
+(globalThis as { AI_SDK_LOG_WARNINGS?: unknown }).AI_SDK_LOG_WARNINGS = false;
+
+type ProviderOptions = NonNullable<Parameters<typeof generateText>[0]['providerOptions']>;
+
+export interface SdkModelConfig {
+  route: Route;
+  entry: ModelEntry;
+  key: ApiKey;
+  language: LanguageModel;
+  /** provider-specific body options (reasoning effort, thinking budget, …) for one call */
+  providerOptions: (s: WireSampling) => ProviderOptions | undefined;
+  /** Anthropic and Gemini take system text only at the top: later system messages become user turns */
+  systemOnlyAtTop: boolean;
+}
+
+export class SdkChatModel implements ChatModel {
+  readonly spec = 'v1' as const;
+  readonly provider: string;
+  readonly modelId: string;
+  readonly keyLabel: string;
+
+  constructor(private readonly cfg: SdkModelConfig) {
+    this.provider = cfg.route.provider;
+    this.modelId = cfg.route.modelId;
+    this.keyLabel = cfg.key.label;
+  }
+
+  async generate(req: ChatRequest): Promise<ChatResult> {
+    const { route, entry } = this.cfg;
+    const s = wireSampling(entry, req);
+    let r;
+    try {
+      r = await generateText({
+        model: this.cfg.language,
+        messages: toModelMessages(req.messages, this.cfg.systemOnlyAtTop),
+        allowSystemInMessages: true,
+        maxOutputTokens: s.maxOutputTokens,
+        temperature: s.temperature,
+        providerOptions: this.cfg.providerOptions(s),
+        maxRetries: 0,
+        abortSignal: req.signal,
+      });
+    } catch (e) {
+      const pe = toProviderError(e, route);
+      throw pe ?? e;
+    }
+    const u = r.usage;
+    const reasoningTokens = u.outputTokenDetails?.reasoningTokens ?? u.reasoningTokens ?? 0;
+    return {
+      text: r.text,
+      finishReason: mapFinishReason(r.finishReason),
+      rawFinishReason: r.rawFinishReason,
+      usage: { inputTokens: u.inputTokens ?? 0, outputTokens: u.outputTokens ?? 0, reasoningTokens },
+      warnings: [...s.warnings, ...(r.warnings ?? []).map(formatWarning)].map(scrub),
+      provider: route.provider,
+      modelId: route.modelId,
+      route: route.label,
+      keyLabel: this.cfg.key.label,
+    };
+  }
+}
+
+export function toModelMessages(messages: readonly ChatMessage[], systemOnlyAtTop: boolean): ModelMessage[] {
+  const out: ChatMessage[] = [];
+  let top = true;
+  for (const m of messages) {
+    if (m.role !== 'system') top = false;
+    const role = m.role === 'system' && systemOnlyAtTop && !top ? 'user' : m.role;
+    const prev = out[out.length - 1];
+    // these formats want user and assistant turns to alternate: merge neighbours of one role
+    if (systemOnlyAtTop && prev && prev.role === role && role !== 'system') prev.content = `${prev.content}\n\n${m.content}`;
+    else out.push({ role, content: m.content });
+  }
+  return out.map((m): ModelMessage => ({ role: m.role, content: m.content }));
+}
+
+function mapFinishReason(r: string): FinishReason {
+  switch (r) {
+    case 'stop': return 'stop';
+    case 'length': return 'length';
+    case 'content-filter': return 'content_filter';
+    case 'error': return 'error';
+    default: return 'other';
+  }
+}
+
+function formatWarning(w: unknown): string {
+  const o = w as { type?: string; feature?: string; setting?: string; details?: string; message?: string };
+  if (o.type === 'unsupported' || o.type === 'unsupported-setting') {
+    return `unsupported ${o.feature ?? o.setting ?? 'setting'}${o.details ? `: ${o.details}` : ''}`;
+  }
+  return o.message ?? JSON.stringify(w);
+}
