@@ -1,0 +1,131 @@
+/**
+ * Reads what the report needs from a results directory (layout: tmp/GRID_CONTRACT.md,
+ * DESIGN §4): runs.csv and results.csv (written by collect), and per experiment its
+ * result_N.json and transcript_N.jsonl for the experiment pages. Tolerant of a grid
+ * still running or partly broken: an unreadable result or transcript line becomes a
+ * note on the page, never a crash. Missing tables are a UserError naming the fix.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors.ts';
+import type { RunDocument } from '../protocol/series.ts';
+import type { TranscriptEvent } from '../protocol/events.ts';
+import { parseResultsCsv, parseRunsCsv, type ResultRow, type RunRow } from './rows.ts';
+
+/** The fields of result_N.json the report reads (the grid writes more). */
+export interface ResultFile {
+  experiment_id: number;
+  weak_model: string;
+  strong_model: string;
+  competition_level: number;
+  random_seed: number;
+  status: string;
+  exit_code?: number;
+  timestamp?: string;
+  duration_s?: number;
+  log_file?: string;
+  config_file?: string;
+  transcript_file?: string;
+  num_runs: number;
+  runs: RunDocument[];
+  error?: string;
+  calls?: number;
+  input_tokens?: number;
+  output_tokens?: number;
+  reasoning_tokens?: number;
+  cost_usd?: number;
+}
+
+export interface ExperimentConfigFile {
+  experiment_id: number;
+  num_items?: number;
+  max_rounds?: number;
+  gamma_discount?: number;
+  discussion_turns?: number;
+  num_runs?: number;
+  output_dir?: string;
+  [k: string]: unknown;
+}
+
+export interface Tables { runs: RunRow[]; results: ResultRow[] }
+
+function readText(path: string, what: string, fix: string): string {
+  if (!existsSync(path)) throw new UserError(`${what} ${path} not found; ${fix}`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read ${what} ${path} (${(e as Error).message}); ${fix}`);
+  }
+}
+
+export function assertResultsDir(dir: string): void {
+  if (!existsSync(dir)) {
+    throw new UserError(`results directory ${dir} not found; pass --results-dir DIR, or create one with \`bargain generate\` and \`bargain run\``);
+  }
+}
+
+/** runs.csv and results.csv of a results directory. */
+export function readTables(dir: string): Tables {
+  assertResultsDir(dir);
+  const fix = `run \`bargain collect --results-dir ${dir}\` first (it writes the tables and the report)`;
+  const runsPath = join(dir, 'runs.csv'), resultsPath = join(dir, 'results.csv');
+  return {
+    runs: parseRunsCsv(readText(runsPath, 'table', fix), runsPath),
+    results: parseResultsCsv(readText(resultsPath, 'table', fix), resultsPath),
+  };
+}
+
+/** Resolves a path from a result file (relative to the results dir) without leaving it. */
+export function insideDir(dir: string, rel: string): string | null {
+  const root = resolve(dir);
+  const p = resolve(root, rel);
+  return p === root || p.startsWith(root + '/') ? p : null;
+}
+
+export type Loaded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function loadResult(dir: string, rel: string): Loaded<ResultFile> {
+  const p = insideDir(dir, rel);
+  if (!p) return { ok: false, error: `result path ${rel} points outside the results directory` };
+  try {
+    const doc = JSON.parse(readFileSync(p, 'utf8')) as ResultFile;
+    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.runs)) return { ok: false, error: `${rel} is not a result file (no runs list)` };
+    return { ok: true, value: doc };
+  } catch (e) {
+    return { ok: false, error: `cannot read ${rel}: ${(e as Error).message}` };
+  }
+}
+
+export interface TranscriptLoad { events: TranscriptEvent[]; badLines: number; error?: string }
+
+export function loadTranscript(dir: string, rel: string | undefined): TranscriptLoad {
+  if (!rel) return { events: [], badLines: 0, error: 'the result names no transcript file' };
+  const p = insideDir(dir, rel);
+  if (!p) return { events: [], badLines: 0, error: `transcript path ${rel} points outside the results directory` };
+  let text: string;
+  try {
+    text = readFileSync(p, 'utf8');
+  } catch (e) {
+    return { events: [], badLines: 0, error: `cannot read ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
+  const events: TranscriptEvent[] = [];
+  let badLines = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as TranscriptEvent;
+      if (e && typeof e === 'object' && typeof e.type === 'string') events.push(e); else badLines++;
+    } catch {
+      badLines++;
+    }
+  }
+  return { events, badLines };
+}
+
+export function loadConfig(dir: string, id: number): ExperimentConfigFile | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'configs', `config_${id}.json`), 'utf8')) as ExperimentConfigFile;
+  } catch {
+    return null;
+  }
+}
