@@ -116,6 +116,10 @@ function oneLine(stderr: string): string {
   return lines[0];
 }
 
+test('SLURM is usable where CI promised it (BARGAIN_SLURM_READY=1)', { skip: process.env.BARGAIN_SLURM_READY === '1' ? false : 'BARGAIN_SLURM_READY is not set' }, () => {
+  assert.ok(avail.ok, `CI started SLURM but it cannot be used: ${avail.ok ? '' : avail.reason}`);
+});
+
 describe('bargain slurm without a usable SLURM', () => {
   test('no sbatch on the PATH: one line, exit 2, nothing written', () => {
     const dir = tempDir();

@@ -142,10 +142,8 @@ export function planSbatch(input: PlanInput): SbatchPlan {
   checkOptions(o);
   const pending = [...new Set(input.pending)].sort((a, b) => a - b);
   if (pending.length === 0) throw new UserError('no experiments to run: every experiment is already complete (failures can be resubmitted with "bargain retry --slurm")');
-  for (const [what, p] of [['results directory', input.resultsDir], ['bargain checkout', input.workDir]] as const) {
-    if (!SBATCH_PATH_RE.test(p)) {
-      throw new UserError(`the ${what} path ${JSON.stringify(p)} has characters SLURM cannot take in #SBATCH lines (spaces, %, quotes); use a path without them`);
-    }
+  if (!SBATCH_PATH_RE.test(input.resultsDir)) {
+    throw new UserError(`the results directory path ${JSON.stringify(input.resultsDir)} has characters SLURM cannot take in an #SBATCH --output line (spaces, %, quotes); use a path without them`);
   }
   const tasks = o.tasks ?? Math.min(pending.length, DEFAULT_TASKS);
   if (tasks < 1) throw new UserError(`--tasks must be at least 1 (got ${tasks})`);
