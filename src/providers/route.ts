@@ -112,6 +112,14 @@ function routeFor(entry: ModelEntry, o: RouteOptions): Route {
   throw new UserError(missingKeyMessage(entry, openrouterId, env));
 }
 
+/** The variables that would give a model a route: "OPENAI_API_KEY or OPENROUTER_API_KEY". */
+export function keyHint(entry: ModelEntry): string {
+  const vars: string[] = [];
+  if (entry.provider !== 'openrouter' && entry.provider !== 'compatible' && entry.provider !== 'sim') vars.push(KEY_VARS[entry.provider].join('/'));
+  if (entry.provider === 'openrouter' || entry.openrouter_id) vars.push('OPENROUTER_API_KEY');
+  return vars.join(' or ');
+}
+
 function missingKeyMessage(entry: ModelEntry, openrouterId: string | undefined, env: ProviderEnv): string {
   const ways: string[] = [];
   if (entry.provider !== 'openrouter' && entry.provider !== 'compatible' && entry.provider !== 'sim') {
