@@ -7,6 +7,7 @@ import { registerRetry } from './retry.ts';
 import { registerAll } from './all.ts';
 import { registerSetup } from './setup.ts';
 import { registerSlurm } from './slurm.ts';
+import { registerReport } from './report.ts';
 import { registerMockServer } from './mock-server.ts';
 import { registerModels } from './models.ts';
 
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerGenerate(program);
   registerRun(program);
   registerCollect(program);
+  registerReport(program);
   registerRetry(program);
   registerAll(program);
   registerSlurm(program);

@@ -1,0 +1,189 @@
+/**
+ * The report's front page (report/index.html): headline numbers, what is missing or
+ * failed, the plots (inline SVG), the aggregate tables with 95% intervals, the seat
+ * effect and scaling fits, and a link per experiment to its page. Pure: values in, HTML out.
+ */
+import { METRICS, SEAT_METRICS, type Aggregates, type Group, type MetricKey, type SeatGroup } from './aggregate.ts';
+import type { RenderedChart } from './charts.ts';
+import { esc, int, num, page, pct, table, usd, type Column } from './html.ts';
+import type { ResultRow } from './rows.ts';
+import type { Stat } from './stats.ts';
+
+export interface Totals { calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }
+
+export interface IndexPageInput {
+  title: string;
+  resultsDir: string;
+  generatedAt: string;
+  agg: Aggregates;
+  charts: RenderedChart[];
+  results: ResultRow[];
+  totals: Totals;
+  /** experiments that have a page */
+  pages: Set<number>;
+  scores: Record<string, number | undefined>;
+  warnings: string[];
+  files: { label: string; href: string }[];
+}
+
+const DIGITS: Record<MetricKey, number> = {
+  advantage: 1, strong_utility: 1, weak_utility: 1, strong_share: 3, strong_exploitation: 3, weak_exploitation: 3,
+  agreement_rate: 2, rounds_to_agreement: 2, repairs: 2, voided: 2,
+};
+
+function statCell(s: Stat, digits: number): string {
+  if (s.mean === null) return '<span class="muted">–</span>';
+  return `${num(s.mean, digits)} <span class="ci">[${num(s.lo, digits)}, ${num(s.hi, digits)}]</span>`;
+}
+
+const expLink = (id: number, pages: Set<number>) => (pages.has(id) ? `<a href="experiments/${esc(id)}.html">${esc(id)}</a>` : esc(id));
+
+function groupTable(groups: Group[], keys: ('weak' | 'strong' | 'level')[], id?: string): string {
+  const head: Column<Group>[] = keys.map((k) => ({
+    head: k === 'weak' ? 'Weak model' : k === 'strong' ? 'Strong model' : 'Level', num: k === 'level',
+    cell: (g: Group) => esc(g[k] ?? ''),
+  }));
+  return table(groups, [
+    ...head,
+    { head: 'Runs', num: true, cell: (g) => int(g.runs) },
+    ...METRICS.map((m) => ({ head: m.label, title: m.unit, num: true, cell: (g: Group) => statCell(g.stats[m.key], DIGITS[m.key]) })),
+  ], { id });
+}
+
+function seatTable(groups: SeatGroup[], label: (g: SeatGroup) => string): string {
+  return table(groups, [
+    { head: 'Group', cell: (g) => esc(label(g)) },
+    { head: 'Seat-swapped pairs', num: true, cell: (g) => int(g.pairs) },
+    ...SEAT_METRICS.map((m) => ({ head: m.label, title: m.unit, num: true, cell: (g: SeatGroup) => statCell(g.stats[m.key], 1) })),
+  ]);
+}
+
+function card(k: string, v: string, sub = ''): string {
+  return `<div class="card"><div class="k">${esc(k)}</div><div class="v">${v}</div>${sub ? `<div class="small muted">${sub}</div>` : ''}</div>`;
+}
+
+function figure(c: RenderedChart): string {
+  if (!c.svg) {
+    return `<figure id="plot-${esc(c.id)}"><h3>${esc(c.title)}</h3><div class="notice">No plot: ${esc(c.empty ?? 'nothing to show')}.</div><figcaption>${esc(c.caption)}</figcaption></figure>`;
+  }
+  return `<figure id="plot-${esc(c.id)}" class="plot">${c.svg}<figcaption>${esc(c.caption)} <a href="plots/${esc(c.id)}.png">PNG</a> · <a href="plots/${esc(c.id)}.svg">SVG</a></figcaption></figure>`;
+}
+
+export function indexPage(p: IndexPageInput): string {
+  const { agg, results } = p;
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  const total = results.length;
+  const success = count('SUCCESS');
+  const failed = results.filter((r) => r.status === 'FAILED' || r.status === 'TIMEOUT');
+  const missing = results.filter((r) => r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED');
+  const planned = results.reduce((t, r) => t + (r.num_runs ?? 0), 0);
+  const o = agg.overall.stats;
+  const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'INCOMPLETE', 'NOT_STARTED'].map((s) => `${count(s)} ${s.toLowerCase().replace('_', ' ')}`).join(' · ');
+
+  const cards = [
+    card('Experiments', int(total), esc(statusLine)),
+    card('Runs completed', int(agg.runs), `of ${int(planned)} planned`),
+    card('Success rate', pct(total ? success / total : null), `${int(success)} of ${int(total)} experiments`),
+    card('Agreement rate', pct(o.agreement_rate.mean), `95% CI [${pct(o.agreement_rate.lo)}, ${pct(o.agreement_rate.hi)}]`),
+    card('Mean advantage', num(o.advantage.mean, 1), `strong − weak, utility points; 95% CI [${num(o.advantage.lo, 1)}, ${num(o.advantage.hi, 1)}]`),
+    card('Model calls', int(p.totals.calls)),
+    card('Tokens', int(p.totals.input_tokens + p.totals.output_tokens + p.totals.reasoning_tokens),
+      `${int(p.totals.input_tokens)} in · ${int(p.totals.output_tokens)} out · ${int(p.totals.reasoning_tokens)} reasoning`),
+    card('Cost', usd(p.totals.cost_usd)),
+  ].join('');
+
+  const notices: string[] = [];
+  if (!agg.runs) notices.push('<div class="notice bad">No completed runs yet: the plots and tables below are empty. Run <code>bargain run</code>, then <code>bargain collect</code>.</div>');
+  if (missing.length) {
+    notices.push(`<div class="notice"><b>${int(missing.length)} of ${int(total)} experiments have no result yet</b> (${count('INCOMPLETE')} incomplete, ${count('NOT_STARTED')} not started): ` +
+      `every number and plot below leaves them out. <a href="#missing">Which ones</a>. Resume with <code>bargain run --results-dir ${esc(p.resultsDir)}</code>.</div>`);
+  }
+  if (failed.length) {
+    notices.push(`<div class="notice bad"><b>${int(failed.length)} experiment${failed.length === 1 ? '' : 's'} failed</b> (${count('FAILED')} failed, ${count('TIMEOUT')} timed out); ` +
+      `runs they completed before failing are included. <a href="#failures">Reasons</a>. Re-run with <code>bargain retry --results-dir ${esc(p.resultsDir)}</code>.</div>`);
+  }
+  if (agg.skipped.runs) notices.push(`<div class="notice">${int(agg.skipped.runs)} run(s) left out of the aggregates: ${esc(agg.skipped.reasons.join('; '))}.</div>`);
+  for (const w of p.warnings) notices.push(`<div class="notice">${esc(w)}</div>`);
+  if (!notices.length) notices.push('<div class="notice ok">Every experiment of the grid completed successfully.</div>');
+
+  const sc = agg.scaling;
+  const scoreRows = [...agg.weak_models.map((m) => ({ m, role: 'weak' })), ...agg.strong_models.map((m) => ({ m, role: 'strong' }))];
+  const scaling = `<h2 id="scaling">Scaling: advantage vs capability gap</h2>
+${sc.unscored_models.length ? `<div class="notice">Left out of the scaling plot and fits (no capability score): ${esc(sc.unscored_models.join(', '))}. Add a <code>capability</code> score to the model registry to include them.</div>` : ''}
+${table(sc.fits, [
+    { head: 'Levels', cell: (f) => (f.level === null ? 'all (pooled)' : esc(f.level)) },
+    { head: 'Cells', num: true, cell: (f) => int(f.cells) },
+    { head: 'Slope per 100 score points', num: true, title: 'advantage (utility points) per 100 points of capability gap; OLS over cell means, 95% t interval', cell: (f) => (f.fit ? `${num(f.fit.slope * 100, 2)} <span class="ci">[${num(f.fit.lo * 100, 2)}, ${num(f.fit.hi * 100, 2)}]</span>` : `<span class="muted">${esc(f.reason ?? '')}</span>`) },
+    { head: 'Intercept', num: true, cell: (f) => num(f.fit?.intercept ?? null, 2) },
+    { head: 'R²', num: true, cell: (f) => num(f.fit?.r2 ?? null, 3) },
+  ])}
+<details><summary>Capability scores used</summary>${table(scoreRows, [
+    { head: 'Model', cell: (r) => esc(r.m) }, { head: 'Role', cell: (r) => esc(r.role) },
+    { head: 'Score', num: true, cell: (r) => (typeof p.scores[r.m] === 'number' ? num(p.scores[r.m]!, 0) : '<span class="muted">none</span>') },
+  ])}</details>`;
+
+  const resultRowLabel = (r: ResultRow) => `${r.weak_model} vs ${r.strong_model}`;
+  const failures = `<h2 id="failures">Failures</h2>${failed.length ? table(failed, [
+    { head: 'Experiment', num: true, cell: (r) => expLink(r.experiment_id, p.pages) },
+    { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
+    { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
+    { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
+    { head: 'Runs completed', num: true, cell: (r) => `${int(r.runs_completed)} / ${int(r.num_runs)}` },
+    { head: 'Reason', cell: (r) => esc(r.error ?? 'no reason recorded') },
+  ], { rowClass: () => 'fail' }) : '<p class="muted">None.</p>'}`;
+  const missingSec = `<h2 id="missing">Missing</h2>${missing.length ? `<p>INCOMPLETE: a log exists but no result (still running, or interrupted). NOT_STARTED: never run.</p>` + table(missing, [
+    { head: 'Experiment', num: true, cell: (r) => esc(r.experiment_id) },
+    { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
+    { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
+    { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
+    { head: 'Note', cell: (r) => esc(r.error ?? '') },
+  ], { rowClass: () => 'miss' }) : '<p class="muted">Nothing: every experiment has a result.</p>'}`;
+
+  const experiments = `<h2 id="experiments">Experiments</h2>
+<p class="toolbar"><input type="search" placeholder="Filter experiments (model, level, status …)" data-filter="experiments-table" aria-label="Filter experiments"></p>
+${table(results, [
+    { head: 'Experiment', num: true, cell: (r) => expLink(r.experiment_id, p.pages) },
+    { head: 'Weak model', cell: (r) => esc(r.weak_model) },
+    { head: 'Strong model', cell: (r) => esc(r.strong_model) },
+    { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
+    { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
+    { head: 'Runs', num: true, cell: (r) => `${int(r.runs_completed)} / ${int(r.num_runs)}` },
+    { head: 'Agreement', num: true, cell: (r) => num(r.agreement_rate, 2) },
+    { head: 'Mean round', num: true, cell: (r) => num(r.mean_round, 1) },
+    { head: 'Weak utility', num: true, cell: (r) => num(r.weak_utility, 1) },
+    { head: 'Strong utility', num: true, cell: (r) => num(r.strong_utility, 1) },
+    { head: 'Advantage', num: true, cell: (r) => num(r.advantage, 1) },
+    { head: 'Repairs / voided', num: true, cell: (r) => `${int(r.repairs)} / ${int(r.voided)}` },
+    { head: 'Cost', num: true, cell: (r) => usd(r.cost_usd) },
+  ], { id: 'experiments-table', rowClass: (r) => (r.status === 'FAILED' || r.status === 'TIMEOUT' ? 'fail' : r.status === 'SUCCESS' ? '' : 'miss') })}`;
+
+  const b = agg.bootstrap;
+  const body = `<nav class="top"><a href="#headline">Headline</a><a href="#plots">Plots</a><a href="#scaling">Scaling</a><a href="#tables">Tables</a><a href="#seat">Seat effect</a><a href="#failures">Failures (${failed.length})</a><a href="#missing">Missing (${missing.length})</a><a href="#experiments">Experiments</a><a href="#method">Method</a></nav>
+<h1>${esc(p.title)}</h1>
+<p class="muted">Results directory <code>${esc(p.resultsDir)}</code> · generated ${esc(p.generatedAt)} · ${esc(agg.weak_models.length)} weak × ${esc(agg.strong_models.length)} strong models × ${esc(agg.levels.length)} competition level(s)</p>
+<section id="headline"><div class="cards">${cards}</div>${notices.join('\n')}</section>
+<h2 id="plots">Plots</h2>
+${p.charts.map(figure).join('\n')}
+${scaling}
+<h2 id="tables">Aggregates</h2>
+<p class="small muted">Each cell: mean <span class="ci">[95% CI]</span>. Utilities in utility points (of 100, discounted by γ per round); advantage is strong − weak per run, then averaged. Share and exploitation index over runs with a deal. Hover a column head for its unit.</p>
+<h3>By competition level</h3>${groupTable(agg.by_level, ['level'])}
+<h3>By pair (weak, strong)</h3>${groupTable(agg.by_pair, ['weak', 'strong'])}
+<h3>By strong model and level</h3>${groupTable(agg.by_strong_level, ['strong', 'level'])}
+<details><summary>By cell (weak, strong, level): ${int(agg.by_cell.length)} rows</summary>
+<p class="toolbar"><input type="search" placeholder="Filter cells" data-filter="cells-table" aria-label="Filter cells"></p>
+${groupTable(agg.by_cell, ['weak', 'strong', 'level'], 'cells-table')}</details>
+<h3>Overall</h3>${groupTable([agg.overall], [])}
+<h2 id="seat">Seat effect</h2>
+<p class="small muted">Over complete seat-swapped pairs (runs 2k and 2k+1: same preferences, seats reversed). First-seat advantage = seat 1's utility − seat 2's, averaged over the two runs, so model strength cancels; ${int(agg.seat_effect.unpaired_runs)} run(s) without their partner are left out.</p>
+${seatTable([agg.seat_effect.overall, ...agg.seat_effect.by_level], (g) => (g.level === null ? 'all' : `level ${g.level}`))}
+<details><summary>By pair</summary>${seatTable(agg.seat_effect.by_pair, (g) => `${g.weak} vs ${g.strong}`)}</details>
+${failures}
+${missingSec}
+${experiments}
+<h2 id="method">Method and files</h2>
+<p>95% intervals are percentile bootstraps with ${int(b.resamples)} resamples of whole runs (of seat-swapped pairs for the seat effect), seeded (seed ${esc(b.seed)}) per group, so the same data give the same numbers on every run. Scaling slopes are ordinary least squares over the (weak, strong, level) cell means with a t-based 95% interval.</p>
+<ul>${p.files.map((f) => `<li><a href="${esc(f.href)}">${esc(f.label)}</a></li>`).join('')}</ul>
+`;
+  return page(p.title, body);
+}

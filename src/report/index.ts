@@ -1,0 +1,12 @@
+/**
+ * The report (DESIGN §5): aggregation with bootstrap intervals, Vega-Lite plots rendered
+ * in Node, and self-contained HTML pages. collect calls `writeReport` after writing
+ * runs.csv and results.csv; `bargain report` calls it on its own.
+ */
+export { aggregate, toRunRecords, METRICS, SEAT_METRICS, type Aggregates, type AggregateOptions, type Group, type SeatGroup } from './aggregate.ts';
+export { aggregateRows, aggregatesCsv, aggregatesJson, AGGREGATE_COLUMNS } from './aggregate-files.ts';
+export { buildChartSpecs, renderCharts, renderSvg, svgToPng, type ChartDef, type RenderedChart } from './charts.ts';
+export { parseRunsCsv, parseResultsCsv, RUN_COLUMNS, RESULT_COLUMNS, type RunRow, type ResultRow } from './rows.ts';
+export { capabilityScores, nominalScore, type ScoreLookup } from './scores.ts';
+export { writeReport, writeVisualizeScript, type ReportOutput, type WriteReportOptions } from './write.ts';
+export { VISUALIZE_PY, VISUALIZE_FILE } from './python.ts';

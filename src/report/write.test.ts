@@ -1,0 +1,182 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XSS_PAYLOADS } from '../agents/scripted/strategies.ts';
+import { UserError } from '../errors.ts';
+import { CSP, CSS, SCRIPT } from './html.ts';
+import { parseCsv } from './rows.ts';
+import { capabilityScores } from './scores.ts';
+import { buildFixtureGrid, type FixtureGrid } from './testing/fixture-grid.ts';
+import { writeReport } from './write.ts';
+
+function tmp(): { dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bargain-report-'));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function report(g: FixtureGrid) {
+  const t = tmp();
+  await buildFixtureGrid(t.dir, g);
+  const out = await writeReport(t.dir, { scores: capabilityScores([...g.weak, ...g.strong]), resamples: 200 });
+  const pages = readdirSync(join(t.dir, 'report', 'experiments')).map((f) => readFileSync(join(t.dir, 'report', 'experiments', f), 'utf8'));
+  return { ...t, out, index: readFileSync(out.indexPath, 'utf8'), pages };
+}
+
+/** Static checks every page must pass: our CSP, exactly our one script, no handler attributes, nothing remote. */
+function assertSafePage(html: string, name: string) {
+  assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${CSP.replace(/'/g, '&#39;')}">`), `${name}: CSP meta`);
+  assert.equal((html.match(/<script\b/gi) ?? []).length, 1, `${name}: one script element`);
+  assert.ok(html.includes(`<script>${SCRIPT}</script>`), `${name}: the script is ours`);
+  assert.equal((html.match(/<style\b/gi) ?? []).length, 1, `${name}: one style element`);
+  assert.ok(html.includes(`<style>${CSS}</style>`), `${name}: the stylesheet is ours`);
+  const tags = html.match(/<[a-z][^>]*>/gi) ?? [];
+  for (const tag of tags) {
+    assert.doesNotMatch(tag, /\son[a-z]+\s*=/i, `${name}: event handler attribute in ${tag.slice(0, 80)}`);
+    assert.doesNotMatch(tag, /\s(src|href|xlink:href|action|srcdoc)\s*=\s*"(?!#|data:,|\.\.\/|plots\/|experiments\/|\d+\.html)/i, `${name}: remote or unexpected reference in ${tag.slice(0, 120)}`);
+    assert.doesNotMatch(tag, /^<(iframe|img|object|embed|link(?! rel="icon" href="data:,")|base|form|svg onload)/i, `${name}: forbidden element ${tag.slice(0, 60)}`);
+  }
+}
+
+test('a grid with failures, timeouts, interrupted and unstarted experiments: correct report that says what is missing', async () => {
+  const fates: Record<number, 'FAILED' | 'TIMEOUT' | 'INCOMPLETE' | 'NOT_STARTED'> = { 1: 'FAILED', 2: 'TIMEOUT', 4: 'INCOMPLETE', 5: 'NOT_STARTED', 6: 'NOT_STARTED' };
+  const r = await report({
+    weak: ['scripted:conceder', 'scripted:random'], strong: ['scripted:boulware', 'scripted:nash'], levels: [0.3, 0.9],
+    fate: (id) => fates[id] ?? 'SUCCESS', runsBeforeFailure: 1, fakeCalls: true,
+  });
+  try {
+    const { index, out } = r;
+    assertSafePage(index, 'index');
+    // headline: 8 experiments, 3 successful-or-failed with results beyond success… counts by status
+    assert.match(index, /1 success|3 success/);
+    assert.match(index, /<div class="k">Experiments<\/div><div class="v">8<\/div>/);
+    assert.match(index, /<div class="k">Success rate<\/div><div class="v">37\.5%<\/div>/);   // 3 of 8
+    // runs: 3 successes × 4 + failed 1 + timeout 1 = 14
+    assert.equal(out.aggregates.runs, 14);
+    assert.match(index, /<div class="k">Runs completed<\/div><div class="v">14<\/div><div class="small muted">of 32 planned/);
+    // failures: pair, level, reason (escaped), with links to their pages
+    const failures = index.slice(index.indexOf('id="failures"'), index.indexOf('id="missing"'));
+    assert.match(failures, /<a href="experiments\/1\.html">1<\/a>/);
+    assert.match(failures, /scripted:conceder vs scripted:boulware/);
+    assert.match(failures, /provider returned 500 &lt;b&gt;Internal&lt;\/b&gt; &quot;error&quot;/);
+    assert.match(failures, /TIMEOUT/);
+    assert.match(failures, /exceeded the 600 s timeout/);
+    // missing: which ones, and what to do
+    const missing = index.slice(index.indexOf('id="missing"'), index.indexOf('id="experiments"'));
+    for (const id of [4, 5, 6]) assert.match(missing, new RegExp(`<td class="num">${id}</td>`));
+    assert.match(missing, /INCOMPLETE/);
+    assert.match(missing, /NOT_STARTED/);
+    assert.match(index, /3 of 8 experiments have no result yet<\/b> \(1 incomplete, 2 not started\)/);
+    assert.match(index, /bargain run --results-dir/);
+    assert.match(index, /bargain retry --results-dir/);
+    // pages exist exactly for experiments with a result; none for missing ones
+    assert.equal(out.experimentPages, 5);
+    assert.deepEqual(readdirSync(join(r.dir, 'report', 'experiments')).sort(), ['0.html', '1.html', '2.html', '3.html', '7.html']);
+    assert.doesNotMatch(index, /href="experiments\/[456]\.html"/);
+    const failedPage = readFileSync(join(r.dir, 'report', 'experiments', '1.html'), 'utf8');
+    assertSafePage(failedPage, 'failed page');
+    assert.match(failedPage, /<div class="notice bad"><b>FAILED<\/b>: .*provider returned 500 &lt;b&gt;/);
+    assert.match(failedPage, /3 of 4 runs did not complete/);
+    assert.match(failedPage, /id="run-0"/);
+    assert.doesNotMatch(failedPage, /id="run-1"/);
+    // plots still render from what exists
+    assert.ok(r.out.plots.some((p) => p.endsWith('heatmap.svg')));
+    // cost and tokens are summed from the result files
+    assert.ok(out.aggregates.runs > 0);
+    assert.doesNotMatch(index, /<div class="k">Tokens<\/div><div class="v">0</);
+  } finally { r.done(); }
+});
+
+test('transcript text is escaped everywhere: the xss payloads appear only as text', async () => {
+  const r = await report({ weak: ['scripted:xss'], strong: ['scripted:boulware'], levels: [0.5], numRuns: 2, fakeCalls: true });
+  try {
+    assert.equal(r.pages.length, 1);
+    const page = r.pages[0];
+    assertSafePage(page, 'xss page');
+    for (const p of XSS_PAYLOADS) {
+      const escaped = p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+      assert.ok(page.includes(escaped), `payload shown escaped: ${p.slice(0, 40)}`);
+      assert.ok(!page.includes(p), 'payload never raw');
+    }
+    // in discussion, in private notes and in raw outputs
+    assert.match(page, /<p class="text">[^<]*&lt;script&gt;window\.__pwned=1&lt;\/script&gt;/);
+    assert.match(page, /<details class="private note">(?:(?!<\/details>).)*__pwned/s);
+    assertSafePage(r.index, 'xss index');
+  } finally { r.done(); }
+});
+
+test('a grid still running and a single-level grid: no crash, non-empty plots, the page says what is missing', async () => {
+  const running = await report({
+    weak: ['scripted:linear'], strong: ['scripted:nash', 'scripted:greedy'], levels: [0.1, 0.5, 0.9],
+    fate: (id) => (id >= 4 ? (id === 4 ? 'INCOMPLETE' : 'NOT_STARTED') : 'SUCCESS'),
+  });
+  try {
+    assert.match(running.index, /2 of 6 experiments have no result yet/);
+    assert.equal(running.out.experimentPages, 4);
+    assert.match(running.index, /id="plot-advantage_vs_level" class="plot"><svg/);
+  } finally { running.done(); }
+  const single = await report({ weak: ['scripted:conceder', 'scripted:random'], strong: ['scripted:boulware'], levels: [0.7] });
+  try {
+    assert.match(single.index, /Every experiment of the grid completed successfully/);
+    for (const id of ['heatmap', 'advantage_vs_level', 'agreement_vs_level', 'rounds_vs_level', 'seat_effect']) {
+      assert.match(single.index, new RegExp(`id="plot-${id}" class="plot"><svg`), id);
+    }
+    // two weak × one strong at one level: 2 cells, too few for a slope, and the page says why
+    assert.match(single.index, /2 cell\(s\) with scores; a slope needs at least 3/);
+  } finally { single.done(); }
+});
+
+test('regenerating replaces the report whole: no stale pages, no leftover build directories', async () => {
+  const t = tmp();
+  try {
+    await buildFixtureGrid(t.dir, { weak: ['scripted:linear'], strong: ['scripted:nash'], levels: [0.2, 0.4, 0.6] });
+    await writeReport(t.dir, { resamples: 50, png: false });
+    assert.deepEqual(readdirSync(join(t.dir, 'report', 'experiments')).sort(), ['0.html', '1.html', '2.html']);
+    // the grid is regenerated smaller; a dead process left a half-built report behind
+    rmSync(join(t.dir, 'configs'), { recursive: true });
+    await buildFixtureGrid(t.dir, { weak: ['scripted:linear'], strong: ['scripted:nash'], levels: [0.2] });
+    const dead = join(t.dir, '.report.building-999999999');
+    mkdirSync(dead);
+    writeFileSync(join(dead, 'index.html'), 'half');
+    const out = await writeReport(t.dir, { resamples: 50, png: false });
+    assert.deepEqual(readdirSync(join(t.dir, 'report', 'experiments')), ['0.html']);
+    assert.ok(!existsSync(dead));
+    assert.deepEqual(readdirSync(t.dir).filter((n) => n.startsWith('.report')), []);
+    assert.deepEqual(readdirSync(join(t.dir, 'report', 'plots')).filter((n) => n.endsWith('.png')), []);   // png: false
+    // aggregates.csv and aggregates.json beside the tables
+    const csv = parseCsv(readFileSync(out.aggregatesCsvPath, 'utf8'));
+    assert.deepEqual(csv[0], ['grouping', 'weak_model', 'strong_model', 'competition_level', 'metric', 'n', 'mean', 'ci_low', 'ci_high', 'unit']);
+    const json = JSON.parse(readFileSync(out.aggregatesJsonPath, 'utf8'));
+    assert.equal(json.runs, 4);
+    assert.deepEqual(json, out.summarySection);
+  } finally { t.done(); }
+});
+
+test('a missing results directory or missing tables is one clear error and writes nothing', async () => {
+  const t = tmp();
+  try {
+    await assert.rejects(writeReport(join(t.dir, 'nope')), (e: unknown) => e instanceof UserError && /results directory .*nope not found; pass --results-dir/.test(e.message));
+    await assert.rejects(writeReport(t.dir), (e: unknown) => e instanceof UserError && /runs\.csv not found; run `bargain collect --results-dir/.test(e.message));
+    assert.deepEqual(readdirSync(t.dir), []);
+  } finally { t.done(); }
+});
+
+test('visualize_results.py is written beside the tables and compiles (and runs when pandas is present)', async (t) => {
+  const r = await report({ weak: ['scripted:conceder', 'scripted:random'], strong: ['scripted:boulware', 'scripted:nash'], levels: [0.2, 0.8] });
+  try {
+    const py = r.out.visualizePath;
+    assert.ok(readFileSync(py, 'utf8').includes('def heatmap('));
+    if (spawnSync('python3', ['--version']).status !== 0) { t.diagnostic('python3 not found: py_compile skipped'); return; }
+    const c = spawnSync('python3', ['-m', 'py_compile', py], { encoding: 'utf8' });
+    assert.equal(c.status, 0, c.stderr);
+    if (spawnSync('python3', ['-c', 'import pandas, matplotlib'], { encoding: 'utf8' }).status !== 0) {
+      t.diagnostic('pandas/matplotlib not installed: visualize_results.py compiled but not run');
+      return;
+    }
+    const run = spawnSync('python3', [py, '--resamples', '200'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, run.stderr);
+    for (const f of ['heatmap_advantage.png', 'advantage_vs_level.png']) assert.ok(existsSync(join(r.dir, 'python_plots', f)), f);
+  } finally { r.done(); }
+});

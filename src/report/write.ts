@@ -1,0 +1,159 @@
+/**
+ * writeReport: the whole report of a results directory (DESIGN §5). Reads runs.csv and
+ * results.csv (collect writes them first) and each experiment's result and transcript;
+ * writes report/index.html, report/plots/*.svg|png and report/experiments/N.html, plus
+ * aggregates.csv, aggregates.json and visualize_results.py beside the tables.
+ * The report directory is built under a temporary name and swapped in whole, so a reader
+ * never sees half a report and pages of experiments that vanished do not linger; the
+ * other files are written atomically.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { writeFileAtomicallySync } from '../grid/files.ts';
+import { aggregate, type Aggregates } from './aggregate.ts';
+import { aggregatesCsv, aggregatesJson } from './aggregate-files.ts';
+import { buildChartSpecs, renderCharts } from './charts.ts';
+import { experimentPage } from './experiment-page.ts';
+import { indexPage, type Totals } from './index-page.ts';
+import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables, type ResultFile } from './load.ts';
+import { VISUALIZE_FILE, VISUALIZE_PY } from './python.ts';
+
+export interface WriteReportOptions {
+  /** capability score per model (registry `capability`, scripted `nominal_score`); unknown = left out of the scaling plot */
+  scores?: Record<string, number | undefined>;
+  /** precomputed aggregates (collect may have them already); otherwise computed from runs.csv */
+  aggregates?: Aggregates;
+  resamples?: number;
+  seed?: number;
+  /** write PNG copies of the plots (default true) */
+  png?: boolean;
+  title?: string;
+  now?: () => Date;
+}
+
+export interface ReportOutput {
+  reportDir: string;
+  indexPath: string;
+  indexBytes: number;
+  plots: string[];
+  experimentPages: number;
+  aggregatesCsvPath: string;
+  aggregatesJsonPath: string;
+  visualizePath: string;
+  aggregates: Aggregates;
+  /** the `aggregates` section for summary.json (same content as aggregates.json) */
+  summarySection: Record<string, unknown>;
+  warnings: string[];
+}
+
+const REPORT = 'report';
+const BUILDING = /^\.report\.building-(\d+)$/;
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/** Removes half-built report directories of processes that died. */
+function sweepBuilding(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = BUILDING.exec(name) ?? /^\.report\.old-(\d+)$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+export async function writeReport(resultsDir: string, opts: WriteReportOptions = {}): Promise<ReportOutput> {
+  assertResultsDir(resultsDir);
+  const dir = resolve(resultsDir);
+  const tables = readTables(resultsDir);
+  const scores = opts.scores ?? {};
+  const agg = opts.aggregates ?? aggregate(tables.runs, { scores, resamples: opts.resamples, seed: opts.seed });
+  const charts = await renderCharts(buildChartSpecs(agg), { png: opts.png });
+  const warnings: string[] = [];
+
+  // Result files first (small), so pages can link to their neighbours.
+  const results = new Map<number, ResultFile>();
+  for (const row of [...tables.results].sort((a, b) => a.experiment_id - b.experiment_id)) {
+    if (!row.result_file) continue;
+    const r = loadResult(dir, row.result_file);
+    if (r.ok) results.set(row.experiment_id, r.value);
+    else warnings.push(`experiment ${row.experiment_id}: ${r.error}; it has no page`);
+  }
+  const totals: Totals = { calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_usd: 0 };
+  for (const r of results.values()) {
+    totals.calls += r.calls ?? 0;
+    totals.input_tokens += r.input_tokens ?? 0;
+    totals.output_tokens += r.output_tokens ?? 0;
+    totals.reasoning_tokens += r.reasoning_tokens ?? 0;
+    totals.cost_usd += r.cost_usd ?? 0;
+  }
+
+  sweepBuilding(dir);
+  const building = join(dir, `.report.building-${process.pid}`);
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(join(building, 'plots'), { recursive: true });
+  mkdirSync(join(building, 'experiments'), { recursive: true });
+  const title = opts.title ?? `Scaling experiment report: ${basename(dir)}`;
+  let indexBytes = 0;
+  const plots: string[] = [];
+  try {
+    const ids = [...results.keys()];
+    ids.forEach((id, k) => {
+      const result = results.get(id)!;
+      const t = loadTranscript(dir, result.transcript_file);
+      const note = t.error ?? (t.badLines ? `${t.badLines} unreadable line(s) skipped` : undefined);
+      const html = experimentPage({
+        id, result, config: loadConfig(dir, id), events: t.events, transcriptNote: note,
+        prev: k > 0 ? ids[k - 1] : null, next: k + 1 < ids.length ? ids[k + 1] : null, gridTitle: title,
+      });
+      writeFileSync(join(building, 'experiments', `${id}.html`), html);
+    });
+    for (const c of charts) {
+      if (!c.svg) continue;
+      writeFileSync(join(building, 'plots', `${c.id}.svg`), c.svg);
+      plots.push(join(dir, REPORT, 'plots', `${c.id}.svg`));
+      if (c.png) {
+        writeFileSync(join(building, 'plots', `${c.id}.png`), c.png);
+        plots.push(join(dir, REPORT, 'plots', `${c.id}.png`));
+      }
+    }
+    const files = ['results.csv', 'runs.csv', 'aggregates.csv', 'aggregates.json', 'summary.json', 'all_results.json', VISUALIZE_FILE]
+      .filter((f) => f.startsWith('aggregates') || f === VISUALIZE_FILE || existsSync(join(dir, f)))
+      .map((f) => ({ label: f, href: `../${f}` }));
+    const html = indexPage({
+      title, resultsDir, generatedAt: (opts.now?.() ?? new Date()).toISOString(), agg, charts,
+      results: tables.results, totals, pages: new Set(ids), scores, warnings, files,
+    });
+    indexBytes = Buffer.byteLength(html);
+    writeFileSync(join(building, 'index.html'), html);
+
+    // swap in whole
+    const target = join(dir, REPORT);
+    const old = join(dir, `.report.old-${process.pid}`);
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(building, target);
+    rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(building, { recursive: true, force: true });
+    throw e;
+  }
+
+  const summarySection = aggregatesJson(agg);
+  const aggregatesCsvPath = join(dir, 'aggregates.csv');
+  const aggregatesJsonPath = join(dir, 'aggregates.json');
+  const visualizePath = join(dir, VISUALIZE_FILE);
+  writeFileAtomicallySync(aggregatesCsvPath, aggregatesCsv(agg));
+  writeFileAtomicallySync(aggregatesJsonPath, JSON.stringify(summarySection, null, 2) + '\n');
+  writeVisualizeScript(dir);
+  return {
+    reportDir: join(dir, REPORT), indexPath: join(dir, REPORT, 'index.html'), indexBytes, plots,
+    experimentPages: results.size, aggregatesCsvPath, aggregatesJsonPath, visualizePath,
+    aggregates: agg, summarySection, warnings,
+  };
+}
+
+/** Writes visualize_results.py into the results directory; returns its path. */
+export function writeVisualizeScript(resultsDir: string): string {
+  const p = join(resultsDir, VISUALIZE_FILE);
+  writeFileAtomicallySync(p, VISUALIZE_PY);
+  return p;
+}

@@ -1,0 +1,205 @@
+/**
+ * The report in a real browser: the offline demo grid through the real CLI (generate, run,
+ * collect, report), then Debian's Chromium (headless, through playwright-core) opens the
+ * pages with every request routed: no console error, no request beyond the file:// pages,
+ * every plot visible, experiment links open, toggles reveal private notes; injected
+ * transcript text never runs; a grid with a failure, a missing experiment and a single level
+ * renders too. Skips, saying why, when /usr/bin/chromium is absent (.ci/run installs it).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { bargain, tempDir } from './helpers/grid.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does) to run the report browser tests`;
+
+let browser: Browser | undefined;
+const dirs: { dir: string; cleanup: () => void }[] = [];
+
+before(async () => {
+  if (skip) return;
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const d of dirs) d.cleanup();
+});
+
+function ok(args: string[], timeoutMs = 120_000) {
+  const r = bargain(args, { timeoutMs });
+  assert.equal(r.status, 0, `bargain ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/** A results directory run through the real pipeline; returns the report's index path. */
+function pipeline(generateArgs: string[], runArgs: string[] = [], expectRunStatus = 0): string {
+  const d = tempDir('bargain-report-browser-');
+  dirs.push(d);
+  const dir = join(d.dir, 'results');
+  ok(['generate', ...generateArgs, '--results-dir', dir]);
+  const run = bargain(['run', '--results-dir', dir, '--parallel', '4', ...runArgs], { timeoutMs: 180_000 });
+  assert.equal(run.status, expectRunStatus, run.stdout + run.stderr);
+  ok(['collect', '--results-dir', dir]);
+  const rep = ok(['report', '--results-dir', dir]);
+  assert.match(rep.stdout, /Report: .*report\/index\.html/);
+  return join(dir, 'report', 'index.html');
+}
+
+interface Watched { page: Page; problems: string[]; requests: string[] }
+
+/** A page whose console errors, page errors and every request are recorded; only the report's own files may load. */
+async function watchedPage(reportDir: string): Promise<Watched> {
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  const allowed = pathToFileURL(resolve(reportDir)).href + '/';
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(allowed) && url.endsWith('.html')) return route.continue();
+    problems.push(`blocked request: ${url}`);
+    return route.abort();
+  });
+  return { page, problems, requests };
+}
+
+function assertOnlyPages(w: Watched, reportDir: string) {
+  const allowed = pathToFileURL(resolve(reportDir)).href + '/';
+  for (const u of w.requests) assert.ok(u.startsWith(allowed) && /\.html(#.*)?$/.test(u), `unexpected request ${u}`);
+  assert.deepEqual(w.problems, []);
+}
+
+test('the demo grid report: no console errors, no network, visible plots, working links and toggles', { skip, timeout: 300_000 }, async (t) => {
+  const index = pipeline(['--grid', 'demo']);
+  const reportDir = join(index, '..');
+  const w = await watchedPage(reportDir);
+  await w.page.goto(pathToFileURL(index).href);
+  assert.match(await w.page.title(), /Scaling experiment report/);
+
+  // every plot is there and visible
+  const plots = w.page.locator('figure.plot > svg');
+  assert.equal(await plots.count(), 6);
+  for (let i = 0; i < 6; i++) {
+    const box = await plots.nth(i).boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 150, `plot ${i} box ${JSON.stringify(box)}`);
+    assert.ok(await plots.nth(i).isVisible());
+  }
+  assert.equal(await w.page.locator('figure .notice').count(), 0, 'no "No plot" notices on the demo grid');
+  // headline numbers
+  const cards = await w.page.locator('.cards').innerText();
+  assert.match(cards, /Experiments\s+120/);
+  assert.match(cards, /Runs completed\s+480/);
+  assert.match(cards, /Success rate\s+100\.0%/);
+
+  // a screenshot for a human
+  const outDir = process.env.BARGAIN_TEST_OUTPUT ?? join(tmpdir(), 'bargain-test-output');
+  mkdirSync(outDir, { recursive: true });
+  const shot = join(outDir, 'report-index.png');
+  await w.page.screenshot({ path: shot, fullPage: false });
+  t.diagnostic(`screenshot of the demo report: ${shot}`);
+  const full = join(outDir, 'report-index-full.png');
+  await w.page.screenshot({ path: full, fullPage: true });
+  t.diagnostic(`full-page screenshot: ${full}`);
+
+  // the filter script runs under the CSP
+  const rows = w.page.locator('#experiments-table tbody tr');
+  assert.equal(await rows.count(), 120);
+  await w.page.fill('input[data-filter="experiments-table"]', 'scripted:random');
+  assert.equal(await w.page.locator('#experiments-table tbody tr:visible').count(), 40);
+  await w.page.fill('input[data-filter="experiments-table"]', '');
+
+  // every experiment link points at a page that exists; follow one
+  const hrefs = await w.page.locator('#experiments-table a[href^="experiments/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+  assert.equal(hrefs.length, 120);
+  for (const h of hrefs) assert.ok(existsSync(join(reportDir, h)), h);
+  await w.page.locator('#experiments-table a[href="experiments/7.html"]').click();
+  await w.page.waitForURL(/experiments\/7\.html$/);
+  assert.match(await w.page.locator('h1').innerText(), /^Experiment 7: scripted:conceder \(weak\) vs scripted:boulware \(strong\), level 0\.8/);
+  assert.equal(await w.page.locator('section.run').count(), 4);
+
+  // private notes are hidden until toggled: one by its summary, then all by the button
+  const note = w.page.locator('details.private.note').first();
+  const noteText = note.locator('p.text');
+  assert.equal(await noteText.isVisible(), false);
+  await note.locator('summary').click();
+  assert.equal(await noteText.isVisible(), true);
+  assert.match(await noteText.innerText(), /I aim for at least \d+ of my 100 points/);
+  const notes = w.page.locator('details.private');
+  const total = await notes.count();
+  assert.ok(total > 10);
+  await w.page.getByRole('button', { name: 'Show private notes and votes' }).click();
+  assert.equal(await w.page.locator('details.private[open]').count(), total);
+  assert.equal(await w.page.locator('details.private.vote p').last().isVisible(), true);
+  await w.page.getByRole('button', { name: 'Hide private notes and votes' }).click();
+  assert.equal(await w.page.locator('details.private[open]').count(), 0);
+
+  // neighbour and back links
+  await w.page.locator('nav.top a', { hasText: 'Experiment 8 →' }).click();
+  await w.page.waitForURL(/experiments\/8\.html$/);
+  await w.page.locator('nav.top a', { hasText: '← Report' }).click();
+  await w.page.waitForURL(/report\/index\.html$/);
+  assertOnlyPages(w, reportDir);
+  await w.page.close();
+});
+
+test('injected transcript text never runs and is shown literally, on every page', { skip, timeout: 300_000 }, async () => {
+  const index = pipeline(['--grid', 'demo', '--weak', 'scripted:xss', '--strong', 'scripted:boulware,scripted:nash', '--levels', '0.5', '--runs', '2']);
+  const reportDir = join(index, '..');
+  const w = await watchedPage(reportDir);
+  const { XSS_PAYLOADS } = await import('../src/agents/scripted/strategies.ts');
+  for (const url of [index, join(reportDir, 'experiments', '0.html'), join(reportDir, 'experiments', '1.html')]) {
+    await w.page.goto(pathToFileURL(url).href);
+    await w.page.waitForLoadState('load');
+    if (url !== index) {
+      // open everything: notes, votes, raw outputs and prompts
+      for (const name of ['Show private notes and votes', 'Show raw outputs, prompts and calls']) await w.page.getByRole('button', { name }).click();
+      const body = await w.page.locator('body').innerText();
+      for (const p of XSS_PAYLOADS) assert.ok(body.includes(p), `shown literally: ${p.slice(0, 50)}`);
+      assert.equal(await w.page.locator('section.run img, section.run iframe, section.run svg, section.run script').count(), 0);
+    }
+    await w.page.waitForTimeout(100);
+    assert.equal(await w.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined, url);
+  }
+  assertOnlyPages(w, reportDir);
+  await w.page.close();
+});
+
+test('a single-level grid with a failed and an unstarted experiment: a correct report, nothing blank', { skip, timeout: 300_000 }, async () => {
+  const index = pipeline(
+    ['--grid', 'demo', '--weak', 'scripted:crash,scripted:linear,scripted:conceder', '--strong', 'scripted:nash', '--levels', '0.5'],
+    ['--jobs', '0,1'], 1);
+  const reportDir = join(index, '..');
+  const w = await watchedPage(reportDir);
+  await w.page.goto(pathToFileURL(index).href);
+  const failures = await w.page.locator('h2#failures + div table').innerText();
+  assert.match(failures, /scripted:crash vs scripted:nash\s+0\.5\s+FAILED\s+0 \/ 4\s+.*scripted:crash failed on purpose/);
+  assert.match(await w.page.locator('h2#missing ~ div table').first().innerText(), /2\s+scripted:conceder vs scripted:nash\s+0\.5\s+NOT_STARTED/);
+  assert.match(await w.page.locator('#headline').innerText(), /1 of 3 experiments have no result yet/);
+  const plots = w.page.locator('figure.plot > svg');
+  assert.ok(await plots.count() >= 4);
+  for (let i = 0; i < await plots.count(); i++) {
+    const box = await plots.nth(i).boundingBox();
+    assert.ok(box && box.width > 150 && box.height > 100, `plot ${i}`);
+  }
+  // each empty chart says why instead of drawing nothing
+  for (const n of await w.page.locator('figure .notice').allInnerTexts()) assert.match(n, /^No plot: .+/);
+  // the failed experiment's page tells the reason
+  await w.page.locator('h2#failures + div a[href="experiments/0.html"]').click();
+  await w.page.waitForURL(/experiments\/0\.html$/);
+  assert.match(await w.page.locator('.notice.bad').innerText(), /FAILED: .*scripted:crash failed on purpose/);
+  assertOnlyPages(w, reportDir);
+  await w.page.close();
+  assert.ok(readFileSync(index, 'utf8').length < 2_000_000);
+});
