@@ -262,10 +262,12 @@ test('5xx, Anthropic 529 overloaded, a reset connection, a refused connection an
   assert.match(o.message, /overloaded_error/);
   assert.equal((await failWith({ reset: true })).kind, 'transient');
   assert.equal((await failWith({ status: 200, body: '{"choices": [' })).kind, 'transient');
-  // nothing listens on port 9 of loopback
-  const refused = await failWith({}, 'gpt-4o', directEnv({ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }));
+  // a port that was just closed: nothing listens there
+  const gone = await startServer(() => ({}));
+  await gone.close();
+  const refused = await failWith({}, 'gpt-4o', directEnv({ OPENAI_BASE_URL: `${gone.url}/v1` }));
   assert.equal(refused.kind, 'transient');
-  assert.match(refused.message, /cannot reach http:\/\/127\.0\.0\.1:9\/v1.*OPENAI_BASE_URL/);
+  assert.match(refused.message, new RegExp(`cannot reach ${gone.url}/v1 \\(ECONNREFUSED\\); fix: check OPENAI_BASE_URL`));
 });
 
 test('other 4xx are fatal; Anthropic credit and Gemini invalid-key bodies are key errors whatever the status', async () => {

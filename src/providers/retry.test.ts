@@ -86,7 +86,7 @@ test('transient errors back off with bounded jitter and give up after maxAttempt
     assert.equal(e.kind, 'transient');
     assert.equal(e.attempts.length, 4);
     assert.match(e.message, /gave up after 4 attempts/);
-    assert.match(e.message, /#1 OPENAI_API_KEY transient 503 \(waited 0\.8s\)/);
+    assert.match(e.message, /#1 OPENAI_API_KEY transient 503 \(waited 750ms\), #2 OPENAI_API_KEY transient 503 \(waited 1\.5s\)/);
     assert.match(e.message, /#4 OPENAI_API_KEY transient 503\]/);
     return true;
   });
@@ -200,4 +200,14 @@ test('withRetry decorates any ChatModel (a model without keys gives up on a key 
   assert.equal(r.keyLabel, 'TEST_KEY');
   assert.deepEqual(rec.waits, [500, 42]);
   await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 5 }), (e: unknown) => e instanceof RetryExhausted && e.kind === 'key' && e.attempts.length === 1);
+});
+
+test("the caller's abort also cuts a backoff wait short", async () => {
+  nextReply = script([err503]);
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { baseDelayMs: 20_000, maxDelayMs: 20_000 } });
+  const ctl = new AbortController();
+  const t0 = performance.now();
+  setTimeout(() => ctl.abort(), 150);
+  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20, signal: ctl.signal }), (e: unknown) => !(e instanceof ProviderError));
+  assert.ok(performance.now() - t0 < 5000, 'the backoff wait ignored the abort');
 });

@@ -93,7 +93,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
     let transient = 0;
     let limited = 0;
     const giveUp = (kind: ProviderErrorKind, why: string, status?: number): never => {
-      const list = attempts.map((a) => `#${a.attempt} ${a.keyLabel} ${a.kind}${a.status ? ` ${a.status}` : ''}${a.waitMs ? ` (waited ${(a.waitMs / 1000).toFixed(1)}s)` : ''}`).join(', ');
+      const list = attempts.map((a) => `#${a.attempt} ${a.keyLabel} ${a.kind}${a.status ? ` ${a.status}` : ''}${a.waitMs ? ` (waited ${a.waitMs < 1000 ? `${Math.round(a.waitMs)}ms` : `${(a.waitMs / 1000).toFixed(1)}s`})` : ''}`).join(', ');
       throw new RetryExhausted(kind, inner.provider,
         scrub(`${describe}: gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${why}${list ? ` [attempts: ${list}]` : ''}`),
         attempts, status);
@@ -105,9 +105,16 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         giveUp('key', `every key was rejected: ${keyed.pool.describeRejected()}; fix: check those keys and their credit, or add another (e.g. ${keyed.pool.labels[0]}_2)`);
       }
       const model = keyed ? keyed.forKey(key!) : single!;
-      const timer = policy.callTimeoutMs ? new AbortController() : undefined;
-      const handle = timer ? setTimeout(() => timer.abort(new DOMException('call timeout', 'TimeoutError')), policy.callTimeoutMs) : undefined;
-      const signal = timer ? (req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal) : req.signal;
+      // one controller per attempt, fed by the caller's signal and the call timeout
+      // (listeners removed afterwards: AbortSignal.any would pile up on a long-lived run signal)
+      const ctl = new AbortController();
+      let timedOut = false;
+      const onAbort = () => ctl.abort(req.signal!.reason);
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      const handle = policy.callTimeoutMs
+        ? setTimeout(() => { timedOut = true; ctl.abort(new DOMException('call timeout', 'TimeoutError')); }, policy.callTimeoutMs)
+        : undefined;
+      const signal = ctl.signal;
       const t0 = deps.now();
       let err: ProviderError;
       try {
@@ -115,7 +122,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         return { ...res, attempts: attempts.length + 1, latencyMs: Math.round(deps.now() - t0), keyLabel: res.keyLabel ?? model.keyLabel };
       } catch (e) {
         if (req.signal?.aborted) throw e;
-        if (timer?.signal.aborted) {
+        if (timedOut) {
           err = new ProviderError({ kind: 'transient', provider: inner.provider, message: `${describe}: no answer within ${policy.callTimeoutMs} ms (call timeout)` });
         } else if (e instanceof ProviderError) {
           err = e;
@@ -124,8 +131,11 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         }
       } finally {
         if (handle) clearTimeout(handle);
+        req.signal?.removeEventListener('abort', onAbort);
       }
-      const rec: AttemptRecord = { attempt: attempts.length + 1, keyLabel: model.keyLabel, kind: err.kind, status: err.status, message: scrub(err.message), waitMs: 0 };
+      // clients prefix messages with the same description; say it once in the final message
+      const bare = err.message.startsWith(`${describe}: `) ? err.message.slice(describe.length + 2) : err.message;
+      const rec: AttemptRecord = { attempt: attempts.length + 1, keyLabel: model.keyLabel, kind: err.kind, status: err.status, message: scrub(bare), waitMs: 0 };
       attempts.push(rec);
       switch (err.kind) {
         case 'fatal':
