@@ -78,7 +78,8 @@ export function indexPage(p: IndexPageInput): string {
   const missing = results.filter((r) => r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED');
   const planned = results.reduce((t, r) => t + (r.num_runs ?? 0), 0);
   const o = agg.overall.stats;
-  const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'INCOMPLETE', 'NOT_STARTED'].map((s) => `${count(s)} ${s.toLowerCase().replace('_', ' ')}`).join(' · ');
+  const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'INCOMPLETE', 'NOT_STARTED'].filter((s) => count(s) > 0)
+    .map((s) => `${count(s)} ${s.toLowerCase().replace('_', ' ')}`).join(' · ');
 
   const cards = [
     card('Experiments', int(total), esc(statusLine)),

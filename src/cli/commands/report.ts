@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadRegistry } from '../../providers/registry.ts';
 import { capabilityScores, writeReport, type ReportOutput, type ScoreLookup } from '../../report/index.ts';
 import { readTables } from '../../report/load.ts';
 import { withResultsDir } from '../shared.ts';
@@ -11,7 +12,6 @@ interface Flags { resultsDir: string; open?: boolean; models?: string }
 
 /** Registry capability lookup (built-in registry, extended by a --models FILE). */
 export async function registryScores(modelsFile?: string): Promise<ScoreLookup> {
-  const { loadRegistry } = await import('../../providers/registry.ts');
   const reg = loadRegistry(modelsFile);
   return (m) => reg.capabilityScore(m);
 }

@@ -33,6 +33,8 @@ export interface FixtureGrid {
   synthetic?: boolean;
   /** fake per-call token/cost records, to exercise the cost columns */
   fakeCalls?: boolean;
+  /** the scripted model that negotiates under each (e.g. API) name; names are kept in the results */
+  play?: (model: string) => string;
 }
 
 export interface FixtureConfig {
@@ -142,15 +144,17 @@ export async function buildFixtureGrid(dir: string, g: FixtureGrid): Promise<Fix
         spec: makeSpec({ n: 2, m: c.num_items, maxRounds: c.max_rounds, gamma: c.gamma_discount }),
         level: c.competition_level, seed: c.random_seed, numRuns: c.num_runs,
         players: [{ model: c.weak_model, role: 'weak' }, { model: c.strong_model, role: 'strong' }],
-        factory: scriptedFactory,
+        factory: g.play ? (model, ctx) => scriptedFactory(g.play!(model), ctx) : scriptedFactory,
         onRun: (doc, evs) => { runs.push(doc); events.push(...evs); },
       });
       if (g.fakeCalls) fakeCalls(events, runs, (agent, run) => runs.find((r) => r.run_index === run)!.agents.find((a) => a.agent === agent)!.model);
       if (g.synthetic) template = { runs: structuredClone(runs), events };
     }
     runs = runs.slice(0, numRuns);
-    for (const run of runs) for (const a of run.agents) a.model = a.role === 'weak' ? c.weak_model : c.strong_model;
+    const named = (role: string | null) => (role === 'weak' ? c.weak_model : c.strong_model);
+    for (const run of runs) for (const a of run.agents) a.model = named(a.role);
     const runEvents = events.filter((e) => e.run < numRuns);
+    for (const e of runEvents) if (e.type === 'run_start') for (const s of e.seats) s.model = named(s.role);
     const sum = (k: 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cost_usd') =>
       runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + a[k], 0), 0);
     const result: ResultFile & Record<string, unknown> = {
