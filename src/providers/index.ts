@@ -19,6 +19,7 @@ import { sharedKeyPool } from './keys.ts';
 import { createWireModel, type FetchFn } from './clients.ts';
 import { withRetry, type RetryPolicy, type RetryDeps } from './retry.ts';
 import { callCostUsd } from './cost.ts';
+import type { Governor } from '../governor/governor.ts';
 
 export interface CreateChatModelOptions {
   env: ProviderEnv;
@@ -30,6 +31,8 @@ export interface CreateChatModelOptions {
   /** --base-url NAME=URL overrides: those models go to an OpenAI-compatible server */
   baseUrls?: Readonly<Record<string, string>>;
   retry?: Partial<RetryPolicy> & { deps?: Partial<RetryDeps> };
+  /** the rate governor shared by every model of the process (per-key budgets) */
+  governor?: Governor;
 }
 
 export interface RoutedChatModel extends ChatModel {
@@ -52,7 +55,7 @@ export function createChatModel(name: string, o: CreateChatModelOptions): Routed
       if (!m) clients.set(key.label, (m = createWireModel(route, entry, key, o.fetch)));
       return m;
     },
-  }, { ...o.retry, callTimeoutMs: o.callTimeoutMs, describe: `${name} (${route.modelId} via ${route.label})` });
+  }, { ...o.retry, governor: o.governor, callTimeoutMs: o.callTimeoutMs, describe: `${name} (${route.modelId} via ${route.label})` });
   return {
     spec: 'v1',
     name,

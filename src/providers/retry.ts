@@ -15,6 +15,8 @@ import { ProviderError, type ChatModel, type ChatRequest, type ChatResult, type 
 import type { ApiKey } from './env.ts';
 import type { KeyPool } from './keys.ts';
 import { scrub } from './scrub.ts';
+import type { Governor } from '../governor/governor.ts';
+import { currentWorkTimer } from '../governor/work-timer.ts';
 
 export interface RetryPolicy {
   /** attempts in all when failures are transient (5xx, resets, timeouts) */
@@ -79,6 +81,19 @@ export interface RetryOptions extends Partial<RetryPolicy> {
   /** names the call in messages, e.g. "gpt-4o via openai direct" */
   describe?: string;
   deps?: Partial<RetryDeps>;
+  /**
+   * The rate governor: every attempt first takes a permit from its key's budget (RPM, TPM,
+   * concurrency); a 429 pauses that key for everyone instead of sleeping here. Time queued
+   * for a permit stops the run's work timer.
+   */
+  governor?: Governor;
+}
+
+/** Rough prompt + answer tokens of a request, charged to the TPM window up front. */
+export function requestTokens(req: ChatRequest): number {
+  let chars = 0;
+  for (const m of req.messages) chars += m.content.length;
+  return Math.ceil(chars / 4) + req.maxOutputTokens;
 }
 
 export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {}): ChatModel {
@@ -105,6 +120,13 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         giveUp('key', `every key was rejected: ${keyed.pool.describeRejected()}; fix: check those keys and their credit, or add another (e.g. ${keyed.pool.labels[0]}_2)`);
       }
       const model = keyed ? keyed.forKey(key!) : single!;
+      const budget = opts.governor?.budget(inner.provider, model.keyLabel);
+      let permit;
+      if (budget) {
+        const work = currentWorkTimer();
+        work?.pause();
+        try { permit = await budget.acquire(requestTokens(req), req.signal); } finally { work?.resume(); }
+      }
       // one controller per attempt, fed by the caller's signal and the call timeout
       // (listeners removed afterwards: AbortSignal.any would pile up on a long-lived run signal)
       const ctl = new AbortController();
@@ -119,6 +141,8 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       let err: ProviderError;
       try {
         const res = await model.generate({ ...req, signal });
+        permit?.settle(res.usage.inputTokens + res.usage.outputTokens);
+        budget?.onSuccess();
         return { ...res, attempts: attempts.length + 1, latencyMs: Math.round(deps.now() - t0), keyLabel: res.keyLabel ?? model.keyLabel };
       } catch (e) {
         if (req.signal?.aborted) throw e;
@@ -132,6 +156,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       } finally {
         if (handle) clearTimeout(handle);
         req.signal?.removeEventListener('abort', onAbort);
+        permit?.release();
       }
       // clients prefix messages with the same description; say it once in the final message
       const bare = err.message.startsWith(`${describe}: `) ? err.message.slice(describe.length + 2) : err.message;
@@ -147,13 +172,17 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
           break;
         case 'rate_limit': {
           limited++;
-          if (limited > policy.maxRateLimitRetries) giveUp('rate_limit', `still rate-limited after ${policy.maxRateLimitRetries} waits: ${rec.message}`, err.status);
+          // governed, a 429 is a wait, not a failure: only an absurd number of them gives up
+          const maxLimited = budget ? Math.max(policy.maxRateLimitRetries, 200) : policy.maxRateLimitRetries;
+          if (limited > maxLimited) giveUp('rate_limit', `still rate-limited after ${maxLimited} waits: ${rec.message}`, err.status);
           const wait = err.retryAfterMs ?? Math.min(policy.maxDelayMs * 4, policy.rateLimitDelayMs * 2 ** (limited - 1));
-          if (wait > policy.maxRetryAfterMs) {
+          if (wait > policy.maxRetryAfterMs && !budget) {
             giveUp('rate_limit', `the provider asks to wait ${Math.round(wait / 1000)}s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)}s allowed: ${rec.message}`, err.status);
           }
           rec.waitMs = wait;
-          await deps.sleep(wait, req.signal);
+          // Governed: the key pauses for every caller and the wait is spent queued for a permit.
+          if (budget) budget.onRateLimit(Math.min(wait, policy.maxRetryAfterMs));   // --max-wait caps one pause
+          else await deps.sleep(wait, req.signal);
           break;
         }
         case 'transient': {
