@@ -57,13 +57,17 @@ function allocationTable(allocation: Record<string, number[]>, items: readonly s
 
 function callsBlock(calls: Call[]): string {
   return calls.map((c, k) => {
-    const { messages, model, route, input_tokens, output_tokens, reasoning_tokens, cost_usd, ...rest } = c;
+    const { messages, messages_base, model, route, input_tokens, output_tokens, reasoning_tokens, cost_usd, ...rest } = c;
     const ms = rest.ms ?? rest.latency_ms;
     delete rest.ms; delete rest.latency_ms;
     const line = `Call ${k + 1}: ${esc(model ?? '?')}${route ? ` via ${esc(route)}` : ''} · in ${int(n0(input_tokens))} / out ${int(n0(output_tokens))}` +
-      `${n0(reasoning_tokens) ? ` / reasoning ${int(n0(reasoning_tokens))}` : ''} tokens · ${usd(n0(cost_usd))}${typeof ms === 'number' ? ` · ${int(ms)} ms` : ''}`;
-    const prompt = Array.isArray(messages) && messages.length
-      ? `<details class="calls prompt"><summary>Prompt (${messages.length} message${messages.length === 1 ? '' : 's'})</summary>${messages.map((m) => {
+      `${n0(reasoning_tokens) ? ` / reasoning ${int(n0(reasoning_tokens))}` : ''} tokens · ${usd(n0(cost_usd))}${typeof ms === 'number' ? ` · ${int(ms)} ms` : ''}` +
+      `${rest.cached === true ? ' · from cache' : ''}${typeof rest.finish_reason === 'string' ? ` · finish: ${esc(rest.finish_reason)}` : ''}`;
+    // prompts may be recorded as deltas: the first messages_base messages equal this agent's previous prompt
+    const base = typeof messages_base === 'number' && messages_base > 0 ? messages_base : 0;
+    const list = Array.isArray(messages) ? messages : [];
+    const prompt = list.length || base
+      ? `<details class="calls prompt"><summary>Prompt (${base + list.length} message${base + list.length === 1 ? '' : 's'}${base ? `; the first ${base} as in this agent's previous call, the new ones shown` : ''})</summary>${list.map((m) => {
         const mm = m as { role?: unknown; content?: unknown };
         const content = typeof mm.content === 'string' ? mm.content : JSON.stringify(mm.content, null, 2);
         return `<div class="small"><b>${esc(mm.role ?? 'message')}</b></div><pre>${esc(content)}</pre>`;

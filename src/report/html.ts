@@ -127,7 +127,8 @@ export function int(x: number | null | undefined): string {
 
 export function usd(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  return x === 0 ? '$0' : x < 0.01 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`;
+  // per-call costs are fractions of a cent: keep four decimals below a dollar
+  return x === 0 ? '$0' : x < 1 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`;
 }
 
 export function pct(x: number | null | undefined, digits = 1): string {
