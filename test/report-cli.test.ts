@@ -1,7 +1,7 @@
 /** `bargain report` through the real CLI: the report of a small grid, and bad input as one line with the fix. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bargain, tempDir } from './helpers/grid.ts';
 
@@ -24,6 +24,10 @@ test('bargain report writes the report of a collected grid and says where', () =
     assert.ok(existsSync(join(dir, 'report', 'index.html')));
     assert.deepEqual(readdirSync(join(dir, 'report', 'experiments')).sort(), ['0.html', '1.html', '2.html', '3.html']);
     for (const f of ['aggregates.csv', 'aggregates.json', 'visualize_results.py']) assert.ok(existsSync(join(dir, f)), f);
+    // collect's summary.json keeps its counts and gains the aggregates
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.equal(summary.total_experiments, 4);
+    assert.equal(summary.aggregates.runs, 8);
   } finally { d.cleanup(); }
 });
 

@@ -3,6 +3,9 @@
  * `aggregates` section collect merges into summary.json (also written whole as
  * aggregates.json). Pure: returns text and values.
  *
+ * summary.json's `aggregates` is the compact part (overall, by level, by pair, seat effect,
+ * scaling fits); aggregates.json holds everything, cells included.
+ *
  * aggregates.csv columns: grouping (overall | weak_strong_level | strong_level | level |
  * weak_strong | seat_overall | seat_level | seat_weak_strong | scaling_fit), weak_model,
  * strong_model, competition_level (empty = all), metric, n, mean, ci_low, ci_high, unit.
@@ -66,8 +69,20 @@ export function aggregatesCsv(a: Aggregates): string {
   return toCsv(AGGREGATE_COLUMNS, aggregateRows(a));
 }
 
+/** The compact section merged into summary.json as `aggregates` (cells are in aggregates.json / .csv). */
+export function summarySection(a: Aggregates): Record<string, unknown> {
+  const full = aggregatesJson(a) as Record<string, unknown> & { seat_effect: Record<string, unknown>; scaling: Record<string, unknown> };
+  return {
+    confidence: full.confidence, bootstrap: full.bootstrap, runs: full.runs, experiments: full.experiments, skipped: full.skipped,
+    metrics: full.metrics, overall: full.overall, by_level: full.by_level, by_pair: full.by_pair,
+    seat_effect: { overall: full.seat_effect.overall, by_level: full.seat_effect.by_level, unpaired_runs: full.seat_effect.unpaired_runs },
+    scaling: { scored_models: full.scaling.scored_models, unscored_models: full.scaling.unscored_models, fits: full.scaling.fits },
+    details: { json: 'aggregates.json', csv: 'aggregates.csv' },
+  };
+}
+
 /**
- * The JSON form (aggregates.json, and summary.json's `aggregates`): the Aggregates value
+ * The JSON form (aggregates.json): the Aggregates value
  * with numbers rounded to 6 decimals and the OLS internals dropped.
  */
 export function aggregatesJson(a: Aggregates): Record<string, unknown> {

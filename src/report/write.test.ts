@@ -150,7 +150,31 @@ test('regenerating replaces the report whole: no stale pages, no leftover build 
     assert.deepEqual(csv[0], ['grouping', 'weak_model', 'strong_model', 'competition_level', 'metric', 'n', 'mean', 'ci_low', 'ci_high', 'unit']);
     const json = JSON.parse(readFileSync(out.aggregatesJsonPath, 'utf8'));
     assert.equal(json.runs, 4);
-    assert.deepEqual(json, out.summarySection);
+    assert.equal(json.by_cell.length, 1);
+    assert.equal(out.summaryMerged, false);   // no summary.json here
+  } finally { t.done(); }
+});
+
+test('summary.json gets a compact aggregates section; its other keys stay; a corrupt one is left alone', async () => {
+  const t = tmp();
+  try {
+    await buildFixtureGrid(t.dir, { weak: ['scripted:linear'], strong: ['scripted:nash'], levels: [0.2, 0.4] });
+    writeFileSync(join(t.dir, 'summary.json'), JSON.stringify({ total_experiments: 2, success_rate: 1 }));
+    const out = await writeReport(t.dir, { resamples: 50, png: false });
+    assert.equal(out.summaryMerged, true);
+    const s = JSON.parse(readFileSync(join(t.dir, 'summary.json'), 'utf8'));
+    assert.equal(s.total_experiments, 2);
+    assert.equal(s.success_rate, 1);
+    assert.equal(s.aggregates.runs, 8);
+    assert.equal(s.aggregates.by_level.length, 2);
+    assert.equal(s.aggregates.overall.stats.advantage.n, 8);
+    assert.equal(s.aggregates.by_cell, undefined);   // cells live in aggregates.json
+    assert.deepEqual(s.aggregates.details, { json: 'aggregates.json', csv: 'aggregates.csv' });
+    writeFileSync(join(t.dir, 'summary.json'), '{ broken');
+    const again = await writeReport(t.dir, { resamples: 50, png: false });
+    assert.equal(again.summaryMerged, false);
+    assert.match(again.warnings.join('\n'), /summary\.json is not readable JSON/);
+    assert.equal(readFileSync(join(t.dir, 'summary.json'), 'utf8'), '{ broken');
   } finally { t.done(); }
 });
 

@@ -7,11 +7,11 @@
  * never sees half a report and pages of experiments that vanished do not linger; the
  * other files are written atomically.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomicallySync } from '../grid/files.ts';
 import { aggregate, type Aggregates } from './aggregate.ts';
-import { aggregatesCsv, aggregatesJson } from './aggregate-files.ts';
+import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from './aggregate-files.ts';
 import { buildChartSpecs, renderCharts } from './charts.ts';
 import { experimentPage } from './experiment-page.ts';
 import { indexPage, type Totals } from './index-page.ts';
@@ -29,6 +29,8 @@ export interface WriteReportOptions {
   png?: boolean;
   title?: string;
   now?: () => Date;
+  /** set summary.json's `aggregates` section when summary.json exists (default true) */
+  mergeSummary?: boolean;
 }
 
 export interface ReportOutput {
@@ -41,8 +43,10 @@ export interface ReportOutput {
   aggregatesJsonPath: string;
   visualizePath: string;
   aggregates: Aggregates;
-  /** the `aggregates` section for summary.json (same content as aggregates.json) */
+  /** summary.json's `aggregates` section (compact; aggregates.json has everything) */
   summarySection: Record<string, unknown>;
+  /** whether summary.json was updated with it */
+  summaryMerged: boolean;
   warnings: string[];
 }
 
@@ -137,18 +141,34 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     throw e;
   }
 
-  const summarySection = aggregatesJson(agg);
+  const summarySection = compactSection(agg);
   const aggregatesCsvPath = join(dir, 'aggregates.csv');
   const aggregatesJsonPath = join(dir, 'aggregates.json');
   const visualizePath = join(dir, VISUALIZE_FILE);
   writeFileAtomicallySync(aggregatesCsvPath, aggregatesCsv(agg));
-  writeFileAtomicallySync(aggregatesJsonPath, JSON.stringify(summarySection, null, 2) + '\n');
+  writeFileAtomicallySync(aggregatesJsonPath, JSON.stringify(aggregatesJson(agg), null, 2) + '\n');
   writeVisualizeScript(dir);
+  const summaryMerged = opts.mergeSummary !== false && mergeIntoSummary(join(dir, 'summary.json'), summarySection, warnings);
   return {
     reportDir: join(dir, REPORT), indexPath: join(dir, REPORT, 'index.html'), indexBytes, plots,
     experimentPages: results.size, aggregatesCsvPath, aggregatesJsonPath, visualizePath,
-    aggregates: agg, summarySection, warnings,
+    aggregates: agg, summarySection, summaryMerged, warnings,
   };
+}
+
+/** Sets summary.json's `aggregates` key (collect owns the rest of the file); false when there is no usable summary.json. */
+function mergeIntoSummary(path: string, section: Record<string, unknown>, warnings: string[]): boolean {
+  if (!existsSync(path)) return false;
+  let summary: unknown;
+  try {
+    summary = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    warnings.push(`summary.json is not readable JSON (${(e as Error).message}); its aggregates section was not updated`);
+    return false;
+  }
+  if (!summary || typeof summary !== 'object' || Array.isArray(summary)) return false;
+  writeFileAtomicallySync(path, JSON.stringify({ ...(summary as Record<string, unknown>), aggregates: section }, null, 2) + '\n');
+  return true;
 }
 
 /** Writes visualize_results.py into the results directory; returns its path. */
