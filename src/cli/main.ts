@@ -38,9 +38,29 @@ export function reportError(err: unknown): number {
     process.stderr.write(`bargain: ${err.message}\n`);
     return err.exitCode;
   }
+  // A file the user's environment will not let us write (a read-only part of the results
+  // directory, a full disk) is bad input, not a bug: one line naming the path and the fix.
+  const fsError = fileSystemProblem(err);
+  if (fsError) {
+    process.stderr.write(`bargain: ${fsError}\n`);
+    return 2;
+  }
   const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`bargain: internal error, please report it: ${msg}\n`);
   return 1;
+}
+
+const FS_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded',
+};
+
+function fileSystemProblem(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException | null;
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !(e.code in FS_PROBLEMS) || typeof e.path !== 'string') return null;
+  const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free some space' : 'fix its permissions';
+  const verb = e.code === 'EACCES' || e.code === 'EPERM' ? 'cannot access' : 'cannot write';
+  return `${verb} ${e.path} (${FS_PROBLEMS[e.code]}); ${fix} or choose another --results-dir`;
 }
 
 const isEntry = process.argv[1] && /(?:^|[\\/])(main\.ts|bargain(\.mjs)?)$/.test(process.argv[1]);

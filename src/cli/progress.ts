@@ -39,9 +39,11 @@ export class Progress {
     else this.out.write(msg + '\n');
   }
 
-  stop(): void {
+  /** Ends the live line; with final = false (the run failed) it only clears it, so the error stands alone. */
+  stop(final = true): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (!final) { if (this.tty) this.out.write('\r\x1b[2K'); return; }
     if (this.tty) this.out.write(`\r\x1b[2K${this.line()}\n`); else this.tick(true);
   }
 }

@@ -34,6 +34,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   process.on('SIGTERM', onSigint);
   const failures: ResultDocument[] = [];
   let summary: RunnerSummary;
+  let finished = false;
   try {
     if (!o.quiet) progress.start();
     summary = await runGrid(layout, configs, {
@@ -47,11 +48,11 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
         }
       },
     });
-    state.done += 0;
+    finished = true;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    if (!o.quiet) progress.stop();
+    if (!o.quiet) progress.stop(finished);
   }
   state.done += summary.skipped;
   const ran = summary.results.length;

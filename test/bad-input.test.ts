@@ -1,0 +1,184 @@
+/**
+ * Bad input through the real CLI: a malformed config, a config with an unknown model or a
+ * level of 1.5, an unknown job id, a read-only results directory (as user nobody, since
+ * chmod does not stop root), bad flags. Each is refused with exactly one stderr line naming
+ * the problem, a non-zero exit, and no file changed (the results tree hashed before and after,
+ * modes and mtimes included).
+ */
+import { after, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, bargain, childEnv, hashTree, oneLine, readJson, startBargain, tempDir, treeDiff, writeJson, type CliResult } from './helpers/grid.ts';
+
+let template: string | null = null;
+after(() => { if (template) rmSync(template, { recursive: true, force: true }); });
+
+/** A results directory with a small demo grid, a few experiments run and collected (built once, copied per test). */
+function populated(t: TestContext): string {
+  if (!template) {
+    template = tempDir('bargain-template-').dir;
+    assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', template]).status, 0);
+    assert.equal(bargain(['run', '--jobs', '0-3', '--results-dir', template]).status, 0);
+    assert.equal(bargain(['collect', '--results-dir', template]).status, 0);
+  }
+  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  chmodSync(dir, 0o755);
+  const rd = join(dir, 'results');
+  cpSync(template, rd, { recursive: true });
+  chmodSync(rd, 0o755);   // the template came from mkdtemp (0700)
+  return rd;
+}
+
+/** Runs the command; asserts one stderr line matching `problem`, the exit code, and an unchanged tree. */
+function refused(rd: string, args: string[], problem: RegExp, o: { exit?: number; run?: (args: string[]) => CliResult } = {}): string {
+  const before = hashTree(rd);
+  const r = (o.run ?? bargain)(args);
+  assert.equal(r.status, o.exit ?? 2, `${args.join(' ')}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  const line = oneLine(r.stderr);
+  assert.match(line, /^bargain: /);
+  assert.match(line, problem, args.join(' '));
+  assert.doesNotMatch(line, /internal error|    at /);
+  assert.deepEqual(treeDiff(before, hashTree(rd)), [], `${args.join(' ')} changed files`);
+  return line;
+}
+
+// run-one reads only its own config (a SLURM task is not stopped by another task's file).
+type Case = [args: string[], problem: RegExp];
+
+/**
+ * Like `refused` for many commands at once (run three at a time: CLI start-up dominates),
+ * with one tree comparison around them all; a changed file is named in the failure.
+ */
+async function refusedAll(rd: string, cases: Case[], start: (args: string[]) => Promise<CliResult> = (a) => startBargain(a).done): Promise<void> {
+  const before = hashTree(rd);
+  const results: CliResult[] = new Array(cases.length);
+  let next = 0;
+  await Promise.all([0, 1, 2].map(async () => {
+    while (next < cases.length) { const k = next++; results[k] = await start(cases[k][0]); }
+  }));
+  cases.forEach(([args, problem], k) => {
+    const r = results[k];
+    assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+    const line = oneLine(r.stderr);
+    assert.match(line, /^bargain: /);
+    assert.match(line, problem, args.join(' '));
+    assert.doesNotMatch(line, /internal error|    at /);
+  });
+  assert.deepEqual(treeDiff(before, hashTree(rd)), [], 'refused commands changed files');
+}
+
+const COMMANDS_READING_CONFIGS = (rd: string, id: number) => [
+  ['run', '--results-dir', rd], ['run-one', String(id), '--results-dir', rd], ['collect', '--results-dir', rd],
+  ['retry', '--yes', '--results-dir', rd],
+];
+
+test('a malformed config file stops run, run-one, collect and retry, naming the file', async (t) => {
+  const rd = populated(t);
+  const p = join(rd, 'configs', 'config_7.json');
+  writeFileSync(p, readFileSync(p, 'utf8').slice(0, 60));
+  await refusedAll(rd, COMMANDS_READING_CONFIGS(rd, 7).map((a) => [a, /configs\/config_7\.json is not valid JSON.*regenerate/]));
+  // A config whose id disagrees with its file name.
+  writeJson(p, readJson(join(rd, 'configs', 'config_6.json')));
+  refused(rd, ['run', '--results-dir', rd], /config_7\.json says experiment_id 6; it must be 7/);
+});
+
+test('a config with an unknown model, or a level of 1.5, is refused naming the file and field', async (t) => {
+  const rd = populated(t);
+  const p = join(rd, 'configs', 'config_9.json');
+  const good = readJson(p);
+  writeJson(p, { ...good, strong_model: 'scripted:telepathic' });
+  await refusedAll(rd, [['run', '--results-dir', rd], ['run-one', '9', '--results-dir', rd], ['retry', '--yes', '--results-dir', rd]]
+    .map((a) => [a, /config_9\.json.*unknown model "?scripted:telepathic/]));
+  writeJson(p, { ...good, competition_level: 1.5 });
+  await refusedAll(rd, COMMANDS_READING_CONFIGS(rd, 9).map((a) => [a, /config_9\.json is not a valid experiment config \(competition_level: .*1/]));
+  writeJson(p, { ...good, num_runs: 'four' });
+  refused(rd, ['run', '--results-dir', rd], /config_9\.json .*num_runs/);
+});
+
+test('an API model without its provider fails fast, saying what is missing and how to run the demo grid', (t) => {
+  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  assert.equal(bargain(['generate', '--grid', 'seed', '--levels', '0.5', '--weak', 'gpt-4o', '--strong', 'o3', '--results-dir', dir]).status, 0);
+  const line = refused(dir, ['run', '--results-dir', dir], /gpt-4o|o3|API_KEY/, { exit: 2 });
+  assert.match(line, /demo/);
+});
+
+test('an unknown job id is refused with the ids that exist', async (t) => {
+  const rd = populated(t);
+  await refusedAll(rd, [
+    [['run-one', '999', '--results-dir', rd], /no config for experiment 999 .*experiments there: 0-11/],
+    [['run-one', '--results-dir', rd], /run-one needs a JOB_ID/],
+    [['run-one', '-3', '--results-dir', rd], /-3/],
+    [['run', '--jobs', '10-13', '--results-dir', rd], /no config for experiment 12, 13 .*0-11/],
+  ]);
+  refused(rd, ['run-one', '--results-dir', rd], /JOB_ID must be a whole number \(got "x"\)/, { run: (a) => bargain(a, { env: { SLURM_ARRAY_TASK_ID: 'x' } }) });
+  // A results directory with no grid at all.
+  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  refused(dir, ['run', '--results-dir', dir], /no experiment configs in .*bargain generate/);
+});
+
+test('bad flags: one line naming the flag and what it takes', async (t) => {
+  const rd = populated(t);
+  const cases: Case[] = [
+    [['run', '--parallel', '0'], /--parallel takes a whole number from 1/],
+    [['retry', '--timeout', '0', '--yes'], /--timeout takes a whole number from 1/],
+    [['run', '--jobs', 'x'], /--jobs takes ids and ranges like 0-99,120 \(got "x"\)/],
+    [['run', '--jobs', '5-2'], /--jobs range 5-2 runs backwards/],
+    [['run', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['generate', '--grid', 'demo', '--levels', '2'], /--levels takes numbers from 0 to 1 \(got "2"\)/],
+    [['all', '--grid', 'demo', '--runs', '0'], /--runs takes a whole number from 1/],
+    [['generate', '--grid', 'demo', '--weak', 'scripted:telepathic'], /unknown model "scripted:telepathic"/],
+    [['generate', '--grid', 'galaxy'], /unknown grid "galaxy"/],
+  ];
+  cases.push([['frobnicate'], /unknown command 'frobnicate'/]);
+  await refusedAll(rd, cases.map(([a, p]) => [[...a, '--results-dir', rd], p]));
+});
+
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/** Starts the CLI as user nobody (uid/gid 65534, no groups) when this process can; else null. */
+function asNobody(): ((args: string[]) => Promise<CliResult>) | null {
+  if (process.getuid?.() !== 0) return null;
+  const probe = spawnSync('setpriv', [...NOBODY, process.execPath, '-e', 'process.exit(process.getuid() === 65534 ? 0 : 1)']);
+  if (probe.status !== 0) return null;
+  return (args) => new Promise((resolve, reject) => {
+    const child = spawn('setpriv', [...NOBODY, process.execPath, BIN, ...args], {
+      env: childEnv({ HOME: '/nonexistent' }), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
+
+/** Gives the whole tree to nobody (so only what we then take back is read-only to it). */
+function chownTree(p: string, uid: number): void {
+  chownSync(p, uid, uid);
+  if (lstatSync(p).isDirectory()) for (const n of readdirSync(p)) chownTree(join(p, n), uid);
+}
+
+test('a read-only results directory: every writing command refuses in one line and changes nothing', async (t) => {
+  const nobody = asNobody();
+  if (!nobody) {
+    t.skip(process.getuid?.() === 0 ? 'setpriv cannot switch to uid 65534 here' : 'needs root to run the CLI as user nobody (root ignores chmod)');
+    return;
+  }
+  const rd = populated(t);
+  // A log without a flag: experiment 6 is INCOMPLETE, so retry has work it would need to write.
+  writeFileSync(join(rd, 'logs', 'experiment_6.log'), '[2025-01-01T00:00:00.000Z] Starting experiment 6\n');
+  // The tree belongs to root (readable, not writable, by nobody).
+  await refusedAll(rd, [
+    ['run', '--results-dir', rd], ['retry', '--yes', '--results-dir', rd], ['run-one', '5', '--results-dir', rd],
+    ['collect', '--results-dir', rd], ['generate', '--grid', 'demo', '--levels', '0.9', '--force', '--results-dir', rd],
+    ['all', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', rd],
+  ].map((a) => [a, /results directory .* is not writable .*permissions/]), nobody);
+
+  // Only a part is read-only: the results directory is nobody's, its logs/ is not.
+  chownTree(rd, 65534);
+  chownSync(join(rd, 'logs'), 0, 0);
+  await refusedAll(rd, [['run', '--results-dir', rd], ['run-one', '5', '--results-dir', rd]]
+    .map((a) => [a, /cannot access .*logs\/experiment_\d+\.log \(permission denied\); fix its permissions/]), nobody);
+});
