@@ -8,11 +8,12 @@ import { UserError } from '../../errors.ts';
 import { playableStrategy } from '../../mock/brain.ts';
 import { startMockServer, type MockServer } from '../../mock/server.ts';
 import { STRATEGIES } from '../../agents/index.ts';
+import { loadRegistry, type Registry } from '../../providers/index.ts';
 import { floatArg, intArg } from '../options.ts';
 
 interface Opts {
   port: number; latency?: [number, number]; rpm?: number; errorRate: number; malformedRate: number;
-  strategy?: string[]; slowMs: number;
+  strategy?: string[]; slowMs: number; models?: string;
 }
 
 export const DEFAULT_MOCK_PORT = 8765;
@@ -26,8 +27,12 @@ export function latencyArg(v: string): [number, number] {
 
 const rateArg = (flag: string) => floatArg(flag, (x) => x >= 0 && x <= 1, 'from 0 to 1');
 
-/** MODEL=STRATEGY pairs into a map; a strategy the mock cannot play is a one-line error. */
-export function strategyMap(pairs: string[] = []): Record<string, string> {
+/**
+ * MODEL=STRATEGY pairs into a map keyed by the model ids that arrive on the wire: a registry
+ * name (claude-3-opus) also maps its provider id (claude-3-opus-20240229) and OpenRouter id
+ * (anthropic/claude-3-opus). A strategy the mock cannot play is a one-line error.
+ */
+export function strategyMap(pairs: string[] = [], registry?: Registry): Record<string, string> {
   const map: Record<string, string> = {};
   const playable = STRATEGIES.map((s) => s.name).filter(playableStrategy);
   for (const p of pairs) {
@@ -36,6 +41,11 @@ export function strategyMap(pairs: string[] = []): Record<string, string> {
     const strategy = m[2].replace(/^(?:scripted|sim):/, '');
     if (!playableStrategy(strategy)) throw new UserError(`--strategy ${p}: unknown strategy "${m[2]}"; the mock plays ${playable.join(', ')}`);
     map[m[1]] = strategy;
+    const entry = registry?.find(m[1]);
+    if (entry && !m[1].startsWith('sim:')) {
+      map[entry.model_id] ??= strategy;
+      if (entry.openrouter_id) map[entry.openrouter_id] ??= strategy;
+    }
   }
   return map;
 }
@@ -48,13 +58,14 @@ export function registerMockServer(program: Command): void {
     .option('--rpm <n>', 'requests per minute allowed per API key (429 + Retry-After beyond)', intArg('--rpm', 1))
     .option('--error-rate <f>', 'share of requests failing with 5xx, a connection reset or a slow response', rateArg('--error-rate'), 0)
     .option('--malformed-rate <f>', 'share of proposal/vote answers that are fenced, prose-wrapped, trailing-comma, truncated JSON or a refusal', rateArg('--malformed-rate'), 0)
-    .option('--strategy <pairs...>', 'MODEL=STRATEGY: which scripted strategy a model id plays (default linear; sim:<s> plays s)')
+    .option('--strategy <pairs...>', 'MODEL=STRATEGY: the scripted strategy a model plays (a registry name or a wire model id; default linear; sim:<s> plays s)')
     .option('--slow-ms <ms>', 'extra delay of a slow response', intArg('--slow-ms', 0, 600_000), 2000)
+    .option('--models <file>', 'model registry file whose names --strategy may use (extends the built-in one)')
     .action(async (o: Opts) => { await mockServer(o); });
 }
 
 async function mockServer(o: Opts): Promise<void> {
-  const strategies = strategyMap(o.strategy);
+  const strategies = strategyMap(o.strategy, loadRegistry(o.models));
   let server: MockServer;
   try {
     server = await startMockServer({
