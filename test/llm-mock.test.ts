@@ -113,7 +113,7 @@ test('malformed output and transport faults: repaired or voided and recorded, ne
     const { docs, events } = await play(envFor(s), ['gpt-4o', 'gemini-2-0-flash'], { runs: 2, rounds: 4 });
     assert.equal(docs.length, 2);
     const st = s.stats();
-    assert.ok((st.faults.fenced ?? 0) + (st.faults.prose ?? 0) + (st.faults.trailing_comma ?? 0) > 0, 'recoverable faults were injected');
+    assert.ok((st.faults.fenced ?? 0) + (st.faults.prose ?? 0) + (st.faults.trailing_comma ?? 0) + (st.faults.comments ?? 0) + (st.faults.single_quotes ?? 0) > 0, 'recoverable faults were injected');
     const bad = events.filter((e) => e.type === 'turn' && !e.valid);
     const injectedBad = (st.faults.truncated ?? 0) + (st.faults.refusal ?? 0);
     assert.ok(injectedBad > 0);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 
 export const TRANSPORT_FAULTS = ['server_error', 'reset', 'slow'] as const;
-export const OUTPUT_FAULTS = ['fenced', 'prose', 'trailing_comma', 'truncated', 'refusal'] as const;
+export const OUTPUT_FAULTS = ['fenced', 'prose', 'trailing_comma', 'comments', 'single_quotes', 'truncated', 'refusal'] as const;
 export type TransportFault = typeof TRANSPORT_FAULTS[number];
 export type OutputFault = typeof OUTPUT_FAULTS[number];
 export type FaultKind = TransportFault | OutputFault;
@@ -57,6 +57,8 @@ export function applyOutputFault(kind: OutputFault, text: string): { text: strin
     case 'fenced': return { text: '```json\n' + JSON.stringify(JSON.parse(text), null, 2) + '\n```', cut: false };
     case 'prose': return { text: `Here is my answer, after weighing my values:\n\n${text}\n\nI believe this is reasonable.`, cut: false };
     case 'trailing_comma': return { text: text.replace(/\]/g, ',]').replace(/\}$/, ',}'), cut: false };
+    case 'comments': return { text: `// my answer\n${JSON.stringify(JSON.parse(text), null, 2).replace(/\n/, ' /* final */\n')}`, cut: false };
+    case 'single_quotes': return { text: text.replace(/"/g, "'"), cut: false };
     case 'truncated': return { text: text.slice(0, Math.max(1, Math.floor(text.length * 0.6))), cut: true };
     case 'refusal': return { text: REFUSAL_TEXT, cut: false };
   }

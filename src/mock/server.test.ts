@@ -268,11 +268,13 @@ test('answers are a deterministic function of the request', async () => {
   assert.deepEqual(bodies.slice(0, 3), bodies.slice(3));
 });
 
-test('output faults: fenced, prose-wrapped, trailing commas parse; truncated and refusals are rejected', async () => {
+test('output faults: fenced, prose-wrapped, trailing commas, comments, single quotes parse; truncated and refusals are rejected', async () => {
   const expect: Record<string, (text: string, finish: string) => void> = {
     fenced: (t) => { assert.match(t, /^```json\n/); assert.ok(parseVotes(t, 2).ok); },
     prose: (t) => { assert.match(t, /^Here is my answer/); assert.ok(parseVotes(t, 2).ok); },
     trailing_comma: (t) => { assert.match(t, /,\]/); assert.throws(() => JSON.parse(t)); assert.ok(parseVotes(t, 2).ok); },
+    comments: (t) => { assert.match(t, /^\/\/ my answer\n\{ \/\* final \*\/\n/); assert.ok(parseVotes(t, 2).ok); },
+    single_quotes: (t) => { assert.match(t, /^\{'votes'/); assert.ok(parseVotes(t, 2).ok); },
     truncated: (t, f) => { assert.equal(f, 'length'); const v = parseVotes(t, 2, { finishReason: f }); assert.ok(!v.ok && /cut off/.test(v.error)); },
     refusal: (t) => { assert.equal(t, REFUSAL_TEXT); const v = parseVotes(t, 2); assert.ok(!v.ok && /refusal/.test(v.error)); },
   };

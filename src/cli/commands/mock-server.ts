@@ -57,7 +57,7 @@ export function registerMockServer(program: Command): void {
     .option('--latency <ms>', 'added latency per request, MS or MIN-MAX', latencyArg)
     .option('--rpm <n>', 'requests per minute allowed per API key (429 + Retry-After beyond)', intArg('--rpm', 1))
     .option('--error-rate <f>', 'share of requests failing with 5xx, a connection reset or a slow response', rateArg('--error-rate'), 0)
-    .option('--malformed-rate <f>', 'share of proposal/vote answers that are fenced, prose-wrapped, trailing-comma, truncated JSON or a refusal', rateArg('--malformed-rate'), 0)
+    .option('--malformed-rate <f>', 'share of proposal/vote answers that are fenced, prose-wrapped, with trailing commas, comments or single quotes, truncated, or a refusal', rateArg('--malformed-rate'), 0)
     .option('--strategy <pairs...>', 'MODEL=STRATEGY: the scripted strategy a model plays (a registry name or a wire model id; default linear; sim:<s> plays s)')
     .option('--slow-ms <ms>', 'extra delay of a slow response', intArg('--slow-ms', 0, 600_000), 2000)
     .option('--models <file>', 'model registry file whose names --strategy may use (extends the built-in one)')
