@@ -41,6 +41,7 @@ const corpus: Case[] = [
   P('agent name "Agent-1 (me)"', '{"allocation": {"Agent-1 (me)": [0, 2], "Agent-2": [1, 3, 4]}}', { alloc: A }),
   P('bare allocation map', '{"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}', { alloc: A }),
   P('example then answer: the last one counts', 'The format is {"allocation": {"Agent_1": [0, 1, 2, 3, 4], "Agent_2": []}} but my answer is:\n{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}}', { alloc: A }),
+  P('an unclosed brace in trailing prose', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}}\nHappy to adjust {within reason.', { alloc: A }),
   P('Python literals and nulls', "{'allocation': {'Agent_1': [0, 1, 2, 3, 4], 'Agent_2': None}, 'final': True}", { alloc: { Agent_1: [0, 1, 2, 3, 4], Agent_2: [] } }),
   P('single item, not a list', '{"allocation": {"Agent_1": 0, "Agent_2": [1, 2, 3, 4]}}', { alloc: { Agent_1: [0], Agent_2: [1, 2, 3, 4] } }),
   P('agent with nothing omitted', '{"allocation": {"Agent_1": [0, 1, 2, 3, 4]}}', { alloc: { Agent_1: [0, 1, 2, 3, 4] } }),

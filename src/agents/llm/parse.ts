@@ -136,15 +136,17 @@ export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound
     if (isRefusal(trimmed)) return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
     return 'no JSON object found in the answer; reply with the JSON object only';
   }
-  // the answer comes last: when the last object is cut off, an earlier one (often an example) is not the answer
-  if (!spans[spans.length - 1].closed) {
+  // the answer comes last: when the last object is cut off, an earlier one (often an example) is not the answer;
+  // an unclosed brace in trailing prose ("{maybe") is not an object
+  const last = spans[spans.length - 1];
+  if (!last.closed && (ctx.finishReason === 'length' || /^\{\s*["']?[\w -]+["']?\s*:/.test(body.slice(last.start)) || spans.length === 1)) {
     return ctx.finishReason === 'length'
       ? 'the JSON is cut off: the answer reached the output-token limit before the JSON was complete; reply with the JSON only, without explanation'
       : 'the JSON is incomplete (an object is opened but never closed)';
   }
   const found: JsonFound[] = [];
   let broken: string | null = null;
-  for (const sp of spans.reverse()) {
+  for (const sp of spans.filter((x) => x.closed).reverse()) {
     const raw = body.slice(sp.start, sp.end);
     const notes = [...fenceNotes];
     if (body.slice(0, sp.start).trim() || body.slice(sp.end).trim()) notes.push('prose around JSON');
