@@ -37,9 +37,9 @@ export function bargain(args: string[], opts: { cwd?: string; env?: Record<strin
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs a seed-named script (scripts/NAME) to completion. */
-export function script(name: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): CliResult {
-  const r = spawnSync('bash', [join(SCRIPTS, name), ...args], {
+/** Runs a seed-named script to completion, executed directly (shebang and mode bits count). `path` defaults to scripts/NAME. */
+export function script(name: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; path?: string } = {}): CliResult {
+  const r = spawnSync(opts.path ?? join(SCRIPTS, name), args, {
     cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
