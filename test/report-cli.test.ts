@@ -1,11 +1,22 @@
 /** `bargain report` through the real CLI: the report of a small grid, and bad input as one line with the fix. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { bargain, tempDir } from './helpers/grid.ts';
 
-test('bargain report writes the report of a collected grid and says where', () => {
+/** The opener runs detached; give it a moment. */
+function waitForFile(p: string, ms = 5000): boolean {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (existsSync(p) && readFileSync(p, 'utf8').trim()) return true;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  return false;
+}
+
+test('bargain report writes the report of a collected grid, says where, and --open opens it', () => {
   const d = tempDir('bargain-report-cli-');
   try {
     const dir = join(d.dir, 'results');
@@ -17,8 +28,14 @@ test('bargain report writes the report of a collected grid and says where', () =
       const r = bargain([...args, '--results-dir', dir]);
       assert.equal(r.status, 0, r.stdout + r.stderr);
     }
-    const r = bargain(['report', '--results-dir', dir]);
+    // --open hands the page's file:// URL to the desktop opener (a recording stand-in here)
+    const bin = join(d.dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$@" > ${JSON.stringify(join(d.dir, 'opened'))}\n`, { mode: 0o755 });
+    const r = bargain(['report', '--results-dir', dir, '--open'], { env: { PATH: `${bin}:${process.env.PATH}` } });
     assert.equal(r.status, 0, r.stderr);
+    assert.ok(waitForFile(join(d.dir, 'opened')), 'the opener ran');
+    assert.equal(readFileSync(join(d.dir, 'opened'), 'utf8').trim(), pathToFileURL(join(dir, 'report', 'index.html')).href);
     assert.match(r.stdout, /^Report: .*results\/report\/index\.html \(4 experiments with runs, 8 runs, 4 experiment pages, 12 plot files/m);
     assert.match(r.stdout, /Open file:\/\/.*index\.html/);
     assert.ok(existsSync(join(dir, 'report', 'index.html')));
