@@ -11,8 +11,51 @@ import { runGrid, type RunnerSummary } from '../grid/runner.ts';
 import { DEFAULT_RESULTS_DIR } from '../grid/layout.ts';
 import { Progress } from './progress.ts';
 import { pairLabel, shellQuote } from './shared.ts';
+import type { ModelResolver } from '../grid/agents.ts';
+import { BottleneckScheduler } from '../grid/schedule.ts';
+import { estimateGrid } from '../grid/estimate.ts';
+import { experimentState, isFinished } from '../grid/status.ts';
 
-export interface SessionOptions { parallel: number; timeoutSec: number; quiet?: boolean }
+export interface SessionOptions {
+  parallel: number;
+  timeoutSec: number;
+  quiet?: boolean;
+  /** the models' resolver: governor (progress rates), scheduler demand, cost meter */
+  resolver?: ModelResolver;
+  /** --max-cost: start nothing that would take the spend past this many dollars */
+  maxCostUsd?: number;
+}
+
+/** "openai 312/500 rpm, anthropic 48/50 rpm (paused)": each key's requests in the last minute against its budget. */
+function providerRates(resolver: ModelResolver): string {
+  const snap = resolver.governor.snapshot();
+  if (!snap.length) return '';
+  return ' | ' + snap.map((b) => `${b.key} ${b.recent}/${b.rpm} rpm${b.paused ? ' (paused)' : ''}`).join(', ');
+}
+
+/** The cost gate of --max-cost: spent so far + what running experiments are expected to cost + this one. */
+async function costGate(configs: ExperimentConfig[], layout: Layout, o: SessionOptions) {
+  if (o.maxCostUsd === undefined || !o.resolver) return null;
+  const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
+  const est = await estimateGrid(pending, o.resolver);
+  const running = new Map<number, number>();
+  const gate = {
+    admit: (c: ExperimentConfig): true | string => {
+      const mine = est.perExperiment.get(c.experiment_id)?.costUsd ?? 0;
+      let reserved = 0;
+      for (const v of running.values()) reserved += v;
+      const projected = o.resolver!.meter.usd + reserved + mine;
+      if (projected > o.maxCostUsd!) {
+        return `--max-cost $${o.maxCostUsd!.toFixed(2)} reached: spent $${o.resolver!.meter.usd.toFixed(4)}, ` +
+          `running experiments expected to need $${reserved.toFixed(4)} more, the next one $${mine.toFixed(4)}`;
+      }
+      running.set(c.experiment_id, mine);
+      return true;
+    },
+    done: (c: ExperimentConfig) => { running.delete(c.experiment_id); },
+  };
+  return gate;
+}
 
 export async function runSession(layout: Layout, configs: ExperimentConfig[], factory: AgentFactory, o: SessionOptions): Promise<{ summary: RunnerSummary; exitCode: number }> {
   const soft = new AbortController();
@@ -33,15 +76,25 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const failures: ResultDocument[] = [];
+  const resolver = o.resolver;
+  const gate = await costGate(configs, layout, o);
+  let scheduler: BottleneckScheduler | null = null;
+  if (resolver) {
+    (state as { extra?: () => string }).extra = () =>
+      (resolver.meter.usd > 0 ? ` | Cost: $${resolver.meter.usd.toFixed(2)}` : '') + providerRates(resolver);
+  }
   let summary: RunnerSummary;
   let finished = false;
   try {
     if (!o.quiet) progress.start();
     summary = await runGrid(layout, configs, {
       parallel: o.parallel, timeoutMs: o.timeoutSec * 1000, factory, softStop: soft.signal, hardStop: hard.signal,
+      pick: resolver ? (pending) => (scheduler ??= new BottleneckScheduler(pending, (c) => resolver.demand(c))).pick(pending) : undefined,
+      admit: gate ? gate.admit : undefined,
       onStart: () => { state.running++; },
       onDone: (c, r) => {
-        state.running--; state.done++; state.costUsd += r.cost_usd;
+        gate?.done(c);
+        state.running--; state.done++; if (!resolver) state.costUsd += r.cost_usd;
         if (r.status !== 'SUCCESS') {
           state.failed++; failures.push(r);
           if (!o.quiet) progress.note(`Experiment ${c.experiment_id} (${pairLabel(c)}) ${r.status}: ${r.error ?? ''}`);
@@ -63,9 +116,12 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
     `Ran ${ran} experiment${ran === 1 ? '' : 's'} in ${summary.elapsedS.toFixed(1)}s (${summary.skipped} already complete, skipped)`,
     `  Successful: ${ok} | Failed: ${summary.results.filter((r) => r.status === 'FAILED').length} | Timeout: ${summary.results.filter((r) => r.status === 'TIMEOUT').length}` +
       ` | Success rate: ${ran ? ((100 * ok) / ran).toFixed(1) : '100.0'}% | Mean time per experiment: ${meanS.toFixed(2)}s` +
-      (state.costUsd > 0 ? ` | Cost: $${state.costUsd.toFixed(4)}` : ''),
+      ((resolver?.meter.usd ?? state.costUsd) > 0 ? ` | Cost: $${(resolver?.meter.usd ?? state.costUsd).toFixed(4)}` : '') +
+      (resolver && resolver.meter.cached > 0 ? ` | ${resolver.meter.cached} of ${resolver.meter.calls} calls from the cache` : ''),
   ];
-  if (summary.interrupted.length || summary.notStarted.length) {
+  if (summary.stoppedBecause) {
+    lines.push(`  Stopped starting experiments: ${summary.stoppedBecause}. ${summary.notStarted.length} not started; raise --max-cost and run again to continue.`);
+  } else if (summary.interrupted.length || summary.notStarted.length) {
     lines.push(`  Stopped early: ${summary.interrupted.length} interrupted, ${summary.notStarted.length} not started; run the same command again to resume.`);
   }
   if (failures.length) {
@@ -77,6 +133,6 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
     lines.push(`Retry them with: bargain retry${rd} --parallel ${o.parallel} --yes   (or ./scripts/retry_failed.sh ${o.parallel})`);
   }
   if (!o.quiet) process.stdout.write(lines.join('\n') + '\n');
-  const exitCode = summary.interrupted.length || summary.notStarted.length ? 130 : failures.length ? 1 : 0;
+  const exitCode = summary.stoppedBecause ? 3 : summary.interrupted.length || summary.notStarted.length ? 130 : failures.length ? 1 : 0;
   return { summary, exitCode };
 }

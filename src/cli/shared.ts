@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESULTS_DIR, Layout } from '../grid/layout.ts';
 import { loadConfigs } from '../grid/grid.ts';
-import { resolveFactory } from '../grid/agents.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MAX_WAIT_MS, ModelResolver, type LlmSettings } from '../grid/agents.ts';
+import { parseBaseUrlFlags } from '../providers/route.ts';
 import type { ExperimentConfig } from '../grid/config.ts';
 import { UserError } from '../errors.ts';
-import { intArg } from './options.ts';
+import { floatArg, intArg, modelUrlArg, providerValueArg } from './options.ts';
 
 export function withResultsDir(cmd: Command): Command {
   return cmd.option('--results-dir <dir>', 'results directory', DEFAULT_RESULTS_DIR);
@@ -21,12 +22,54 @@ export function layoutOf(o: { resultsDir: string }): Layout {
   return new Layout(o.resultsDir);
 }
 
-export function loadGridFor(layout: Layout, ids?: number[]) {
+export interface LlmFlags {
+  models?: string; baseUrl?: string[]; callTimeout?: number; maxWait?: number; rpm?: Record<string, number>;
+  tpm?: Record<string, number>; concurrency?: Record<string, number>; cache?: boolean;
+  maxTokensDiscussion?: number; maxTokensThinking?: number; maxTokensProposal?: number; maxTokensVoting?: number;
+  maxTokensReflection?: number; maxTokensDefault?: number;
+}
+
+/** Options of everything that talks to LLM providers: registry, routes, budgets, cache, token caps. */
+export function withLlmOptions(cmd: Command, opts: { cache?: boolean; modelsFileFlag?: string } = {}): Command {
+  cmd
+    .option(`${opts.modelsFileFlag ?? '--models'} <file>`, 'a models JSON file that extends or overrides the built-in registry')
+    .option('--base-url <model=url>', 'serve MODEL from an OpenAI-compatible server at URL, repeatable', modelUrlArg)
+    .option('--call-timeout <seconds>', `limit for one provider call before it is retried (default ${DEFAULT_CALL_TIMEOUT_MS / 1000})`, intArg('--call-timeout', 1))
+    .option('--max-wait <seconds>', `longest pause honoured for one Retry-After (default ${DEFAULT_MAX_WAIT_MS / 1000})`, intArg('--max-wait', 1))
+    .option('--rpm <provider=n>', 'requests per minute per key of a provider (default: the registry\'s), repeatable', providerValueArg('--rpm', false))
+    .option('--tpm <provider=n>', 'tokens per minute per key of a provider, repeatable', providerValueArg('--tpm', true))
+    .option('--concurrency <provider=n>', 'requests in flight per key of a provider, repeatable', providerValueArg('--concurrency', true));
+  for (const phase of ['discussion', 'thinking', 'proposal', 'voting', 'reflection', 'default']) {
+    cmd.option(`--max-tokens-${phase} <n>`, `output-token cap of the ${phase} phase${phase === 'default' ? ' (any phase without its own)' : ''}`, intArg(`--max-tokens-${phase}`, 1, 1_000_000));
+  }
+  if (opts.cache !== false) cmd.option('--no-cache', 'do not read or write the response cache');
+  return cmd;
+}
+
+export function llmSettingsOf(f: LlmFlags & { modelsFile?: string }): LlmSettings {
+  return {
+    modelsFile: f.modelsFile ?? f.models, baseUrls: f.baseUrl ? parseBaseUrlFlags(f.baseUrl) : undefined,
+    callTimeoutMs: f.callTimeout === undefined ? undefined : f.callTimeout * 1000,
+    maxWaitMs: f.maxWait === undefined ? undefined : f.maxWait * 1000,
+    rpm: f.rpm, tpm: f.tpm, concurrency: f.concurrency, noCache: f.cache === false,
+    maxTokens: Object.fromEntries(Object.entries({
+      discussion: f.maxTokensDiscussion, thinking: f.maxTokensThinking, proposal: f.maxTokensProposal,
+      voting: f.maxTokensVoting, reflection: f.maxTokensReflection, default: f.maxTokensDefault,
+    }).filter(([, v]) => v !== undefined)),
+  };
+}
+
+export const maxCostArg = floatArg('--max-cost', (x) => x > 0, 'greater than 0 (US dollars)');
+
+/** Loads and validates the selected configs and builds the agents they need (failing early on names and keys). */
+export function loadGridFor(layout: Layout, ids?: number[], flags: LlmFlags = {}, opts: { routes?: boolean } = {}) {
   const configs = loadConfigs(layout, ids);
   const models = [...new Set(configs.flatMap((c) => [c.weak_model, c.strong_model]))];
+  const resolver = new ModelResolver(layout, llmSettingsOf(flags));
   let factory;
   try {
-    factory = resolveFactory(models);
+    if (opts.routes === false) resolver.checkNames(models);
+    else factory = resolver.factory(models);
   } catch (e) {
     if (e instanceof UserError) {
       const where = configs.find((c) => e.message.includes(`"${c.weak_model}"`) || e.message.includes(`"${c.strong_model}"`));
@@ -34,7 +77,7 @@ export function loadGridFor(layout: Layout, ids?: number[]) {
     }
     throw e;
   }
-  return { configs, factory };
+  return { configs, factory: factory!, resolver };
 }
 
 export function pairLabel(c: ExperimentConfig): string {

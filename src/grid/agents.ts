@@ -1,45 +1,180 @@
 /**
- * Which Agent a model name becomes: scripted:<strategy> offline; API and sim: models
- * through the LLM agent once the provider layer resolves them. Unknown names and
- * missing components fail fast with the fix.
+ * Which Agent a model name becomes (DESIGN §3): scripted:<strategy> offline; every other
+ * name through the registry, routed to its provider, behind one retry policy that consults
+ * the rate governor, with the response cache in front. Unknown names, missing keys and bad
+ * model files fail before anything runs, with the fix. One ModelResolver per process: it
+ * owns the governor (per-key budgets), the cache and the cost meter that progress shows.
  */
-import { scriptedFactory, checkScriptedModel, isScripted, scriptedNames, UnknownModelError } from '../agents/index.ts';
+import { checkScriptedModel, isScripted, scriptedFactory, UnknownModelError } from '../agents/index.ts';
+import { createLlmAgentFactory, type PhaseTokenCaps } from '../agents/llm/index.ts';
 import type { AgentFactory } from '../protocol/agent.ts';
 import { UserError } from '../errors.ts';
-import { PRESETS } from './presets.ts';
+import { createChatModel, loadEnv, loadRegistry, resolveRoute, type ProviderEnv, type Registry, type Route } from '../providers/index.ts';
+import type { FetchFn } from '../providers/clients.ts';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/env.ts';
+import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
+import { Governor } from '../governor/governor.ts';
+import type { KeyLimits } from '../governor/key-budget.ts';
+import type { ExperimentConfig } from './config.ts';
+import type { Layout } from './layout.ts';
+import { ResponseCache, withCache } from './response-cache.ts';
+import type { Demand } from './schedule.ts';
 
-const API_MODELS = new Set(PRESETS.seed.weak.concat(PRESETS.seed.strong));
-
-function isApiModel(m: string): boolean {
-  return API_MODELS.has(m) || m.startsWith('sim:');
+export interface LlmSettings {
+  /** --models FILE: extends or overrides the registry */
+  modelsFile?: string;
+  /** --base-url MODEL=URL */
+  baseUrls?: Record<string, string>;
+  /** --call-timeout, ms per attempt */
+  callTimeoutMs?: number;
+  /** --max-wait: longest single Retry-After pause honoured, ms */
+  maxWaitMs?: number;
+  rpm?: Record<string, number>;
+  tpm?: Record<string, number>;
+  concurrency?: Record<string, number>;
+  /** --no-cache */
+  noCache?: boolean;
+  maxTokens?: Partial<PhaseTokenCaps>;
+  /** tests: a fixed environment instead of process env + ./.env */
+  env?: ProviderEnv;
+  fetch?: FetchFn;
 }
 
-/** Throws a UserError for names that are neither scripted strategies nor (when allowed) API models. */
-export function checkModels(models: string[], opts: { allowApi?: boolean } = {}): void {
-  for (const m of models) {
-    if (opts.allowApi && isApiModel(m)) continue;
-    try {
-      checkScriptedModel(m);
-    } catch (e) {
-      if (e instanceof UnknownModelError) {
-        throw new UserError(opts.allowApi
-          ? `unknown model "${m}": use an API model (${[...API_MODELS].join(', ')}) or a scripted one (${scriptedNames().join(', ')})`
-          : e.message);
+export const DEFAULT_CALL_TIMEOUT_MS = 180_000;
+export const DEFAULT_MAX_WAIT_MS = 600_000;
+/** Calls one seat makes per negotiation round (discussion, thinking, proposal, vote, reflection). */
+const CALLS_PER_ROUND = 5;
+
+export class CostMeter {
+  usd = 0;
+  calls = 0;
+  cached = 0;
+  readonly byModel = new Map<string, { calls: number; usd: number }>();
+  add(model: string, r: ChatResult): void {
+    const usd = r.cached ? 0 : (r.costUsd ?? 0);
+    this.usd += usd;
+    this.calls++;
+    if (r.cached) this.cached++;
+    const m = this.byModel.get(model) ?? { calls: 0, usd: 0 };
+    m.calls++; m.usd += usd;
+    this.byModel.set(model, m);
+  }
+}
+
+function metered(inner: ChatModel, meter: CostMeter, model: string): ChatModel {
+  return {
+    spec: 'v1', provider: inner.provider, modelId: inner.modelId,
+    get keyLabel() { return inner.keyLabel; },
+    async generate(req: ChatRequest) { const r = await inner.generate(req); meter.add(model, r); return r; },
+  };
+}
+
+export class ModelResolver {
+  private registryCache: Registry | null = null;
+  private envCache: ProviderEnv | null = null;
+  private governorCache: Governor | null = null;
+  private readonly chats = new Map<string, ChatModel>();
+  private readonly routes = new Map<string, Route>();
+  readonly meter = new CostMeter();
+  readonly cache: ResponseCache | null;
+
+  constructor(readonly layout: Layout | null, readonly settings: LlmSettings = {}) {
+    this.cache = layout && !settings.noCache ? new ResponseCache(layout.abs(layout.cacheDir)) : null;
+  }
+
+  get registry(): Registry { return (this.registryCache ??= loadRegistry(this.settings.modelsFile)); }
+  get env(): ProviderEnv { return (this.envCache ??= this.settings.env ?? loadEnv()); }
+
+  limits(provider: string): KeyLimits {
+    const base = this.registry.limits(provider as ProviderName);
+    return {
+      rpm: this.settings.rpm?.[provider] ?? base.rpm,
+      tpm: this.settings.tpm?.[provider] ?? base.tpm,
+      concurrency: this.settings.concurrency?.[provider] ?? base.concurrency,
+    };
+  }
+
+  get governor(): Governor {
+    if (!this.governorCache) {
+      const limits: Record<string, KeyLimits> = {};
+      for (const p of PROVIDER_NAMES) limits[p] = this.limits(p);
+      this.governorCache = new Governor({ limits });
+    }
+    return this.governorCache;
+  }
+
+  /** Throws a UserError for a name that is neither a scripted strategy nor in the registry. */
+  checkNames(models: string[]): void {
+    for (const m of models) {
+      if (m.startsWith('scripted:')) {
+        try { checkScriptedModel(m); } catch (e) {
+          if (e instanceof UnknownModelError) throw new UserError(e.message);
+          throw e;
+        }
+      } else {
+        this.registry.get(m);   // UserError with near names
       }
-      throw e;
     }
   }
+
+  /** The route of an API model; throws a UserError naming the key to set. */
+  route(model: string): Route {
+    let r = this.routes.get(model);
+    if (!r) this.routes.set(model, (r = resolveRoute(model, { env: this.env, registry: this.registry, baseUrls: this.settings.baseUrls })));
+    return r;
+  }
+
+  chatModel(model: string): ChatModel {
+    let m = this.chats.get(model);
+    if (!m) {
+      const s = this.settings;
+      let chat: ChatModel = createChatModel(model, {
+        env: this.env, registry: this.registry, baseUrls: s.baseUrls, fetch: s.fetch, governor: this.governor,
+        callTimeoutMs: s.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, retry: { maxRetryAfterMs: s.maxWaitMs ?? DEFAULT_MAX_WAIT_MS },
+      });
+      if (this.cache) chat = withCache(chat, this.cache, model);
+      m = metered(chat, this.meter, model);
+      this.chats.set(model, m);
+    }
+    return m;
+  }
+
+  /** An agent factory for these models; routes are resolved now so a missing key fails before any work. */
+  factory(models: string[]): AgentFactory {
+    this.checkNames(models);
+    const api = [...new Set(models.filter((m) => !isScripted(m)))];
+    for (const m of api) this.route(m);
+    const llm = api.length ? createLlmAgentFactory({
+      chatModelFor: (m) => this.chatModel(m),
+      maxTokens: this.settings.maxTokens,
+      contextWindowFor: (m) => this.registry.find(m)?.context_window,
+    }) : null;
+    return (model, ctx) => (isScripted(model) ? scriptedFactory(model, ctx) : llm!(model, ctx));
+  }
+
+  /**
+   * What an experiment asks of each provider's budget, in minutes of its RPM (for the
+   * bottleneck-first scheduler): expected calls per seat ≈ runs × rounds × calls per round,
+   * halved as a typical agreement point; only the ratios between keys matter.
+   */
+  demand(c: ExperimentConfig): Demand {
+    const d: Demand = {};
+    for (const m of [c.weak_model, c.strong_model]) {
+      if (isScripted(m)) continue;
+      const route = this.route(m);
+      const keys = Math.max(1, route.keyLabels.length);
+      const calls = c.num_runs * c.max_rounds * CALLS_PER_ROUND * 0.5;
+      d[route.provider] = (d[route.provider] ?? 0) + calls / (this.limits(route.provider).rpm * keys);
+    }
+    return d;
+  }
 }
 
-export function resolveFactory(models: string[]): AgentFactory {
-  const api = models.filter(isApiModel);
-  if (api.length) {
-    throw new UserError(`model "${api[0]}" needs an LLM provider, and LLM agents are not available in this build yet; ` +
-      'run the offline demo grid instead: bargain all --grid demo');
-  }
-  checkModels(models);
-  return (model, ctx) => {
-    if (isScripted(model)) return scriptedFactory(model, ctx);
-    throw new UserError(`model "${model}" cannot be run here`);
-  };
+/** Throws a UserError for unknown model names (scripted strategies or registry entries). */
+export function checkModels(models: string[], resolver: ModelResolver = new ModelResolver(null)): void {
+  resolver.checkNames(models);
+}
+
+export function resolveFactory(models: string[], resolver: ModelResolver = new ModelResolver(null)): AgentFactory {
+  return resolver.factory(models);
 }

@@ -4,23 +4,25 @@ import { ExitError } from '../../errors.ts';
 import { planFrom, sameGrid } from '../../grid/generate.ts';
 import { experimentState } from '../../grid/status.ts';
 import { describeIds } from '../../grid/grid.ts';
-import { checkModels, resolveFactory } from '../../grid/agents.ts';
+import { ModelResolver } from '../../grid/agents.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { addGridFlags, generateFrom, overridesOf, type GenerateFlags } from './generate.ts';
-import { layoutOf, loadGridFor, withResultsDir, withRunOptions } from '../shared.ts';
+import { layoutOf, llmSettingsOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
 
-interface AllFlags extends GenerateFlags { parallel: number; timeout: number; dryRun?: boolean }
+interface AllFlags extends GenerateFlags, Omit<LlmFlags, 'models'> { parallel: number; timeout: number; dryRun?: boolean; maxCost?: number }
 
 export function registerAll(program: Command): void {
-  withRunOptions(withResultsDir(addGridFlags(program.command('all')
+  withLlmOptions(withRunOptions(withResultsDir(addGridFlags(program.command('all')
     .description('the whole pipeline: generate (unless done) → run → collect')
-    .option('--dry-run', 'print what would run and what is already done; run nothing'))))
+    .option('--max-cost <usd>', 'start no experiment that would take the spend past this many dollars', maxCostArg)
+    .option('--dry-run', 'print what would run and what is already done; run nothing')))))
     .action(async (f: AllFlags) => {
       const layout = layoutOf(f);
       const { grid, configs } = planFrom(f.grid, overridesOf(f));
-      checkModels([...grid.weak, ...grid.strong], { allowApi: true });
+      const check = new ModelResolver(null, llmSettingsOf(f));
+      check.checkNames([...grid.weak, ...grid.strong]);
       if (f.dryRun) {
         const matches = sameGrid(layout, configs);
         const states = configs.map((c) => (matches ? experimentState(layout, c) : { config: c, status: 'NOT_STARTED' as const }));
@@ -35,11 +37,11 @@ export function registerAll(program: Command): void {
         ].join('\n') + '\n');
         return;
       }
-      resolveFactory([...grid.weak, ...grid.strong]);   // fail before writing anything if a model cannot run
+      check.factory([...grid.weak, ...grid.strong]);   // fail before writing anything if a model cannot run (keys, routes)
       assertWritableDir(layout.root, 'results directory');
       process.stdout.write(generateFrom(layout, f).message + '\n');
-      const { configs: loaded, factory } = loadGridFor(layout);
-      const { exitCode } = await runSession(layout, loaded, factory, { parallel: f.parallel, timeoutSec: f.timeout });
+      const { configs: loaded, factory, resolver } = loadGridFor(layout, undefined, f);
+      const { exitCode } = await runSession(layout, loaded, factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
       process.stdout.write((await collectAndReport(layout)).join('\n') + '\n');
       if (exitCode !== 0) throw new ExitError(exitCode);
     });

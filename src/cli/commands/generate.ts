@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
-import { checkModels } from '../../grid/agents.ts';
+import { checkModels, ModelResolver } from '../../grid/agents.ts';
 import { intArg, listArg } from '../options.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 import type { Layout } from '../../grid/layout.ts';
 
 export interface GenerateFlags {
   grid: string; weak?: string[]; strong?: string[]; levels?: string[]; numItems?: number; maxRounds?: number;
-  runs?: number; baseSeed?: number; force?: boolean; resultsDir: string;
+  runs?: number; baseSeed?: number; force?: boolean; resultsDir: string; models?: string;
 }
 
 export function addGridFlags(cmd: Command): Command {
@@ -24,6 +24,11 @@ export function addGridFlags(cmd: Command): Command {
     .option('--runs <r>', 'negotiation runs per experiment', intArg('--runs', 1, 1000))
     .option('--base-seed <s>', 'seed of experiment 0 (seed = base + id)', intArg('--base-seed', 0))
     .option('--force', 'replace a different grid that already has results (moved to archive/)');
+}
+
+/** generate's own flags (all/run take --models with the other LLM options). */
+export function addModelsFileFlag(cmd: Command): Command {
+  return cmd.option('--models <file>', 'a models JSON file that extends or overrides the built-in registry');
 }
 
 export function overridesOf(f: GenerateFlags): GridOverrides {
@@ -41,7 +46,7 @@ export function overridesOf(f: GenerateFlags): GridOverrides {
 /** Plans and writes the grid; returns a one-line description. */
 export function generateFrom(layout: Layout, f: GenerateFlags): { message: string; count: number } {
   const { grid, configs } = planFrom(f.grid, overridesOf(f));
-  checkModels([...grid.weak, ...grid.strong], { allowApi: true });
+  checkModels([...grid.weak, ...grid.strong], new ModelResolver(null, { modelsFile: f.models }));
   assertWritableDir(layout.root, 'results directory');
   const out = generateGrid(layout, configs, Boolean(f.force), grid);
   const where = layout.root;
@@ -53,7 +58,7 @@ export function generateFrom(layout: Layout, f: GenerateFlags): { message: strin
 }
 
 export function registerGenerate(program: Command): void {
-  withResultsDir(addGridFlags(program.command('generate').description('write the grid\'s experiment configs')))
+  withResultsDir(addModelsFileFlag(addGridFlags(program.command('generate').description('write the grid\'s experiment configs'))))
     .action((f: GenerateFlags) => {
       const layout = layoutOf(f);
       process.stdout.write(generateFrom(layout, f).message + '\n');

@@ -10,10 +10,12 @@ import { registerSlurm } from './slurm.ts';
 import { registerReport } from './report.ts';
 import { registerMockServer } from './mock-server.ts';
 import { registerModels } from './models.ts';
+import { registerEstimate } from './estimate.ts';
 
 export function registerCommands(program: Command): void {
   registerSetup(program);
   registerGenerate(program);
+  registerEstimate(program);
   registerRun(program);
   registerCollect(program);
   registerReport(program);

@@ -7,17 +7,19 @@ import { AgentError } from '../../protocol/negotiation.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { UserError } from '../../errors.ts';
 import { assertWritableDir, toJsonl, writeFileAtomically, writeJson } from '../../grid/files.ts';
-import { resolveFactory, checkModels } from '../../grid/agents.ts';
+import { ModelResolver } from '../../grid/agents.ts';
+import { llmSettingsOf, withLlmOptions, type LlmFlags } from '../shared.ts';
 import { gammaArg, intArg, levelArg } from '../options.ts';
 import { formatRun } from '../format.ts';
 
-interface Opts {
+interface Opts extends Omit<LlmFlags, 'models'> {
+  modelsFile?: string;
   models: string[]; competitionLevel: number; numItems: number; maxRounds: number; gamma: number;
   runs: number; seed: number; out?: string; json?: boolean; discussionTurns: number;
 }
 
 export function registerNegotiate(program: Command): void {
-  program.command('negotiate')
+  withLlmOptions(program.command('negotiate')
     .description('run one experiment\'s negotiations (seat-swapped pairs) and print the outcome')
     .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
     .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1', levelArg, 0.9)
@@ -28,7 +30,7 @@ export function registerNegotiate(program: Command): void {
     .option('--runs <r>', 'negotiation runs (seat-swapped pairs)', intArg('--runs', 1, 1000), 4)
     .option('--seed <s>', 'random seed', intArg('--seed', 0), 42)
     .option('--out <dir>', 'write result.json and transcript.jsonl into this directory')
-    .option('--json', 'print the result document as JSON on stdout')
+    .option('--json', 'print the result document as JSON on stdout'), { cache: false, modelsFileFlag: '--models-file' })
     .action(async (o: Opts) => { await negotiate(o); });
 }
 
@@ -41,7 +43,8 @@ async function negotiate(o: Opts): Promise<void> {
     if (e instanceof SpecError) throw new UserError(e.message);
     throw e;
   }
-  checkModels(o.models);
+  const resolver = new ModelResolver(null, llmSettingsOf({ ...o, models: undefined }));
+  const factory = resolver.factory(o.models);   // unknown names and missing keys fail here, before any work
   if (o.out) assertWritableDir(o.out, '--out');
   const transcript: TranscriptEvent[] = [];
   let runs: RunDocument[];
@@ -49,7 +52,7 @@ async function negotiate(o: Opts): Promise<void> {
     runs = await runSeries({
       spec, level: o.competitionLevel, seed: o.seed, numRuns: o.runs,
       players: o.models.map((model) => ({ model, role: null })),
-      factory: resolveFactory(o.models), now: () => performance.now(),
+      factory, now: () => performance.now(),
       onRun: (_doc, events) => { transcript.push(...events); },
     });
   } catch (e) {

@@ -4,22 +4,23 @@ import { createInterface } from 'node:readline/promises';
 import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { prepareRetry, retryCandidates } from '../../grid/retry.ts';
-import { layoutOf, loadGridFor, pairLabel, withResultsDir, withRunOptions } from '../shared.ts';
+import { layoutOf, loadGridFor, maxCostArg, pairLabel, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
 import { rejectSbatchOnly, submitRetry, withSbatchOptions, type SbatchFlags } from './slurm.ts';
 
-interface RetryFlags extends SbatchFlags { resultsDir: string; parallel: number; timeout: number; yes?: boolean; slurm?: boolean }
+interface RetryFlags extends SbatchFlags, Omit<LlmFlags, 'rpm' | 'tpm' | 'concurrency'> { resultsDir: string; parallel: number; timeout: number; yes?: boolean; slurm?: boolean; maxCost?: number }
 
 export function registerRetry(program: Command): void {
-  withSbatchOptions(withRunOptions(withResultsDir(program.command('retry')
+  withSbatchOptions(withLlmOptions(withRunOptions(withResultsDir(program.command('retry')
     .description('re-run FAILED, TIMEOUT and INCOMPLETE experiments (logs archived), then collect')
     .option('--yes', 'do not ask for confirmation')
-    .option('--slurm', 'submit them as a SLURM job array instead of running here (with the "slurm submit" options below)'))))
+    .option('--max-cost <usd>', 'start no experiment that would take the spend past this many dollars', maxCostArg)
+    .option('--slurm', 'submit them as a SLURM job array instead of running here (with the "slurm submit" options below)')))))
     .action(async (f: RetryFlags) => {
       const layout = layoutOf(f);
       if (!f.slurm) rejectSbatchOnly(f);
-      const { configs, factory } = loadGridFor(layout);
+      const { configs, factory, resolver } = loadGridFor(layout, undefined, f);
       const todo = retryCandidates(layout, configs);
       if (todo.length === 0) {
         process.stdout.write('Nothing to retry: no FAILED, TIMEOUT or INCOMPLETE experiments.\n');
@@ -37,7 +38,7 @@ export function registerRetry(program: Command): void {
       }
       if (f.slurm) { submitRetry(layout, todo, f, () => prepareRetry(layout, todo)); return; }
       prepareRetry(layout, todo);
-      const { exitCode } = await runSession(layout, todo.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout });
+      const { exitCode } = await runSession(layout, todo.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
       process.stdout.write((await collectAndReport(layout)).join('\n') + '\n');
       if (exitCode !== 0) throw new ExitError(exitCode);
     });

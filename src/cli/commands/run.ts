@@ -4,24 +4,25 @@ import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { parseJobList } from '../../grid/grid.ts';
 import { Interrupted, runExperiment } from '../../grid/experiment.ts';
-import { layoutOf, loadGridFor, withResultsDir, withRunOptions } from '../shared.ts';
+import { layoutOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 
-interface RunFlags { resultsDir: string; parallel: number; timeout: number; jobs?: string }
+interface RunFlags extends LlmFlags { resultsDir: string; parallel: number; timeout: number; jobs?: string; maxCost?: number }
 
 export function registerRun(program: Command): void {
-  withRunOptions(withResultsDir(program.command('run')
+  withLlmOptions(withRunOptions(withResultsDir(program.command('run')
     .description('run every selected experiment not yet complete, with live progress (resumable)')
-    .option('--jobs <list>', 'only these experiment ids, e.g. 0-99,120')))
+    .option('--jobs <list>', 'only these experiment ids, e.g. 0-99,120')
+    .option('--max-cost <usd>', 'start no experiment that would take the spend past this many dollars', maxCostArg))))
     .action(async (f: RunFlags) => {
       const layout = layoutOf(f);
-      const { configs, factory } = loadGridFor(layout, f.jobs ? parseJobList(f.jobs) : undefined);
+      const { configs, factory, resolver } = loadGridFor(layout, f.jobs ? parseJobList(f.jobs) : undefined, f);
       assertWritableDir(layout.root, 'results directory');
-      const { exitCode } = await runSession(layout, configs, factory, { parallel: f.parallel, timeoutSec: f.timeout });
+      const { exitCode } = await runSession(layout, configs, factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
       if (exitCode !== 0) throw new ExitError(exitCode);
     });
 
-  program.command('run-one')
+  withLlmOptions(program.command('run-one')
     .description('run one experiment (JOB_ID, else $SLURM_ARRAY_TASK_ID); exit 0/1/124 for SUCCESS/FAILED/TIMEOUT')
     .argument('[job_id]', 'experiment id')
     .option('--results-dir <dir>', 'results directory', 'experiments/results/scaling_experiment')
@@ -29,13 +30,13 @@ export function registerRun(program: Command): void {
       const n = Number(v);
       if (!/^\d+$/.test(v) || n < 1) throw new UserError(`--timeout takes a whole number of seconds ≥ 1 (got "${v}")`);
       return n;
-    }, 600)
-    .action(async (jobArg: string | undefined, f: { resultsDir: string; timeout: number }) => {
+    }, 600))
+    .action(async (jobArg: string | undefined, f: LlmFlags & { resultsDir: string; timeout: number }) => {
       const raw = jobArg ?? process.env.SLURM_ARRAY_TASK_ID;
       if (raw === undefined || raw === '') throw new UserError('run-one needs a JOB_ID argument (or SLURM_ARRAY_TASK_ID in the environment)');
       if (!/^\d+$/.test(raw)) throw new UserError(`JOB_ID must be a whole number (got "${raw}")`);
       const layout = layoutOf(f);
-      const { configs, factory } = loadGridFor(layout, [Number(raw)]);
+      const { configs, factory } = loadGridFor(layout, [Number(raw)], f);
       assertWritableDir(layout.root, 'results directory');
       const hard = new AbortController();
       const stop = () => hard.abort(new Error('stopped by signal'));
