@@ -39,7 +39,8 @@ test('bargain mock-server serves until SIGINT; --strategy by registry name reach
   };
   assert.deepEqual(await ask('claude-3-opus-20240229'), [0, 1, 2, 3, 4], 'greedy claims every item it values');
   assert.ok((await ask('claude-3-5-haiku-20241022')).length < 5, 'unmapped models play linear');
-  const code = await new Promise<number | null>((resolve) => { child.once('exit', resolve); child.kill('SIGINT'); });
+  // 'close' (not 'exit'): it fires only after stdout has been read to the end
+  const code = await new Promise<number | null>((resolve) => { child.once('close', resolve); child.kill('SIGINT'); });
   assert.equal(code, 0);
   assert.match(out, /stopped after 2 requests \(200: 2\)/);
   assert.ok(!out.includes('sk-ant-cli-test'));
