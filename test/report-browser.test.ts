@@ -13,16 +13,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { bargain, tempDir } from './helpers/grid.ts';
+import { startBargain, tempDir } from './helpers/grid.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does) to run the report browser tests`;
 
 let browser: Browser | undefined;
+const grids = {} as Record<'demo' | 'xss' | 'broken', Promise<string>>;
 const dirs: { dir: string; cleanup: () => void }[] = [];
 
 before(async () => {
   if (skip) return;
+  grids.demo = pipeline(['--grid', 'demo']);
+  grids.xss = pipeline(['--grid', 'demo', '--weak', 'scripted:xss', '--strong', 'scripted:boulware,scripted:nash', '--levels', '0.5', '--runs', '2']);
+  grids.broken = pipeline(
+    ['--grid', 'demo', '--weak', 'scripted:crash,scripted:linear,scripted:conceder', '--strong', 'scripted:nash', '--levels', '0.5'],
+    ['--jobs', '0,1'], 1);
+  // a rejected pipeline is reported by the test that awaits it
+  for (const g of Object.values(grids)) g.catch(() => {});
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -35,22 +43,25 @@ after(async () => {
   for (const d of dirs) d.cleanup();
 });
 
-function ok(args: string[], timeoutMs = 120_000) {
-  const r = bargain(args, { timeoutMs });
-  assert.equal(r.status, 0, `bargain ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
+async function ok(args: string[], expectStatus = 0) {
+  const r = await startBargain(args).done;
+  assert.equal(r.status, expectStatus, `bargain ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
-/** A results directory run through the real pipeline; returns the report's index path. */
-function pipeline(generateArgs: string[], runArgs: string[] = [], expectRunStatus = 0): string {
+/**
+ * A results directory run through the real pipeline (generate, run, collect, report);
+ * resolves to the report's index path. Started before the tests so the three grids run
+ * while the browser works (each CLI start costs a second or more on a busy machine).
+ */
+async function pipeline(generateArgs: string[], runArgs: string[] = [], expectRunStatus = 0): Promise<string> {
   const d = tempDir('bargain-report-browser-');
   dirs.push(d);
   const dir = join(d.dir, 'results');
-  ok(['generate', ...generateArgs, '--results-dir', dir]);
-  const run = bargain(['run', '--results-dir', dir, '--parallel', '4', ...runArgs], { timeoutMs: 180_000 });
-  assert.equal(run.status, expectRunStatus, run.stdout + run.stderr);
-  ok(['collect', '--results-dir', dir]);
-  const rep = ok(['report', '--results-dir', dir]);
+  await ok(['generate', ...generateArgs, '--results-dir', dir]);
+  await ok(['run', '--results-dir', dir, '--parallel', '4', ...runArgs], expectRunStatus);
+  await ok(['collect', '--results-dir', dir]);
+  const rep = await ok(['report', '--results-dir', dir]);
   assert.match(rep.stdout, /Report: .*report\/index\.html/);
   return join(dir, 'report', 'index.html');
 }
@@ -82,7 +93,7 @@ function assertOnlyPages(w: Watched, reportDir: string) {
 }
 
 test('the demo grid report: no console errors, no network, visible plots, working links and toggles', { skip, timeout: 300_000 }, async (t) => {
-  const index = pipeline(['--grid', 'demo']);
+  const index = await grids.demo;
   const reportDir = join(index, '..');
   const w = await watchedPage(reportDir);
   await w.page.goto(pathToFileURL(index).href);
@@ -155,7 +166,7 @@ test('the demo grid report: no console errors, no network, visible plots, workin
 });
 
 test('injected transcript text never runs and is shown literally, on every page', { skip, timeout: 300_000 }, async () => {
-  const index = pipeline(['--grid', 'demo', '--weak', 'scripted:xss', '--strong', 'scripted:boulware,scripted:nash', '--levels', '0.5', '--runs', '2']);
+  const index = await grids.xss;
   const reportDir = join(index, '..');
   const w = await watchedPage(reportDir);
   const { XSS_PAYLOADS } = await import('../src/agents/scripted/strategies.ts');
@@ -177,9 +188,7 @@ test('injected transcript text never runs and is shown literally, on every page'
 });
 
 test('a single-level grid with a failed and an unstarted experiment: a correct report, nothing blank', { skip, timeout: 300_000 }, async () => {
-  const index = pipeline(
-    ['--grid', 'demo', '--weak', 'scripted:crash,scripted:linear,scripted:conceder', '--strong', 'scripted:nash', '--levels', '0.5'],
-    ['--jobs', '0,1'], 1);
+  const index = await grids.broken;
   const reportDir = join(index, '..');
   const w = await watchedPage(reportDir);
   await w.page.goto(pathToFileURL(index).href);
