@@ -41,6 +41,12 @@ test('bargain report writes the report of a collected grid, says where, and --op
     assert.ok(existsSync(join(dir, 'report', 'index.html')));
     assert.deepEqual(readdirSync(join(dir, 'report', 'experiments')).sort(), ['0.html', '1.html', '2.html', '3.html']);
     for (const f of ['aggregates.csv', 'aggregates.json', 'visualize_results.py']) assert.ok(existsSync(join(dir, f)), f);
+    // a second invocation gives the same numbers, intervals included
+    const first = readFileSync(join(dir, 'aggregates.csv'), 'utf8');
+    const again = bargain(['report', '--results-dir', dir]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(readFileSync(join(dir, 'aggregates.csv'), 'utf8'), first);
+    assert.match(first, /^weak_strong_level,scripted:linear,scripted:nash,0\.3,advantage,2,-?[\d.]+,-?[\d.]+,-?[\d.]+,/m);
     // collect's summary.json keeps its counts and gains the aggregates
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     assert.equal(summary.total_experiments, 4);
