@@ -161,7 +161,7 @@ ${table(results, [
   const b = agg.bootstrap;
   const body = `<nav class="top"><a href="#headline">Headline</a><a href="#plots">Plots</a><a href="#scaling">Scaling</a><a href="#tables">Tables</a><a href="#seat">Seat effect</a><a href="#failures">Failures (${failed.length})</a><a href="#missing">Missing (${missing.length})</a><a href="#experiments">Experiments</a><a href="#method">Method</a></nav>
 <h1>${esc(p.title)}</h1>
-<p class="muted">Results directory <code>${esc(p.resultsDir)}</code> · generated ${esc(p.generatedAt)} · ${esc(agg.weak_models.length)} weak × ${esc(agg.strong_models.length)} strong models × ${esc(agg.levels.length)} competition level(s)</p>
+<p class="muted">Results directory <code>${esc(p.resultsDir)}</code> · generated ${esc(p.generatedAt)} · ${esc(new Set(results.map((r) => r.weak_model)).size)} weak × ${esc(new Set(results.map((r) => r.strong_model)).size)} strong models × ${esc(new Set(results.map((r) => r.competition_level)).size)} competition level(s)</p>
 <section id="headline"><div class="cards">${cards}</div>${notices.join('\n')}</section>
 <h2 id="plots">Plots</h2>
 ${p.charts.map(figure).join('\n')}
