@@ -37,9 +37,10 @@ test('run lists failures with pair, level, reason and the retry command; run-one
   assert.match(out, /^ {2}0: scripted:linear vs scripted:crash at level 0\.5 — FAILED: .*scripted:crash failed on purpose$/m);
   assert.match(out, /^ {2}1: scripted:linear vs scripted:slow at level 0\.5 — TIMEOUT: .*1 s timeout.*$/m);
   assert.doesNotMatch(out, /^ {2}2: /m, 'the successful experiment is not listed');
-  const retryLine = /^Retry them with: (bargain retry .*--yes)/m.exec(out);
+  const retryLine = /^Retry them with: (bargain retry .*?--yes) +\(or \.\/scripts\/retry_failed\.sh 3 --results-dir (\S+)\)$/m.exec(out);
   assert.ok(retryLine, 'the retry command is printed');
   assert.ok(retryLine[1].includes(`--results-dir ${rd}`), retryLine[1]);
+  assert.equal(retryLine[2], rd, 'the script form names the same results directory');
 
   // The result files say the same, with exit codes and reasons, and each log ends with its status.
   assert.deepEqual([result(0).status, result(0).exit_code], ['FAILED', 1]);

@@ -130,7 +130,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
       lines.push(`  ${r.experiment_id}: ${r.weak_model} vs ${r.strong_model} at level ${r.competition_level} — ${r.status}: ${r.error ?? 'no reason recorded'}`);
     }
     const rd = layout.root === DEFAULT_RESULTS_DIR ? '' : ` --results-dir ${shellQuote(layout.root)}`;
-    lines.push(`Retry them with: bargain retry${rd} --parallel ${o.parallel} --yes   (or ./scripts/retry_failed.sh ${o.parallel})`);
+    lines.push(`Retry them with: bargain retry${rd} --parallel ${o.parallel} --yes   (or ./scripts/retry_failed.sh ${o.parallel}${rd})`);
   }
   if (!o.quiet) process.stdout.write(lines.join('\n') + '\n');
   const exitCode = summary.stoppedBecause ? 3 : summary.interrupted.length || summary.notStarted.length ? 130 : failures.length ? 1 : 0;
