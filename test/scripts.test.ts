@@ -68,6 +68,12 @@ test('run_all_experiments.sh: --help, --dry-run (runs and writes nothing), then 
   assert.equal(r.status, 0);
   assert.match(r.stdout, /Already done: 24/);
   assert.match(r.stdout, /Would run: 0/);
+  // A dry run of a different grid over these results says the real run would refuse it.
+  r = script('run_all_experiments.sh', ['--dry-run', '--grid', 'demo', '--levels', '0.5', '--runs', '2'], { cwd });
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /differ .* has results: the real run would refuse \(add --force/);
+  r = script('run_all_experiments.sh', ['--grid', 'demo', '--levels', '0.5', '--runs', '2'], { cwd });
+  assert.equal(r.status, 2, 'and it does');
   assert.deepEqual(treeDiff(before, hashTree(rd)), []);
 });
 

@@ -72,7 +72,8 @@ function existingConfigs(layout: Layout): Map<number, string> {
   return out;
 }
 
-function hasAnyResults(layout: Layout): boolean {
+/** Whether any experiment of the current grid has started (a log or a completion flag). */
+export function hasAnyResults(layout: Layout): boolean {
   const logs = layout.abs(layout.logsDir);
   return existsSync(logs) && readdirSync(logs).some((n) => /^(completed_\d+\.flag|experiment_\d+\.log)$/.test(n));
 }

@@ -1,7 +1,7 @@
 /** `bargain all`: check → generate (unless the configs already match) → run → collect → summary. */
 import type { Command } from 'commander';
 import { ExitError } from '../../errors.ts';
-import { planFrom, sameGrid } from '../../grid/generate.ts';
+import { hasAnyResults, planFrom, sameGrid } from '../../grid/generate.ts';
 import { experimentState } from '../../grid/status.ts';
 import { describeIds } from '../../grid/grid.ts';
 import { ModelResolver } from '../../grid/agents.ts';
@@ -30,7 +30,10 @@ export function registerAll(program: Command): void {
         const todo = states.filter((s) => !done.includes(s));
         process.stdout.write([
           `Dry run for ${layout.root}: ${configs.length} experiments (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels, ${grid.num_runs} runs each)`,
-          matches ? '  Configs already generated and matching.' : '  Configs would be (re)generated.',
+          matches ? '  Configs already generated and matching.'
+            : hasAnyResults(layout) && !f.force
+              ? `  Configs differ from the grid already in ${layout.root}, which has results: the real run would refuse (add --force to move the old grid to archive/, or use another --results-dir).`
+              : `  Configs would be (re)generated${hasAnyResults(layout) ? ' (the old grid moved to archive/ first)' : ''}.`,
           `  Already done: ${done.length}${done.length ? ` (${describeIds(done.map((s) => s.config.experiment_id))})` : ''}`,
           `  Would run: ${todo.length}${todo.length ? ` (${describeIds(todo.map((s) => s.config.experiment_id))})` : ''} with --parallel ${f.parallel}`,
           'Nothing was run or written.',
