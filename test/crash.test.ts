@@ -161,3 +161,26 @@ test('SIGKILL at random moments, restart each time: nothing lost, duplicated, tr
   assert.equal(readCsv(join(rd, 'runs.csv')).rows.length, 120 * 8 * 2);
   assert.ok(parseCsv(readFileSync(join(rd, 'runs.csv'), 'utf8')).length > 0);
 });
+
+test('run-one and collect also sweep the temporary files of killed writers (SLURM tasks never call run)', (t) => {
+  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', dir]).status, 0);
+  const c2 = readJson(join(dir, 'configs', 'config_2.json'));
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  mkdirSync(join(dir, c2.output_dir), { recursive: true });
+  const planted = {
+    log: `logs/.experiment_2.log.tmp-${host}-${dead}-3`,
+    result: `${c2.output_dir}/.result_2.json.tmp-${host}-${dead}-4`,
+    summary: `.summary.json.tmp-${host}-${dead}-5`,
+    live: `.runs.csv.tmp-${host}-${process.pid}-6`,
+  };
+  for (const p of Object.values(planted)) writeFileSync(join(dir, p), '{"trunc');
+  const r = bargain(['run-one', '2', '--results-dir', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(tempFiles(dir).sort(), [planted.live, planted.summary].sort(), 'run-one swept its own experiment\'s directories');
+  const c = bargain(['collect', '--results-dir', dir]);
+  assert.equal(c.status, 0, c.stderr);
+  assert.deepEqual(tempFiles(dir), [planted.live], 'collect swept the rest; a live writer\'s file stays');
+});

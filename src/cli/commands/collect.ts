@@ -3,12 +3,13 @@ import type { Command } from 'commander';
 import { collect } from '../../grid/collect.ts';
 import { loadConfigs } from '../../grid/grid.ts';
 import type { Layout } from '../../grid/layout.ts';
-import { assertWritableDir } from '../../grid/files.ts';
+import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 
 export async function collectAndReport(layout: Layout): Promise<string[]> {
   const configs = loadConfigs(layout);
   assertWritableDir(layout.root, 'results directory');
+  sweepTempFiles(layout.root);   // leftovers of killed writers (e.g. SLURM tasks), so every file left parses
   const out = collect(layout, configs);
   const c = out.counts;
   const s = out.summary as Record<string, number | null>;

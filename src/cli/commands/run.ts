@@ -1,7 +1,7 @@
 /** `bargain run` (all selected experiments, resumable) and `bargain run-one` (one experiment, e.g. a SLURM task). */
 import type { Command } from 'commander';
 import { ExitError, UserError } from '../../errors.ts';
-import { assertWritableDir } from '../../grid/files.ts';
+import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
 import { parseJobList } from '../../grid/grid.ts';
 import { Interrupted, runExperiment } from '../../grid/experiment.ts';
 import { layoutOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
@@ -38,6 +38,8 @@ export function registerRun(program: Command): void {
       const layout = layoutOf(f);
       const { configs, factory } = loadGridFor(layout, [Number(raw)], f);
       assertWritableDir(layout.root, 'results directory');
+      // A killed earlier attempt of this task may have left temporary files: sweep this experiment's directories.
+      for (const d of [layout.logsDir, configs[0].output_dir]) sweepTempFiles(layout.abs(d), 0);
       const hard = new AbortController();
       const stop = () => hard.abort(new Error('stopped by signal'));
       process.once('SIGINT', stop);
