@@ -15,6 +15,7 @@ import { slurmAvailable, squeueTasks } from '../src/cluster/slurm.ts';
 import { isTempFile } from '../src/grid/files.ts';
 import { Layout } from '../src/grid/layout.ts';
 import { generateFrom } from '../src/cli/commands/generate.ts';
+import { startMockServer } from '../src/mock/server.ts';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'bargain.mjs');
 const avail = slurmAvailable();
@@ -258,6 +259,37 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
     assert.equal(readFileSync(resultFiles(dir, 2)[0], 'utf8'), untouched, 'a successful experiment is not re-run');
     assert.ok(existsSync(join(dir, 'logs', 'experiment_0.log.old')), 'the failed attempt\'s log is archived');
     assert.match(ok(cli(['collect', '--results-dir', dir])), /4 successful, 0 failed, 0 timeout/);
+  });
+
+  test('the rate budget is divided across shards: 2 tasks at --rpm sim=40 stay within 40 requests a minute at the server', async () => {
+    const server = await startMockServer({ latencyMs: [5, 10], rpm: 40 });
+    let job: string | null = null;
+    const dir = tempDir();
+    try {
+      // ~90 calls per experiment, two experiments per shard: far more than a minute's budget
+      generate(dir, { weak: 'sim:linear', strong: 'sim:boulware,sim:nash', levels: '0.5,0.9', runs: 1 });
+      const env = { ...process.env, SIM_BASE_URL: `${server.url}/v1` };
+      job = jobIdOf(ok(cli(['slurm', 'submit', '--tasks', '2', '--max-running', '2', '--rpm', 'sim=40', '--results-dir', dir], env)));
+      assert.match(readFileSync(join(dir, 'slurm', 'submit.sbatch'), 'utf8'), / --rpm sim=20 /);
+      // until both tasks have used their share (or would have overrun it), then a little longer
+      const end = Date.now() + 45_000;
+      while (server.stats().requests < 40 && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 4000));
+      const st = server.stats();
+      const times = st.log.map((e) => e.ms).sort((a, b) => a - b);
+      assert.ok(times.length > 0 && times.at(-1)! - times[0] < 60_000, 'measured within one minute of the first request');
+      assert.ok(st.requests <= 40, `the server saw ${st.requests} requests in its first minute; the budget was 40`);
+      assert.ok(st.requests >= 30, `only ${st.requests} requests: one task alone is capped at 20, so both should have worked`);
+      assert.equal(st.by_status['429'] ?? 0, 0, 'no request was refused for rate');
+    } finally {
+      // the tasks are waiting on their budgets: kill them rather than wait out SLURM's KillWait
+      if (job) {
+        const c = cli(['slurm', 'cancel', '--now', '--wait', '--results-dir', dir]);
+        if (c.status !== 0) spawnSync('scancel', ['--batch', '--signal=KILL', job]);
+        await waitGone(job, 20_000);
+      }
+      await server.close();
+    }
   });
 
   test('an unknown partition or a job SLURM refuses: one line, exit 2, nothing written', () => {

@@ -130,3 +130,14 @@ test('the rendered script is valid bash and each array task runs exactly its sha
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('LLM options reach every task; --max-cost is split over the shards and refused one-per-task', () => {
+  const p = planSbatch(input(Array.from({ length: 9 }, (_, i) => i), { tasks: 3, maxCost: 10, forward: ['--models', '/etc/my models.json', '--no-cache'] }));
+  assert.equal(p.maxCostPerTask, 3.33);
+  const text = renderSbatch(p);
+  assert.match(text, /--max-cost 3\.33/);
+  assert.match(text, / --models '\/etc\/my models\.json' --no-cache/);
+  const one = renderSbatch(planSbatch(input([4, 5], { tasks: 2, forward: ['--call-timeout', '30'] }, { budgets: { sim: { rpm: 10 } } })));
+  assert.match(one, /run_single_experiment\.sh "\$SLURM_ARRAY_TASK_ID" --results-dir "\$RESULTS" --call-timeout 30 --rpm sim=5$/m);
+  assert.throws(() => planSbatch(input([1, 2], { tasks: 2, maxCost: 5 })), /--max-cost needs tasks that run several experiments/);
+});

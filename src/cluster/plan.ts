@@ -33,6 +33,10 @@ export interface SbatchOptions {
   parallel?: number;
   /** seconds per negotiation run (bargain run --timeout) */
   timeout?: number;
+  /** further arguments for each task's bargain process (--models FILE, --no-cache, …) */
+  forward?: string[];
+  /** dollars for the whole array; each of the K shards gets maxCost/K (bargain run --max-cost) */
+  maxCost?: number;
 }
 
 export interface PlanInput {
@@ -74,6 +78,9 @@ export interface SbatchPlan {
   singleScript: string;
   parallel: number;
   timeout?: number;
+  forward: string[];
+  /** per task, dollars */
+  maxCostPerTask?: number;
   generatedAt: string;
   purpose: string;
 }
@@ -129,6 +136,7 @@ function checkOptions(o: SbatchOptions): void {
   if (o.partition !== undefined && !NAME_RE.test(o.partition)) throw new UserError(`--partition takes a partition name such as debug or gpu,cpu (got "${o.partition}")`);
   if (o.account !== undefined && !NAME_RE.test(o.account)) throw new UserError(`--account takes an account name such as my_lab (got "${o.account}")`);
   if (o.jobName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(o.jobName)) throw new UserError(`--job-name takes letters, digits, _ . - (got "${o.jobName}")`);
+  if ((o.forward ?? []).some((a) => /[\r\n\0]/.test(a))) throw new UserError('an option value holds a line break; give it on one line');
   for (const line of o.extra ?? []) {
     if (!/^#SBATCH\s+-{1,2}[A-Za-z]/.test(line) || /[\r\n]/.test(line)) {
       throw new UserError(`--extra takes one whole directive line such as '#SBATCH --qos=normal' (got "${line.replace(/\n/g, '\\n')}"); repeat --extra for more`);
@@ -153,6 +161,9 @@ export function planSbatch(input: PlanInput): SbatchPlan {
   const maxRunning = Math.min(o.maxRunning ?? tasks, tasks);
   if (maxRunning < 1) throw new UserError(`--max-running must be at least 1 (got ${maxRunning})`);
   const mode: SbatchMode = tasks === pending.length ? 'per-experiment' : 'shards';
+  if (o.maxCost !== undefined && mode === 'per-experiment') {
+    throw new UserError(`--max-cost needs tasks that run several experiments each; use fewer --tasks than the ${pending.length} experiments`);
+  }
   const shards = mode === 'per-experiment' ? pending.map((id) => [id]) : shardIds(pending, tasks);
   const array = `${mode === 'per-experiment' ? compactIds(pending) : `0-${tasks - 1}`}%${maxRunning}`;
   const jobName = o.jobName ?? 'bargain';
@@ -171,7 +182,8 @@ export function planSbatch(input: PlanInput): SbatchPlan {
     rates: divideBudgets(input.budgets ?? {}, maxRunning),
     directives: [...directives.map((d) => `#SBATCH ${d}`), ...(o.extra ?? [])],
     resultsDir: input.resultsDir, workDir: input.workDir, node: input.node, cli: input.cli, singleScript: input.singleScript,
-    parallel: o.parallel ?? DEFAULT_PARALLEL, timeout: o.timeout,
+    parallel: o.parallel ?? DEFAULT_PARALLEL, timeout: o.timeout, forward: o.forward ?? [],
+    ...(o.maxCost !== undefined ? { maxCostPerTask: Math.max(0.01, Math.floor((o.maxCost / tasks) * 100) / 100) } : {}),
     generatedAt: input.generatedAt, purpose: input.purpose ?? 'experiments not yet complete',
   };
 }
@@ -206,6 +218,7 @@ export function renderSbatch(plan: SbatchPlan): string {
     `# Written by "bargain slurm" at ${plan.generatedAt}: ${n} ${plan.purpose} in ${plan.tasks} array task${plan.tasks === 1 ? '' : 's'},`,
     `# at most ${plan.maxRunning} running at once (${plan.mode === 'shards' ? 'each task runs a fixed shard of experiments in one process' : 'one experiment per task: the array index is the experiment id'}).`,
     ...(rates.length ? [`# Provider rate budgets are divided by ${plan.maxRunning} so the tasks running together stay within them.`] : []),
+    ...(plan.maxCostPerTask !== undefined ? [`# The cost budget is split evenly: each task stops starting experiments past $${plan.maxCostPerTask}.`] : []),
     '# Paths are absolute; regenerating this file does not affect jobs already queued.',
     'set -euo pipefail',
     `NODE=${q(plan.node)}`,
@@ -214,7 +227,7 @@ export function renderSbatch(plan: SbatchPlan): string {
     `cd ${q(plan.workDir)}`,
     ': "${SLURM_ARRAY_TASK_ID:?this script is a SLURM array job: submit it with sbatch}"',
   ];
-  const common = [`--results-dir "$RESULTS"`, ...(plan.timeout !== undefined ? [`--timeout ${plan.timeout}`] : [])];
+  const common = [`--results-dir "$RESULTS"`, ...(plan.timeout !== undefined ? [`--timeout ${plan.timeout}`] : []), ...plan.forward.map(q)];
   if (plan.mode === 'per-experiment') {
     lines.push(
       `exec ${q(plan.singleScript)} "$SLURM_ARRAY_TASK_ID" ${[...common, ...rates.map(q)].join(' ')}`,
@@ -226,7 +239,8 @@ export function renderSbatch(plan: SbatchPlan): string {
       `  *) echo "bargain: array task $SLURM_ARRAY_TASK_ID has no shard in this script (tasks 0-${plan.tasks - 1})" >&2; exit 2 ;;`,
       'esac',
       'echo "bargain: array task $SLURM_ARRAY_TASK_ID on $(hostname) runs experiments $JOBS"',
-      `exec "$NODE" ${q(plan.cli)} run --jobs "$JOBS" --parallel ${plan.parallel} ${[...common, ...rates.map(q)].join(' ')}`,
+      `exec "$NODE" ${q(plan.cli)} run --jobs "$JOBS" --parallel ${plan.parallel} ` +
+        [...common, ...(plan.maxCostPerTask !== undefined ? [`--max-cost ${plan.maxCostPerTask}`] : []), ...rates.map(q)].join(' '),
     );
   }
   return lines.join('\n') + '\n';

@@ -143,8 +143,16 @@ export function parseSacct(text: string): AccountedTask[] {
   return out;
 }
 
-export function scancel(jobIds: string[]): void {
+/**
+ * Cancels jobs. Plainly, SLURM sends SIGTERM and waits KillWait (often 30 s) before SIGKILL;
+ * `now` first SIGKILLs the running tasks' batch scripts and their children (safe: every
+ * result file is written atomically), then cancels what is still pending.
+ */
+export function scancel(jobIds: string[], opts: { now?: boolean } = {}): void {
   if (jobIds.length === 0) return;
-  const r = runCommand(requireCommand('scancel'), jobIds);
+  const bin = requireCommand('scancel');
+  // fails harmlessly for tasks still pending (there is nothing to signal yet)
+  if (opts.now) runCommand(bin, ['--batch', '--signal=KILL', ...jobIds]);
+  const r = runCommand(bin, jobIds);
   if (r.status !== 0) throw new UserError(`scancel failed (${firstError(r)}); cancel by hand with "scancel ${jobIds.join(' ')}"`);
 }

@@ -3,7 +3,8 @@
  * Flags become typed options here; planning, validation, writing and submitting live in
  * src/cluster. Also exports what `retry --slurm` needs.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { UserError } from '../../errors.ts';
 import { countTasks, isActive } from '../../cluster/status.ts';
 import { gridBudgets, type BudgetOverrides } from '../../cluster/budgets.ts';
@@ -15,24 +16,13 @@ import { loadConfigs } from '../../grid/grid.ts';
 import type { Layout } from '../../grid/layout.ts';
 import { DEFAULT_RESULTS_DIR } from '../../grid/layout.ts';
 import { experimentState, type ExperimentState } from '../../grid/status.ts';
-import { PROVIDER_NAMES } from '../../providers/env.ts';
-import { intArg } from '../options.ts';
-import { layoutOf, shellQuote, withResultsDir, withRunOptions } from '../shared.ts';
+import { intArg, providerValueArg } from '../options.ts';
+import { layoutOf, loadGridFor, maxCostArg, shellQuote, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 
-export interface SbatchFlags extends BudgetOverrides {
+export interface SbatchFlags extends BudgetOverrides, LlmFlags {
   resultsDir: string;
   tasks?: number; maxRunning?: number; time?: string; mem?: string; partition?: string; account?: string;
-  extra?: string[]; jobName?: string; parallel?: number; timeout?: number;
-}
-
-function providerValue(flag: string, integer: boolean) {
-  return (v: string, into: Record<string, number> = {}): Record<string, number> => {
-    const m = /^([a-z]+)=(\d+(?:\.\d+)?)$/.exec(v.trim());
-    if (!m || !(PROVIDER_NAMES as readonly string[]).includes(m[1]) || Number(m[2]) <= 0 || (integer && !Number.isInteger(Number(m[2])))) {
-      throw new InvalidArgumentError(`${flag} takes PROVIDER=N with PROVIDER one of ${PROVIDER_NAMES.join(', ')} and N > 0${integer ? ', a whole number' : ''} (got "${v}"); repeat it for more providers`);
-    }
-    return { ...into, [m[1]]: Number(m[2]) };
-  };
+  extra?: string[]; jobName?: string; parallel?: number; timeout?: number; maxCost?: number;
 }
 
 /** The array options shared by `slurm script`, `slurm submit` and `retry --slurm`. */
@@ -48,9 +38,10 @@ export function withSbatchOptions(cmd: Command): Command {
     .option('--extra <line>', "an extra '#SBATCH …' line, repeatable", (v: string, acc: string[] = []) => [...acc, v]);
   // The rate flags may already be there (the runner's own --rpm/--tpm/--concurrency, same form).
   const has = (long: string) => cmd.options.some((o) => o.long === long);
-  if (!has('--rpm')) cmd.option('--rpm <provider=n>', 'requests per minute for a provider across all tasks (default: the registry\'s), repeatable', providerValue('--rpm', false));
-  if (!has('--tpm')) cmd.option('--tpm <provider=n>', 'tokens per minute for a provider across all tasks, repeatable', providerValue('--tpm', true));
-  if (!has('--concurrency')) cmd.option('--concurrency <provider=n>', 'requests in flight for a provider across all tasks, repeatable', providerValue('--concurrency', true));
+  if (!has('--rpm')) cmd.option('--rpm <provider=n>', 'requests per minute for a provider across all tasks (default: the registry\'s), repeatable', providerValueArg('--rpm', false));
+  if (!has('--tpm')) cmd.option('--tpm <provider=n>', 'tokens per minute for a provider across all tasks, repeatable', providerValueArg('--tpm', true));
+  if (!has('--max-cost')) cmd.option('--max-cost <usd>', 'dollars for the whole array, split evenly over the tasks', maxCostArg);
+  if (!has('--concurrency')) cmd.option('--concurrency <provider=n>', 'requests in flight for a provider across all tasks, repeatable', providerValueArg('--concurrency', true));
   return cmd;
 }
 
@@ -63,16 +54,32 @@ export function rejectSbatchOnly(f: SbatchFlags): void {
   }
 }
 
+/** The LLM options each task's bargain process gets as given (rates are divided separately; paths made absolute). */
+export function forwardedArgs(f: LlmFlags): string[] {
+  const out: string[] = [];
+  if (f.models !== undefined) out.push('--models', resolve(f.models));
+  for (const b of f.baseUrl ?? []) out.push('--base-url', b);
+  if (f.callTimeout !== undefined) out.push('--call-timeout', String(f.callTimeout));
+  if (f.maxWait !== undefined) out.push('--max-wait', String(f.maxWait));
+  for (const [phase, v] of [['discussion', f.maxTokensDiscussion], ['thinking', f.maxTokensThinking], ['proposal', f.maxTokensProposal],
+    ['voting', f.maxTokensVoting], ['reflection', f.maxTokensReflection], ['default', f.maxTokensDefault]] as const) {
+    if (v !== undefined) out.push(`--max-tokens-${phase}`, String(v));
+  }
+  if (f.cache === false) out.push('--no-cache');
+  return out;
+}
+
 export function sbatchOptionsOf(f: SbatchFlags): SbatchOptions {
   return {
     tasks: f.tasks, maxRunning: f.maxRunning, time: f.time, mem: f.mem, partition: f.partition, account: f.account,
-    extra: f.extra, jobName: f.jobName, parallel: f.parallel, timeout: f.timeout,
+    extra: f.extra, jobName: f.jobName, parallel: f.parallel, timeout: f.timeout, forward: forwardedArgs(f), maxCost: f.maxCost,
   };
 }
 
+/** Budgets of the models these experiments use; checks their names and keys first (a task should not fail on them). */
 function budgetsFor(layout: Layout, ids: number[], f: SbatchFlags) {
-  const configs = loadConfigs(layout, ids);
-  return gridBudgets([...new Set(configs.flatMap((c) => [c.weak_model, c.strong_model]))], { rpm: f.rpm, tpm: f.tpm, concurrency: f.concurrency });
+  const { configs } = loadGridFor(layout, ids, f);
+  return gridBudgets([...new Set(configs.flatMap((c) => [c.weak_model, c.strong_model]))], { rpm: f.rpm, tpm: f.tpm, concurrency: f.concurrency }, f.models);
 }
 
 function rd(layout: Layout): string {
@@ -109,8 +116,9 @@ function countStates(states: ExperimentState[]): Record<string, number> {
 export function registerSlurm(program: Command): void {
   const slurm = program.command('slurm').description('run the grid as a SLURM job array: script, submit, status, cancel');
 
-  withSbatchOptions(withRunOptions(withResultsDir(slurm.command('script')
-    .description('write <results-dir>/slurm/submit.sbatch for the experiments not yet complete (does not submit)'))))
+  withSbatchOptions(withLlmOptions(withRunOptions(withResultsDir(slurm.command('script')
+    .description('write <results-dir>/slurm/submit.sbatch for the experiments not yet complete (does not submit); ' +
+      '--rpm/--tpm/--concurrency are the budgets of all tasks together, divided by --max-running')))))
     .action((f: SbatchFlags) => {
       const layout = layoutOf(f);
       const ids = pendingIds(layout, loadConfigs(layout));
@@ -121,8 +129,9 @@ export function registerSlurm(program: Command): void {
         `${note ? ` (${note})` : ''}\nSubmit it with: sbatch ${path}   (or: bargain slurm submit${rd(layout)} with the same options, which also records the job)\n`);
     });
 
-  withSbatchOptions(withRunOptions(withResultsDir(slurm.command('submit')
-    .description('write the script and submit it with sbatch; records the job in <results-dir>/slurm/jobs.json'))))
+  withSbatchOptions(withLlmOptions(withRunOptions(withResultsDir(slurm.command('submit')
+    .description('write the script and submit it with sbatch; records the job in <results-dir>/slurm/jobs.json; ' +
+      '--rpm/--tpm/--concurrency are the budgets of all tasks together, divided by --max-running')))))
     .action((f: SbatchFlags) => {
       const layout = layoutOf(f);
       const ids = pendingIds(layout, loadConfigs(layout));
@@ -162,8 +171,9 @@ export function registerSlurm(program: Command): void {
 
   withResultsDir(slurm.command('cancel')
     .description('scancel the recorded jobs still queued or running (finished experiments keep their results)')
+    .option('--now', 'kill running tasks at once instead of SIGTERM and SLURM\'s grace period (their running experiments leave no result)')
     .option('--wait', 'wait (up to 2 minutes) until the cancelled tasks have left the queue'))
-    .action(async (f: { resultsDir: string; wait?: boolean }) => {
+    .action(async (f: { resultsDir: string; wait?: boolean; now?: boolean }) => {
       const layout = layoutOf(f);
       const jobs = readJobs(layout).jobs;
       const queued = squeueTasks(jobs.map((j) => j.job_id));
@@ -172,8 +182,8 @@ export function registerSlurm(program: Command): void {
         process.stdout.write(`No recorded SLURM job is queued or running for ${layout.root}; nothing to cancel\n`);
         return;
       }
-      scancel(active);
-      process.stdout.write(`Cancelled SLURM job ${active.join(', ')}. Running experiments stop without writing a result (or finish first); ` +
+      scancel(active, { now: f.now });
+      process.stdout.write(`Cancelled SLURM job ${active.join(', ')}. ${f.now ? 'Running experiments were stopped without writing a result' : 'Running experiments finish or stop without writing a result'}; ` +
         `complete the rest later with: bargain run${rd(layout)}  (or bargain slurm submit${rd(layout)})\n`);
       if (f.wait) {
         const end = Date.now() + 120_000;
