@@ -148,6 +148,9 @@ export class ModelResolver {
       chatModelFor: (m) => this.chatModel(m),
       maxTokens: this.settings.maxTokens,
       contextWindowFor: (m) => this.registry.find(m)?.context_window,
+      // each call records only what is new since the agent's previous call (10x smaller
+      // transcripts); expandPrompts rebuilds the full prompts
+      recordPrompt: 'delta',
     }) : null;
     return (model, ctx) => (isScripted(model) ? scriptedFactory(model, ctx) : llm!(model, ctx));
   }

@@ -128,7 +128,7 @@ function missingKeyMessage(entry: ModelEntry, openrouterId: string | undefined, 
   }
   if (openrouterId !== undefined) ways.push(`OPENROUTER_API_KEY to go through OpenRouter as ${openrouterId}`);
   const where = env.dotenvPath ? `the environment or ${env.dotenvPath}` : 'the environment or a .env file in the working directory';
-  return `no API key for model "${entry.name}"; fix: set ${ways.join(', or ')} (in ${where}), or run offline with scripted:<strategy> models`;
+  return `no API key for model "${entry.name}"; fix: set ${ways.join(', or ')} (in ${where}), or run offline with scripted:<strategy> models (the demo grid: bargain all --grid demo)`;
 }
 
 function labelsOrNone(env: ProviderEnv, keyVars: string[]): string[] {

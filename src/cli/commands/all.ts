@@ -45,7 +45,7 @@ export function registerAll(program: Command): void {
       process.stdout.write(generateFrom(layout, f).message + '\n');
       const { configs: loaded, factory, resolver } = loadGridFor(layout, undefined, f);
       const { exitCode } = await runSession(layout, loaded, factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
-      process.stdout.write((await collectAndReport(layout)).join('\n') + '\n');
+      process.stdout.write((await collectAndReport(layout, { modelsFile: f.models })).join('\n') + '\n');
       if (exitCode !== 0) throw new ExitError(exitCode);
     });
 }

@@ -5,8 +5,9 @@ import { loadConfigs } from '../../grid/grid.ts';
 import type { Layout } from '../../grid/layout.ts';
 import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
+import { reportFor } from './report.ts';
 
-export async function collectAndReport(layout: Layout): Promise<string[]> {
+export async function collectAndReport(layout: Layout, opts: { modelsFile?: string } = {}): Promise<string[]> {
   const configs = loadConfigs(layout);
   assertWritableDir(layout.root, 'results directory');
   sweepTempFiles(layout.root);   // leftovers of killed writers (e.g. SLURM tasks), so every file left parses
@@ -20,7 +21,8 @@ export async function collectAndReport(layout: Layout): Promise<string[]> {
       (s.cost_usd ? ` | cost $${s.cost_usd.toFixed(4)}` : ''),
     `  Wrote ${['all_results.json', 'summary.json', 'results.csv', 'runs.csv'].map((f) => `${layout.root}/${f}`).join(', ')}`,
   ];
-  return lines;
+  const { lines: report } = await reportFor(layout.root, opts);
+  return [...lines, ...report];
 }
 
 function fmt(x: number | null | undefined): string {
@@ -28,8 +30,9 @@ function fmt(x: number | null | undefined): string {
 }
 
 export function registerCollect(program: Command): void {
-  withResultsDir(program.command('collect').description('collect results into all_results.json, summary.json, results.csv, runs.csv and the report'))
-    .action(async (f: { resultsDir: string }) => {
-      process.stdout.write((await collectAndReport(layoutOf(f))).join('\n') + '\n');
+  withResultsDir(program.command('collect').description('collect results into all_results.json, summary.json, results.csv, runs.csv and the report')
+    .option('--models <file>', 'a models JSON file (capability scores for the scaling plot)'))
+    .action(async (f: { resultsDir: string; models?: string }) => {
+      process.stdout.write((await collectAndReport(layoutOf(f), { modelsFile: f.models })).join('\n') + '\n');
     });
 }

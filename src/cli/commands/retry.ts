@@ -39,7 +39,7 @@ export function registerRetry(program: Command): void {
       if (f.slurm) { submitRetry(layout, todo, f, () => prepareRetry(layout, todo)); return; }
       prepareRetry(layout, todo);
       const { exitCode } = await runSession(layout, todo.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
-      process.stdout.write((await collectAndReport(layout)).join('\n') + '\n');
+      process.stdout.write((await collectAndReport(layout, { modelsFile: f.models })).join('\n') + '\n');
       if (exitCode !== 0) throw new ExitError(exitCode);
     });
 }
