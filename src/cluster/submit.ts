@@ -14,7 +14,7 @@ import type { Layout } from '../grid/layout.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
 import { appendJob, readJobs, SLURM_DIR, type JobRecord } from './jobs.ts';
 import { planSbatch, renderSbatch, type RateBudget, type SbatchOptions, type SbatchPlan } from './plan.ts';
-import { checkPartition, maxArraySize, requireCommand, sbatch, releaseJob, scancel, squeueTasks, which } from './slurm.ts';
+import { checkPartition, maxArraySize, requireCommand, slurmAvailable, sbatch, releaseJob, scancel, squeueTasks, which } from './slurm.ts';
 import { isActive } from './status.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -41,6 +41,7 @@ function scriptPath(layout: Layout, kind: JobRecord['kind']): string {
 /** Checks that need SLURM: partition exists, array indices fit. `strict` = SLURM must answer. */
 export function validateOnCluster(plan: SbatchPlan, partition: string | undefined, strict: boolean): string | null {
   if (!strict && !which('sinfo')) return 'not checked against a cluster: no SLURM here';
+  if (!strict && !slurmAvailable().ok) return 'not checked against a cluster: SLURM is not answering here';
   if (strict) requireCommand('sbatch');
   checkPartition(partition);
   const top = Math.max(...(plan.mode === 'per-experiment' ? plan.shards.map((s) => s[0]) : [plan.tasks - 1]));
