@@ -81,7 +81,12 @@ test('generate_configs.sh writes the 300 seed configs under the caller\'s direct
   const cwd = workDir(t);
   const r = script('generate_configs.sh', [], { cwd });
   assert.equal(r.status, 0, r.stderr);
+  // Without options: the seed grid, 300 configs, 0 and 299 at the corners.
   assert.equal(readdirSync(join(cwd, DEFAULT, 'configs')).length, 300);
+  const c0 = readJson(join(cwd, DEFAULT, 'configs', 'config_0.json'));
+  const c299 = readJson(join(cwd, DEFAULT, 'configs', 'config_299.json'));
+  assert.deepEqual([c0.weak_model, c0.strong_model, c0.competition_level, c0.random_seed], ['gpt-4o', 'gemini-2-0-flash', 0.1, 42]);
+  assert.deepEqual([c299.weak_model, c299.strong_model, c299.competition_level, c299.random_seed], ['gemini-1-5-pro', 'chatgpt-5', 1, 341]);
   const rel = relative(cwd, join(SCRIPTS, 'generate_configs.sh'));
   const r2 = script('generate_configs.sh', ['--grid', 'demo', '--results-dir', 'demo results'], { cwd, path: rel.startsWith('.') ? rel : `./${rel}` });
   assert.equal(r2.status, 0, r2.stderr);
