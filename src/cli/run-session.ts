@@ -10,14 +10,15 @@ import type { ResultDocument } from '../grid/result.ts';
 import { runGrid, type RunnerSummary } from '../grid/runner.ts';
 import { DEFAULT_RESULTS_DIR } from '../grid/layout.ts';
 import { Progress } from './progress.ts';
-import { pairLabel, shellQuote } from './shared.ts';
+import { pairLabel, parallelFor, shellQuote } from './shared.ts';
 import type { ModelResolver } from '../grid/agents.ts';
 import { BottleneckScheduler } from '../grid/schedule.ts';
 import { estimateGrid } from '../grid/estimate.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
 
 export interface SessionOptions {
-  parallel: number;
+  /** undefined: chosen from the grid (parallelFor) */
+  parallel?: number;
   timeoutSec: number;
   quiet?: boolean;
   /** the models' resolver: governor (progress rates), scheduler demand, cost meter */
@@ -76,6 +77,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const failures: ResultDocument[] = [];
+  const parallel = parallelFor(configs, o.parallel);
   const resolver = o.resolver;
   const gate = await costGate(configs, layout, o);
   let scheduler: BottleneckScheduler | null = null;
@@ -88,7 +90,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   try {
     if (!o.quiet) progress.start();
     summary = await runGrid(layout, configs, {
-      parallel: o.parallel, timeoutMs: o.timeoutSec * 1000, factory, softStop: soft.signal, hardStop: hard.signal,
+      parallel, timeoutMs: o.timeoutSec * 1000, factory, softStop: soft.signal, hardStop: hard.signal,
       pick: resolver ? (pending) => (scheduler ??= new BottleneckScheduler(pending, (c) => resolver.demand(c))).pick(pending) : undefined,
       admit: gate ? gate.admit : undefined,
       onStart: () => { state.running++; },
@@ -130,7 +132,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
       lines.push(`  ${r.experiment_id}: ${r.weak_model} vs ${r.strong_model} at level ${r.competition_level} — ${r.status}: ${r.error ?? 'no reason recorded'}`);
     }
     const rd = layout.root === DEFAULT_RESULTS_DIR ? '' : ` --results-dir ${shellQuote(layout.root)}`;
-    lines.push(`Retry them with: bargain retry${rd} --parallel ${o.parallel} --yes   (or ./scripts/retry_failed.sh ${o.parallel}${rd})`);
+    lines.push(`Retry them with: bargain retry${rd} --parallel ${parallel} --yes   (or ./scripts/retry_failed.sh ${parallel}${rd})`);
   }
   if (!o.quiet) process.stdout.write(lines.join('\n') + '\n');
   const exitCode = summary.stoppedBecause ? 3 : summary.interrupted.length || summary.notStarted.length ? 130 : failures.length ? 1 : 0;

@@ -8,13 +8,22 @@ import type { ExperimentConfig } from '../grid/config.ts';
 import { UserError } from '../errors.ts';
 import { floatArg, intArg, modelUrlArg, providerValueArg } from './options.ts';
 
+export const DEFAULT_PARALLEL_OFFLINE = 4;
+export const DEFAULT_PARALLEL_API = 32;
+
+/** --parallel when not given: API grids wait on providers, so many experiments may be open at once. */
+export function parallelFor(configs: ExperimentConfig[], given?: number): number {
+  if (given !== undefined) return given;
+  return configs.some((c) => !c.weak_model.startsWith('scripted:') || !c.strong_model.startsWith('scripted:')) ? DEFAULT_PARALLEL_API : DEFAULT_PARALLEL_OFFLINE;
+}
+
 export function withResultsDir(cmd: Command): Command {
   return cmd.option('--results-dir <dir>', 'results directory', DEFAULT_RESULTS_DIR);
 }
 
 export function withRunOptions(cmd: Command): Command {
   return cmd
-    .option('--parallel <n>', 'experiments active at once', intArg('--parallel', 1, 10000), 4)
+    .option('--parallel <n>', `experiments active at once (default ${DEFAULT_PARALLEL_OFFLINE} offline, ${DEFAULT_PARALLEL_API} with API models, where the rate budgets do the limiting)`, intArg('--parallel', 1, 10000))
     .option('--timeout <seconds>', 'limit for each negotiation run of an experiment', intArg('--timeout', 1), 600);
 }
 

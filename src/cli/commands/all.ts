@@ -7,11 +7,11 @@ import { describeIds } from '../../grid/grid.ts';
 import { ModelResolver } from '../../grid/agents.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { addGridFlags, generateFrom, overridesOf, type GenerateFlags } from './generate.ts';
-import { layoutOf, llmSettingsOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
+import { layoutOf, parallelFor, llmSettingsOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
 
-interface AllFlags extends GenerateFlags, Omit<LlmFlags, 'models'> { parallel: number; timeout: number; dryRun?: boolean; maxCost?: number }
+interface AllFlags extends GenerateFlags, Omit<LlmFlags, 'models'> { parallel?: number; timeout: number; dryRun?: boolean; maxCost?: number }
 
 export function registerAll(program: Command): void {
   withLlmOptions(withRunOptions(withResultsDir(addGridFlags(program.command('all')
@@ -35,7 +35,7 @@ export function registerAll(program: Command): void {
               ? `  Configs differ from the grid already in ${layout.root}, which has results: the real run would refuse (add --force to move the old grid to archive/, or use another --results-dir).`
               : `  Configs would be (re)generated${hasAnyResults(layout) ? ' (the old grid moved to archive/ first)' : ''}.`,
           `  Already done: ${done.length}${done.length ? ` (${describeIds(done.map((s) => s.config.experiment_id))})` : ''}`,
-          `  Would run: ${todo.length}${todo.length ? ` (${describeIds(todo.map((s) => s.config.experiment_id))})` : ''} with --parallel ${f.parallel}`,
+          `  Would run: ${todo.length}${todo.length ? ` (${describeIds(todo.map((s) => s.config.experiment_id))})` : ''} with --parallel ${parallelFor(configs, f.parallel)}`,
           'Nothing was run or written.',
         ].join('\n') + '\n');
         return;

@@ -9,7 +9,7 @@ import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
 import { rejectSbatchOnly, submitRetry, withSbatchOptions, type SbatchFlags } from './slurm.ts';
 
-interface RetryFlags extends SbatchFlags, Omit<LlmFlags, 'rpm' | 'tpm' | 'concurrency'> { resultsDir: string; parallel: number; timeout: number; yes?: boolean; slurm?: boolean; maxCost?: number }
+interface RetryFlags extends SbatchFlags, Omit<LlmFlags, 'rpm' | 'tpm' | 'concurrency'> { resultsDir: string; parallel?: number; timeout: number; yes?: boolean; slurm?: boolean; maxCost?: number }
 
 export function registerRetry(program: Command): void {
   withSbatchOptions(withLlmOptions(withRunOptions(withResultsDir(program.command('retry')

@@ -7,7 +7,7 @@ import { Interrupted, runExperiment } from '../../grid/experiment.ts';
 import { layoutOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 
-interface RunFlags extends LlmFlags { resultsDir: string; parallel: number; timeout: number; jobs?: string; maxCost?: number }
+interface RunFlags extends LlmFlags { resultsDir: string; parallel?: number; timeout: number; jobs?: string; maxCost?: number }
 
 export function registerRun(program: Command): void {
   withLlmOptions(withRunOptions(withResultsDir(program.command('run')
