@@ -74,8 +74,11 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
       hard.abort(new Error('stopped by the user'));
     }
   };
+  // SIGTERM (kill, or SLURM cancelling the task before its SIGKILL) stops now: running
+  // experiments are abandoned cleanly instead of being cut mid-write by the SIGKILL.
+  const onSigterm = () => { sigints = 1; onSigint(); };
   process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGTERM', onSigterm);
   const failures: ResultDocument[] = [];
   const parallel = parallelFor(configs, o.parallel);
   const resolver = o.resolver;
@@ -106,7 +109,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
     finished = true;
   } finally {
     process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGTERM', onSigterm);
     if (!o.quiet) progress.stop(finished);
   }
   state.done += summary.skipped;
