@@ -8,9 +8,13 @@
 import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, chownSync, closeSync, cpSync, lstatSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { BIN, bargain, childEnv, hashTree, oneLine, readJson, startBargain, tempDir, treeDiff, writeJson, type CliResult } from './helpers/grid.ts';
+import {
+  BIN, bargain, childEnv, flagIds, hashTree, listFiles, oneLine, readJson, resultFiles, startBargain, tempDir, TEMP_NAME, treeDiff, writeJson, type CliResult,
+} from './helpers/grid.ts';
 
 let template: string | null = null;
 after(() => { if (template) rmSync(template, { recursive: true, force: true }); });
@@ -182,4 +186,51 @@ test('a read-only results directory: every writing command refuses in one line a
   chownSync(join(rd, 'logs'), 0, 0);
   await refusedAll(rd, [['run', '--results-dir', rd], ['run-one', '5', '--results-dir', rd]]
     .map((a) => [a, /cannot access .*logs\/experiment_\d+\.log \(permission denied\); fix its permissions/]), nobody);
+});
+
+/** A tmpfs of `kb` kilobytes mounted at a fresh directory (root only); null when it cannot be. */
+function smallDisk(t: TestContext, kb: number): string | null {
+  if (process.getuid?.() !== 0) return null;
+  const { dir, cleanup } = tempDir('bargain-fulldisk-');
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${kb}k`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (m.status !== 0) { cleanup(); return null; }
+  t.after(() => { spawnSync('umount', [dir]); cleanup(); });
+  return dir;
+}
+
+/** Fills the file system holding dir until `leaveKb` kilobytes are free; returns the filler's path. */
+function fill(dir: string, leaveKb: number): string {
+  const path = join(dir, 'filler');
+  const fd = openSync(path, 'w');
+  const page = Buffer.alloc(4096, 1);
+  let pages = 0;
+  try { for (;;) { writeSync(fd, page); pages++; } } catch (e) { assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC'); }
+  closeSync(fd);
+  truncateSync(path, Math.max(0, pages - Math.ceil(leaveKb / 4)) * 4096);
+  return path;
+}
+
+test('a full disk mid-run: one line naming the file, no partial result or temp file; with space freed the run resumes', async (t) => {
+  const disk = smallDisk(t, 8192);
+  if (!disk) { t.skip('needs root and a mountable tmpfs to fill a disk'); return; }
+  const rd = join(disk, 'results');
+  assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', rd]).status, 0);
+  const filler = fill(disk, 300);   // room for a few experiments (~65 KB each), not twelve
+  const r = bargain(['run', '--parallel', '1', '--results-dir', rd]);
+  assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`);
+  assert.match(oneLine(r.stderr), /^bargain: cannot write .* \(no space left on the device\); free some space or choose another --results-dir$/);
+  const done = flagIds(rd);
+  assert.ok(done.length >= 1 && done.length < 12, `stopped part-way (${done.length} done)`);
+  assert.deepEqual(listFiles(rd).filter((p) => TEMP_NAME.test(p.split('/').pop()!)), [], 'no temporary file left');
+  // Results are whole or absent: each one on disk parses, and only flagged experiments count.
+  for (const { path } of resultFiles(rd)) JSON.parse(readFileSync(join(rd, path), 'utf8'));
+
+  unlinkSync(filler);
+  const again = bargain(['run', '--parallel', '2', '--results-dir', rd]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`\\(${done.length} already complete, skipped\\)`));
+  const collected = bargain(['collect', '--results-dir', rd]);
+  assert.equal(collected.status, 0, collected.stderr);
+  assert.equal(readJson(join(rd, 'summary.json')).successful, 12);
+  assert.deepEqual(flagIds(rd), Array.from({ length: 12 }, (_, k) => k));
 });

@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSy
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import {
-  bargain, flagIds, listFiles, parseCsv, readCsv, readJson, resultFiles, sleep, startBargain, tempDir, TEMP_NAME, waitFor,
+  assertAllParse, bargain, flagIds, listFiles, parseCsv, readCsv, readJson, resultFiles, sleep, startBargain, tempDir, TEMP_NAME, waitFor,
 } from './helpers/grid.ts';
 
 /** mulberry32: the kill delays are random but the same on every run of this test. */
@@ -30,32 +30,6 @@ function rng(seed: number): () => number {
 /** Entries in logs/: grows whenever the runner starts an experiment (a new log, or an archived one). */
 const logEntries = (dir: string) => { try { return readdirSync(join(dir, 'logs')).length; } catch { return 0; } };
 const tempFiles = (dir: string) => listFiles(dir).filter((p) => TEMP_NAME.test(basename(p)));
-const LOG_LINE = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] \S/;
-
-/** Parses every file by its kind; throws naming the first one that does not. */
-function assertAllParse(dir: string): void {
-  for (const rel of listFiles(dir)) {
-    const p = join(dir, rel);
-    const text = readFileSync(p, 'utf8');
-    const name = basename(rel);
-    try {
-      if (/\.(json|flag)$/.test(name)) JSON.parse(text);
-      else if (name.endsWith('.jsonl')) {
-        assert.ok(text.endsWith('\n'), 'ends with a newline');
-        text.slice(0, -1).split('\n').forEach((l) => JSON.parse(l));
-      } else if (name.endsWith('.csv')) readCsv(p);
-      else if (/^experiment_\d+\.log(\.old(\.\d+)?)?$/.test(name)) {
-        assert.ok(text.endsWith('\n'), 'ends with a whole line');
-        for (const l of text.slice(0, -1).split('\n')) assert.match(l, LOG_LINE);
-      } else if (rel === 'all_configs.txt' || rel === 'summary.txt') assert.ok(text.endsWith('\n') && text.length > 20);
-      else if (rel.startsWith('report/')) assert.ok(statSync(p).size > 0, 'non-empty');
-      else assert.fail('a file the pipeline does not write');
-    } catch (e) {
-      assert.fail(`${rel} does not parse: ${(e as Error).message}`);
-    }
-  }
-}
-
 test('SIGKILL at random moments, restart each time: nothing lost, duplicated, truncated or left behind', async (t) => {
   const { dir, cleanup } = tempDir(); t.after(cleanup);
   const rd = join(dir, 'results');

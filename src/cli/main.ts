@@ -57,10 +57,10 @@ const FS_PROBLEMS: Record<string, string> = {
 
 function fileSystemProblem(err: unknown): string | null {
   const e = err as NodeJS.ErrnoException | null;
-  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !(e.code in FS_PROBLEMS) || typeof e.path !== 'string') return null;
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !(e.code in FS_PROBLEMS) || typeof e.syscall !== 'string') return null;
   const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free some space' : 'fix its permissions';
   const verb = e.code === 'EACCES' || e.code === 'EPERM' ? 'cannot access' : 'cannot write';
-  return `${verb} ${e.path} (${FS_PROBLEMS[e.code]}); ${fix} or choose another --results-dir`;
+  return `${verb} ${typeof e.path === 'string' ? e.path : 'the results'} (${FS_PROBLEMS[e.code]}); ${fix} or choose another --results-dir`;
 }
 
 const isEntry = process.argv[1] && /(?:^|[\\/])(main\.ts|bargain(\.mjs)?)$/.test(process.argv[1]);

@@ -24,15 +24,18 @@ export function writeFileAtomicallySync(path: string, data: string): void {
   const tmp = join(dir, `.${basename(path)}.tmp-${HOST}-${process.pid}-${++counter}`);
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, data);
+    // write() may take less than asked (a full disk, a signal): loop until all bytes are down.
+    const buf = Buffer.from(data, 'utf8');
+    for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
-  }
-  try {
     renameSync(tmp, path);
   } catch (e) {
+    // No partial temporary file stays behind (ENOSPC, EIO …); the error names the target.
+    try { closeSync(fd); } catch { /* closed already */ }
     try { unlinkSync(tmp); } catch { /* already gone */ }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err === 'object' && !err.path) err.path = path;
     throw e;
   }
   try {

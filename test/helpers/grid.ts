@@ -4,11 +4,12 @@
  * pipeline writes. Only node:* imports and the grid's own temp-name rule, so a bug in the
  * pipeline cannot hide in here.
  */
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -187,4 +188,30 @@ export function oneLine(stderr: string): string {
   const lines = stderr.split('\n').filter((l) => l.trim() !== '');
   if (lines.length !== 1) throw new Error(`expected one stderr line, got ${lines.length}:\n${stderr}`);
   return lines[0];
+}
+
+const LOG_LINE = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] \S/;
+
+/** Parses every file by its kind; throws naming the first one that does not. */
+export function assertAllParse(dir: string): void {
+  for (const rel of listFiles(dir)) {
+    const p = join(dir, rel);
+    const text = readFileSync(p, 'utf8');
+    const name = basename(rel);
+    try {
+      if (/\.(json|flag)$/.test(name)) JSON.parse(text);
+      else if (name.endsWith('.jsonl')) {
+        assert.ok(text.endsWith('\n'), 'ends with a newline');
+        text.slice(0, -1).split('\n').forEach((l) => JSON.parse(l));
+      } else if (name.endsWith('.csv')) readCsv(p);
+      else if (/^experiment_\d+\.log(\.old(\.\d+)?)?$/.test(name)) {
+        assert.ok(text.endsWith('\n'), 'ends with a whole line');
+        for (const l of text.slice(0, -1).split('\n')) assert.match(l, LOG_LINE);
+      } else if (['all_configs.txt', 'summary.txt', 'visualize_results.py'].includes(rel)) assert.ok(text.endsWith('\n') && text.length > 20);
+      else if (rel.startsWith('report/')) assert.ok(statSync(p).size > 0, 'non-empty');
+      else assert.fail('a file the pipeline does not write');
+    } catch (e) {
+      assert.fail(`${rel} does not parse: ${(e as Error).message}`);
+    }
+  }
 }
