@@ -4,6 +4,9 @@ import { existsSync } from 'node:fs';
 import { ExitError } from '../../errors.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
+import { loadEnv, loadRegistry, tryRoute } from '../../providers/index.ts';
+import { KEY_VARS } from '../../providers/env.ts';
+import { PRESETS } from '../../grid/presets.ts';
 
 const KEYS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'];
 
@@ -26,11 +29,27 @@ export function registerSetup(program: Command): void {
         ok = false;
         lines.push(`FAIL ${(e as Error).message}`);
       }
-      const present = KEYS.filter((k) => process.env[k]);
+      let env;
+      try { env = loadEnv(); } catch (e) { ok = false; lines.push(`FAIL ${(e as Error).message}`); }
+      const present = env ? KEYS.filter((k) => env!.vars[k]) : [];
       lines.push(present.length
-        ? `ok   API keys set: ${present.join(', ')} (values not shown)`
+        ? `ok   API keys set: ${present.join(', ')} (values not shown)${env?.dotenvPath ? `, some from ${env.dotenvPath}` : ''}`
         : 'info no API keys set: only the offline grid (scripted negotiators) can run; set OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or OPENROUTER_API_KEY (or a .env file) for the seed grid');
-      lines.push('', ok ? `Next: bargain all --grid ${present.length ? 'seed' : 'demo'} --results-dir ${f.resultsDir}` : 'Fix the FAIL lines above, then run bargain setup again.');
+      let routable = 0;
+      if (env) {
+        const registry = loadRegistry();
+        const seed = [...PRESETS.seed.weak, ...PRESETS.seed.strong];
+        lines.push('Routes of the seed grid\'s models:');
+        for (const m of seed) {
+          const r = tryRoute(m, { env, registry });
+          if ('route' in r) routable++;
+          const p = registry.get(m).provider;
+          const direct = p in KEY_VARS ? KEY_VARS[p as keyof typeof KEY_VARS].join(' or ') : 'its key';
+          lines.push('route' in r ? `  ok   ${m.padEnd(18)} ${r.route.label} (${r.route.modelId})` : `  --   ${m.padEnd(18)} no route yet: set ${direct} (direct) or OPENROUTER_API_KEY`);
+        }
+      }
+      const seedReady = routable === PRESETS.seed.weak.length + PRESETS.seed.strong.length;
+      lines.push('', ok ? `Next: ${seedReady ? `bargain estimate --results-dir ${f.resultsDir} after bargain generate --grid seed, then bargain run` : `bargain all --grid demo --results-dir ${f.resultsDir}   (offline; set the missing keys above for the seed grid)`}` : 'Fix the FAIL lines above, then run bargain setup again.');
       process.stdout.write(lines.join('\n') + '\n');
       if (!ok) throw new ExitError(1);
     });
