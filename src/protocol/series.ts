@@ -38,7 +38,10 @@ export interface RunDocument {
   pair_index: number;
   seats_swapped: boolean;
   preferences: number[][];
+  /** cosine of seats 0 and 1 (the only pair when n = 2) */
   cosine_similarity: number;
+  /** every pair's achieved cosine, when n > 2 */
+  cosine_similarities?: number[][];
   consensus: boolean;
   round: number | null;
   allocation: Record<string, number[]> | null;
@@ -107,6 +110,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
     const doc: RunDocument = {
       run_index: run, pair_index: pair, seats_swapped: run % 2 === 1,
       preferences: values, cosine_similarity: round6(cosine[0][1]),
+      ...(spec.n > 2 ? { cosine_similarities: cosine.map((row) => row.map(round6)) } : {}),
       consensus: out.consensus, round: out.round,
       allocation: out.owners ? toAllocationMap(out.owners, spec.n) : null,
       welfare: metrics.welfare, pareto_optimal: metrics.pareto_optimal, tie_break: out.tieBreak,
