@@ -3,13 +3,15 @@
  * (scripted:crash throws on its first proposal; scripted:slow takes 200 ms a turn, so
  * `--timeout 1` cuts it): `run` lists them with pair, level, reason and the retry command;
  * `run-one` exits 1 / 124; `retry` refuses without --yes off a terminal, and with --yes
- * archives old logs (experiment_N.log.old, then .old.1), reruns only the failures and collects.
+ * archives old logs (experiment_N.log.old, then .old.1), reruns only the failures and collects;
+ * on a terminal (a pseudo-terminal from script(1)) run shows its live line and retry asks first.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bargain, hashTree, oneLine, readJson, startBargain, tempDir, treeDiff, waitFor, writeJson } from './helpers/grid.ts';
+import { BIN, bargain, childEnv, hashTree, oneLine, readJson, startBargain, tempDir, treeDiff, waitFor, writeJson } from './helpers/grid.ts';
 
 function setup(t: { after: (fn: () => void) => void }, strong: string[]) {
   const { dir, cleanup } = tempDir(); t.after(cleanup);
@@ -145,4 +147,33 @@ test('retry --yes reruns failures that fail again, and interrupted (INCOMPLETE) 
   const summary = readJson(join(rd, 'summary.json'));
   assert.deepEqual([summary.successful, summary.failed, summary.timeout], [0, 1, 1]);
   assert.deepEqual(summary.failures.map((f: any) => [f.experiment_id, f.status]), [[0, 'FAILED'], [1, 'TIMEOUT']]);
+});
+
+/** Runs `bargain ARGS` on a pseudo-terminal (util-linux `script`), typing `input`; null when `script` is missing. */
+function onTerminal(args: string[], input: string): { status: number | null; out: string } | null {
+  if (spawnSync('script', ['--version']).status !== 0) return null;
+  const cmd = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { input, encoding: 'utf8', env: childEnv({ TERM: 'xterm' }), timeout: 60_000 });
+  return { status: r.status, out: r.stdout };
+}
+
+test('on a terminal: run shows the live progress line; retry asks first (no = nothing changed, yes = rerun)', (t) => {
+  const { rd } = setup(t, ['scripted:crash', 'scripted:nash']);
+  const run = onTerminal(['run', '--results-dir', rd], '');
+  if (!run) { t.skip('util-linux script(1) is not installed'); return; }
+  assert.equal(run.status, 1, run.out);
+  assert.match(run.out, /\r\x1b\[2K\[2\/2\] Completed: 2 \| Failed: 1 \| Running: 0 \| Rate: [\d.]+\/min \| Elapsed: \d+s \| ETA: \d+s/);
+
+  const before = hashTree(rd);
+  const no = onTerminal(['retry', '--results-dir', rd], 'n\n')!;
+  assert.equal(no.status, 0, no.out);
+  assert.match(no.out, /Retry them now\? \[y\/N\]/);
+  assert.match(no.out, /Nothing changed\./);
+  assert.deepEqual(treeDiff(before, hashTree(rd)), []);
+
+  const yes = onTerminal(['retry', '--results-dir', rd], 'y\n')!;
+  assert.equal(yes.status, 1, yes.out);
+  assert.match(yes.out, /Ran 1 experiment /);
+  assert.ok(existsSync(join(rd, 'logs', 'experiment_0.log.old')), 'the retried experiment\'s log was archived');
+  assert.ok(!existsSync(join(rd, 'logs', 'experiment_1.log.old')), 'the successful one was left alone');
 });
