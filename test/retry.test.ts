@@ -34,7 +34,8 @@ test('run lists failures with pair, level, reason and the retry command; run-one
   const run = bargain(['run', '--parallel', '3', '--timeout', '1', '--results-dir', rd]);
   assert.equal(run.status, 1, `a run with failures exits 1\n${run.stdout}\n${run.stderr}`);
   const out = run.stdout;
-  assert.match(out, /Successful: 1 \| Failed: 1 \| Timeout: 1/);
+  assert.match(out, /^Ran 3 experiments in [\d.]+s \(0 already complete, skipped\)$/m);
+  assert.match(out, /Successful: 1 \| Failed: 1 \| Timeout: 1 \| Success rate: 33\.3% \| Mean time per experiment: [\d.]+s/);
   assert.match(out, /^Failures:$/m);
   assert.match(out, /^ {2}0: scripted:linear vs scripted:crash at level 0\.5 — FAILED: .*scripted:crash failed on purpose$/m);
   assert.match(out, /^ {2}1: scripted:linear vs scripted:slow at level 0\.5 — TIMEOUT: .*1 s timeout.*$/m);
