@@ -44,6 +44,8 @@ export const DEFAULT_CALL_TIMEOUT_MS = 180_000;
 export const DEFAULT_MAX_WAIT_MS = 600_000;
 /** Calls one seat makes per negotiation round (discussion, thinking, proposal, vote, reflection). */
 const CALLS_PER_ROUND = 5;
+/** A typical call's prompt plus answer, for weighing TPM against RPM in the start order. */
+const TOKENS_PER_CALL = 4000;
 
 export class CostMeter {
   usd = 0;
@@ -156,7 +158,7 @@ export class ModelResolver {
   }
 
   /**
-   * What an experiment asks of each provider's budget, in minutes of its RPM (for the
+   * What an experiment asks of each provider's budget, in minutes of its RPM or TPM (for the
    * bottleneck-first scheduler): expected calls per seat ≈ runs × rounds × calls per round,
    * halved as a typical agreement point; only the ratios between keys matter.
    */
@@ -167,7 +169,10 @@ export class ModelResolver {
       const route = this.route(m);
       const keys = Math.max(1, route.keyLabels.length);
       const calls = c.num_runs * c.max_rounds * CALLS_PER_ROUND * 0.5;
-      d[route.provider] = (d[route.provider] ?? 0) + calls / (this.limits(route.provider).rpm * keys);
+      const l = this.limits(route.provider);
+      // minutes of the key's budget: whichever of requests and tokens binds
+      const minutes = Math.max(calls / l.rpm, (calls * TOKENS_PER_CALL) / l.tpm);
+      d[route.provider] = (d[route.provider] ?? 0) + minutes / keys;
     }
     return d;
   }

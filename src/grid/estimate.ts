@@ -38,8 +38,8 @@ export interface GridEstimate {
   byModel: ModelEstimate[];
   /** per experiment id: expected calls and dollars (for --max-cost) */
   perExperiment: Map<number, { calls: number; costUsd: number }>;
-  /** per provider: calls, and the minutes its budget needs at least */
-  byProvider: { provider: string; calls: number; rpm: number; keys: number; minutes: number }[];
+  /** per provider: calls and tokens, and the minutes its budgets (RPM and TPM) need at least */
+  byProvider: { provider: string; calls: number; tokens: number; rpm: number; tpm: number; keys: number; minutes: number; limitedBy: 'rpm' | 'tpm' }[];
   wallLowerBoundS: number;
   sampled: number;
 }
@@ -131,6 +131,7 @@ export async function estimateGrid(configs: ExperimentConfig[], resolver: ModelR
   const byModel = new Map<string, ModelEstimate>();
   const perExperiment = new Map<number, { calls: number; costUsd: number }>();
   const provCalls = new Map<string, number>();
+  const provTokens = new Map<string, number>();
   for (const c of configs) {
     const s = samples.get(shapeKey(c))!;
     let expCalls = 0, expCost = 0;
@@ -151,6 +152,7 @@ export async function estimateGrid(configs: ExperimentConfig[], resolver: ModelR
       e.costUsd += cost; e.maxCostUsd += callCostUsd(entry.price, maxUsage, route.priceMultiplier);
       byModel.set(model, e);
       provCalls.set(route.provider, (provCalls.get(route.provider) ?? 0) + x.calls);
+      provTokens.set(route.provider, (provTokens.get(route.provider) ?? 0) + x.input + x.output + reasoning);
       expCalls += x.calls; expCost += cost;
     }
     perExperiment.set(c.experiment_id, { calls: expCalls, costUsd: expCost });
@@ -158,8 +160,10 @@ export async function estimateGrid(configs: ExperimentConfig[], resolver: ModelR
   const models = [...byModel.values()].sort((a, b) => b.costUsd - a.costUsd);
   const byProvider = [...provCalls].map(([provider, calls]) => {
     const keys = Math.max(1, ...[...byModel.values()].filter((m) => m.provider === provider).map((m) => routeOrDirect(resolver, m.model).keyLabels.length));
-    const rpm = resolver.limits(provider).rpm;
-    return { provider, calls, rpm, keys, minutes: calls / (rpm * keys) };
+    const { rpm, tpm } = resolver.limits(provider);
+    const tokens = provTokens.get(provider) ?? 0;
+    const byRpm = calls / (rpm * keys), byTpm = tokens / (tpm * keys);
+    return { provider, calls, tokens, rpm, tpm, keys, minutes: Math.max(byRpm, byTpm), limitedBy: byTpm > byRpm ? 'tpm' as const : 'rpm' as const };
   }).sort((a, b) => b.minutes - a.minutes);
   return {
     experiments: configs.length,

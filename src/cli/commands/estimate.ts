@@ -33,7 +33,7 @@ export function registerEstimate(program: Command): void {
         ...est.byModel.map((m) => `  ${m.model.padEnd(20)} ${m.route.padEnd(26)} ${big(m.calls).padStart(8)} ${big(m.inputTokens).padStart(12)} ${big(m.outputTokens).padStart(12)} ${big(m.reasoningTokens).padStart(18)} ${money(m.costUsd).padStart(10)} ${money(m.maxCostUsd).padStart(10)}`),
         `  ${'total'.padEnd(20)} ${''.padEnd(26)} ${big(est.calls).padStart(8)} ${''.padStart(12)} ${''.padStart(12)} ${''.padStart(18)} ${money(est.costUsd).padStart(10)} ${money(est.maxCostUsd).padStart(10)}`,
         '',
-        ...est.byProvider.map((p) => `  ${p.provider}: ${big(p.calls)} calls at ${p.rpm} rpm × ${p.keys} key${p.keys === 1 ? '' : 's'} → at least ${p.minutes.toFixed(1)} min`),
+        ...est.byProvider.map((p) => `  ${p.provider}: ${big(p.calls)} calls, ${big(p.tokens)} tokens at ${big(p.rpm)} rpm / ${big(p.tpm)} tpm × ${p.keys} key${p.keys === 1 ? '' : 's'} → at least ${p.minutes.toFixed(1)} min (${p.limitedBy === 'tpm' ? 'tokens per minute' : 'requests per minute'} bind; raise with --${p.limitedBy} ${p.provider}=N to match your tier)`),
         est.byProvider.length
           ? `Wall time: at least ${(est.wallLowerBoundS / 60).toFixed(1)} min (the busiest provider's budget${est.byProvider[0] ? `: ${est.byProvider[0].provider}` : ''}); latency adds to it.`
           : 'No API calls: scripted experiments only.',
