@@ -11,10 +11,7 @@
  *                            Authorization: Bearer; reasoning.effort / reasoning.max_tokens)
  * The SDKs read no environment here: every setting is passed explicitly.
  */
-import { createOpenAI } from '@ai-sdk/openai';
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenRouter } from '@openrouter/ai-sdk-provider';
+import type { LanguageModel } from 'ai';
 import type { ChatModel } from './types.ts';
 import type { ModelEntry } from './registry.ts';
 import type { Route } from './route.ts';
@@ -23,21 +20,27 @@ import { SdkChatModel } from './sdk-model.ts';
 
 export type FetchFn = typeof globalThis.fetch;
 
+/** The SDK packages load on first use: every CLI start (and SLURM task) stays light. */
+function lazy(make: () => Promise<LanguageModel>): () => Promise<LanguageModel> {
+  let p: Promise<LanguageModel> | null = null;
+  return () => (p ??= make());
+}
+
 export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fetchFn?: FetchFn): ChatModel {
   const keyless = key.value === '';
   switch (route.provider) {
     case 'openai':
     case 'compatible':
     case 'sim': {
-      const provider = createOpenAI({
+      const language = lazy(async () => (await import('@ai-sdk/openai')).createOpenAI({
         baseURL: route.baseUrl,
         // the SDK insists on a key; a keyless server gets the header removed by noAuth()
         apiKey: keyless ? 'unused' : key.value,
         fetch: keyless ? noAuth(fetchFn) : fetchFn,
         name: route.provider,
-      });
+      }).chat(route.modelId));
       return new SdkChatModel({
-        route, entry, key, language: provider.chat(route.modelId), systemOnlyAtTop: false,
+        route, entry, key, language, systemOnlyAtTop: false,
         // the registry, not the SDK's model-name list, decides what is a reasoning model
         providerOptions: (s) => ({
           openai: { forceReasoning: s.kind === 'reasoning', ...(s.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}) },
@@ -45,27 +48,27 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
       });
     }
     case 'anthropic': {
-      const provider = createAnthropic({ baseURL: `${route.baseUrl}/v1`, apiKey: key.value, fetch: fetchFn });
+      const language = lazy(async () => (await import('@ai-sdk/anthropic')).createAnthropic({ baseURL: `${route.baseUrl}/v1`, apiKey: key.value, fetch: fetchFn }).messages(route.modelId));
       return new SdkChatModel({
-        route, entry, key, language: provider.messages(route.modelId), systemOnlyAtTop: true,
+        route, entry, key, language, systemOnlyAtTop: true,
         providerOptions: (s) => (s.thinkingBudget !== undefined
           ? { anthropic: { thinking: { type: 'enabled', budgetTokens: s.thinkingBudget } } }
           : undefined),
       });
     }
     case 'google': {
-      const provider = createGoogleGenerativeAI({ baseURL: `${route.baseUrl}/v1beta`, apiKey: key.value, fetch: fetchFn });
+      const language = lazy(async () => (await import('@ai-sdk/google')).createGoogleGenerativeAI({ baseURL: `${route.baseUrl}/v1beta`, apiKey: key.value, fetch: fetchFn })(route.modelId));
       return new SdkChatModel({
-        route, entry, key, language: provider(route.modelId), systemOnlyAtTop: true,
+        route, entry, key, language, systemOnlyAtTop: true,
         providerOptions: (s) => (s.thinkingBudget !== undefined
           ? { google: { thinkingConfig: { thinkingBudget: s.thinkingBudget } } }
           : undefined),
       });
     }
     case 'openrouter': {
-      const provider = createOpenRouter({ baseURL: route.baseUrl, apiKey: key.value, fetch: fetchFn, appName: 'bargain' });
+      const language = lazy(async () => (await import('@openrouter/ai-sdk-provider')).createOpenRouter({ baseURL: route.baseUrl, apiKey: key.value, fetch: fetchFn, appName: 'bargain' }).chat(route.modelId));
       return new SdkChatModel({
-        route, entry, key, language: provider.chat(route.modelId), systemOnlyAtTop: false,
+        route, entry, key, language, systemOnlyAtTop: false,
         providerOptions: (s) => {
           if (s.reasoningEffort) return { openrouter: { reasoning: { effort: s.reasoningEffort } } };
           if (s.thinkingBudget !== undefined) return { openrouter: { reasoning: { max_tokens: s.thinkingBudget } } };

@@ -10,7 +10,14 @@
  * is not attached as `cause` (its response body and headers could echo a key).
  * Returns null for an abort, which the caller handles (timeout vs cancellation).
  */
-import { APICallError, AISDKError } from 'ai';
+import type { APICallError } from 'ai';
+
+// The SDK marks its errors with global symbols (what its own isInstance checks), so they
+// are recognised here without loading the SDK at start-up.
+const hasMarker = (e: unknown, marker: string): boolean =>
+  e != null && typeof e === 'object' && (e as Record<symbol, unknown>)[Symbol.for(marker)] === true;
+const isSdkError = (e: unknown): e is Error => hasMarker(e, 'vercel.ai.error');
+const isApiCallError = (e: unknown): e is APICallError => hasMarker(e, 'vercel.ai.error.AI_APICallError');
 import { ProviderError, type ProviderErrorKind } from './types.ts';
 import { displayUrl, scrub } from './scrub.ts';
 import type { Route } from './route.ts';
@@ -69,7 +76,7 @@ export function retryAfterMs(headers: Record<string, string | undefined> | undef
 export function toProviderError(err: unknown, route: Route): ProviderError | null {
   if (isAbort(err)) return null;
   const where = `${route.name} (${route.modelId} via ${route.label})`;
-  if (APICallError.isInstance(err)) {
+  if (isApiCallError(err)) {
     if (err.statusCode === undefined) {
       const cause = err.cause instanceof Error ? ((err.cause as NodeJS.ErrnoException).code ?? err.cause.message) : err.message;
       return new ProviderError({
@@ -86,7 +93,7 @@ export function toProviderError(err: unknown, route: Route): ProviderError | nul
       message: scrub(`${where}: ${status}: ${truncate(c.detail, 300)}`),
     });
   }
-  if (AISDKError.isInstance(err)) {
+  if (isSdkError(err)) {
     // no choices, unparsable JSON, schema mismatch: a broken answer, worth another try
     return new ProviderError({ kind: 'transient', provider: route.provider, message: scrub(`${where}: ${err.name}: ${truncate(err.message, 300)}`) });
   }

@@ -5,7 +5,7 @@
  * with reasoning tokens, warnings) and any failure (errors.ts -> ProviderError).
  * No sleeping, no retrying, no logging here.
  */
-import { generateText, type LanguageModel, type ModelMessage } from 'ai';
+import type { generateText, LanguageModel, ModelMessage } from 'ai';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult, FinishReason } from './types.ts';
 import type { ModelEntry } from './registry.ts';
 import type { Route } from './route.ts';
@@ -23,7 +23,8 @@ export interface SdkModelConfig {
   route: Route;
   entry: ModelEntry;
   key: ApiKey;
-  language: LanguageModel;
+  /** the SDK model, built on first use (the SDK packages load lazily) */
+  language: () => Promise<LanguageModel>;
   /** provider-specific body options (reasoning effort, thinking budget, …) for one call */
   providerOptions: (s: WireSampling) => ProviderOptions | undefined;
   /** Anthropic and Gemini take system text only at the top: later system messages become user turns */
@@ -47,8 +48,9 @@ export class SdkChatModel implements ChatModel {
     const s = wireSampling(entry, req);
     let r;
     try {
-      r = await generateText({
-        model: this.cfg.language,
+      const { generateText: generate } = await import('ai');
+      r = await generate({
+        model: await this.cfg.language(),
         messages: toModelMessages(req.messages, this.cfg.systemOnlyAtTop),
         allowSystemInMessages: true,
         maxOutputTokens: s.maxOutputTokens,

@@ -5,9 +5,11 @@
  * every dataset is inlined in its spec. A chart with nothing to show is returned as an
  * `empty` entry with the reason, never rendered as a blank plot.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
-import { Resvg } from '@resvg/resvg-js';
+import type * as vl from 'vega-lite';
+import { createRequire } from 'node:module';
+
+// The chart libraries load on first use, so commands that draw nothing start light.
+const requireCjs = createRequire(import.meta.url);
 import type { Aggregates, Group, SeatGroup } from './aggregate.ts';
 import { olsBand } from './stats.ts';
 
@@ -284,7 +286,8 @@ function scopeIds(svg: string, prefix: string): string {
 }
 
 export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
-  const compiled = vl.compile(spec).spec;
+  const [vega, vlc] = await Promise.all([import('vega'), import('vega-lite')]);
+  const compiled = vlc.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
@@ -294,6 +297,7 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string, scale = 2): Uint8Array {
+  const { Resvg } = requireCjs('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const r = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
