@@ -78,6 +78,22 @@ function resultRow(s: ExperimentState, layout: Layout): ResultRow {
   };
 }
 
+/** Calls, tokens and dollars per model over every run of every result (API models; scripted ones show zeros). */
+function byModel(results: ResultDocument[]) {
+  const out: Record<string, { seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }> = {};
+  for (const r of results) {
+    for (const run of r.runs) {
+      for (const a of run.agents) {
+        const m = (out[a.model] ??= { seats: 0, calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_usd: 0 });
+        m.seats++; m.calls += a.calls; m.input_tokens += a.input_tokens; m.output_tokens += a.output_tokens;
+        m.reasoning_tokens += a.reasoning_tokens; m.cost_usd += a.cost_usd;
+      }
+    }
+  }
+  for (const m of Object.values(out)) m.cost_usd = Math.round(m.cost_usd * 1e6) / 1e6;
+  return out;
+}
+
 export interface CollectOutcome {
   states: ExperimentState[];
   counts: Record<ExperimentStatus, number>;
@@ -116,6 +132,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     output_tokens: results.reduce((t, r) => t + r.output_tokens, 0),
     reasoning_tokens: results.reduce((t, r) => t + r.reasoning_tokens, 0),
     cost_usd: Math.round(results.reduce((t, r) => t + r.cost_usd, 0) * 1e6) / 1e6,
+    by_model: byModel(results),
     by_model_pair: group((s) => `${s.config.weak_model}_vs_${s.config.strong_model}`),
     by_competition_level: group((s) => String(s.config.competition_level)),
     failures: states.filter((s) => s.status === 'FAILED' || s.status === 'TIMEOUT').map((s) => ({
