@@ -13,6 +13,8 @@ import type { TranscriptEvent } from './events.ts';
 
 export const PROPOSAL_REPAIRS = 3;
 export const VOTE_REPAIRS = 2;
+/** A message or note the agent could not give (empty, a refusal) gets one repair turn, then is voided. */
+export const TEXT_REPAIRS = 1;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventInput = DistributiveOmit<TranscriptEvent, 'v' | 'seq' | 'run'>;
@@ -136,7 +138,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     // 1. Discussion: seat order, every agent sees all public talk so far.
     for (let pass = 0; pass < spec.discussionTurns; pass++) {
       for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'discussion', round, 0, anyText, { turn: pass });
+        const r = await turn(s, 'discussion', round, TEXT_REPAIRS, anyText, { turn: pass });
         const text = r.value ?? '';
         publicFacts.push({ kind: 'message', round, from: ids[s], text });
         emit({ type: 'message', round, to: 'all', agent: ids[s], text });
@@ -146,7 +148,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     // 2. Private thinking.
     if (spec.privateThinking) {
       for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'thinking', round, 0, anyText);
+        const r = await turn(s, 'thinking', round, TEXT_REPAIRS, anyText);
         const text = r.value ?? '';
         privateFacts[s].push({ kind: 'note', round, phase: 'thinking', text });
         emit({ type: 'note', round, to: ids[s], agent: ids[s], phase: 'thinking', text });
@@ -217,7 +219,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     // 6. Reflection before the next round.
     if (spec.reflection && round < spec.maxRounds) {
       for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'reflection', round, 0, anyText);
+        const r = await turn(s, 'reflection', round, TEXT_REPAIRS, anyText);
         const text = r.value ?? '';
         privateFacts[s].push({ kind: 'note', round, phase: 'reflection', text });
         emit({ type: 'note', round, to: ids[s], agent: ids[s], phase: 'reflection', text });
