@@ -45,6 +45,16 @@ test('governed 429s: the retry waits the Retry-After in the key queue, and other
   assert.ok(snap[0].concurrency < 4, 'concurrency was lowered');
 });
 
+test('a 429 pauses the key before its permit is released: a caller queued behind it is not let through first', async () => {
+  const gov = new Governor({ limits: { openai: { rpm: 1000, tpm: 1e9, concurrency: 1 } } });
+  const a = scripted([limited(400), null]);
+  const b = scripted([null]);
+  const pa = withRetry(a, { governor: gov }).generate(req);
+  const pb = withRetry(b, { governor: gov }).generate(req);   // queued: a holds the only permit
+  await Promise.all([pa, pb]);
+  assert.ok(b.arrivals[0] - a.arrivals[0] >= 395, `the queued caller went ${Math.round(b.arrivals[0] - a.arrivals[0])} ms after the 429, inside its Retry-After`);
+});
+
 test('governed, a Retry-After longer than the cap is waited only up to --max-wait and is not a failure', async () => {
   const gov = new Governor({ limits });
   const a = scripted([limited(3_600_000), null]);

@@ -153,6 +153,12 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         } else {
           throw e;
         }
+        // Pause the key before this permit is released: releasing first would hand the
+        // permit to a queued caller, who would then be sent into the 429.
+        if (budget && err.kind === 'rate_limit') {
+          const wait = err.retryAfterMs ?? Math.min(policy.maxDelayMs * 4, policy.rateLimitDelayMs * 2 ** limited);
+          budget.onRateLimit(Math.min(wait, policy.maxRetryAfterMs));   // --max-wait caps one pause
+        }
       } finally {
         if (handle) clearTimeout(handle);
         req.signal?.removeEventListener('abort', onAbort);
@@ -180,9 +186,8 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
             giveUp('rate_limit', `the provider asks to wait ${Math.round(wait / 1000)}s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)}s allowed: ${rec.message}`, err.status);
           }
           rec.waitMs = wait;
-          // Governed: the key pauses for every caller and the wait is spent queued for a permit.
-          if (budget) budget.onRateLimit(Math.min(wait, policy.maxRetryAfterMs));   // --max-wait caps one pause
-          else await deps.sleep(wait, req.signal);
+          // Governed: the key was paused for every caller above and the wait is spent queued for a permit.
+          if (!budget) await deps.sleep(wait, req.signal);
           break;
         }
         case 'transient': {
