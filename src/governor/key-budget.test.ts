@@ -27,8 +27,24 @@ test('never grants more than rpm requests in any 60 s window, and keeps the key 
   await Promise.all(all);
   assert.equal(grants.length, 45);
   assert.ok(maxInWindow(grants, 60_000) <= 10, `max ${maxInWindow(grants, 60_000)} in a window`);
-  // 45 requests at 10/min need 4 more windows after the first burst: done within ~4 windows + margins
-  assert.ok(Math.max(...grants) <= 4 * 60_600, `last grant at ${Math.max(...grants)}`);
+  // 45 requests at 10/min need 4 more windows (each with its margin) after the first burst
+  assert.ok(Math.max(...grants) <= 4 * 61_000 + 50, `last grant at ${Math.max(...grants)}`);
+});
+
+test('pacing: after an idle spell a key sends a second of its budget at once, then an even stream', async () => {
+  const clock = new FakeClock();
+  const b = budget(clock, 600, 1000);   // 10 per second; the bucket holds 1 s = 10 requests
+  const grants: number[] = [];
+  const all = Array.from({ length: 1500 }, () => b.acquire(1).then((p) => { grants.push(clock.now()); p.release(); }));
+  await clock.advance(200_000);
+  await Promise.all(all);
+  assert.equal(grants.filter((g) => g === 0).length, 10, 'the burst');
+  assert.ok(maxInWindow(grants, 60_000) <= 600);
+  const spacing = 61_000 / 600;
+  const sorted = grants.slice().sort((x, y) => x - y).slice(10, 550);   // the first minute, after the burst
+  const gaps = sorted.slice(1).map((g, i) => g - sorted[i]);
+  assert.ok(Math.min(...gaps) >= spacing - 2 && Math.max(...gaps) <= spacing + 2, `then one every ${spacing.toFixed(0)} ms (gaps ${Math.min(...gaps)}–${Math.max(...gaps)})`);
+  assert.ok(Math.max(...grants) <= 1490 * spacing + 200, `last grant at ${Math.max(...grants)}: the key was kept busy`);
 });
 
 test('concurrency cap holds; a release lets the next waiter in', async () => {
@@ -57,6 +73,8 @@ test('a 429 pauses the key for its Retry-After for every waiter and halves concu
   const b = budget(clock, 1000, 8);
   b.onRateLimit(5_000);
   assert.equal(b.concurrency, 4);
+  b.onRateLimit(3_000);   // an answer to a request sent before the pause: no second halving, no shorter pause
+  assert.equal(b.concurrency, 4);
   const grants: number[] = [];
   const ps = Array.from({ length: 4 }, () => b.acquire(1).then((p) => { grants.push(clock.now()); p.release(); }));
   await clock.advance(4_999);
@@ -70,6 +88,8 @@ test('a 429 pauses the key for its Retry-After for every waiter and halves concu
   assert.equal(b.concurrency, 5);
   for (let i = 0; i < 100; i++) b.onSuccess();
   assert.equal(b.concurrency, 8, 'never above the configured cap');
+  b.onRateLimit(1_000);   // a new overload after the pause: halves again
+  assert.equal(b.concurrency, 4);
 });
 
 test('tokens per minute: a request waits until its tokens fit the window', async () => {
@@ -82,7 +102,7 @@ test('tokens per minute: a request waits until its tokens fit the window', async
   const p2 = b.acquire(400).then((p) => { granted = clock.now(); p.release(); });
   await clock.advance(30_000);
   assert.equal(granted, -1, '700 + 400 > 1000: must wait');
-  await clock.advance(31_000);
+  await clock.advance(32_000);
   await p2;
   assert.ok(granted >= 60_000);
 });

@@ -1,6 +1,11 @@
 /**
  * The rate budget of one provider key (DESIGN §3): requests per minute and tokens per
  * minute over a sliding window, a concurrency cap, and a shared pause after a 429.
+ * Requests are also paced: a token bucket refilled at the window's rate, holding a second
+ * of the budget (at least 10 requests), spreads them over the minute instead of sending
+ * the whole minute's budget at once and idling (providers may enforce RPM over shorter
+ * intervals, and an even stream is less exposed to transit jitter at window edges). The
+ * sliding window stays the hard limit.
  * Waiters are served first come, first served. Concurrency halves on a 429 and grows
  * back by one after each `current` consecutive successes (additive increase,
  * multiplicative decrease), so a rate-limited key backs off for everyone at once.
@@ -36,7 +41,10 @@ export interface Permit {
 
 /** Counting requests at send time, with a margin so arrival jitter never crowds a window. */
 const WINDOW_MS = 60_000;
-const WINDOW_MARGIN_MS = 500;
+const WINDOW_MARGIN_MS = 1000;
+/** The pacing bucket holds this much of the budget (at least BURST_MIN): the largest burst after an idle spell. */
+const BURST_MS = 1000;
+const BURST_MIN = 10;
 
 export class KeyBudget {
   private readonly sent: Sent[] = [];
@@ -47,6 +55,9 @@ export class KeyBudget {
   private pausedUntil = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
+  /** pacing bucket: requests that may go at once; refilled at rpm per (window + margin) */
+  private bucket: number;
+  private bucketAt: number;
   /** totals for progress displays and benches */
   readonly stats = { requests: 0, rateLimited: 0, queuedMs: 0, maxQueue: 0 };
 
@@ -54,6 +65,20 @@ export class KeyBudget {
     private readonly setTimer: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> = (fn, ms) => setTimeout(fn, ms),
     private readonly clearTimer: (t: ReturnType<typeof setTimeout>) => void = (t) => clearTimeout(t)) {
     this.current = Math.max(1, limits.concurrency);
+    this.bucket = this.bucketSize;
+    this.bucketAt = clock.now();
+  }
+
+  private get bucketSize(): number {
+    const rpm = this.limits.rpm;
+    return Math.max(1, Math.min(rpm, Math.max(BURST_MIN, (rpm * BURST_MS) / WINDOW_MS)));
+  }
+  /** ms per request at the paced rate: the window's rate */
+  private get spacing(): number { return (WINDOW_MS + WINDOW_MARGIN_MS) / this.limits.rpm; }
+
+  private refill(now: number): void {
+    if (now > this.bucketAt) this.bucket = Math.min(this.bucketSize, this.bucket + (now - this.bucketAt) / this.spacing);
+    this.bucketAt = Math.max(this.bucketAt, now);
   }
 
   get concurrency(): number { return this.current; }
@@ -84,11 +109,16 @@ export class KeyBudget {
     });
   }
 
-  /** A 429: pause the key for everyone and halve its concurrency. */
+  /**
+   * A 429: pause the key for everyone and halve its concurrency. 429s that come back while
+   * the key is already paused answer requests sent before the pause: they extend the pause
+   * but do not halve again (one overload, one decrease).
+   */
   onRateLimit(retryAfterMs: number): void {
     this.stats.rateLimited++;
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + Math.max(0, retryAfterMs));
-    this.current = Math.max(1, Math.floor(this.current / 2));
+    const now = this.clock.now();
+    if (now >= this.pausedUntil) this.current = Math.max(1, Math.floor(this.current / 2));
+    this.pausedUntil = Math.max(this.pausedUntil, now + Math.max(0, retryAfterMs));
     this.successes = 0;
     this.pump();
   }
@@ -108,6 +138,8 @@ export class KeyBudget {
     if (this.inflight >= this.current) return Infinity;
     this.prune(now);
     let at = now;
+    this.refill(now);
+    if (this.bucket < 1) at = Math.max(at, now + Math.ceil((1 - this.bucket) * this.spacing));
     if (this.sent.length >= this.limits.rpm) {
       at = Math.max(at, this.sent[this.sent.length - this.limits.rpm].at + WINDOW_MS + WINDOW_MARGIN_MS);
     }
@@ -136,6 +168,7 @@ export class KeyBudget {
       if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
       const entry: Sent = { at: now, tokens: w.tokens };
       this.sent.push(entry);
+      this.bucket -= 1;
       this.inflight++;
       this.stats.requests++;
       const queuedMs = now - w.enqueuedAt;
