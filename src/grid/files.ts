@@ -18,7 +18,13 @@ let counter = 0;
 const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
 const TMP_RE = /^\.(.+)\.tmp-(.+)-(\d+)-(\d+)$/;
 
-export function writeFileAtomicallySync(path: string, data: string): void {
+/**
+ * `durable: false` skips both fsyncs (still atomic: readers see the old file or the new
+ * one): for data that is only a saving if it survives a power cut, such as cache entries,
+ * where an fsync per LLM call would block the event loop for milliseconds each time.
+ */
+export function writeFileAtomicallySync(path: string, data: string, opts: { durable?: boolean } = {}): void {
+  const durable = opts.durable !== false;
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${HOST}-${process.pid}-${++counter}`);
@@ -27,7 +33,7 @@ export function writeFileAtomicallySync(path: string, data: string): void {
     // write() may take less than asked (a full disk, a signal): loop until all bytes are down.
     const buf = Buffer.from(data, 'utf8');
     for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {
@@ -38,6 +44,7 @@ export function writeFileAtomicallySync(path: string, data: string): void {
     if (err && typeof err === 'object' && !err.path) err.path = path;
     throw e;
   }
+  if (!durable) return;
   try {
     const dfd = openSync(dir, 'r');
     try { fsyncSync(dfd); } finally { closeSync(dfd); }

@@ -41,6 +41,55 @@ test('a repeated call is answered from the cache bit for bit; what changes the o
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('a call identical to one in flight waits for its answer instead of being sent again; a failed one is not shared', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-'));
+  try {
+    let release!: () => void;
+    let fail = false;
+    const gate = () => new Promise<void>((r) => { release = r; });
+    const inner = counting();
+    const slow: ChatModel & { calls: number } = {
+      ...inner, get calls() { return inner.calls; },
+      async generate(r: ChatRequest) { const g = gate(); await g; if (fail) { inner.calls++; throw new Error('boom'); } return inner.generate(r); },
+    };
+    const cache = new ResponseCache(dir);
+    const m = withCache(slow, cache, 'gpt-4o');
+    const a = m.generate(req('same'));
+    const b = m.generate(req('same'));
+    await new Promise((r) => setImmediate(r));
+    release();
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.equal(inner.calls, 1, 'one request for two identical calls');
+    assert.equal(rb.text, ra.text);
+    assert.equal(rb.cached, true);
+    assert.equal(ra.cached, undefined);
+    assert.equal(cache.stats.shared, 1);
+    assert.equal(cache.inflight.size, 0);
+    // the first fails: the waiting caller makes its own call
+    fail = true;
+    const c = m.generate(req('other'));
+    const d = m.generate(req('other'));
+    await new Promise((r) => setImmediate(r));
+    release();
+    await assert.rejects(c, /boom/);
+    fail = false;
+    await new Promise((r) => setImmediate(r));
+    release();
+    const rd = await d;
+    assert.match(rd.text, /to other/);
+    assert.equal(rd.cached, undefined);
+    // a waiting caller whose own signal aborts stops waiting
+    const e = m.generate(req('third'));
+    const ac = new AbortController();
+    const f = m.generate(req('third', 0, { signal: ac.signal }));
+    ac.abort(new Error('stopped'));
+    await assert.rejects(f, /stopped/);
+    await new Promise((r) => setImmediate(r));
+    release();
+    await e;
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('a corrupt entry is a miss, never a crash, and is replaced', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cache-'));
   try {

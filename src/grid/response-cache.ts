@@ -4,7 +4,10 @@
  * name, messages, sampling parameters and the call's index within its run — and not by
  * route, key, timeouts or concurrency. Re-running or resuming replays calls for free and
  * bit for bit. A corrupt or unreadable entry is a miss, never a crash; writes are atomic,
- * so concurrent writers (SLURM tasks) can only race to write the same content.
+ * so concurrent writers (SLURM tasks) can only race to write the same content. Within a
+ * process, a call identical to one still in flight waits for that one's answer instead of
+ * being sent again (different experiments can ask the very same thing, e.g. at full
+ * competition with the same preferences).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,7 +27,9 @@ export function cacheKey(model: string, req: ChatRequest): string {
 }
 
 export class ResponseCache {
-  readonly stats = { hits: 0, misses: 0, writes: 0, corrupt: 0 };
+  readonly stats = { hits: 0, misses: 0, writes: 0, corrupt: 0, shared: 0 };
+  /** calls being answered now, by key: an identical call waits for the answer */
+  readonly inflight = new Map<string, Promise<ChatResult>>();
   constructor(readonly dir: string) {}
 
   private path(key: string): string {
@@ -48,7 +53,8 @@ export class ResponseCache {
 
   put(key: string, result: ChatResult): void {
     try {
-      writeFileAtomicallySync(this.path(key), JSON.stringify({ key, stored_at: new Date().toISOString(), result }));
+      // no fsync: an entry lost or torn by a power cut is a miss (a repeat call), never a wrong answer
+      writeFileAtomicallySync(this.path(key), JSON.stringify({ key, stored_at: new Date().toISOString(), result }), { durable: false });
       this.stats.writes++;
     } catch { /* a cache that cannot be written only costs a repeat call */ }
   }
@@ -63,9 +69,33 @@ export function withCache(inner: ChatModel, cache: ResponseCache, modelName: str
       const key = cacheKey(modelName, req);
       const hit = cache.get(key);
       if (hit) return { ...hit, cached: true, latencyMs: 0, attempts: 0 };
-      const res = await inner.generate(req);
-      if (res.finishReason !== 'error') cache.put(key, { ...res, cached: false });
-      return res;
+      const pending = cache.inflight.get(key);
+      if (pending) {
+        // the other caller's failure (or its abort) is not ours: then we ask ourselves
+        const r = await untilAborted(pending.catch(() => null), req.signal);
+        if (r && r.finishReason !== 'error') { cache.stats.shared++; return { ...r, cached: true, latencyMs: 0, attempts: 0 }; }
+      }
+      const p = inner.generate(req);
+      cache.inflight.set(key, p);
+      try {
+        const res = await p;
+        if (res.finishReason !== 'error') cache.put(key, { ...res, cached: false });
+        return res;
+      } finally {
+        if (cache.inflight.get(key) === p) cache.inflight.delete(key);
+      }
     },
   };
+}
+
+/** `p`, unless `signal` aborts first (then its reason is thrown). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
 }
