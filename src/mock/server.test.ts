@@ -251,8 +251,65 @@ test('per-key RPM: 429 with Retry-After in each format\'s error shape; other key
     const http = await (await fetch(`${s.url}/_stats`)).json() as any;
     assert.equal(http.requests, st.requests);
     assert.equal(http.log.length, 7);
-    assert.deepEqual(Object.keys(http.log[0]).sort(), ['fault', 'format', 'key', 'latency_ms', 'model', 'ms', 'status', 't']);
+    assert.deepEqual(Object.keys(http.log[0]).sort(), ['fault', 'format', 'key', 'latency_ms', 'model', 'ms', 'req', 'retry_after_s', 'status', 't']);
+    assert.equal(http.log[2].retry_after_s, 50);
+    assert.equal(http.log[0].retry_after_s, null);
+    assert.match(http.log[0].req, /^[0-9a-f]{24}$/);
+    assert.equal(http.log[0].req, http.log[2].req, 'the same request content has the same hash, whatever the answer');
+    assert.notEqual(http.log[0].req, http.log.find((e: any) => e.format === 'anthropic').req);
     for (const text of [JSON.stringify(st), JSON.stringify(http)]) assert.ok(!text.includes('sk-a') && !text.includes('sk-b'));
+  });
+});
+
+test('429 bursts: each key is refused for the burst with the rest of it as Retry-After, then served; keys burst at different times', async () => {
+  let clock = 5_000_000;
+  await withServer({ rateLimitBursts: { everyMs: 20_000, forMs: 6_000 }, now: () => clock }, async (s) => {
+    const ask = (key: string) => openaiReq(s, 'gpt-4o', conversation('discussion'), {}, key);
+    // sample each key every 500 ms over two periods: refused stretches are 6 s long, 20 s apart
+    const seen: Record<string, { t: number; status: number; retry: string | null }[]> = { 'sk-a': [], 'sk-b': [] };
+    for (let t = 0; t < 40_000; t += 500) {
+      for (const k of Object.keys(seen)) {
+        const r = await ask(k);
+        seen[k].push({ t, status: r.status, retry: r.headers.get('retry-after') });
+      }
+      clock += 500;
+    }
+    const starts: number[] = [];
+    for (const [k, rows] of Object.entries(seen)) {
+      const refused = rows.filter((r) => r.status === 429);
+      assert.equal(refused.length, 2 * 12, `${k}: 6 s of every 20 s at 500 ms steps`);
+      for (const r of rows) assert.ok(r.status === 200 || r.status === 429, `${k} ${r.status}`);
+      for (const r of refused) {
+        const end = r.t + Number(r.retry) * 1000;
+        // Retry-After reaches past the end of the burst, by less than a second (whole seconds, rounded up)
+        const after = rows.filter((x) => x.t >= end);
+        assert.ok(after.length === 0 || after[0].status === 200, `${k}: served once the Retry-After has passed (at ${r.t} + ${r.retry}s)`);
+        const stillRefused = rows.filter((x) => x.t > r.t && x.t < end - 1000);
+        assert.ok(stillRefused.every((x) => x.status === 429), `${k}: the burst lasts as long as the Retry-After says`);
+      }
+      starts.push(refused[0].t);
+    }
+    assert.notEqual(starts[0], starts[1], 'keys burst at different times');
+    const st = s.stats();
+    assert.equal(st.by_key[keyHash('sk-a')].rate_limited, 24);
+    assert.ok(st.log.filter((e) => e.status === 429).every((e) => e.fault === 'rate_limit_burst' && e.retry_after_s! >= 1 && e.retry_after_s! <= 6));
+  });
+});
+
+test('per-format RPM and per-model latency (benches): each API its own limit, each model its own delay', async () => {
+  let clock = 2_000_000;
+  await withServer({ rpm: 3, rpmByFormat: { anthropic: 1 }, latencyByModel: { 'gpt-4o': [120, 120] }, now: () => clock }, async (s) => {
+    const ant = () => post(`${s.url}/v1/messages`, { model: 'claude-3-5-haiku-20241022', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'sk-ant-x', 'anthropic-version': '2023-06-01' });
+    assert.equal((await ant()).status, 200);
+    const limited = await ant();
+    assert.equal(limited.status, 429, 'anthropic keys: 1 a minute');
+    assert.match(limited.body.error.message, /Limit 1\./);
+    for (let i = 0; i < 3; i++) assert.equal((await openaiReq(s, 'o3-mini', conversation('discussion'))).status, 200, 'openai keys: 3 a minute');
+    assert.equal((await openaiReq(s, 'o3-mini', conversation('discussion'))).status, 429);
+    clock += 61_000;
+    const t0 = performance.now();
+    assert.equal((await openaiReq(s, 'openai/gpt-4o', conversation('discussion'))).status, 200, 'the tail of an OpenRouter id matches');
+    assert.ok(performance.now() - t0 >= 115, 'gpt-4o answered after its latency');
   });
 });
 

@@ -4,9 +4,11 @@
  * Anthropic messages and Gemini generateContent wire formats (wire.ts), answers
  * negotiation prompts in character with a scripted strategy (brain.ts), and injects
  * latency, per-key RPM limits (429 + Retry-After), 5xx, resets, slow responses and
- * malformed answers (faults.ts). Answers and faults are deterministic functions of the
- * request (and of how often that request was seen). Keys are only ever kept as short
- * hashes; counters and a per-request log are at GET /_stats and stats().
+ * malformed answers (faults.ts), and timed 429 bursts (a provider-side overload: every
+ * key is refused for a stretch, with the rest of the stretch as Retry-After). Answers and
+ * faults are deterministic functions of the request (and of how often that request was
+ * seen). Keys are only ever kept as short hashes; counters and a per-request log (with a
+ * hash of each request's content, so repeats can be found) are at GET /_stats and stats().
  * Key conventions for exercising clients: a key containing "invalid" is rejected as
  * invalid (401), one containing "no-funds" as out of quota/credit.
  */
@@ -22,8 +24,18 @@ export interface MockServerOptions {
   port?: number;
   /** base latency, uniform in [min, max] ms per request (by request hash) */
   latencyMs?: [number, number];
+  /** per wire model id (or its tail after the last /): latency range replacing latencyMs (benches) */
+  latencyByModel?: Record<string, [number, number]>;
   /** requests per minute allowed per key (0 or undefined: unlimited) */
   rpm?: number;
+  /** per wire format (openai, anthropic, gemini, openrouter): the RPM of each key of that API, replacing rpm */
+  rpmByFormat?: Partial<Record<string, number>>;
+  /**
+   * 429 bursts: every `everyMs`, each key is refused for `forMs` with Retry-After = the rest
+   * of the burst (whole seconds, rounded up). Each key's schedule is shifted by a hash of
+   * the key, so keys do not all burst at once.
+   */
+  rateLimitBursts?: { everyMs: number; forMs: number };
   errorRate?: number;
   malformedRate?: number;
   /** per-fault-kind rates (tests) */
@@ -47,8 +59,13 @@ export interface RequestLogEntry {
   format: string;
   model: string | null;
   status: number;
-  fault: FaultKind | 'rate_limit' | null;
+  /** rate_limit: the per-key RPM; rate_limit_burst: a timed 429 burst */
+  fault: FaultKind | 'rate_limit' | 'rate_limit_burst' | null;
   latency_ms: number;
+  /** hash of the request's content (format, model, messages, parameters; not the key), or null if unparsed */
+  req: string | null;
+  /** the Retry-After sent with a 429, seconds */
+  retry_after_s: number | null;
 }
 
 export interface KeyStats { requests: number; ok: number; rate_limited: number; errors: number }
@@ -101,31 +118,39 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     timers.add(t);
   });
 
-  function record(e: Omit<RequestLogEntry, 't' | 'ms'>, arrival: number): void {
+  function record(e: Omit<RequestLogEntry, 't' | 'ms' | 'req' | 'retry_after_s'> & Partial<Pick<RequestLogEntry, 'req' | 'retry_after_s'>>, arrival: number): void {
     stats.requests++;
     stats.by_status[e.status] = (stats.by_status[e.status] ?? 0) + 1;
     const k = (stats.by_key[e.key] ??= { requests: 0, ok: 0, rate_limited: 0, errors: 0 });
     k.requests++;
-    if (e.status === 200) k.ok++; else if (e.status === 429 && e.fault === 'rate_limit') k.rate_limited++; else k.errors++;
+    if (e.status === 200) k.ok++; else if (e.status === 429 && (e.fault === 'rate_limit' || e.fault === 'rate_limit_burst')) k.rate_limited++; else k.errors++;
     if (e.model) stats.by_model[e.model] = (stats.by_model[e.model] ?? 0) + 1;
     stats.by_format[e.format] = (stats.by_format[e.format] ?? 0) + 1;
     if (e.fault) stats.faults[e.fault] = (stats.faults[e.fault] ?? 0) + 1;
-    stats.log.push({ t: new Date(arrival).toISOString(), ms: arrival - started, ...e });
+    stats.log.push({ t: new Date(arrival).toISOString(), ms: arrival - started, ...e, req: e.req ?? null, retry_after_s: e.retry_after_s ?? null });
     if (stats.log.length > logLimit) stats.log.splice(0, stats.log.length - logLimit);
   }
 
   /** Sliding one-minute window per key: null if allowed (and counted), else seconds to wait. */
-  function rpmCheck(key: string, t: number): number | null {
-    if (!opts.rpm) return null;
+  function rpmCheck(key: string, t: number, limit: number | undefined): number | null {
+    if (!limit) return null;
     const w = windows.get(key) ?? [];
     while (w.length && w[0] <= t - 60_000) w.shift();
-    if (w.length >= opts.rpm) {
+    if (w.length >= limit) {
       windows.set(key, w);
       return Math.max(1, Math.ceil((w[0] + 60_000 - t) / 1000));
     }
     w.push(t);
     windows.set(key, w);
     return null;
+  }
+
+  /** Inside a 429 burst of this key: seconds left of it, else null. */
+  function burstCheck(key: string, t: number): number | null {
+    const b = opts.rateLimitBursts;
+    if (!b || b.forMs <= 0 || b.everyMs <= 0) return null;
+    const phase = (t - started + Math.floor(unit(key, 'burst') * b.everyMs)) % b.everyMs;
+    return phase < b.forMs ? Math.max(1, Math.ceil((b.forMs - phase) / 1000)) : null;
   }
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -135,8 +160,8 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     res.end(data);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
-    const arrival = now();
+  /** `arrival`: when the request began to arrive (its headers), as a provider counts it */
+  async function handle(req: IncomingMessage, res: ServerResponse, raw: string, arrival: number): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && url.pathname === '/_stats') {
       const n = url.searchParams.get('log');
@@ -156,11 +181,13 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     let body: unknown;
     try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
     const looseModel = pathModel ?? (body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : null);
+    let reqId: string | null = null;
     const fail = (kind: ErrorKind, message: string, extra: { fault?: RequestLogEntry['fault']; retryAfterS?: number } = {}) => {
       const e = format.error(kind, message, extra.retryAfterS);
       const headers: Record<string, string> = extra.retryAfterS !== undefined ? { 'retry-after': String(extra.retryAfterS) } : {};
       send(res, e.status, e.body, headers);
-      record({ key: kh, format: format.name, model: looseModel, status: e.status, fault: extra.fault ?? null, latency_ms: now() - arrival }, arrival);
+      record({ key: kh, format: format.name, model: looseModel, status: e.status, fault: extra.fault ?? null, latency_ms: now() - arrival,
+        req: reqId, retry_after_s: extra.retryAfterS ?? null }, arrival);
     };
 
     // authentication first, as the real APIs do; the sim route may come without a key
@@ -192,22 +219,29 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     const parsed = format.parse(body, pathModel, req.headers);
     if (typeof parsed === 'string') return fail('bad_request', parsed);
 
-    const wait = rpmCheck(kh, arrival);
+    const reqHash = hashOf(format.name, parsed);
+    reqId = reqHash.slice(0, 24);
+    const burst = burstCheck(kh, arrival);
+    if (burst !== null) {
+      return fail('rate_limit', `Rate limit reached for ${parsed.model}: the service is temporarily overloaded. Please try again in ${burst}s.`, { fault: 'rate_limit_burst', retryAfterS: burst });
+    }
+    const limit = opts.rpmByFormat?.[format.name] ?? opts.rpm;
+    const wait = rpmCheck(kh, arrival, limit);
     if (wait !== null) {
-      const msg = `Rate limit reached for ${parsed.model} on requests per min (RPM): Limit ${opts.rpm}. Please try again in ${wait}s.`;
+      const msg = `Rate limit reached for ${parsed.model} on requests per min (RPM): Limit ${limit}. Please try again in ${wait}s.`;
       return fail('rate_limit', msg, { fault: 'rate_limit', retryAfterS: wait });
     }
 
-    const reqHash = hashOf(format.name, parsed);
     const occurrence = seen.get(reqHash) ?? 0;
     seen.set(reqHash, occurrence + 1);
-    const [lo, hi] = opts.latencyMs ?? [0, 0];
+    const tail = parsed.model.slice(parsed.model.lastIndexOf('/') + 1);
+    const [lo, hi] = opts.latencyByModel?.[parsed.model] ?? opts.latencyByModel?.[tail] ?? opts.latencyMs ?? [0, 0];
     let delay = lo + Math.floor(unit(reqHash, 'latency') * (hi - lo + 1));
     const tf = transportFault(reqHash, occurrence, rates);
     if (tf === 'slow') delay += opts.slowMs ?? 2000;
     if (delay > 0) await sleep(delay);
     if (tf === 'reset') {
-      record({ key: kh, format: format.name, model: parsed.model, status: 0, fault: 'reset', latency_ms: now() - arrival }, arrival);
+      record({ key: kh, format: format.name, model: parsed.model, status: 0, fault: 'reset', latency_ms: now() - arrival, req: reqId }, arrival);
       req.socket.destroy();
       return;
     }
@@ -226,10 +260,11 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       return fail('server', `mock server error: ${(e as Error).message}`);
     }
     send(res, 200, format.success(completion), format.name === 'anthropic' ? { 'request-id': `req_${completion.id}` } : { 'x-request-id': `req_${completion.id}` });
-    record({ key: kh, format: format.name, model: parsed.model, status: 200, fault, latency_ms: now() - arrival }, arrival);
+    record({ key: kh, format: format.name, model: parsed.model, status: 200, fault, latency_ms: now() - arrival, req: reqId }, arrival);
   }
 
   const server = createServer((req, res) => {
+    const arrival = now();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -238,7 +273,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       chunks.push(c);
     });
     req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((e) => {
+      handle(req, res, Buffer.concat(chunks).toString('utf8'), arrival).catch((e) => {
         send(res, 500, { error: { message: `mock server error: ${(e as Error).message}` } });
       });
     });
