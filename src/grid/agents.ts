@@ -177,12 +177,3 @@ export class ModelResolver {
     return d;
   }
 }
-
-/** Throws a UserError for unknown model names (scripted strategies or registry entries). */
-export function checkModels(models: string[], resolver: ModelResolver = new ModelResolver(null)): void {
-  resolver.checkNames(models);
-}
-
-export function resolveFactory(models: string[], resolver: ModelResolver = new ModelResolver(null)): AgentFactory {
-  return resolver.factory(models);
-}

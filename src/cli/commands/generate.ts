@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
-import { checkModels, ModelResolver } from '../../grid/agents.ts';
+import { ModelResolver } from '../../grid/agents.ts';
 import { intArg, listArg } from '../options.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 import type { Layout } from '../../grid/layout.ts';
@@ -46,7 +46,7 @@ export function overridesOf(f: GenerateFlags): GridOverrides {
 /** Plans and writes the grid; returns a one-line description. */
 export function generateFrom(layout: Layout, f: GenerateFlags): { message: string; count: number } {
   const { grid, configs } = planFrom(f.grid, overridesOf(f));
-  checkModels([...grid.weak, ...grid.strong], new ModelResolver(null, { modelsFile: f.models }));
+  new ModelResolver(null, { modelsFile: f.models }).checkNames([...grid.weak, ...grid.strong]);
   assertWritableDir(layout.root, 'results directory');
   const out = generateGrid(layout, configs, Boolean(f.force), grid);
   const where = layout.root;
