@@ -94,11 +94,14 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
     if (!o.quiet) progress.start();
     summary = await runGrid(layout, configs, {
       parallel, timeoutMs: o.timeoutSec * 1000, factory, softStop: soft.signal, hardStop: hard.signal,
-      pick: resolver ? (pending) => (scheduler ??= new BottleneckScheduler(pending, (c) => resolver.demand(c))).pick(pending) : undefined,
+      pick: resolver ? (pending) => (scheduler ??= new BottleneckScheduler(pending, (c) => resolver.demand(c), {
+        capacity: (p) => resolver.capacity(p), saturation: (p) => resolver.saturation(p),
+      })).pick(pending) : undefined,
       admit: gate ? gate.admit : undefined,
       onStart: () => { state.running++; },
       onDone: (c, r) => {
         gate?.done(c);
+        scheduler?.done(c);
         state.running--; state.done++; if (!resolver) state.costUsd += r.cost_usd;
         if (r.status !== 'SUCCESS') {
           state.failed++; failures.push(r);

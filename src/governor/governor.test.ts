@@ -91,3 +91,48 @@ test('the scheduler starts experiments on the bottleneck key first; without dema
   assert.deepEqual(order(new BottleneckScheduler(pending, demand)).slice(0, 4).sort(), [6, 7, 8, 9]);
   assert.deepEqual(order(new BottleneckScheduler(pending, () => ({}))), [...Array(10).keys()]);
 });
+
+test('the scheduler feeds every key: once the running experiments saturate the bottleneck, free slots go to the others', () => {
+  const cfg = (id: number, weak: string): ExperimentConfig => ({
+    experiment_id: id, weak_model: weak, strong_model: 'x', competition_level: 0.5, num_items: 5, max_rounds: 10,
+    random_seed: id, output_dir: `d${id}`, num_runs: 4, gamma_discount: 0.9, discussion_turns: 1,
+  });
+  // 0-9 only anthropic (the bottleneck: 10x the work per unit of capacity), 10-19 only openai
+  const pending = [...Array(20).keys()].map((i) => cfg(i, i < 10 ? 'claude' : 'gpt'));
+  const demand = (c: ExperimentConfig): Demand => (c.weak_model === 'claude' ? { anthropic: 100 } : { openai: 100 });
+  const capacity = (k: string) => (k === 'anthropic' ? 50 : 500);
+  const s = new BottleneckScheduler(pending, demand, { capacity, saturation: () => 2 });
+  const q = pending.slice();
+  const take = () => q.splice(s.pick(q), 1)[0];
+  const first = [take(), take(), take()];
+  assert.deepEqual(first.map((c) => c.weak_model), ['claude', 'claude', 'gpt'], 'two keep anthropic busy; the third slot feeds openai');
+  s.done(first[0]);
+  assert.equal(take().weak_model, 'claude', 'room on anthropic again: the bottleneck comes first');
+  // without a saturation limit: the bottleneck's work takes every slot first
+  const t = new BottleneckScheduler(pending, demand, { capacity });
+  const r = pending.slice();
+  assert.deepEqual([0, 1, 2, 3].map(() => r.splice(t.pick(r), 1)[0].weak_model), ['claude', 'claude', 'claude', 'claude']);
+  // capacity, not budget: a key that can serve little (slow answers at its concurrency cap) counts as busy work
+  const u = new BottleneckScheduler(pending, demand, { capacity: (k) => (k === 'anthropic' ? 50 : 20) });
+  assert.equal(pending[u.pick(pending.slice())].weak_model, 'gpt');
+});
+
+test('a key measures what it can serve: its concurrency at the answers\' latency, within its RPM', async () => {
+  const { FakeClock } = await import('./fake-clock.ts');
+  const { KeyBudget } = await import('./key-budget.ts');
+  const clock = new FakeClock();
+  const b = new KeyBudget('k', { rpm: 6000, tpm: 1e9, concurrency: 2 }, clock, clock.setTimer, (t) => clock.clear(t));
+  assert.equal(b.throughput(), null, 'nothing measured yet');
+  for (let i = 0; i < 20; i++) {
+    const p = await b.acquire(1);
+    await clock.advance(500);   // each answer takes 500 ms
+    p.settle(10);
+    p.release();
+  }
+  assert.ok(Math.abs(b.throughput()! - 2 * 60_000 / 500) < 1, `2 in flight × 500 ms → 240 a minute, got ${b.throughput()}`);
+  const fast = new KeyBudget('f', { rpm: 60, tpm: 1e9, concurrency: 8 }, clock, clock.setTimer, (t) => clock.clear(t));
+  const p = await fast.acquire(1);
+  await clock.advance(10);
+  p.release();
+  assert.ok(fast.throughput()! <= 60, 'never more than its RPM');
+});

@@ -47,6 +47,17 @@ export class Governor {
     return b.budget;
   }
 
+  /** Requests a minute the provider's busiest-known key can sustain now (KeyBudget.throughput), null before any answer. */
+  throughput(provider: string): number | null {
+    let best: number | null = null;
+    for (const b of this.budgets.values()) {
+      if (b.provider !== provider) continue;
+      const t = b.budget.throughput();
+      if (t !== null && (best === null || t > best)) best = t;
+    }
+    return best;
+  }
+
   snapshot(): BudgetSnapshot[] {
     const now = this.clock.now();
     return [...this.budgets.values()].map(({ provider, budget: b }) => ({

@@ -5,7 +5,8 @@
  * of the budget (at least 10 requests), spreads them over the minute instead of sending
  * the whole minute's budget at once and idling (providers may enforce RPM over shorter
  * intervals, and an even stream is less exposed to transit jitter at window edges). The
- * sliding window stays the hard limit.
+ * sliding window stays the hard limit. The key also measures its answers' latency and size, so
+ * the start order can tell how many requests a minute it can really serve (throughput()).
  * Waiters are served first come, first served. Concurrency halves on a 429 and grows
  * back by one after each `current` consecutive successes (additive increase,
  * multiplicative decrease), so a rate-limited key backs off for everyone at once.
@@ -60,6 +61,9 @@ export class KeyBudget {
   private bucketAt: number;
   /** totals for progress displays and benches */
   readonly stats = { requests: 0, rateLimited: 0, queuedMs: 0, maxQueue: 0 };
+  /** moving averages of a permit's hold time (the call's latency) and of a request's tokens */
+  private latencyMs: number | null = null;
+  private tokensPerRequest: number | null = null;
 
   constructor(readonly key: string, readonly limits: KeyLimits, private readonly clock: Clock,
     private readonly setTimer: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> = (fn, ms) => setTimeout(fn, ms),
@@ -85,6 +89,18 @@ export class KeyBudget {
   get paused(): boolean { return this.clock.now() < this.pausedUntil; }
   get queued(): number { return this.queue.length; }
   get active(): number { return this.inflight; }
+
+  /**
+   * Requests a minute this key can sustain now: the least of its RPM, its TPM at the
+   * measured tokens per request, and its (current) concurrency at the measured latency.
+   * Null until a request has been answered.
+   */
+  throughput(): number | null {
+    if (this.latencyMs === null) return null;
+    const byConcurrency = (this.current * WINDOW_MS) / Math.max(1, this.latencyMs);
+    const byTokens = this.tokensPerRequest ? (this.limits.tpm * WINDOW_MS) / ((WINDOW_MS + WINDOW_MARGIN_MS) * this.tokensPerRequest) : Infinity;
+    return Math.min((this.limits.rpm * WINDOW_MS) / (WINDOW_MS + WINDOW_MARGIN_MS), byTokens, byConcurrency);
+  }
 
   /** requests sent in the last minute */
   recentRequests(now = this.clock.now()): number {
@@ -176,8 +192,17 @@ export class KeyBudget {
       let released = false;
       w.resolve({
         grantedAt: now, queuedMs,
-        settle: (actual) => { entry.tokens = Math.max(0, actual); },
-        release: () => { if (released) return; released = true; this.inflight--; this.pump(); },
+        settle: (actual) => {
+          entry.tokens = Math.max(0, actual);
+          this.tokensPerRequest = ewma(this.tokensPerRequest, entry.tokens);
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          this.inflight--;
+          this.latencyMs = ewma(this.latencyMs, this.clock.now() - now);
+          this.pump();
+        },
       });
     }
   }
@@ -188,4 +213,8 @@ export class KeyBudget {
     this.timerAt = at;
     this.timer = this.setTimer(() => { this.timer = null; this.timerAt = Infinity; this.pump(); }, at - now + 1);
   }
+}
+
+function ewma(prev: number | null, x: number): number {
+  return prev === null ? x : prev * 0.95 + x * 0.05;
 }

@@ -44,7 +44,9 @@ export const DEFAULT_CALL_TIMEOUT_MS = 180_000;
 export const DEFAULT_MAX_WAIT_MS = 600_000;
 /** Calls one seat makes per negotiation round (discussion, thinking, proposal, vote, reflection). */
 const CALLS_PER_ROUND = 5;
-/** A typical call's prompt plus answer, for weighing TPM against RPM in the start order. */
+/** A typical call's latency, for weighing concurrency caps in the start order before any is measured. */
+const TYPICAL_LATENCY_MS = 2000;
+/** A typical call's prompt plus answer, for weighing TPM against RPM in the start order (before any is measured). */
 const TOKENS_PER_CALL = 4000;
 
 export class CostMeter {
@@ -158,22 +160,41 @@ export class ModelResolver {
   }
 
   /**
-   * What an experiment asks of each provider's budget, in minutes of its RPM or TPM (for the
-   * bottleneck-first scheduler): expected calls per seat ≈ runs × rounds × calls per round,
-   * halved as a typical agreement point; only the ratios between keys matter.
+   * What an experiment asks of each provider (for the bottleneck-first scheduler): expected
+   * calls ≈ runs × rounds × calls per round per seat, halved as a typical agreement point;
+   * only the ratios between experiments and keys matter.
    */
   demand(c: ExperimentConfig): Demand {
     const d: Demand = {};
     for (const m of [c.weak_model, c.strong_model]) {
       if (isScripted(m)) continue;
-      const route = this.route(m);
-      const keys = Math.max(1, route.keyLabels.length);
-      const calls = c.num_runs * c.max_rounds * CALLS_PER_ROUND * 0.5;
-      const l = this.limits(route.provider);
-      // minutes of the key's budget: whichever of requests and tokens binds
-      const minutes = Math.max(calls / l.rpm, (calls * TOKENS_PER_CALL) / l.tpm);
-      d[route.provider] = (d[route.provider] ?? 0) + minutes / keys;
+      const provider = this.route(m).provider;
+      d[provider] = (d[provider] ?? 0) + c.num_runs * c.max_rounds * CALLS_PER_ROUND * 0.5;
     }
     return d;
+  }
+
+  /**
+   * Calls a minute a provider's key can serve: what its budget was measured to sustain once
+   * it has answered (its concurrency cap at the real latency may bind before its RPM), else
+   * its budgets (RPM, TPM at a typical call's size, concurrency at a typical latency).
+   * Rotated keys are fallbacks used one at a time, so they do not add capacity.
+   */
+  capacity(provider: string): number {
+    const live = this.governorCache?.throughput(provider);
+    if (live) return live;
+    const l = this.limits(provider);
+    return Math.min(l.rpm, l.tpm / TOKENS_PER_CALL, (l.concurrency * 60_000) / TYPICAL_LATENCY_MS);
+  }
+
+  /**
+   * How much running work keeps a provider's key busy, in experiments' shares of calls:
+   * twice its concurrency cap (as lowered after 429s), so each permit has a call waiting;
+   * no limit while the key, already answering, has neither a queue nor a full cap (underfed).
+   */
+  saturation(provider: string): number {
+    const keys = this.governorCache?.snapshot().filter((b) => b.provider === provider) ?? [];
+    if (keys.some((b) => b.requests > 0 && b.queued === 0 && b.active < b.concurrency && !b.paused)) return Infinity;
+    return 2 * (keys.length ? Math.max(...keys.map((b) => b.concurrency)) : this.limits(provider).concurrency);
   }
 }
