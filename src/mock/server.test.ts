@@ -313,6 +313,23 @@ test('per-format RPM and per-model latency (benches): each API its own limit, ea
   });
 });
 
+test('RPM as a token bucket (rpmBurstS): a few seconds of budget at once, then the RPM\'s pace', async () => {
+  let clock = 3_000_000;
+  await withServer({ rpm: 600, rpmBurstS: 2, now: () => clock }, async (s) => {
+    const ask = () => openaiReq(s, 'gpt-4o', conversation('discussion'));
+    for (let i = 0; i < 20; i++) assert.equal((await ask()).status, 200, `burst request ${i}`);   // 2 s of 600 rpm
+    const limited = await ask();
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '1');
+    clock += 100;   // 10 a second: one more token
+    assert.equal((await ask()).status, 200);
+    assert.equal((await ask()).status, 429);
+    clock += 60_000;
+    for (let i = 0; i < 20; i++) assert.equal((await ask()).status, 200, 'refilled, never beyond its size');
+    assert.equal((await ask()).status, 429);
+  });
+});
+
 test('answers are a deterministic function of the request', async () => {
   const clock = () => 1_700_000_000_000;
   const bodies: string[] = [];

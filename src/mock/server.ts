@@ -31,6 +31,12 @@ export interface MockServerOptions {
   /** per wire format (openai, anthropic, gemini, openrouter): the RPM of each key of that API, replacing rpm */
   rpmByFormat?: Partial<Record<string, number>>;
   /**
+   * Enforce the RPM as a token bucket holding this many seconds of it, refilled at the RPM,
+   * instead of a sliding minute (providers may enforce over short intervals; time-scaled
+   * benches need it, as a sliding minute lets a run burst a whole minute's budget at once).
+   */
+  rpmBurstS?: number;
+  /**
    * 429 bursts: every `everyMs`, each key is refused for `forMs` with Retry-After = the rest
    * of the burst (whole seconds, rounded up). Each key's schedule is shifted by a hash of
    * the key, so keys do not all burst at once.
@@ -131,9 +137,20 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     if (stats.log.length > logLimit) stats.log.splice(0, stats.log.length - logLimit);
   }
 
-  /** Sliding one-minute window per key: null if allowed (and counted), else seconds to wait. */
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** Sliding one-minute window (or token bucket, rpmBurstS) per key: null if allowed (and counted), else seconds to wait. */
   function rpmCheck(key: string, t: number, limit: number | undefined): number | null {
     if (!limit) return null;
+    if (opts.rpmBurstS) {
+      const size = Math.max(1, (limit * opts.rpmBurstS) / 60);
+      const perMs = limit / 60_000;
+      const b = buckets.get(key) ?? { tokens: size, at: t };
+      b.tokens = Math.min(size, b.tokens + Math.max(0, t - b.at) * perMs);
+      b.at = Math.max(b.at, t);
+      buckets.set(key, b);
+      if (b.tokens >= 1) { b.tokens -= 1; return null; }
+      return Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
+    }
     const w = windows.get(key) ?? [];
     while (w.length && w[0] <= t - 60_000) w.shift();
     if (w.length >= limit) {
