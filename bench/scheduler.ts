@@ -16,7 +16,8 @@
  * latencies; failed experiments; 429s; and the child's peak RSS. Target: the governor within
  * 1.15× of its bound with no failure, under 500 MB. Figures are printed, not asserted.
  *
- *   node --import tsx bench/scheduler.ts [--scale 90] [--parallel 32] [--strategy random] [--only governor|naive]
+ *   node --import tsx bench/scheduler.ts [--scale 90] [--parallel 32] [--naive-parallel N (default: --parallel)]
+ *     [--strategy random] [--only governor|naive]
  *     [--log DIR (each mode's server request log as DIR/MODE.json)] [--keep]
  */
 import { spawn } from 'node:child_process';
@@ -80,6 +81,7 @@ async function naiveChild(): Promise<void> {
 // ---------------------------------------------------------------- parent
 const scale = Number(flag('scale', '90'));
 const parallel = Number(flag('parallel', '32'));
+const naiveParallel = Number(flag('naive-parallel', String(parallel)));
 const strategy = flag('strategy', 'random');
 const only = flag('only', '');
 const keep = process.argv.includes('--keep');
@@ -146,7 +148,7 @@ async function runMode(mode: 'governor' | 'naive'): Promise<Figures> {
     const args = mode === 'governor'
       ? [BIN, 'run', '--results-dir', dir, '--parallel', String(parallel),
         ...Object.entries(budgets).flatMap(([p, n]) => ['--rpm', `${p}=${n}`, '--tpm', `${p}=1000000000000`])]
-      : ['--import', 'tsx', SELF, '--naive-child', dir, String(parallel)];
+      : ['--import', 'tsx', SELF, '--naive-child', dir, String(naiveParallel)];
     const r = await child(args, env, usage);
     if (r.status !== 0 && r.status !== 1) throw new Error(`${mode} run exited ${r.status}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
     const m = /Ran (\d+) experiments? in ([\d.]+)s/.exec(r.stdout);
@@ -179,7 +181,8 @@ async function runMode(mode: 'governor' | 'naive'): Promise<Figures> {
 async function main(): Promise<void> {
 try {
   console.log(`Scheduler bench: seed grid (300 experiments × 4 runs), models play ${strategy}; budgets × ${scale}: ` +
-    Object.entries(budgets).map(([p, n]) => `${p} ${n} rpm`).join(', ') + `; latencies ÷ ${scale}; --parallel ${parallel}; ` +
+    Object.entries(budgets).map(([p, n]) => `${p} ${n} rpm`).join(', ') + `; latencies ÷ ${scale}; ` +
+    `parallel: governor ${parallel}, naive ${naiveParallel}; ` +
     `Node ${process.versions.node}, ${cpus().length} CPUs`);
   const rows: Figures[] = [];
   for (const mode of ['governor', 'naive'] as const) {

@@ -110,7 +110,7 @@ test('the seed grid against the mock under 429 bursts, 5xx, resets and malformed
     await t.test('after a 429 with Retry-After, no request on that key arrives before it has passed (in-flight ones excepted)', () => {
       for (const p of Object.keys(RPM)) {
         const c = checkRetryAfter(keys.get(KEY_HASH[p]) ?? [], GRACE_MS, CONCURRENCY);
-        figures.push(`${p}: ${c.limited} × 429 (longest Retry-After ${c.longestS} s), ${c.inGrace} requests already in flight, ${c.violations.length} early`);
+        figures.push(`${p}: ${c.limited} × 429 (longest Retry-After ${c.longestS} s), ${c.inGrace} requests already in flight (the latest ${c.maxGraceMs} ms after its 429), ${c.violations.length} early`);
         assert.deepEqual(c.violations.slice(0, 5), [], `${p}: requests inside a Retry-After`);
       }
     });

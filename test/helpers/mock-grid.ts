@@ -75,6 +75,8 @@ export interface RetryAfterCheck {
   limited: number;
   /** requests that arrived within `graceMs` after a 429 (sent before the client could have read it) */
   inGrace: number;
+  /** the latest of those, ms after its 429 */
+  maxGraceMs: number;
   /** requests that arrived after the grace and before the Retry-After had passed */
   violations: { at: number; after429At: number; retryAfterS: number }[];
   /** the longest Retry-After seen, s */
@@ -88,7 +90,7 @@ export interface RetryAfterCheck {
  * 429 can be genuine, so more than that is also a violation.
  */
 export function checkRetryAfter(entries: RequestLogEntry[], graceMs: number, inFlight: number): RetryAfterCheck {
-  const out: RetryAfterCheck = { limited: 0, inGrace: 0, violations: [], longestS: 0 };
+  const out: RetryAfterCheck = { limited: 0, inGrace: 0, maxGraceMs: 0, violations: [], longestS: 0 };
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (e.status !== 429 || e.retry_after_s === null) continue;
@@ -98,7 +100,7 @@ export function checkRetryAfter(entries: RequestLogEntry[], graceMs: number, inF
     let grace = 0;
     for (let j = i + 1; j < entries.length && entries[j].ms < end; j++) {
       const x = entries[j];
-      if (x.ms < e.ms + graceMs && grace < inFlight) { grace++; continue; }
+      if (x.ms < e.ms + graceMs && grace < inFlight) { grace++; out.maxGraceMs = Math.max(out.maxGraceMs, x.ms - e.ms); continue; }
       if (x.ms === e.ms) continue;   // same millisecond: not after the 429
       out.violations.push({ at: x.ms, after429At: e.ms, retryAfterS: e.retry_after_s });
     }
