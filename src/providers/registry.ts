@@ -18,7 +18,33 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 const Price = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
+  /** a cache hit's input tokens (OpenAI/Gemini automatic caching, Anthropic cache reads) */
   cached_input: z.number().nonnegative().optional(),
+  /** Anthropic's 5-minute cache write */
+  cache_write: z.number().nonnegative().optional(),
+});
+
+const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+
+/**
+ * Where a model stands with its provider, as read from the provider's own pages. Dates are
+ * the provider's: `retires` is the shutdown date (requests fail from that day on). The
+ * status on any given day is derived from the dates (lifecycle.ts); `status` is what the
+ * page said on `read`, and decides alone only where a page gives no date.
+ */
+export const Lifecycle = z.strictObject({
+  status: z.enum(['active', 'deprecated', 'retired']),
+  released: DATE.optional(),
+  deprecated: DATE.optional(),
+  retires: DATE.optional(),
+  /** the replacement the provider names */
+  successor: z.string().min(1).optional(),
+  /** the model the provider is reported to answer with instead */
+  rerouted_to: z.string().min(1).optional(),
+  /** the page the facts come from */
+  source: z.string().min(1),
+  /** the day the source was read */
+  read: DATE,
 });
 
 const Sampling = z.strictObject({
@@ -26,9 +52,13 @@ const Sampling = z.strictObject({
    *  that includes hidden reasoning; thinking: a thinking budget (Gemini 2.5), temperature allowed */
   kind: z.enum(['chat', 'reasoning', 'thinking']),
   temperature: z.number().min(0).max(2).optional(),
-  reasoning_effort: z.enum(['low', 'medium', 'high']).optional(),
+  /** OpenAI reasoning_effort; Anthropic adaptive thinking's effort; Gemini 3's thinking level (low/high) */
+  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).optional(),
   /** tokens allowed for hidden reasoning on top of each call's visible-output cap */
   reasoning_tokens: z.number().int().nonnegative().optional(),
+  /** how a thinking model is asked to think: a token budget (Gemini 2.5, Claude up to 4.5),
+   *  adaptive thinking (Claude 4.6+), or a thinking level (Gemini 3); default budget */
+  thinking: z.enum(['budget', 'adaptive', 'level']).optional(),
 });
 
 const Limits = z.strictObject({
@@ -50,7 +80,13 @@ const entryFields = {
   max_output_tokens: z.number().int().positive().optional(),
   price: Price,
   capability: z.number().nullable().optional(),
+  /** where the capability score comes from and its date, e.g. "LMArena text, 2026-03-31" */
+  capability_source: z.string().min(1).optional(),
   sampling: Sampling,
+  /** required for built-in models (a test checks); a user's model without one is taken as active */
+  lifecycle: Lifecycle.optional(),
+  /** ids the provider may report as the served model besides model_id and its dated snapshots */
+  served_ids: z.array(z.string().min(1)).optional(),
   rpm: z.number().positive().optional(),
   tpm: z.number().positive().optional(),
   concurrency: z.number().int().positive().optional(),
@@ -70,6 +106,7 @@ const PartialEntry = z.strictObject({
   context_window: entryFields.context_window.optional(),
   price: Price.partial().optional(),
   sampling: Sampling.partial().optional(),
+  lifecycle: Lifecycle.partial().optional(),
 });
 
 const { model_id: _omitId, ...familyFields } = entryFields;
@@ -89,6 +126,7 @@ const UserFile = z.strictObject({
 });
 
 export type Price = z.infer<typeof Price>;
+export type Lifecycle = z.infer<typeof Lifecycle>;
 export type Sampling = z.infer<typeof Sampling>;
 export type ProviderLimits = z.infer<typeof Limits>;
 export type ModelEntry = z.infer<typeof Entry> & { name: string };
@@ -207,6 +245,8 @@ export function mergeUserData(base: BuiltinData, raw: unknown, file: string): Bu
       price: { ...prev?.price, ...partial.price },
       // a new model without sampling rules is an ordinary chat model
       sampling: { ...(prev?.sampling ?? { kind: 'chat' }), ...partial.sampling },
+      // a user's correction of one date keeps the rest of the row
+      ...(partial.lifecycle !== undefined ? { lifecycle: { ...prev?.lifecycle, ...partial.lifecycle } } : {}),
     };
     if (prev === undefined && partial.price === undefined) delete (merged as Record<string, unknown>).price;
     const full = Entry.safeParse(merged);

@@ -10,9 +10,9 @@
  * Caps are clamped to the model's max_output_tokens. Pure; no I/O.
  */
 import type { ChatRequest } from './types.ts';
-import type { ModelEntry } from './registry.ts';
+import type { ModelEntry, Sampling } from './registry.ts';
 
-export type ReasoningEffort = 'low' | 'medium' | 'high';
+export type ReasoningEffort = NonNullable<Sampling['reasoning_effort']>;
 
 export interface WireSampling {
   kind: 'chat' | 'reasoning' | 'thinking';

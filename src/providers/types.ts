@@ -15,7 +15,7 @@ export interface ChatRequest {
   maxOutputTokens: number;
   /** omitted for reasoning models (the client drops it and warns) */
   temperature?: number;
-  reasoningEffort?: 'low' | 'medium' | 'high';
+  reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   /** position of this call within its negotiation run (part of the cache key) */
   callIndex?: number;
   /** identifies the run for caching/accounting, e.g. "exp12/run3/Agent_1" */
