@@ -98,6 +98,13 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
         capacity: (p) => resolver.capacity(p), saturation: (p) => resolver.saturation(p),
       })).pick(pending) : undefined,
       admit: gate ? gate.admit : undefined,
+      // a model the provider refused for good (not found, unsupported parameter) starts nothing more
+      hold: resolver ? (c) => {
+        for (const m of [c.weak_model, c.strong_model]) {
+          if (resolver.unavailable.has(m)) return `${m} is not served as configured`;
+        }
+        return null;
+      } : undefined,
       onStart: () => { state.running++; },
       onDone: (c, r) => {
         gate?.done(c);
@@ -132,15 +139,30 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   } else if (summary.interrupted.length || summary.notStarted.length) {
     lines.push(`  Stopped early: ${summary.interrupted.length} interrupted, ${summary.notStarted.length} not started; run the same command again to resume.`);
   }
+  const dead = resolver?.unavailable ?? new Map<string, string>();
+  const usesDead = (r: { weak_model: string; strong_model: string }) => dead.has(r.weak_model) || dead.has(r.strong_model);
+  if (summary.held.length) {
+    lines.push(`  Held back: ${summary.held.length} experiment${summary.held.length === 1 ? '' : 's'} not started because a model is unavailable (below).`);
+  }
   if (failures.length) {
     lines.push('Failures:');
     for (const r of failures.sort((a, b) => a.experiment_id - b.experiment_id)) {
       lines.push(`  ${r.experiment_id}: ${r.weak_model} vs ${r.strong_model} at level ${r.competition_level} — ${r.status}: ${r.error ?? 'no reason recorded'}`);
     }
+  }
+  if (dead.size) {
+    // retrying cannot help here: the provider refuses the model itself
+    lines.push('Models the provider refused (every call would fail the same way):');
+    for (const [m, why] of dead) lines.push(`  ${m}: ${why}`);
+    lines.push('  fix: bargain check shows each model\'s status; choose another model (a preset of live models: --grid current or --grid ladder), ' +
+      'correct its entry with --models FILE (model_id, sampling), then run the same command again: finished experiments are kept.');
+  }
+  const retryable = failures.filter((r) => !usesDead(r));
+  if (retryable.length) {
     const rd = layout.root === DEFAULT_RESULTS_DIR ? '' : ` --results-dir ${shellQuote(layout.root)}`;
-    lines.push(`Retry them with: bargain retry${rd} --parallel ${parallel} --yes   (or ./scripts/retry_failed.sh ${parallel}${rd})`);
+    lines.push(`Retry ${retryable.length === failures.length ? 'them' : `the other ${retryable.length}`} with: bargain retry${rd} --parallel ${parallel} --yes   (or ./scripts/retry_failed.sh ${parallel}${rd})`);
   }
   if (!o.quiet) process.stdout.write(lines.join('\n') + '\n');
-  const exitCode = summary.stoppedBecause ? 3 : summary.interrupted.length || summary.notStarted.length ? 130 : failures.length ? 1 : 0;
+  const exitCode = summary.stoppedBecause ? 3 : summary.interrupted.length || summary.notStarted.length ? 130 : failures.length || summary.held.length ? 1 : 0;
   return { summary, exitCode };
 }

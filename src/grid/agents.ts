@@ -10,9 +10,10 @@ import { createLlmAgentFactory, type PhaseTokenCaps } from '../agents/llm/index.
 import type { AgentFactory } from '../protocol/agent.ts';
 import { UserError } from '../errors.ts';
 import { createChatModel, loadEnv, loadRegistry, resolveRoute, type ProviderEnv, type Registry, type Route } from '../providers/index.ts';
+import { addDays, assertUsable, today } from '../providers/lifecycle.ts';
 import type { FetchFn } from '../providers/clients.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/env.ts';
-import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
+import { ProviderError, type ChatModel, type ChatRequest, type ChatResult } from '../providers/types.ts';
 import { Governor } from '../governor/governor.ts';
 import type { KeyLimits } from '../governor/key-budget.ts';
 import type { ExperimentConfig } from './config.ts';
@@ -35,6 +36,10 @@ export interface LlmSettings {
   /** --no-cache */
   noCache?: boolean;
   maxTokens?: Partial<PhaseTokenCaps>;
+  /** --allow-retired: warn about retired models instead of refusing the grid */
+  allowRetired?: boolean;
+  /** the run date for lifecycle checks, YYYY-MM-DD (default today) */
+  runDate?: string;
   /** tests: a fixed environment instead of process env + ./.env */
   env?: ProviderEnv;
   fetch?: FetchFn;
@@ -48,6 +53,9 @@ const CALLS_PER_ROUND = 5;
 const TYPICAL_LATENCY_MS = 2000;
 /** A typical call's prompt plus answer, for weighing TPM against RPM in the start order (before any is measured). */
 const TOKENS_PER_CALL = 4000;
+
+/** lifecycle warnings already printed by this process (several commands check the same grid twice) */
+const warned = new Set<string>();
 
 export class CostMeter {
   usd = 0;
@@ -65,11 +73,34 @@ export class CostMeter {
   }
 }
 
-function metered(inner: ChatModel, meter: CostMeter, model: string): ChatModel {
+/**
+ * A provider error that will recur on every call of this model (the provider does not serve
+ * it, or rejects a parameter every call sends), as opposed to one run's bad luck.
+ */
+export function modelUnavailable(e: unknown): string | null {
+  if (!(e instanceof ProviderError) || e.kind !== 'fatal') return null;
+  if (e.status === 404 || /model_not_found|not_found_error|NOT_FOUND|does not exist|not a valid model|is not found|unsupported (?:parameter|value)|is not supported with this model|does not support/i.test(e.message)) {
+    return e.message;
+  }
+  return null;
+}
+
+function metered(inner: ChatModel, meter: CostMeter, model: string, onModelError: (model: string, reason: string) => void): ChatModel {
   return {
     spec: 'v1', provider: inner.provider, modelId: inner.modelId,
     get keyLabel() { return inner.keyLabel; },
-    async generate(req: ChatRequest) { const r = await inner.generate(req); meter.add(model, r); return r; },
+    async generate(req: ChatRequest) {
+      let r;
+      try {
+        r = await inner.generate(req);
+      } catch (e) {
+        const why = modelUnavailable(e);
+        if (why !== null) onModelError(model, why);
+        throw e;
+      }
+      meter.add(model, r);
+      return r;
+    },
   };
 }
 
@@ -79,7 +110,10 @@ export class ModelResolver {
   private governorCache: Governor | null = null;
   private readonly chats = new Map<string, ChatModel>();
   private readonly routes = new Map<string, Route>();
+  private lifecycleChecked = false;
   readonly meter = new CostMeter();
+  /** models a provider refused for good during this process (not found, unsupported parameter): model -> reason */
+  readonly unavailable = new Map<string, string>();
   readonly cache: ResponseCache | null;
 
   constructor(readonly layout: Layout | null, readonly settings: LlmSettings = {}) {
@@ -107,8 +141,42 @@ export class ModelResolver {
     return this.governorCache;
   }
 
-  /** Throws a UserError for a name that is neither a scripted strategy nor in the registry. */
-  checkNames(models: string[]): void {
+  /**
+   * Throws a UserError for a name that is neither a scripted strategy nor in the registry,
+   * then a RetiredModelsError (one line per model) for API models retired on the run date,
+   * before anything is sent; warns (once per process) about models retiring before `until`.
+   */
+  checkNames(models: string[], until?: string): void {
+    this.checkKnown(models);
+    this.lifecycleChecked = true;
+    const on = this.settings.runDate ?? today();
+    const api = models.filter((m) => !isScripted(m));
+    for (const w of assertUsable(this.registry, api, { on, until: until ?? addDays(on, 1), allowRetired: this.settings.allowRetired })) {
+      if (!warned.has(w)) { warned.add(w); process.stderr.write(`bargain: ${w}\n`); }
+    }
+  }
+
+  /**
+   * The day a grid is expected to end if started now: each provider's expected calls over
+   * the calls a minute its key can serve, the slowest provider deciding (at least a day).
+   */
+  expectedEnd(configs: readonly ExperimentConfig[]): string {
+    const calls: Record<string, number> = {};
+    for (const c of configs) {
+      for (const m of [c.weak_model, c.strong_model]) {
+        if (isScripted(m)) continue;
+        // no key yet is no reason to fail here: the model's own provider stands in for its route
+        let p: string;
+        try { p = this.route(m).provider; } catch { p = this.registry.find(m)?.provider ?? 'sim'; }
+        calls[p] = (calls[p] ?? 0) + c.num_runs * c.max_rounds * CALLS_PER_ROUND * 0.5;
+      }
+    }
+    const minutes = Math.max(0, ...Object.entries(calls).map(([p, n]) => n / Math.max(1e-9, this.capacity(p))));
+    return addDays(this.settings.runDate ?? today(), Math.max(1, Math.ceil(minutes / 1440)));
+  }
+
+  /** Unknown names and bad scripted strategies only (no lifecycle). */
+  checkKnown(models: string[]): void {
     for (const m of models) {
       if (m.startsWith('scripted:')) {
         try { checkScriptedModel(m); } catch (e) {
@@ -137,7 +205,7 @@ export class ModelResolver {
         callTimeoutMs: s.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, retry: { maxRetryAfterMs: s.maxWaitMs ?? DEFAULT_MAX_WAIT_MS },
       });
       if (this.cache) chat = withCache(chat, this.cache, model);
-      m = metered(chat, this.meter, model);
+      m = metered(chat, this.meter, model, (name, why) => { if (!this.unavailable.has(name)) this.unavailable.set(name, why); });
       this.chats.set(model, m);
     }
     return m;
@@ -145,7 +213,7 @@ export class ModelResolver {
 
   /** An agent factory for these models; routes are resolved now so a missing key fails before any work. */
   factory(models: string[]): AgentFactory {
-    this.checkNames(models);
+    if (this.lifecycleChecked) this.checkKnown(models); else this.checkNames(models);
     const api = [...new Set(models.filter((m) => !isScripted(m)))];
     for (const m of api) this.route(m);
     const llm = api.length ? createLlmAgentFactory({

@@ -22,6 +22,11 @@ export interface RunnerOptions {
   pick?: (pending: ExperimentConfig[]) => number;
   /** gate before each start (e.g. the cost budget): a string stops starting new experiments, with that reason */
   admit?: (c: ExperimentConfig) => true | string;
+  /**
+   * Holds back one experiment without stopping the others: a reason string (e.g. a model the
+   * provider no longer serves) keeps it from starting; it stays NOT_STARTED (no result written).
+   */
+  hold?: (c: ExperimentConfig) => string | null;
   onStart?: (c: ExperimentConfig) => void;
   onDone?: (c: ExperimentConfig, r: ResultDocument) => void;
 }
@@ -33,6 +38,8 @@ export interface RunnerSummary {
   results: ResultDocument[];
   interrupted: number[];
   notStarted: number[];
+  /** experiments held back (never started) and why, e.g. a model found unavailable mid-run */
+  held: { id: number; reason: string }[];
   /** why the runner stopped starting experiments early (budget), if it did */
   stoppedBecause: string | null;
   elapsedS: number;
@@ -47,11 +54,21 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   const interrupted: number[] = [];
   let started = 0;
   let stoppedBecause: string | null = null;
+  const held: { id: number; reason: string }[] = [];
+  /** takes out of the queue every experiment the hold gate keeps back now */
+  const holdBack = () => {
+    if (!opts.hold) return;
+    for (let j = queue.length - 1; j >= 0; j--) {
+      const reason = opts.hold(queue[j]);
+      if (reason !== null) held.push({ id: queue.splice(j, 1)[0].experiment_id, reason });
+    }
+  };
   const worker = async () => {
     while (queue.length > 0 && !opts.softStop?.aborted && !opts.hardStop?.aborted && !stoppedBecause) {
       // Yield to the event loop: scripted experiments never wait on I/O, and progress
       // timers and Ctrl-C must still get their turn.
       await new Promise((r) => setImmediate(r));
+      holdBack();
       if (opts.softStop?.aborted || opts.hardStop?.aborted || queue.length === 0 || stoppedBecause) break;
       const i = opts.pick ? opts.pick(queue) : 0;
       const verdict = opts.admit ? opts.admit(queue[i]) : true;
@@ -74,6 +91,7 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   return {
     selected: configs.length, skipped: configs.length - pending.length, started, results, interrupted,
     notStarted: queue.map((c) => c.experiment_id),
+    held: held.sort((a, b) => a.id - b.id),
     stoppedBecause,
     elapsedS: (performance.now() - t0) / 1000,
   };

@@ -68,14 +68,14 @@ export function standing(entry: ModelEntry, on: string): ModelStanding {
 }
 
 /** "claude-3-opus: retired on 2026-01-05; successor claude-opus-4-8 (source …, read …)" */
-export function standingLine(s: ModelStanding): string {
+export function standingLine(s: ModelStanding, withSource = false): string {
   const when = s.status === 'retired'
     ? (s.retires ? `retired on ${s.retires}` : 'retired')
     : s.status === 'unreleased' ? 'not released yet'
       : s.retires ? `retires on ${s.retires} (in ${s.daysLeft} day${s.daysLeft === 1 ? '' : 's'})` : s.status;
   const next = s.successor ? `; successor ${s.successor}` : '';
   const rerouted = s.reroutedTo ? `; reported to be answered by ${s.reroutedTo}` : '';
-  const src = s.source ? ` (${s.source}, read ${s.read})` : '';
+  const src = withSource && s.source ? ` (${s.source}, read ${s.read})` : '';
   return `${s.name}: ${when}${next}${rerouted}${src}`;
 }
 

@@ -42,6 +42,8 @@ export interface ChatResult {
   provider: string;
   /** provider model id actually called */
   modelId: string;
+  /** the model id the provider says answered (OpenAI/OpenRouter/Anthropic `model`, Gemini `modelVersion`) */
+  servedModelId?: string;
   /** the route that served it, e.g. "openai direct" or "openrouter" */
   route: string;
   /** true when served from the response cache */

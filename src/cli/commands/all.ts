@@ -7,7 +7,7 @@ import { describeIds } from '../../grid/grid.ts';
 import { ModelResolver } from '../../grid/agents.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { addGridFlags, generateFrom, overridesOf, type GenerateFlags } from './generate.ts';
-import { layoutOf, parallelFor, llmSettingsOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
+import { layoutOf, parallelFor, llmSettingsOf, loadGridFor, maxCostArg, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
 
@@ -22,7 +22,7 @@ export function registerAll(program: Command): void {
       const layout = layoutOf(f);
       const { grid, configs } = planFrom(f.grid, overridesOf(f));
       const check = new ModelResolver(null, llmSettingsOf(f));
-      check.checkNames([...grid.weak, ...grid.strong]);
+      check.checkNames([...grid.weak, ...grid.strong], check.expectedEnd(configs));
       if (f.dryRun) {
         const matches = sameGrid(layout, configs);
         const states = configs.map((c) => (matches ? experimentState(layout, c) : { config: c, status: 'NOT_STARTED' as const }));
@@ -44,6 +44,7 @@ export function registerAll(program: Command): void {
       assertWritableDir(layout.root, 'results directory');
       process.stdout.write(generateFrom(layout, f).message + '\n');
       const { configs: loaded, factory, resolver } = loadGridFor(layout, undefined, f);
+      await preflight(layout, resolver, loaded, f);
       const { exitCode } = await runSession(layout, loaded, factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
       process.stdout.write((await collectAndReport(layout, { modelsFile: f.models })).join('\n') + '\n');
       if (exitCode !== 0) throw new ExitError(exitCode);

@@ -10,12 +10,12 @@ import type { Layout } from '../../grid/layout.ts';
 
 export interface GenerateFlags {
   grid: string; weak?: string[]; strong?: string[]; levels?: string[]; numItems?: number; maxRounds?: number;
-  runs?: number; baseSeed?: number; force?: boolean; resultsDir: string; models?: string;
+  runs?: number; baseSeed?: number; force?: boolean; resultsDir: string; models?: string; allowRetired?: boolean;
 }
 
 export function addGridFlags(cmd: Command): Command {
   return cmd
-    .option('--grid <name>', 'preset (seed, demo) or a grid .json file', 'seed')
+    .option('--grid <name>', 'preset (seed, current, ladder, demo) or a grid .json file', 'seed')
     .option('--weak <models>', 'weak models, comma-separated (narrows or overrides the preset)', listArg)
     .option('--strong <models>', 'strong models, comma-separated', listArg)
     .option('--levels <levels>', 'competition levels, comma-separated, each 0..1', listArg)
@@ -28,7 +28,8 @@ export function addGridFlags(cmd: Command): Command {
 
 /** generate's own flags (all/run take --models with the other LLM options). */
 export function addModelsFileFlag(cmd: Command): Command {
-  return cmd.option('--models <file>', 'a models JSON file that extends or overrides the built-in registry');
+  return cmd.option('--models <file>', 'a models JSON file that extends or overrides the built-in registry')
+    .option('--allow-retired', 'accept models the registry lists as retired on today\'s date (warns instead of refusing)');
 }
 
 export function overridesOf(f: GenerateFlags): GridOverrides {
@@ -46,7 +47,8 @@ export function overridesOf(f: GenerateFlags): GridOverrides {
 /** Plans and writes the grid; returns a one-line description. */
 export function generateFrom(layout: Layout, f: GenerateFlags): { message: string; count: number } {
   const { grid, configs } = planFrom(f.grid, overridesOf(f));
-  new ModelResolver(null, { modelsFile: f.models }).checkNames([...grid.weak, ...grid.strong]);
+  const resolver = new ModelResolver(null, { modelsFile: f.models, allowRetired: f.allowRetired });
+  resolver.checkNames([...grid.weak, ...grid.strong], resolver.expectedEnd(configs));
   assertWritableDir(layout.root, 'results directory');
   const out = generateGrid(layout, configs, Boolean(f.force), grid);
   const where = layout.root;

@@ -11,11 +11,13 @@ import { registerReport } from './report.ts';
 import { registerMockServer } from './mock-server.ts';
 import { registerModels } from './models.ts';
 import { registerEstimate } from './estimate.ts';
+import { registerCheck } from './check.ts';
 
 export function registerCommands(program: Command): void {
   registerSetup(program);
   registerGenerate(program);
   registerEstimate(program);
+  registerCheck(program);
   registerRun(program);
   registerCollect(program);
   registerReport(program);

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { prepareRetry, retryCandidates } from '../../grid/retry.ts';
-import { layoutOf, loadGridFor, maxCostArg, pairLabel, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
+import { layoutOf, loadGridFor, maxCostArg, pairLabel, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
 import { rejectSbatchOnly, submitRetry, withSbatchOptions, type SbatchFlags } from './slurm.ts';
@@ -36,6 +36,7 @@ export function registerRetry(program: Command): void {
         rl.close();
         if (answer !== 'y' && answer !== 'yes') { process.stdout.write('Nothing changed.\n'); return; }
       }
+      await preflight(layout, resolver, todo.map((s) => s.config), f);
       if (f.slurm) { submitRetry(layout, todo, f, () => prepareRetry(layout, todo)); return; }
       prepareRetry(layout, todo);
       const { exitCode } = await runSession(layout, todo.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });

@@ -4,7 +4,7 @@ import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
 import { parseJobList } from '../../grid/grid.ts';
 import { Interrupted, runExperiment } from '../../grid/experiment.ts';
-import { layoutOf, loadGridFor, maxCostArg, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
+import { layoutOf, loadGridFor, maxCostArg, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 
 interface RunFlags extends LlmFlags { resultsDir: string; parallel?: number; timeout: number; jobs?: string; maxCost?: number }
@@ -18,6 +18,7 @@ export function registerRun(program: Command): void {
       const layout = layoutOf(f);
       const { configs, factory, resolver } = loadGridFor(layout, f.jobs ? parseJobList(f.jobs) : undefined, f);
       assertWritableDir(layout.root, 'results directory');
+      await preflight(layout, resolver, configs, f);
       const { exitCode } = await runSession(layout, configs, factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
       if (exitCode !== 0) throw new ExitError(exitCode);
     });

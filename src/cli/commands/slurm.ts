@@ -17,7 +17,7 @@ import type { Layout } from '../../grid/layout.ts';
 import { DEFAULT_RESULTS_DIR } from '../../grid/layout.ts';
 import { experimentState, type ExperimentState } from '../../grid/status.ts';
 import { intArg, providerValueArg } from '../options.ts';
-import { layoutOf, loadGridFor, maxCostArg, shellQuote, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
+import { layoutOf, loadGridFor, maxCostArg, preflight, shellQuote, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 
 export interface SbatchFlags extends BudgetOverrides, LlmFlags {
   resultsDir: string;
@@ -66,6 +66,10 @@ export function forwardedArgs(f: LlmFlags): string[] {
     if (v !== undefined) out.push(`--max-tokens-${phase}`, String(v));
   }
   if (f.cache === false) out.push('--no-cache');
+  // the tasks run the grid the user accepted: they must not refuse it again
+  if (f.allowRetired) out.push('--allow-retired');
+  // the check passed at submit time stands for the array's tasks (they would each call every model)
+  if (f.check === false) out.push('--no-check');
   return out;
 }
 
@@ -132,10 +136,12 @@ export function registerSlurm(program: Command): void {
   withSbatchOptions(withLlmOptions(withRunOptions(withResultsDir(slurm.command('submit')
     .description('write the script and submit it with sbatch; records the job in <results-dir>/slurm/jobs.json; ' +
       '--rpm/--tpm/--concurrency are the budgets of all tasks together, divided by --max-running')))))
-    .action((f: SbatchFlags) => {
+    .action(async (f: SbatchFlags) => {
       const layout = layoutOf(f);
       const ids = pendingIds(layout, loadConfigs(layout));
       const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f));
+      const { configs, resolver } = loadGridFor(layout, ids, f, { routes: false });
+      await preflight(layout, resolver, configs, f);
       const s = submitPlan(layout, plan, f.partition, 'grid');
       process.stdout.write(describeSubmitted(layout, s, 'experiments').join('\n') + '\n');
     });
