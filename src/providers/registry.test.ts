@@ -34,7 +34,7 @@ function rejects(file: string, ...patterns: RegExp[]): void {
 
 test('the built-in registry holds the 13 seed models with every fact the grid needs', () => {
   const r = loadRegistry();
-  assert.deepEqual(r.names(), SEED);
+  assert.deepEqual(r.names().slice(0, SEED.length), SEED, 'the seed models come first, as the seed wrote them');
   for (const name of SEED) {
     const e = r.get(name);
     assert.ok(['openai', 'anthropic', 'google'].includes(e.provider), name);
@@ -100,7 +100,7 @@ test('--models FILE overrides fields by name (price merges field by field) and a
   assert.equal(l.sampling.kind, 'chat', 'a new model without sampling rules is a chat model');
   assert.equal(r.capabilityScore('llama-3-8b'), null);
   assert.deepEqual(r.sources, ['built-in', f]);
-  assert.ok(r.names().includes('llama-3-8b') && r.names().length === 14);
+  assert.ok(r.names().includes('llama-3-8b') && r.names().length === loadRegistry().names().length + 1);
 });
 
 test('a bad user entry is one UserError naming the file, the model and the field', () => {

@@ -172,7 +172,7 @@ export class Registry {
     }
     const near = nearNames(name, [...this.models.keys(), 'sim:<strategy>']);
     const hint = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
-    throw new UserError(`unknown model "${name}"${hint}; known models: ${this.names().join(', ')}, sim:<strategy>, scripted:<strategy>; fix: use one of these or add it with --models FILE`);
+    throw new UserError(`unknown model "${name}"${hint}; fix: use a name bargain models lists (or sim:<strategy>, scripted:<strategy>), or add it with --models FILE`);
   }
 
   /** Capability score (Arena) for plots' x-axis; null when the model has none. */
@@ -290,12 +290,12 @@ function formatIssue(issue: z.core.$ZodIssue | undefined): string {
 export function nearNames(name: string, known: string[]): string[] {
   const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
   const n = norm(name);
-  return known
+  const close = known
     .map((k) => ({ k, d: editDistance(n, norm(k)) }))
     .filter(({ k, d }) => d <= Math.max(2, Math.floor(norm(k).length / 3)))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map(({ k }) => k);
+    .sort((a, b) => a.d - b.d);
+  // only the closest: with a large roster, farther names are noise
+  return close.filter(({ d }) => d === close[0]?.d).slice(0, 3).map(({ k }) => k);
 }
 
 function editDistance(a: string, b: string): number {
