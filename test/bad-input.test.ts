@@ -104,7 +104,7 @@ test('a config with an unknown model, or a level of 1.5, is refused naming the f
 
 test('an API model without its key fails fast, naming the key to set and the offline demo grid', (t) => {
   const { dir, cleanup } = tempDir(); t.after(cleanup);
-  assert.equal(bargain(['generate', '--grid', 'seed', '--levels', '0.5', '--weak', 'gpt-4o', '--strong', 'o3', '--results-dir', dir]).status, 0);
+  assert.equal(bargain(['generate', '--grid', 'seed', '--allow-retired', '--levels', '0.5', '--weak', 'gpt-4o', '--strong', 'o3', '--results-dir', dir]).status, 0);
   const line = refused(dir, ['run', '--results-dir', dir], /OPENAI_API_KEY/, { exit: 2 });
   assert.match(line, /config_0\.json.*gpt-4o/);
   assert.match(line, /offline.*bargain all --grid demo/);

@@ -42,25 +42,25 @@ function spent(dir: string): { usd: number; calls: number; ids: number[] } {
 }
 
 async function run(s: MockServer, args: string[]) {
-  return startBargain(['run', ...args, ...rpmFlags], { env: mockEnv(s.url) }).done;
+  return startBargain(['run', '--allow-retired', '--no-check', ...args, ...rpmFlags], { env: mockEnv(s.url) }).done;
 }
 
 test('estimate before, --max-cost during: the bill is predicted within 25% and never exceeded; progress shows rates against budgets', async (t) => {
   const { dir, cleanup } = tempDir('bargain-budget-');
   const server = await startMockServer({});
   try {
-    const g = bargain(['generate', '--grid', 'seed', '--weak', WEAK.join(','), '--strong', STRONG.join(','), '--runs', '1', '--results-dir', dir]);
+    const g = bargain(['generate', '--grid', 'seed', '--allow-retired', '--weak', WEAK.join(','), '--strong', STRONG.join(','), '--runs', '1', '--results-dir', dir]);
     assert.equal(g.status, 0, g.stderr);
     const env = mockEnv(server.url);
 
     // the estimate, before anything is spent
-    const ej = bargain(['estimate', '--results-dir', dir, '--json', ...rpmFlags], { env });
+    const ej = bargain(['estimate', '--allow-retired', '--results-dir', dir, '--json', ...rpmFlags], { env });
     assert.equal(ej.status, 0, ej.stderr);
     const est = JSON.parse(ej.stdout) as Estimate;
     assert.equal(est.experiments, EXPERIMENTS);
     assert.ok(est.sampled < EXPERIMENTS, 'the estimate simulates a sample, not the whole grid');
     assert.deepEqual(est.byModel.map((m) => m.model).sort(), [...WEAK, ...STRONG].sort());
-    const text = bargain(['estimate', '--results-dir', dir, ...rpmFlags], { env });
+    const text = bargain(['estimate', '--allow-retired', '--results-dir', dir, ...rpmFlags], { env });
     assert.equal(text.status, 0, text.stderr);
     assert.equal(server.stats().requests, 0, 'estimate makes no request');
 

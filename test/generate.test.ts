@@ -44,7 +44,7 @@ function expected(weak: string[], strong: string[], levels: number[], o: { items
 
 test('generate --grid seed writes exactly the 300 configs of the seed grid, weak > strong > level', (t) => {
   const { dir, cleanup } = tempDir(); t.after(cleanup);
-  const r = bargain(['generate', '--grid', 'seed', '--results-dir', dir]);
+  const r = bargain(['generate', '--grid', 'seed', '--allow-retired', '--results-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   const cs = configs(dir);
   assert.equal(cs.length, 300);
@@ -75,7 +75,7 @@ test('generate --grid seed writes exactly the 300 configs of the seed grid, weak
 
 test('subset flags narrow or override the preset', (t) => {
   const { dir, cleanup } = tempDir(); t.after(cleanup);
-  const r = bargain(['generate', '--grid', 'seed', '--weak', 'gpt-4o,claude-3-opus', '--strong', 'o3, chatgpt-5,claude-4-opus',
+  const r = bargain(['generate', '--grid', 'seed', '--allow-retired', '--weak', 'gpt-4o,claude-3-opus', '--strong', 'o3, chatgpt-5,claude-4-opus',
     '--levels', '0.5,0.9', '--num-items', '7', '--max-rounds', '3', '--runs', '2', '--base-seed', '1000', '--results-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /12 configs/);

@@ -79,9 +79,14 @@ test('run_all_experiments.sh: --help, --dry-run (runs and writes nothing), then 
 
 test('generate_configs.sh writes the 300 seed configs under the caller\'s directory, also when called by a relative path', (t) => {
   const cwd = workDir(t);
-  const r = script('generate_configs.sh', [], { cwd });
+  // Without options: the seed grid as the seed wrote it, refused today for its retired models, nothing written
+  const refused = script('generate_configs.sh', [], { cwd });
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /not served on .*nothing was sent:\n {2}claude-3-opus: retired on 2026-01-05/);
+  assert.ok(!existsSync(join(cwd, DEFAULT)), 'nothing written');
+  const r = script('generate_configs.sh', ['--allow-retired'], { cwd });
   assert.equal(r.status, 0, r.stderr);
-  // Without options: the seed grid, 300 configs, 0 and 299 at the corners.
+  // The seed grid, 300 configs, 0 and 299 at the corners.
   assert.equal(readdirSync(join(cwd, DEFAULT, 'configs')).length, 300);
   const c0 = readJson(join(cwd, DEFAULT, 'configs', 'config_0.json'));
   const c299 = readJson(join(cwd, DEFAULT, 'configs', 'config_299.json'));

@@ -62,13 +62,13 @@ test('24 seed-grid experiments over every provider route on the mock server with
   const modelsFile = join(dir, 'models.json');
   writeFileSync(modelsFile, JSON.stringify({ models: { 'o4-mini': { provider: 'openrouter', model_id: 'openai/o4-mini' } } }));
   const rd = join(dir, 'results');
-  const gen = await cli(['generate', '--grid', 'seed', '--weak', WEAK.join(','), '--strong', STRONG.join(','), '--levels', '0.5,0.9', '--results-dir', rd], env, dir);
+  const gen = await cli(['generate', '--grid', 'seed', '--allow-retired', '--weak', WEAK.join(','), '--strong', STRONG.join(','), '--levels', '0.5,0.9', '--results-dir', rd], env, dir);
   assert.equal(gen.status, 0, gen.stderr);
   assert.match(gen.stdout, /Wrote 24 configs/);
   // Budgets above what the mock serves: this test is about the LLM path, not rate limits (the
   // registry's tier-1 TPM defaults would make it crawl).
   const budgets = ['openai', 'anthropic', 'google', 'openrouter'].flatMap((p) => ['--rpm', `${p}=100000`, '--tpm', `${p}=1000000000`, '--concurrency', `${p}=32`]);
-  const run = await cli(['run', '--results-dir', rd, '--models', modelsFile, '--parallel', '24', '--call-timeout', '30', ...budgets], env, dir);
+  const run = await cli(['run', '--allow-retired', '--no-check', '--results-dir', rd, '--models', modelsFile, '--parallel', '24', '--call-timeout', '30', ...budgets], env, dir);
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /Successful: 24 \| Failed: 0 \| Timeout: 0/);
   const col = await cli(['collect', '--results-dir', rd, '--models', modelsFile], env, dir);
