@@ -103,16 +103,17 @@ export function requestTokens(req: ChatRequest, wireCap: number = req.maxOutputT
   return Math.ceil(chars / 4) + wireCap;
 }
 
-/** Decoding time allowed per output token when a cap outgrows the base timeout: 50 tokens/s,
- *  the slow end of what large reasoning models decode at under load. */
-export const TIMEOUT_MS_PER_OUTPUT_TOKEN = 20;
-/** The per-call timeout never grows past this (nor below the base timeout). */
+/** The base timeout (--call-timeout, default 180 s) is sized for caps up to this many tokens
+ *  (8k tokens in 180 s is ~45 tokens/s, the slow end of large reasoning models under load). */
+export const TIMEOUT_REFERENCE_CAP = 8192;
+/** A scaled timeout never grows past this (nor below the base timeout). */
 export const MAX_SCALED_CALL_TIMEOUT_MS = 20 * 60_000;
 
-/** The timeout for one attempt: the base (--call-timeout), raised for a cap too large to be
- *  decoded in time (a 50k-token reasoning reserve needs ~17 min at 50 tokens/s), bounded. */
+/** The timeout of one attempt: the base, scaled in proportion for a larger wire cap (a
+ *  25k-token reasoning reserve may take ~3x as long to decode), bounded. */
 export function callTimeoutFor(baseMs: number, wireCap: number): number {
-  return Math.max(baseMs, Math.min(wireCap * TIMEOUT_MS_PER_OUTPUT_TOKEN, MAX_SCALED_CALL_TIMEOUT_MS));
+  if (wireCap <= TIMEOUT_REFERENCE_CAP) return baseMs;
+  return Math.max(baseMs, Math.min(Math.round(baseMs * wireCap / TIMEOUT_REFERENCE_CAP), MAX_SCALED_CALL_TIMEOUT_MS));
 }
 
 export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {}): ChatModel {
