@@ -49,7 +49,8 @@ export const Lifecycle = z.strictObject({
 
 const Sampling = z.strictObject({
   /** chat: temperature allowed; reasoning: no temperature, a reasoning effort, a completion cap
-   *  that includes hidden reasoning; thinking: a thinking budget (Gemini 2.5), temperature allowed */
+   *  that includes hidden reasoning; thinking: asked as `thinking` says (budget, adaptive, level);
+   *  the wire rules per provider are in sampling.ts */
   kind: z.enum(['chat', 'reasoning', 'thinking']),
   temperature: z.number().min(0).max(2).optional(),
   /** OpenAI reasoning_effort; Anthropic adaptive thinking's effort; Gemini 3's thinking level (low/high) */
