@@ -22,6 +22,8 @@ export function cacheKey(model: string, req: ChatRequest): string {
   const material = canonicalJson({
     v: CACHE_VERSION, model, messages: req.messages, max_output_tokens: req.maxOutputTokens,
     temperature: req.temperature ?? null, reasoning_effort: req.reasoningEffort ?? null, call_index: req.callIndex ?? null,
+    // a repair's larger cap changes the answer; absent when 1 so existing keys stay valid
+    ...(req.capScale !== undefined && req.capScale !== 1 ? { cap_scale: req.capScale } : {}),
   });
   return createHash('sha256').update(material).digest('hex');
 }

@@ -12,6 +12,10 @@ import { createChatModel, envFrom, loadRegistry, ProviderError, type ChatMessage
 import { resolveRoute } from './route.ts';
 import { createWireModel } from './clients.ts';
 import { ApiKey, type ProviderEnv } from './env.ts';
+import { wireSampling, sdkOpenAIReasoning, defaultReasoningReserve, DEFAULT_REASONING_TOKENS } from './sampling.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const KEYS = {
   OPENAI_API_KEY: 'sk-test-openai-dummy-0000000001',
@@ -312,4 +316,123 @@ test('no dummy key appears in any result, route or warning', async () => {
     assertNoKeys(JSON.stringify(m.route));
     assertNoKeys(inspect(m, { depth: 6 }));
   }
+});
+
+// ---- sampling on the wire for current models (sampling.ts): the exact request bodies ----
+
+const current = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'bargain-sampling-'));
+  const file = join(dir, 'models.json');
+  const price = { input: 1, output: 2 };
+  writeFileSync(file, JSON.stringify({
+    models: {
+      // a new OpenAI reasoning model added without kind reasoning
+      'gpt-5-2': { provider: 'openai', model_id: 'gpt-5.2', openrouter_id: 'openai/gpt-5.2', context_window: 400_000, max_output_tokens: 128_000, price, sampling: { kind: 'chat' } },
+      'gpt-5-2-xhigh': { provider: 'openai', model_id: 'gpt-5.2', openrouter_id: 'openai/gpt-5.2', context_window: 400_000, max_output_tokens: 128_000, price, sampling: { kind: 'reasoning', reasoning_effort: 'xhigh' } },
+      'claude-opus-4-7': { provider: 'anthropic', model_id: 'claude-opus-4-7', openrouter_id: 'anthropic/claude-opus-4.7', context_window: 1_000_000, max_output_tokens: 128_000, price, sampling: { kind: 'thinking', thinking: 'adaptive', reasoning_effort: 'high' } },
+      'claude-sonnet-4-5': { provider: 'anthropic', model_id: 'claude-sonnet-4-5-20250929', context_window: 200_000, max_output_tokens: 64_000, price, sampling: { kind: 'thinking', thinking: 'budget', reasoning_tokens: 3000 } },
+      'gemini-3-1-pro': { provider: 'google', model_id: 'gemini-3.1-pro-preview', context_window: 1_000_000, max_output_tokens: 65_536, price, sampling: { kind: 'thinking', thinking: 'level', reasoning_effort: 'minimal' } },
+    },
+  }));
+  return loadRegistry(file);
+})();
+
+test('an OpenAI reasoning model the registry calls chat: no forceReasoning override, so no max_tokens and no temperature; the cap includes the reserve', async () => {
+  nextReply = () => openaiReply('ok', { prompt_tokens: 10, completion_tokens: 5 });
+  const r = await createChatModel('gpt-5-2', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512, temperature: 0.7 });
+  const q = server.requests.at(-1)!;
+  assert.equal(q.body.model, 'gpt-5.2');
+  assert.equal('max_tokens' in q.body, false);
+  assert.equal('temperature' in q.body, false);
+  assert.equal(q.body.max_completion_tokens, 512 + DEFAULT_REASONING_TOKENS);
+  assert.equal('reasoning_effort' in q.body, false);
+  assert.equal(q.body.messages[0].role, 'developer');
+  assert.equal(r.wireMaxOutputTokens, q.body.max_completion_tokens);
+  // a chat model is still sent as one
+  await createChatModel('gpt-4o', { env: directEnv(), registry }).generate({ messages: MESSAGES, maxOutputTokens: 300, temperature: 0.7 });
+  assert.equal(server.requests.at(-1)!.body.max_tokens, 300);
+  assert.equal(server.requests.at(-1)!.body.temperature, 0.7);
+});
+
+test("sampling.ts's mirror of the SDK's reasoning detection agrees with what @ai-sdk/openai sends", async () => {
+  nextReply = () => openaiReply('ok');
+  const ids = ['gpt-4o', 'gpt-4.1-nano', 'gpt-5', 'gpt-5-mini', 'gpt-5-chat-latest', 'gpt-5.1-chat-latest', 'gpt-5.4', 'gpt-6', 'o3', 'o4-mini', 'chatgpt-4o-latest'];
+  for (const id of ids) {
+    const e = { ...registry.get('gpt-4o'), model_id: id, sampling: { kind: 'chat' as const } };
+    const route = { ...resolveRoute('gpt-4o', { env: directEnv(), registry }), modelId: id };
+    const client = createWireModel(route, e, new ApiKey('OPENAI_API_KEY', KEYS.OPENAI_API_KEY));
+    const r = await client.generate({ messages: MESSAGES, maxOutputTokens: 300, temperature: 0.5 });
+    const q = server.requests.at(-1)!;
+    const predicted = wireSampling(e, { maxOutputTokens: 300, temperature: 0.5 }, route);
+    assert.equal('max_tokens' in q.body, !sdkOpenAIReasoning(id).reasoning, `${id}: the SDK and sampling.ts disagree on reasoning`);
+    assert.equal(q.body.max_tokens ?? q.body.max_completion_tokens, predicted.maxOutputTokens, id);
+    assert.equal(q.body.temperature, predicted.temperature, id);
+    assert.equal(r.wireMaxOutputTokens, predicted.maxOutputTokens, id);
+  }
+});
+
+test('efforts beyond low/medium/high reach the wire: OpenAI reasoning_effort xhigh with forceReasoning, OpenRouter reasoning.effort xhigh', async () => {
+  nextReply = () => openaiReply('ok');
+  await createChatModel('gpt-5-2-xhigh', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512 });
+  const q = server.requests.at(-1)!;
+  assert.equal(q.body.reasoning_effort, 'xhigh');
+  assert.equal(q.body.max_completion_tokens, 512 + defaultReasoningReserve('xhigh'));
+  assert.equal('max_tokens' in q.body, false);
+  await createChatModel('gpt-5-2-xhigh', { env: openrouterOnlyEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512 });
+  const o = server.requests.at(-1)!;
+  assert.equal(o.body.model, 'openai/gpt-5.2');
+  assert.deepEqual(o.body.reasoning, { effort: 'xhigh' });
+  assert.equal(o.body.max_tokens, 512 + defaultReasoningReserve('xhigh'));
+  // a request's own effort 'minimal' goes through as is
+  await createChatModel('gpt-5-2-xhigh', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512, reasoningEffort: 'minimal' });
+  assert.equal(server.requests.at(-1)!.body.reasoning_effort, 'minimal');
+});
+
+const anthropicReply = (stop = 'end_turn'): Reply => ({
+  body: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', content: [{ type: 'text', text: 'ok' }], stop_reason: stop, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 5 } },
+});
+
+test('Claude 4.7 adaptive thinking: thinking {type: adaptive} + output_config.effort, never "enabled", no temperature, max_tokens = cap + reserve', async () => {
+  nextReply = () => anthropicReply();
+  const r = await createChatModel('claude-opus-4-7', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512, temperature: 0.3 });
+  const q = server.requests.at(-1)!;
+  assert.equal(q.path, '/v1/messages');
+  assert.deepEqual(q.body.thinking, { type: 'adaptive' });
+  assert.ok(!q.rawBody.includes('"enabled"'), q.rawBody);
+  assert.equal(q.body.thinking.budget_tokens, undefined);
+  assert.equal(q.body.output_config?.effort, 'high');
+  assert.equal('temperature' in q.body, false);
+  assert.equal(q.body.max_tokens, 512 + DEFAULT_REASONING_TOKENS);
+  assert.equal(r.wireMaxOutputTokens, q.body.max_tokens);
+  // via OpenRouter: reasoning.effort, never reasoning.max_tokens (budget thinking)
+  nextReply = () => openaiReply('ok');
+  await createChatModel('claude-opus-4-7', { env: openrouterOnlyEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512 });
+  assert.deepEqual(server.requests.at(-1)!.body.reasoning, { effort: 'high' });
+});
+
+test('Claude 4.5 budget thinking: thinking enabled with budget_tokens; max_tokens = cap + budget, not doubled by the SDK', async () => {
+  nextReply = () => anthropicReply('max_tokens');
+  const r = await createChatModel('claude-sonnet-4-5', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 500, temperature: 0.3 });
+  const q = server.requests.at(-1)!;
+  assert.deepEqual(q.body.thinking, { type: 'enabled', budget_tokens: 3000 });
+  assert.equal(q.body.max_tokens, 500 + 3000);
+  assert.equal('temperature' in q.body, false);
+  assert.equal(r.wireMaxOutputTokens, 3500);
+  assert.equal(r.finishReason, 'length');
+});
+
+test('Gemini thinking per family: 2.5 thinkingBudget, 3.x thinkingLevel (a Pro model at effort minimal gets low), never both', async () => {
+  nextReply = () => ({ body: { candidates: [{ content: { role: 'model', parts: [{ text: 'ok' }] }, finishReason: 'MAX_TOKENS' }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 0, thoughtsTokenCount: 900 } } });
+  const r3 = await createChatModel('gemini-3-1-pro', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 300, temperature: 1 });
+  const g3 = server.requests.at(-1)!;
+  assert.equal(g3.path, '/v1beta/models/gemini-3.1-pro-preview:generateContent');
+  assert.deepEqual(g3.body.generationConfig.thinkingConfig, { thinkingLevel: 'low' });
+  assert.equal(g3.body.generationConfig.maxOutputTokens, 300 + defaultReasoningReserve('minimal'));
+  assert.equal(r3.finishReason, 'length');
+  assert.ok(r3.warnings.some((w) => /cannot turn thinking off/.test(w)), r3.warnings.join('; '));
+  const entry = registry.get('gemini-2-5-flash');
+  await createChatModel('gemini-2-5-flash', { env: directEnv(), registry }).generate({ messages: MESSAGES, maxOutputTokens: 300 });
+  const g25 = server.requests.at(-1)!;
+  assert.deepEqual(g25.body.generationConfig.thinkingConfig, { thinkingBudget: entry.sampling.reasoning_tokens });
+  assert.equal(g25.body.generationConfig.maxOutputTokens, 300 + entry.sampling.reasoning_tokens!);
 });

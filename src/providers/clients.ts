@@ -2,13 +2,15 @@
  * One client per wire format, each an AI SDK provider with base URL, key and fetch injected:
  *   openai, compatible, sim  OpenAI chat completions  (@ai-sdk/openai .chat(): POST {base}/chat/completions,
  *                            Authorization: Bearer; reasoning models get max_completion_tokens,
- *                            reasoning_effort and no temperature)
+ *                            reasoning_effort and no temperature; forceReasoning only where the
+ *                            registry says reasoning, else the SDK's own model-id detection)
  *   anthropic                Messages API             (@ai-sdk/anthropic: POST {root}/v1/messages,
- *                            x-api-key + anthropic-version)
+ *                            x-api-key + anthropic-version; thinking {type: adaptive} + effort for
+ *                            Claude 4.6+, {type: enabled, budget_tokens} up to 4.5)
  *   google                   Gemini generateContent   (@ai-sdk/google: POST {root}/v1beta/models/{id}:generateContent,
- *                            x-goog-api-key; thinkingConfig.thinkingBudget for thinking models)
+ *                            x-goog-api-key; thinkingConfig.thinkingBudget (2.5) or .thinkingLevel (3.x))
  *   openrouter               OpenRouter chat          (@openrouter/ai-sdk-provider: POST {base}/chat/completions,
- *                            Authorization: Bearer; reasoning.effort / reasoning.max_tokens)
+ *                            Authorization: Bearer; reasoning.effort / reasoning.max_tokens / reasoning.enabled)
  * The SDKs read no environment here: every setting is passed explicitly.
  */
 import type { LanguageModel } from 'ai';
@@ -41,28 +43,36 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
       }).chat(route.modelId));
       return new SdkChatModel({
         route, entry, key, language, systemOnlyAtTop: false,
-        // the registry, not the SDK's model-name list, decides what is a reasoning model
-        providerOptions: (s) => ({
-          openai: { forceReasoning: s.kind === 'reasoning', ...(s.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}) },
-        }),
+        // forceReasoning only where the registry says reasoning: passing false would override the
+        // SDK's own detection and send max_tokens + temperature to a new reasoning model (a 400)
+        providerOptions: (s) => {
+          const o = { ...(s.forceReasoning ? { forceReasoning: true } : {}), ...(s.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}) };
+          return Object.keys(o).length ? { openai: o } : undefined;
+        },
       });
     }
     case 'anthropic': {
       const language = lazy(async () => (await import('@ai-sdk/anthropic')).createAnthropic({ baseURL: `${route.baseUrl}/v1`, apiKey: key.value, fetch: fetchFn }).messages(route.modelId));
       return new SdkChatModel({
         route, entry, key, language, systemOnlyAtTop: true,
-        providerOptions: (s) => (s.thinkingBudget !== undefined
-          ? { anthropic: { thinking: { type: 'enabled', budgetTokens: s.thinkingBudget } } }
-          : undefined),
+        providerOptions: (s) => {
+          // adaptive (Claude 4.6+) never gets type "enabled": the API rejects it from 4.7 on
+          if (s.thinking === 'adaptive') return { anthropic: { thinking: { type: 'adaptive' }, ...(s.reasoningEffort ? { effort: s.reasoningEffort } : {}) } };
+          if (s.thinkingBudget !== undefined) return { anthropic: { thinking: { type: 'enabled', budgetTokens: s.thinkingBudget } } };
+          return undefined;
+        },
       });
     }
     case 'google': {
       const language = lazy(async () => (await import('@ai-sdk/google')).createGoogleGenerativeAI({ baseURL: `${route.baseUrl}/v1beta`, apiKey: key.value, fetch: fetchFn })(route.modelId));
       return new SdkChatModel({
         route, entry, key, language, systemOnlyAtTop: true,
-        providerOptions: (s) => (s.thinkingBudget !== undefined
-          ? { google: { thinkingConfig: { thinkingBudget: s.thinkingBudget } } }
-          : undefined),
+        // 2.5 takes a budget, 3.x a level; the API refuses both in one request
+        providerOptions: (s) => {
+          if (s.thinkingLevel !== undefined) return { google: { thinkingConfig: { thinkingLevel: s.thinkingLevel } } };
+          if (s.thinkingBudget !== undefined) return { google: { thinkingConfig: { thinkingBudget: s.thinkingBudget } } };
+          return undefined;
+        },
       });
     }
     case 'openrouter': {
@@ -72,6 +82,9 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
         providerOptions: (s) => {
           if (s.reasoningEffort) return { openrouter: { reasoning: { effort: s.reasoningEffort } } };
           if (s.thinkingBudget !== undefined) return { openrouter: { reasoning: { max_tokens: s.thinkingBudget } } };
+          // adaptive Claude / Gemini 3 without an effort: reasoning on at the model's default
+          // (a max_tokens here would be budget thinking, which Claude 4.7+ rejects)
+          if (s.thinking === 'adaptive' || s.thinking === 'level') return { openrouter: { reasoning: { enabled: true } } };
           return undefined;
         },
       });

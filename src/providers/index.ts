@@ -19,6 +19,7 @@ import { sharedKeyPool } from './keys.ts';
 import { createWireModel, type FetchFn } from './clients.ts';
 import { withRetry, type RetryPolicy, type RetryDeps } from './retry.ts';
 import { callCostUsd } from './cost.ts';
+import { wireSampling } from './sampling.ts';
 import type { Governor } from '../governor/governor.ts';
 
 export interface CreateChatModelOptions {
@@ -55,7 +56,11 @@ export function createChatModel(name: string, o: CreateChatModelOptions): Routed
       if (!m) clients.set(key.label, (m = createWireModel(route, entry, key, o.fetch)));
       return m;
     },
-  }, { ...o.retry, governor: o.governor, callTimeoutMs: o.callTimeoutMs, describe: `${name} (${route.modelId} via ${route.label})` });
+  }, {
+    ...o.retry, governor: o.governor, callTimeoutMs: o.callTimeoutMs, describe: `${name} (${route.modelId} via ${route.label})`,
+    // the governor's TPM charge and the call timeout follow the cap actually sent
+    wireCap: (req) => wireSampling(entry, req, route).maxOutputTokens,
+  });
   return {
     spec: 'v1',
     name,

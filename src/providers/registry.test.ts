@@ -109,6 +109,7 @@ test('a bad user entry is one UserError naming the file, the model and the field
   rejects(userFile({ models: { 'new-model': { provider: 'openai', model_id: 'x', context_window: 1000 } } }), /model "new-model"/, /field "price" is required for a new model/);
   rejects(userFile({ models: { 'new-model': { provider: 'mistral', model_id: 'x' } } }), /model "new-model"/, /field "provider"/);
   rejects(userFile({ models: { 'o3': { sampling: { temperature: 0.5 } } } }), /model "o3"/, /sampling\.temperature.*reasoning models take no temperature/);
+  rejects(userFile({ models: { 'o3': { sampling: { thinking: 'adaptive' } } } }), /model "o3"/, /sampling\.thinking.*needs kind "thinking"/);
   rejects(userFile({ models: { 'gpt-4o': { context_window: -5 } } }), /field "context_window"/);
   rejects(userFile({ providers: { openai: { rpm: 'many' } } }), /provider "openai"/, /field "rpm"/);
   rejects(userFile({ modles: {} }), /unknown field "modles"/);
@@ -120,7 +121,7 @@ test('a bad user entry is one UserError naming the file, the model and the field
 test('sampling rules: chat passes temperature; reasoning drops it, adds effort and allowance; thinking adds a budget; caps clamp', () => {
   const r = loadRegistry();
   const chat = wireSampling(r.get('gpt-4o'), { maxOutputTokens: 300, temperature: 0.4 });
-  assert.deepEqual(chat, { kind: 'chat', maxOutputTokens: 300, temperature: 0.4, reasoningEffort: undefined, thinkingBudget: undefined, warnings: [] });
+  assert.deepEqual(chat, { kind: 'chat', maxOutputTokens: 300, sdkMaxOutputTokens: 300, temperature: 0.4, warnings: [] });
   const o3 = wireSampling(r.get('o3'), { maxOutputTokens: 300, temperature: 0.4 });
   assert.equal(o3.temperature, undefined);
   assert.equal(o3.reasoningEffort, 'medium');

@@ -49,12 +49,14 @@ export const Lifecycle = z.strictObject({
 
 const Sampling = z.strictObject({
   /** chat: temperature allowed; reasoning: no temperature, a reasoning effort, a completion cap
-   *  that includes hidden reasoning; thinking: a thinking budget (Gemini 2.5), temperature allowed */
+   *  that includes hidden reasoning; thinking: asked as `thinking` says (budget, adaptive, level);
+   *  the wire rules per provider are in sampling.ts */
   kind: z.enum(['chat', 'reasoning', 'thinking']),
   temperature: z.number().min(0).max(2).optional(),
   /** OpenAI reasoning_effort; Anthropic adaptive thinking's effort; Gemini 3's thinking level (low/high) */
   reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).optional(),
-  /** tokens allowed for hidden reasoning on top of each call's visible-output cap */
+  /** tokens allowed for hidden reasoning on top of each call's visible-output cap: the thinking
+   *  budget in budget mode, else the reserve added to the cap (default: sampling.ts, per effort) */
   reasoning_tokens: z.number().int().nonnegative().optional(),
   /** how a thinking model is asked to think: a token budget (Gemini 2.5, Claude up to 4.5),
    *  adaptive thinking (Claude 4.6+), or a thinking level (Gemini 3); default budget */
@@ -96,6 +98,10 @@ const entryFields = {
 const Entry = z.strictObject(entryFields).superRefine((e, ctx) => {
   if (e.sampling.kind === 'reasoning' && e.sampling.temperature !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['sampling', 'temperature'], message: 'reasoning models take no temperature' });
+  }
+  // the thinking mode decides the wire request (sampling.ts); on another kind it would be silently ignored
+  if (e.sampling.thinking !== undefined && e.sampling.kind !== 'thinking') {
+    ctx.addIssue({ code: 'custom', path: ['sampling', 'thinking'], message: `a thinking mode needs kind "thinking" (kind is "${e.sampling.kind}")` });
   }
 });
 

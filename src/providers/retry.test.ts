@@ -9,7 +9,11 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './test-server.ts';
 import { createChatModel, envFrom, loadRegistry, RetryExhausted, type ChatMessage } from './index.ts';
-import { withRetry } from './retry.ts';
+import { withRetry, requestTokens, callTimeoutFor, TIMEOUT_REFERENCE_CAP, MAX_SCALED_CALL_TIMEOUT_MS } from './retry.ts';
+import type { Governor } from '../governor/governor.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ProviderError, type ChatModel } from './types.ts';
 import type { ProviderEnv } from './env.ts';
 
@@ -210,4 +214,46 @@ test("the caller's abort also cuts a backoff wait short", async () => {
   setTimeout(() => ctl.abort(), 150);
   await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20, signal: ctl.signal }), (e: unknown) => !(e instanceof ProviderError));
   assert.ok(performance.now() - t0 < 5000, 'the backoff wait ignored the abort');
+});
+
+test('the governor is charged the cap actually sent (answer cap + reasoning allowance) and settled to the usage', async () => {
+  nextReply = script([openaiReply('ok', { prompt_tokens: 7, completion_tokens: 300 })]);
+  const charged: number[] = [];
+  const settled: number[] = [];
+  const governor = {
+    budget: () => ({
+      acquire: async (tokens: number) => { charged.push(tokens); return { settle: (t: number) => settled.push(t), release: () => {} }; },
+      onSuccess: () => {}, onRateLimit: () => {},
+    }),
+  } as unknown as Governor;
+  const prompt = Math.ceil(MESSAGES.reduce((a, m) => a + m.content.length, 0) / 4);
+  await createChatModel('chatgpt-5', { env: env(), registry, governor }).generate({ messages: MESSAGES, maxOutputTokens: 200 });
+  const sent = server.requests.at(-1)!.body.max_completion_tokens;
+  assert.equal(sent, 200 + registry.get('chatgpt-5').sampling.reasoning_tokens!);
+  assert.deepEqual(charged, [prompt + sent]);
+  assert.deepEqual(settled, [307]);
+  // a repair's larger cap is charged as sent
+  await createChatModel('chatgpt-5', { env: env(), registry, governor }).generate({ messages: MESSAGES, maxOutputTokens: 200, capScale: 2 });
+  assert.equal(server.requests.at(-1)!.body.max_completion_tokens, 2 * sent);
+  assert.equal(charged[1], prompt + 2 * sent);
+  assert.equal(requestTokens({ messages: MESSAGES, maxOutputTokens: 200 }), prompt + 200);
+});
+
+test('the call timeout grows in proportion for a wire cap above 8k tokens, bounded', async () => {
+  assert.equal(callTimeoutFor(180_000, 512), 180_000);
+  assert.equal(callTimeoutFor(180_000, TIMEOUT_REFERENCE_CAP * 2), 360_000);
+  assert.equal(callTimeoutFor(180_000, 1_000_000), MAX_SCALED_CALL_TIMEOUT_MS);
+  assert.equal(callTimeoutFor(MAX_SCALED_CALL_TIMEOUT_MS * 2, 1_000_000), MAX_SCALED_CALL_TIMEOUT_MS * 2, 'never below the base');
+  // over HTTP: the same 400 ms answer times out a chat call (200 ms) but not a call sent with a 32k reasoning reserve
+  const dir = mkdtempSync(join(tmpdir(), 'bargain-timeout-'));
+  const file = join(dir, 'models.json');
+  writeFileSync(file, JSON.stringify({ models: { 'chatgpt-5': { sampling: { reasoning_tokens: 32_768 } } } }));
+  const big = loadRegistry(file);
+  const slow = { ...openaiReply('slow but fine'), delayMs: 400 };
+  nextReply = script([slow]);
+  const chat = createChatModel('gpt-4o', { env: env(), registry: big, callTimeoutMs: 200, retry: { maxAttempts: 1, deps: { sleep: async () => {} } } });
+  await assert.rejects(chat.generate({ messages: MESSAGES, maxOutputTokens: 20 }), /no answer within 200 ms/);
+  nextReply = script([slow]);
+  const reasoning = createChatModel('chatgpt-5', { env: env(), registry: big, callTimeoutMs: 200, retry: { maxAttempts: 1, deps: { sleep: async () => {} } } });
+  assert.equal((await reasoning.generate({ messages: MESSAGES, maxOutputTokens: 20 })).text, 'slow but fine');
 });

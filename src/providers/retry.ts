@@ -5,8 +5,9 @@
  *   transient   exponential backoff with jitter, up to maxAttempts in all
  *   key         set the key aside in its KeyPool and retry at once with the next key
  *   fatal       give up at once
- * A per-attempt timeout (callTimeoutMs) aborts the attempt and counts as transient; the
- * caller's own signal cancels everything and is never retried. Giving up throws
+ * A per-attempt timeout (callTimeoutMs, raised for a very large wire cap: callTimeoutFor)
+ * aborts the attempt and counts as transient; the caller's own signal cancels everything
+ * and is never retried. Giving up throws
  * RetryExhausted (a ProviderError) whose message lists every attempt. Successful results
  * carry `attempts`, `latencyMs` (the successful attempt) and `keyLabel`.
  * Library clients must have their own retries off (sdk-model.ts passes maxRetries: 0).
@@ -87,13 +88,32 @@ export interface RetryOptions extends Partial<RetryPolicy> {
    * for a permit stops the run's work timer.
    */
   governor?: Governor;
+  /**
+   * The output cap a request actually carries on the wire (its cap plus the reasoning
+   * allowance, sampling.ts); default the request's own cap. The TPM charge and the call
+   * timeout use it: providers count the whole max_tokens against a key's token budget.
+   */
+  wireCap?: (req: ChatRequest) => number;
 }
 
 /** Rough prompt + answer tokens of a request, charged to the TPM window up front. */
-export function requestTokens(req: ChatRequest): number {
+export function requestTokens(req: ChatRequest, wireCap: number = req.maxOutputTokens): number {
   let chars = 0;
   for (const m of req.messages) chars += m.content.length;
-  return Math.ceil(chars / 4) + req.maxOutputTokens;
+  return Math.ceil(chars / 4) + wireCap;
+}
+
+/** The base timeout (--call-timeout, default 180 s) is sized for caps up to this many tokens
+ *  (8k tokens in 180 s is ~45 tokens/s, the slow end of large reasoning models under load). */
+export const TIMEOUT_REFERENCE_CAP = 8192;
+/** A scaled timeout never grows past this (nor below the base timeout). */
+export const MAX_SCALED_CALL_TIMEOUT_MS = 20 * 60_000;
+
+/** The timeout of one attempt: the base, scaled in proportion for a larger wire cap (a
+ *  25k-token reasoning reserve may take ~3x as long to decode), bounded. */
+export function callTimeoutFor(baseMs: number, wireCap: number): number {
+  if (wireCap <= TIMEOUT_REFERENCE_CAP) return baseMs;
+  return Math.max(baseMs, Math.min(Math.round(baseMs * wireCap / TIMEOUT_REFERENCE_CAP), MAX_SCALED_CALL_TIMEOUT_MS));
 }
 
 export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {}): ChatModel {
@@ -105,6 +125,8 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
 
   const generate = async (req: ChatRequest): Promise<ChatResult> => {
     const attempts: AttemptRecord[] = [];
+    const wireCap = opts.wireCap?.(req) ?? req.maxOutputTokens;
+    const timeoutMs = policy.callTimeoutMs ? callTimeoutFor(policy.callTimeoutMs, wireCap) : undefined;
     let transient = 0;
     let limited = 0;
     const giveUp = (kind: ProviderErrorKind, why: string, status?: number): never => {
@@ -125,7 +147,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       if (budget) {
         const work = currentWorkTimer();
         work?.pause();
-        try { permit = await budget.acquire(requestTokens(req), req.signal); } finally { work?.resume(); }
+        try { permit = await budget.acquire(requestTokens(req, wireCap), req.signal); } finally { work?.resume(); }
       }
       // one controller per attempt, fed by the caller's signal and the call timeout
       // (listeners removed afterwards: AbortSignal.any would pile up on a long-lived run signal)
@@ -133,8 +155,8 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       let timedOut = false;
       const onAbort = () => ctl.abort(req.signal!.reason);
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      const handle = policy.callTimeoutMs
-        ? setTimeout(() => { timedOut = true; ctl.abort(new DOMException('call timeout', 'TimeoutError')); }, policy.callTimeoutMs)
+      const handle = timeoutMs
+        ? setTimeout(() => { timedOut = true; ctl.abort(new DOMException('call timeout', 'TimeoutError')); }, timeoutMs)
         : undefined;
       const signal = ctl.signal;
       const t0 = deps.now();
@@ -147,7 +169,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       } catch (e) {
         if (req.signal?.aborted) throw e;
         if (timedOut) {
-          err = new ProviderError({ kind: 'transient', provider: inner.provider, message: `${describe}: no answer within ${policy.callTimeoutMs} ms (call timeout)` });
+          err = new ProviderError({ kind: 'transient', provider: inner.provider, message: `${describe}: no answer within ${timeoutMs} ms (call timeout)` });
         } else if (e instanceof ProviderError) {
           err = e;
         } else {
@@ -218,7 +240,7 @@ function shortReason(message: string): string {
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'describe' && k !== 'deps')) as Partial<T>;
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'describe' && k !== 'deps' && k !== 'wireCap' && k !== 'governor')) as Partial<T>;
 }
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

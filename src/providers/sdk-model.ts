@@ -45,7 +45,7 @@ export class SdkChatModel implements ChatModel {
 
   async generate(req: ChatRequest): Promise<ChatResult> {
     const { route, entry } = this.cfg;
-    const s = wireSampling(entry, req);
+    const s = wireSampling(entry, req, route);
     let r;
     try {
       const { generateText: generate } = await import('ai');
@@ -53,7 +53,7 @@ export class SdkChatModel implements ChatModel {
         model: await this.cfg.language(),
         messages: toModelMessages(req.messages, this.cfg.systemOnlyAtTop),
         allowSystemInMessages: true,
-        maxOutputTokens: s.maxOutputTokens,
+        maxOutputTokens: s.sdkMaxOutputTokens,
         temperature: s.temperature,
         providerOptions: this.cfg.providerOptions(s),
         maxRetries: 0,
@@ -70,6 +70,7 @@ export class SdkChatModel implements ChatModel {
       finishReason: mapFinishReason(r.finishReason),
       rawFinishReason: r.rawFinishReason,
       usage: { inputTokens: u.inputTokens ?? 0, outputTokens: u.outputTokens ?? 0, reasoningTokens },
+      wireMaxOutputTokens: s.maxOutputTokens,
       warnings: [...s.warnings, ...(r.warnings ?? []).map(formatWarning)].map(scrub),
       provider: route.provider,
       modelId: route.modelId,

@@ -16,6 +16,9 @@ export interface ChatRequest {
   /** omitted for reasoning models (the client drops it and warns) */
   temperature?: number;
   reasoningEffort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+  /** multiplies the whole wire cap (answer + reasoning allowance), bounded: a repair turn after
+   *  an answer cut off at the output limit gets more room (sampling.ts) */
+  capScale?: number;
   /** position of this call within its negotiation run (part of the cache key) */
   callIndex?: number;
   /** identifies the run for caching/accounting, e.g. "exp12/run3/Agent_1" */
@@ -37,6 +40,8 @@ export interface ChatResult {
   finishReason: FinishReason;
   rawFinishReason?: string;
   usage: Usage;
+  /** the output-token cap actually sent (the request's cap plus any reasoning allowance) */
+  wireMaxOutputTokens?: number;
   warnings: string[];
   /** e.g. openai, anthropic, google, openrouter, compatible, sim */
   provider: string;

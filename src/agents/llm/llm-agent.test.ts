@@ -316,3 +316,49 @@ test('recordPrompt "delta" keeps only the new messages per call, and expandPromp
   const delta = calls.reduce((a, c) => a + JSON.stringify(c.messages).length, 0);
   assert.ok(delta * 4 < full, `delta ${delta} vs full ${full}`);
 });
+
+test('an answer cut off at the output limit (empty: reasoning ate the cap) gets its repair with twice the cap sent, and each record shows the cap sent', async () => {
+  const { startServer } = await import('../../providers/test-server.ts');
+  const { createChatModel, envFrom, loadRegistry } = await import('../../providers/index.ts');
+  const { answer } = await import('../../mock/brain.ts');
+  const registry = loadRegistry();
+  let cutOnce = false;
+  const server = await startServer(async (req) => {
+    const messages = req.body.messages.map((m: { role: string; content: string }) => ({ role: m.role, content: m.content }));
+    const r = readPrompt(messages);
+    const cut = r.ok && r.obs.phase === 'proposal' && !cutOnce;
+    if (cut) cutOnce = true;
+    const text = cut ? '' : (await answer('sim:linear', messages)).text;
+    return {
+      body: {
+        id: 'x', object: 'chat.completion', created: 1, model: 'o3',
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: cut ? 'length' : 'stop' }],
+        usage: { prompt_tokens: 100, completion_tokens: cut ? req.body.max_completion_tokens : 40, total_tokens: 0, completion_tokens_details: { reasoning_tokens: cut ? req.body.max_completion_tokens : 10 } },
+      },
+    };
+  });
+  try {
+    const chat = createChatModel('o3', { env: envFrom({ OPENAI_API_KEY: 'sk-test-cutoff-000000000001', OPENAI_BASE_URL: `${server.url}/v1` }), registry });
+    const spec = makeSpec({ n: 2, maxRounds: 1, discussionTurns: 0, privateThinking: false, reflection: false });
+    const agent = new LlmAgent({ model: 'o3', chat, seat: 0, runIndex: 0 });
+    const out = await play(spec, VALUES_2, [agent, new ScriptedAgent('linear', { seat: 1, seed: 1, runIndex: 0 })]);
+    const props = callsOf(out.events, 'Agent_1').filter((c) => c.phase === 'proposal');
+    assert.equal(props.length, 2, 'one cut-off answer, one repair');
+    const sent = server.requests.filter((q) => readPrompt(q.body.messages).ok && (readPrompt(q.body.messages) as { obs: Observation }).obs.phase === 'proposal')
+      .map((q) => q.body.max_completion_tokens);
+    const first = tokenCap('proposal') + registry.get('o3').sampling.reasoning_tokens!;
+    assert.deepEqual(sent, [first, 2 * first]);
+    assert.equal(props[0].finish_reason, 'length');
+    assert.equal(props[0].raw_text, '');
+    assert.match(props[0].parse_error!, /output-token limit/);
+    assert.deepEqual([props[0].cap_scale, props[0].wire_max_output_tokens, props[0].max_output_tokens], [1, first, tokenCap('proposal')]);
+    assert.deepEqual([props[1].attempt, props[1].cap_scale, props[1].wire_max_output_tokens, props[1].max_output_tokens], [1, 2, 2 * first, tokenCap('proposal')]);
+    assert.equal(props[1].parse_error, null);
+    // the next phase starts again from the phase's own cap
+    const vote = callsOf(out.events, 'Agent_1').find((c) => c.phase === 'voting')!;
+    assert.equal(vote.cap_scale, 1);
+    assert.equal(vote.wire_max_output_tokens, tokenCap('voting') + registry.get('o3').sampling.reasoning_tokens!);
+  } finally {
+    await server.close();
+  }
+});

@@ -81,7 +81,12 @@ export interface LlmCallRecord extends ModelCallRecord {
   attempt: number;
   call_index: number;
   scope: string;
+  /** the phase's output cap, as asked */
   max_output_tokens: number;
+  /** the cap multiplier asked for (2, 4, … on repairs of answers cut off at the limit) */
+  cap_scale: number;
+  /** the output cap actually sent (phase cap × scale + reasoning allowance, clamped); null if unknown */
+  wire_max_output_tokens: number | null;
   /** the prompt sent (or, with recordPrompt 'delta', the part after messages_base) */
   messages: ChatMessage[];
   /** leading messages shared with this agent's previous call and left out of `messages` (delta mode) */
@@ -135,6 +140,8 @@ export class LlmAgent implements Agent {
   private privateSeen = 0;
   private callIndex = 0;
   private lastPrompt: ChatMessage[] = [];
+  /** this agent's previous call: was it cut off at the output limit, and with what cap scale */
+  private lastCall: { cutOff: boolean; capScale: number } = { cutOff: false, capScale: 1 };
   readonly self: string;
   readonly scope: string;
 
@@ -181,14 +188,19 @@ export class LlmAgent implements Agent {
     const messages = this.messages();
     const maxOutputTokens = tokenCap(obs.phase, this.opts.maxTokens);
     const callIndex = this.callIndex++;
+    // A repair of an answer cut off at the output limit (often empty: reasoning ate the cap)
+    // gets twice the previous room; the provider layer bounds it (sampling.ts).
+    const capScale = obs.repair ? this.lastCall.capScale * (this.lastCall.cutOff ? 2 : 1) : 1;
     const req: ChatRequest = {
       messages, maxOutputTokens, callIndex, scope: this.scope, signal,
+      ...(capScale !== 1 ? { capScale } : {}),
       ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
       ...(this.opts.reasoningEffort !== undefined ? { reasoningEffort: this.opts.reasoningEffort } : {}),
     };
     const now = this.opts.now ?? (() => performance.now());
     const t0 = now();
     const result = await this.chat.generate(req);
+    this.lastCall = { cutOff: result.finishReason === 'length', capScale };
     const latency = result.latencyMs ?? now() - t0;
     const raw = typeof result.text === 'string' ? result.text : '';
     const turn = this.turns[this.turns.length - 1];
@@ -198,7 +210,8 @@ export class LlmAgent implements Agent {
     const record: LlmCallRecord = {
       model: this.model, route: result.route, provider: result.provider, key_label: result.keyLabel ?? this.chat.keyLabel,
       model_id: result.modelId, phase: obs.phase, round: obs.round, attempt: obs.repair?.attempt ?? 0,
-      call_index: callIndex, scope: this.scope, max_output_tokens: maxOutputTokens, ...this.promptForRecord(messages),
+      call_index: callIndex, scope: this.scope, max_output_tokens: maxOutputTokens,
+      cap_scale: capScale, wire_max_output_tokens: result.wireMaxOutputTokens ?? null, ...this.promptForRecord(messages),
       raw_text: raw, parsed: outcome.ok ? outcome.value ?? null : null,
       parse_error: outcome.ok ? null : outcome.error, parse_notes: outcome.ok ? outcome.notes : [],
       input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens,
