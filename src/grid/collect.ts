@@ -9,6 +9,7 @@ import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
 import type { ResultDocument } from './result.ts';
 import { experimentState, type ExperimentState, type ExperimentStatus } from './status.ts';
+import { mergeServedModels, servedModelWarnings } from './served-models.ts';
 
 export const RUNS_COLUMNS = [
   'experiment_id', 'weak_model', 'strong_model', 'pair', 'competition_level', 'random_seed', 'run_index', 'pair_index',
@@ -120,6 +121,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     }]));
   };
   const total = states.length;
+  const served = mergeServedModels(results.map((r) => r.served_models));
   const summary = {
     generated_at: new Date().toISOString(),
     total_experiments: total,
@@ -133,6 +135,9 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     reasoning_tokens: results.reduce((t, r) => t + r.reasoning_tokens, 0),
     cost_usd: Math.round(results.reduce((t, r) => t + r.cost_usd, 0) * 1e6) / 1e6,
     by_model: byModel(results),
+    // what actually answered each model, and a warning per model another model answered for
+    served_models: served,
+    served_model_warnings: servedModelWarnings(served),
     by_model_pair: group((s) => `${s.config.weak_model}_vs_${s.config.strong_model}`),
     by_competition_level: group((s) => String(s.config.competition_level)),
     failures: states.filter((s) => s.status === 'FAILED' || s.status === 'TIMEOUT').map((s) => ({

@@ -16,6 +16,7 @@ import { toJsonl, writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
 import { EXIT_CODES, type FinalStatus, type ResultDocument } from './result.ts';
 import { WorkTimer, withWorkTimer } from '../governor/work-timer.ts';
+import { servedModelsOf, servedModelWarnings } from './served-models.ts';
 
 export class Interrupted extends Error {
   constructor() { super('interrupted'); this.name = 'Interrupted'; }
@@ -114,6 +115,9 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
     calls: sum('calls'), input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'),
     reasoning_tokens: sum('reasoning_tokens'), cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
   };
+  const served = servedModelsOf(events.flatMap((e) => (e.type === 'turn' && e.calls ? e.calls : [])));
+  if (Object.keys(served).length) result.served_models = served;
+  for (const w of servedModelWarnings(served)) log(`Warning: ${w}`);
   writeFileAtomicallySync(layout.abs(layout.transcript(c)), toJsonl(events));
   writeJsonSync(layout.abs(layout.result(c)), result);
   // The log's last line goes before the flag (the commit point), so every flagged experiment's

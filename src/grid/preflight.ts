@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { isScripted } from '../agents/index.ts';
 import { tokenCap } from '../agents/llm/index.ts';
 import { createChatModel, ProviderError, scrub, type ChatResult } from '../providers/index.ts';
-import { servedMatches } from '../providers/served.ts';
+import { isServedMismatch } from '../providers/served.ts';
 import { writeFileAtomicallySync } from './files.ts';
 import type { ModelResolver } from './agents.ts';
 import type { Layout } from './layout.ts';
@@ -78,7 +78,7 @@ export async function checkModels(resolver: ModelResolver, models: readonly stri
     }
     const served = r.servedModelId ?? null;
     const row = { ...base, key_label: r.keyLabel ?? chat.keyLabel, served_model_id: served, latency_ms: r.latencyMs ?? null, cost_usd: r.costUsd ?? 0 };
-    if (served !== null && !servedMatches(served, route.modelId, entry.served_ids)) {
+    if (served !== null && isServedMismatch(entry, route.modelId, served)) {
       return {
         ...row, ok: false, reason: `the provider answered with ${served}, not ${route.modelId}`,
         fix: `the id is rerouted: measure ${served} under its own registry name (add it with --models FILE) or choose another model`,

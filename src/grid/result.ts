@@ -1,5 +1,6 @@
 /** The result file of one experiment (DESIGN §4): the original fields plus outcomes. */
 import type { RunDocument } from '../protocol/series.ts';
+import type { ServedModels } from './served-models.ts';
 
 export type FinalStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT';
 export const EXIT_CODES: Record<FinalStatus, number> = { SUCCESS: 0, FAILED: 1, TIMEOUT: 124 };
@@ -28,4 +29,6 @@ export interface ResultDocument {
   output_tokens: number;
   reasoning_tokens: number;
   cost_usd: number;
+  /** per LLM model name: the id requested, the ids that answered (with counts) and the unexpected ones */
+  served_models?: ServedModels;
 }

@@ -7,7 +7,8 @@
  *   const env = loadEnv();                            // process env + ./.env
  *   const model = createChatModel('gpt-4o', { env, registry, callTimeoutMs: 120_000 });
  *   const r = await model.generate({ messages, maxOutputTokens: 400, temperature: 0.7 });
- *   // r.text, r.usage, r.costUsd, r.route, r.keyLabel, r.attempts, r.latencyMs
+ *   // r.text, r.usage, r.costUsd, r.route, r.keyLabel, r.attempts, r.latencyMs,
+ *   // r.servedModelId (and r.servedModelMismatch when another model answered)
  *
  * Must not import src/game, src/protocol or src/agents.
  */
@@ -15,11 +16,12 @@ import type { ChatModel, ChatRequest, ChatResult } from './types.ts';
 import type { ProviderEnv } from './env.ts';
 import type { Registry } from './registry.ts';
 import { resolveRoute, routeKeys, type Route } from './route.ts';
-import { sharedKeyPool } from './keys.ts';
+import { sharedKeyPool, type KeyPoolOptions } from './keys.ts';
 import { createWireModel, type FetchFn } from './clients.ts';
 import { withRetry, type RetryPolicy, type RetryDeps } from './retry.ts';
 import { callCostUsd } from './cost.ts';
 import { wireSampling } from './sampling.ts';
+import { isServedMismatch, registryNameForServed } from './served.ts';
 import type { Governor } from '../governor/governor.ts';
 
 export interface CreateChatModelOptions {
@@ -34,6 +36,8 @@ export interface CreateChatModelOptions {
   retry?: Partial<RetryPolicy> & { deps?: Partial<RetryDeps> };
   /** the rate governor shared by every model of the process (per-key budgets) */
   governor?: Governor;
+  /** cool-down of a set-aside key before it is probed again (the first model of a route sets it) */
+  keyPool?: KeyPoolOptions;
 }
 
 export interface RoutedChatModel extends ChatModel {
@@ -45,7 +49,7 @@ export function createChatModel(name: string, o: CreateChatModelOptions): Routed
   const route = resolveRoute(name, o);
   const entry = o.registry.get(name);
   // one pool per provider endpoint and key family, shared by every model using it
-  const pool = sharedKeyPool(o.env, `${route.provider} ${route.baseUrl} ${route.keyVars.join(',')}`, () => routeKeys(o.env, route));
+  const pool = sharedKeyPool(o.env, `${route.provider} ${route.baseUrl} ${route.keyVars.join(',')}`, () => routeKeys(o.env, route), o.keyPool);
   const clients = new Map<string, ChatModel>();
   const retrying = withRetry({
     provider: route.provider,
@@ -70,7 +74,16 @@ export function createChatModel(name: string, o: CreateChatModelOptions): Routed
     get keyLabel() { return retrying.keyLabel; },
     async generate(req: ChatRequest): Promise<ChatResult> {
       const r = await retrying.generate(req);
-      return { ...r, costUsd: r.cached ? 0 : callCostUsd(entry.price, r.usage, route.priceMultiplier) };
+      // a rerouted model is priced as what answered when the registry knows it
+      const mismatch = isServedMismatch(entry, route.modelId, r.servedModelId);
+      const servedName = mismatch ? registryNameForServed(o.registry, r.servedModelId!) : undefined;
+      const price = servedName ? o.registry.get(servedName).price : entry.price;
+      return {
+        ...r,
+        costUsd: r.cached ? 0 : callCostUsd(price, r.usage, route.priceMultiplier),
+        ...(mismatch ? { servedModelMismatch: true } : {}),
+        ...(servedName && servedName !== name ? { pricedAs: servedName } : {}),
+      };
     },
   };
 }
@@ -79,6 +92,9 @@ export { loadEnv, envFrom, type ProviderEnv } from './env.ts';
 export { loadRegistry, isSimName, isScriptedName, type Registry, type ModelEntry } from './registry.ts';
 export { resolveRoute, tryRoute, parseBaseUrlFlags, type Route } from './route.ts';
 export { callCostUsd } from './cost.ts';
+export { isServedMismatch, sameModelId, registryNameForServed } from './served.ts';
+export { KeyPool, DEFAULT_KEY_COOL_DOWN_MS, type KeyPoolOptions } from './keys.ts';
+export { classifyHttp } from './errors.ts';
 export { RetryExhausted, withRetry, DEFAULT_RETRY_POLICY, type AttemptRecord } from './retry.ts';
 export { scrub } from './scrub.ts';
 export * from './types.ts';

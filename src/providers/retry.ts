@@ -3,7 +3,8 @@
  * decorator. Per error kind:
  *   rate_limit  wait exactly the Retry-After (else an exponential wait), up to maxRateLimitRetries
  *   transient   exponential backoff with jitter, up to maxAttempts in all
- *   key         set the key aside in its KeyPool and retry at once with the next key
+ *   key         set the key aside in its KeyPool (probed again after a cool-down) and
+ *               retry at once with the next key
  *   fatal       give up at once
  * A per-attempt timeout (callTimeoutMs, raised for a very large wire cap: callTimeoutFor)
  * aborts the attempt and counts as transient; the caller's own signal cancels everything
@@ -12,7 +13,7 @@
  * carry `attempts`, `latencyMs` (the successful attempt) and `keyLabel`.
  * Library clients must have their own retries off (sdk-model.ts passes maxRetries: 0).
  */
-import { ProviderError, type ChatModel, type ChatRequest, type ChatResult, type ProviderErrorKind } from './types.ts';
+import { ProviderError, type ChatModel, type ChatRequest, type ChatResult, type ProviderErrorKind, type ProviderErrorReason } from './types.ts';
 import type { ApiKey } from './env.ts';
 import type { KeyPool } from './keys.ts';
 import { scrub } from './scrub.ts';
@@ -71,8 +72,8 @@ export interface AttemptRecord {
 
 export class RetryExhausted extends ProviderError {
   readonly attempts: AttemptRecord[];
-  constructor(kind: ProviderErrorKind, provider: string, message: string, attempts: AttemptRecord[], status?: number) {
-    super({ kind, provider, message, status });
+  constructor(kind: ProviderErrorKind, provider: string, message: string, attempts: AttemptRecord[], status?: number, reason?: ProviderErrorReason) {
+    super({ kind, provider, message, status, reason });
     this.name = 'RetryExhausted';
     this.attempts = attempts;
   }
@@ -129,19 +130,19 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
     const timeoutMs = policy.callTimeoutMs ? callTimeoutFor(policy.callTimeoutMs, wireCap) : undefined;
     let transient = 0;
     let limited = 0;
-    const giveUp = (kind: ProviderErrorKind, why: string, status?: number): never => {
+    const giveUp = (kind: ProviderErrorKind, why: string, status?: number, reason?: ProviderErrorReason): never => {
       const list = attempts.map((a) => `#${a.attempt} ${a.keyLabel} ${a.kind}${a.status ? ` ${a.status}` : ''}${a.waitMs ? ` (waited ${a.waitMs < 1000 ? `${Math.round(a.waitMs)}ms` : `${(a.waitMs / 1000).toFixed(1)}s`})` : ''}`).join(', ');
       throw new RetryExhausted(kind, inner.provider,
         scrub(`${describe}: gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${why}${list ? ` [attempts: ${list}]` : ''}`),
-        attempts, status);
+        attempts, status, reason);
     };
     for (;;) {
       if (req.signal?.aborted) throw req.signal.reason ?? new DOMException('aborted', 'AbortError');
-      const key = keyed?.pool.current();
-      if (keyed && !key) {
+      const taken = keyed?.pool.take();
+      if (keyed && !taken) {
         giveUp('key', `every key was rejected: ${keyed.pool.describeRejected()}; fix: check those keys and their credit, or add another (e.g. ${keyed.pool.labels[0]}_2)`);
       }
-      const model = keyed ? keyed.forKey(key!) : single!;
+      const model = keyed ? keyed.forKey(taken!.key) : single!;
       const budget = opts.governor?.budget(inner.provider, model.keyLabel);
       let permit;
       if (budget) {
@@ -163,10 +164,13 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       let err: ProviderError;
       try {
         const res = await model.generate({ ...req, signal });
+        keyed?.pool.succeeded(model.keyLabel);
         permit?.settle(res.usage.inputTokens + res.usage.outputTokens);
         budget?.onSuccess();
         return { ...res, attempts: attempts.length + 1, latencyMs: Math.round(deps.now() - t0), keyLabel: res.keyLabel ?? model.keyLabel };
       } catch (e) {
+        // a probe of a set-aside key that ends without a key error leaves the key for the next probe
+        if (taken?.probe && !(e instanceof ProviderError && e.kind === 'key')) keyed!.pool.probeInconclusive(model.keyLabel);
         if (req.signal?.aborted) throw e;
         if (timedOut) {
           err = new ProviderError({ kind: 'transient', provider: inner.provider, message: `${describe}: no answer within ${timeoutMs} ms (call timeout)` });
@@ -192,10 +196,10 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       attempts.push(rec);
       switch (err.kind) {
         case 'fatal':
-          giveUp('fatal', rec.message, err.status);
+          giveUp('fatal', rec.message, err.status, err.reason);
           break;
         case 'key':
-          if (!keyed) giveUp('key', rec.message, err.status);
+          if (!keyed) giveUp('key', rec.message, err.status, err.reason);
           keyed!.pool.reject(model.keyLabel, `${err.status ?? 'error'}: ${shortReason(rec.message)}`);
           break;
         case 'rate_limit': {

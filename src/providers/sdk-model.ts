@@ -2,7 +2,8 @@
  * A ChatModel over one AI SDK language model and one key: applies the registry's sampling
  * rules (sampling.ts), calls `generateText` with the SDK's own retries off (maxRetries: 0;
  * withRetry owns the policy), and maps the result (text, unified + raw finish reason, usage
- * with reasoning tokens, warnings) and any failure (errors.ts -> ProviderError).
+ * with reasoning tokens, warnings, the model id the provider says answered) and any failure
+ * (errors.ts -> ProviderError).
  * No sleeping, no retrying, no logging here.
  */
 import type { generateText, LanguageModel, ModelMessage } from 'ai';
@@ -76,8 +77,23 @@ export class SdkChatModel implements ChatModel {
       modelId: route.modelId,
       route: route.label,
       keyLabel: this.cfg.key.label,
+      ...servedModel(r.response),
     };
   }
+}
+
+/**
+ * The model the provider says answered, from the raw body: OpenAI, OpenRouter and Anthropic
+ * `model`, Gemini `modelVersion` (@ai-sdk/google does not map it: its response.modelId is
+ * always the requested id). Without a body, the SDK's response.modelId (which it fills from
+ * `model`, else with the requested id).
+ */
+function servedModel(res: { modelId?: string; body?: unknown } | undefined): { servedModelId?: string } {
+  const b = res?.body as { model?: unknown; modelVersion?: unknown } | undefined;
+  const id = typeof b?.model === 'string' ? b.model
+    : typeof b?.modelVersion === 'string' ? b.modelVersion
+    : b === undefined || b === null ? res?.modelId : undefined;
+  return id ? { servedModelId: scrub(id) } : {};
 }
 
 export function toModelMessages(messages: readonly ChatMessage[], systemOnlyAtTop: boolean): ModelMessage[] {

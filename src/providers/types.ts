@@ -47,8 +47,6 @@ export interface ChatResult {
   provider: string;
   /** provider model id actually called */
   modelId: string;
-  /** the model id the provider says answered (OpenAI/OpenRouter/Anthropic `model`, Gemini `modelVersion`) */
-  servedModelId?: string;
   /** the route that served it, e.g. "openai direct" or "openrouter" */
   route: string;
   /** true when served from the response cache */
@@ -61,6 +59,12 @@ export interface ChatResult {
   keyLabel?: string;
   /** dollars for this call from registry prices (route fees included; 0 when cached) */
   costUsd?: number;
+  /** the model id the provider says answered (OpenAI/OpenRouter/Anthropic `model`, Gemini `modelVersion`); undefined when it says none */
+  servedModelId?: string;
+  /** the served id is neither the requested id, one of its dated snapshots, nor a registry `served_ids` entry */
+  servedModelMismatch?: boolean;
+  /** registry name whose price was charged when it is not the requested model's (the served model's) */
+  pricedAs?: string;
 }
 
 export interface ChatModel {
@@ -79,17 +83,49 @@ export type ProviderErrorKind =
   | 'key'          // invalid key, quota exhausted, insufficient funds: rotate to the next key
   | 'fatal';       // bad request, unknown model, context too long: do not retry
 
+/** What the provider's body said, where callers act on it. */
+export type ProviderErrorReason =
+  | 'model_not_found'        // fatal: retired, unknown or not served to this key (404 / "not a valid model ID")
+  | 'unsupported_parameter'  // fatal: this model rejects a parameter we send (400)
+  | 'invalid_key'            // key: wrong, revoked or not allowed
+  | 'no_credit'              // key: the account has no credit or quota left
+  | 'daily_quota';           // rate_limit: a per-day quota, free again only at its reset
+
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly provider: string;
-  constructor(opts: { message: string; kind: ProviderErrorKind; provider: string; status?: number; retryAfterMs?: number; cause?: unknown }) {
+  readonly reason?: ProviderErrorReason;
+  constructor(opts: { message: string; kind: ProviderErrorKind; provider: string; status?: number; retryAfterMs?: number; reason?: ProviderErrorReason; cause?: unknown }) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProviderError';
     this.kind = opts.kind;
     this.provider = opts.provider;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
+    if (opts.reason !== undefined) this.reason = opts.reason;
   }
+
+  /** The model itself cannot be called as configured: every call with it will fail the same way. */
+  get modelUnavailable(): boolean {
+    return this.kind === 'fatal' && (this.reason === 'model_not_found' || this.reason === 'unsupported_parameter');
+  }
+}
+
+/**
+ * The ProviderError behind `err` (looking through `cause`, e.g. the protocol's AgentError)
+ * when it says the model cannot be called as configured (model not found, unsupported
+ * parameter); undefined otherwise. Starting more experiments with that model is pointless.
+ */
+export function modelErrorOf(err: unknown): ProviderError | undefined {
+  for (let e: unknown = err, depth = 0; e != null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ProviderError) return e.modelUnavailable ? e : undefined;
+  }
+  return undefined;
+}
+
+/** True when `err` (or its cause chain) is a fatal model error: see modelErrorOf. */
+export function isModelError(err: unknown): boolean {
+  return modelErrorOf(err) !== undefined;
 }

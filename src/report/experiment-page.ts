@@ -10,6 +10,7 @@ import type { TranscriptEvent } from '../protocol/events.ts';
 import type { RunDocument } from '../protocol/series.ts';
 import type { ExperimentConfigFile, ResultFile } from './load.ts';
 import { esc, int, num, page, table, toggleButton, usd } from './html.ts';
+import { servedModelWarnings } from '../grid/served-models.ts';
 
 export interface ExperimentPageInput {
   id: number;
@@ -62,7 +63,8 @@ function callsBlock(calls: Call[]): string {
     delete rest.ms; delete rest.latency_ms;
     const line = `Call ${k + 1}: ${esc(model ?? '?')}${route ? ` via ${esc(route)}` : ''} · in ${int(n0(input_tokens))} / out ${int(n0(output_tokens))}` +
       `${n0(reasoning_tokens) ? ` / reasoning ${int(n0(reasoning_tokens))}` : ''} tokens · ${usd(n0(cost_usd))}${typeof ms === 'number' ? ` · ${int(ms)} ms` : ''}` +
-      `${rest.cached === true ? ' · from cache' : ''}${typeof rest.finish_reason === 'string' ? ` · finish: ${esc(rest.finish_reason)}` : ''}`;
+      `${rest.cached === true ? ' · from cache' : ''}${typeof rest.finish_reason === 'string' ? ` · finish: ${esc(rest.finish_reason)}` : ''}` +
+      (rest.served_model_mismatch === true ? ` · <span class="void served-model">answered by ${esc(rest.served_model_id)}, not the requested ${esc(rest.model_id ?? model)}</span>` : '');
     // prompts may be recorded as deltas: the first messages_base messages equal this agent's previous prompt
     const base = typeof messages_base === 'number' && messages_base > 0 ? messages_base : 0;
     const list = Array.isArray(messages) ? messages : [];
@@ -215,6 +217,7 @@ export function experimentPage(p: ExperimentPageInput): string {
   ];
   const notices: string[] = [];
   if (r.error) notices.push(`<div class="notice bad"><b>${esc(r.status)}</b>: ${esc(r.error)}</div>`);
+  for (const w of servedModelWarnings(r.served_models)) notices.push(`<div class="notice bad served-model"><b>Another model answered</b>: ${esc(w)}</div>`);
   if (r.runs.length < r.num_runs) notices.push(`<div class="notice">${esc(r.num_runs - r.runs.length)} of ${esc(r.num_runs)} runs did not complete; the runs below are those finished before the experiment stopped. Re-run it with <code>bargain retry</code>.</div>`);
   if (p.transcriptNote) notices.push(`<div class="notice">Transcript: ${esc(p.transcriptNote)}</div>`);
   const seatsOf = (runIdx: number): Map<string, Seat> => {

@@ -24,6 +24,8 @@ export interface IndexPageInput {
   scores: Record<string, number | undefined>;
   warnings: string[];
   files: { label: string; href: string }[];
+  /** one line per model another model answered for (grid/served-models.ts) */
+  servedWarnings?: string[];
 }
 
 const DIGITS: Record<MetricKey, number> = {
@@ -104,6 +106,7 @@ export function indexPage(p: IndexPageInput): string {
       `runs they completed before failing are included. <a href="#failures">Reasons</a>. Re-run with <code>bargain retry --results-dir ${esc(p.resultsDir)}</code>.</div>`);
   }
   if (agg.skipped.runs) notices.push(`<div class="notice">${int(agg.skipped.runs)} run(s) left out of the aggregates: ${esc(agg.skipped.reasons.join('; '))}.</div>`);
+  for (const w of p.servedWarnings ?? []) notices.push(`<div class="notice bad served-model"><b>Another model answered</b>: ${esc(w)}</div>`);
   for (const w of p.warnings) notices.push(`<div class="notice">${esc(w)}</div>`);
   if (!notices.length) notices.push('<div class="notice ok">Every experiment of the grid completed successfully.</div>');
 

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { RunDocument } from '../protocol/series.ts';
 import type { TranscriptEvent } from '../protocol/events.ts';
+import type { ServedModels } from '../grid/served-models.ts';
 import { parseResultsCsv, parseRunsCsv, type ResultRow, type RunRow } from './rows.ts';
 
 /** The fields of result_N.json the report reads (the grid writes more). */
@@ -34,6 +35,8 @@ export interface ResultFile {
   output_tokens?: number;
   reasoning_tokens?: number;
   cost_usd?: number;
+  /** per LLM model name: requested id, served ids with counts, unexpected ones (grid/served-models.ts) */
+  served_models?: ServedModels;
 }
 
 export interface ExperimentConfigFile {

@@ -17,6 +17,7 @@ import { experimentPage } from './experiment-page.ts';
 import { indexPage, type Totals } from './index-page.ts';
 import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables, type ResultFile } from './load.ts';
 import { VISUALIZE_FILE, VISUALIZE_PY } from './python.ts';
+import { mergeServedModels, servedModelWarnings } from '../grid/served-models.ts';
 
 export interface WriteReportOptions {
   /** capability score per model (registry `capability`, scripted `nominal_score`); unknown = left out of the scaling plot */
@@ -90,6 +91,8 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     totals.reasoning_tokens += r.reasoning_tokens ?? 0;
     totals.cost_usd += r.cost_usd ?? 0;
   }
+  // another model answering than the one requested changes what the numbers mean: said up front
+  const servedWarnings = servedModelWarnings(mergeServedModels([...results.values()].map((r) => r.served_models)));
 
   sweepBuilding(dir);
   const building = join(dir, `.report.building-${process.pid}`);
@@ -125,7 +128,7 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       .map((f) => ({ label: f, href: `../${f}` }));
     const html = indexPage({
       title, resultsDir, generatedAt: (opts.now?.() ?? new Date()).toISOString(), agg, charts,
-      results: tables.results, totals, pages: new Set(ids), scores, warnings, files,
+      results: tables.results, totals, pages: new Set(ids), scores, warnings, files, servedWarnings,
     });
     indexBytes = Buffer.byteLength(html);
     writeFileSync(join(building, 'index.html'), html);

@@ -106,6 +106,12 @@ export interface LlmCallRecord extends ModelCallRecord {
   raw_finish_reason: string | null;
   warnings: string[];
   compacted_rounds: number;
+  /** the model id the provider says answered (Gemini modelVersion, others `model`); null when it said none */
+  served_model_id: string | null;
+  /** a model other than the requested one (or its dated snapshots / registry served_ids) answered */
+  served_model_mismatch: boolean;
+  /** registry name whose price was charged, when not this model's (the served model's) */
+  priced_as?: string;
 }
 
 interface Turn {
@@ -219,7 +225,10 @@ export class LlmAgent implements Agent {
       cost_usd: this.opts.costOf ? this.opts.costOf(result, this.model) : costField(result),
       attempts: result.attempts ?? 1, cached: result.cached ?? false,
       finish_reason: result.finishReason, raw_finish_reason: result.rawFinishReason ?? null,
-      warnings: result.warnings ?? [], compacted_rounds: new Set(this.digested.map((d) => d.round)).size,
+      warnings: [...(result.warnings ?? []), ...(result.servedModelMismatch ? [`answered by ${result.servedModelId}, not the requested ${result.modelId}`] : [])],
+      compacted_rounds: new Set(this.digested.map((d) => d.round)).size,
+      served_model_id: result.servedModelId ?? null, served_model_mismatch: result.servedModelMismatch === true,
+      ...(result.pricedAs ? { priced_as: result.pricedAs } : {}),
     };
     const reply: AgentReply = { text: outcome.text, calls: [record] };
     if (outcome.ok) { if (outcome.value !== undefined) reply.value = outcome.value; } else reply.parseError = outcome.error;

@@ -11,7 +11,7 @@ import { displayUrl } from '../../providers/scrub.ts';
 import { PROVIDER_NAMES, keysFor, KEY_VARS, providerBaseUrl } from '../../providers/env.ts';
 import { standing, today, type ModelStanding } from '../../providers/lifecycle.ts';
 import { listModels as listProviderModels, type ListedProvider, type ListedModel } from '../../providers/list-models.ts';
-import { servedMatches } from '../../providers/served.ts';
+import { sameModelId } from '../../providers/served.ts';
 import { ExitError } from '../../errors.ts';
 
 function statusCell(s: ModelStanding): string {
@@ -49,11 +49,11 @@ async function listLive(o: Opts): Promise<void> {
     }
     const mine = registry.names().map((n) => registry.get(n)).filter((e) => (p === 'openrouter' ? e.openrouter_id || e.provider === 'openrouter' : e.provider === p));
     const idOf = (e: ModelEntry) => (p === 'openrouter' && e.provider !== 'openrouter' ? e.openrouter_id! : e.model_id);
-    const has = (e: ModelEntry) => res.models.some((m: ListedModel) => m.id === idOf(e) || servedMatches(m.id, idOf(e), e.served_ids));
+    const has = (e: ModelEntry) => res.models.some((m: ListedModel) => [idOf(e), ...(e.served_ids ?? [])].some((id) => sameModelId(id, m.id)));
     const available = mine.filter(has).map((e) => e.name);
     const missing = mine.filter((e) => !has(e)).map((e) => e.name);
     const known = new Set(mine.map(idOf));
-    const unknown = res.models.map((m) => m.id).filter((id) => !known.has(id) && !mine.some((e) => servedMatches(id, idOf(e), e.served_ids)));
+    const unknown = res.models.map((m) => m.id).filter((id) => !known.has(id) && !mine.some((e) => [idOf(e), ...(e.served_ids ?? [])].some((x) => sameModelId(x, id))));
     out[p] = { key: key.label, listed: res.models.length, available, missing, unknown };
     lines.push(`${p} (${key.label}): ${res.models.length} models listed`);
     lines.push(`  available: ${available.join(', ') || 'none of the registry\'s'}`);
