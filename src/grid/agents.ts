@@ -13,7 +13,7 @@ import { createChatModel, loadEnv, loadRegistry, resolveRoute, type ProviderEnv,
 import { addDays, assertUsable, today } from '../providers/lifecycle.ts';
 import type { FetchFn } from '../providers/clients.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/env.ts';
-import { ProviderError, type ChatModel, type ChatRequest, type ChatResult } from '../providers/types.ts';
+import { modelErrorOf, type ChatModel, type ChatRequest, type ChatResult } from '../providers/types.ts';
 import { Governor } from '../governor/governor.ts';
 import type { KeyLimits } from '../governor/key-budget.ts';
 import type { ExperimentConfig } from './config.ts';
@@ -73,18 +73,6 @@ export class CostMeter {
   }
 }
 
-/**
- * A provider error that will recur on every call of this model (the provider does not serve
- * it, or rejects a parameter every call sends), as opposed to one run's bad luck.
- */
-export function modelUnavailable(e: unknown): string | null {
-  if (!(e instanceof ProviderError) || e.kind !== 'fatal') return null;
-  if (e.status === 404 || /model_not_found|not_found_error|NOT_FOUND|does not exist|not a valid model|is not found|unsupported (?:parameter|value)|is not supported with this model|does not support/i.test(e.message)) {
-    return e.message;
-  }
-  return null;
-}
-
 function metered(inner: ChatModel, meter: CostMeter, model: string, onModelError: (model: string, reason: string) => void): ChatModel {
   return {
     spec: 'v1', provider: inner.provider, modelId: inner.modelId,
@@ -94,8 +82,9 @@ function metered(inner: ChatModel, meter: CostMeter, model: string, onModelError
       try {
         r = await inner.generate(req);
       } catch (e) {
-        const why = modelUnavailable(e);
-        if (why !== null) onModelError(model, why);
+        // a model the provider refuses for good (not found, unsupported parameter): see run-session's hold
+        const me = modelErrorOf(e);
+        if (me) onModelError(model, me.message);
         throw e;
       }
       meter.add(model, r);
