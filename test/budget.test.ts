@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startMockServer, type MockServer } from '../src/mock/server.ts';
+import { SEED_DATE, startMockServer, type MockServer } from '../src/mock/server.ts';
 import { bargain, readCsv, readJson, resultFiles, startBargain, tempDir } from './helpers/grid.ts';
 import { mockEnv } from './helpers/mock-grid.ts';
 
@@ -42,13 +42,16 @@ function spent(dir: string): { usd: number; calls: number; ids: number[] } {
 }
 
 async function run(s: MockServer, args: string[]) {
+  // TODO(allow-retired): add --allow-retired once run has it (seed models, served by the mock on SEED_DATE)
   return startBargain(['run', ...args, ...rpmFlags], { env: mockEnv(s.url) }).done;
 }
 
 test('estimate before, --max-cost during: the bill is predicted within 25% and never exceeded; progress shows rates against budgets', async (t) => {
   const { dir, cleanup } = tempDir('bargain-budget-');
-  const server = await startMockServer({});
+  // the seed's models as they were served when the seed was written
+  const server = await startMockServer({ date: SEED_DATE });
   try {
+    // TODO(allow-retired): generate and the two estimates below need --allow-retired once they refuse retired models
     const g = bargain(['generate', '--grid', 'seed', '--weak', WEAK.join(','), '--strong', STRONG.join(','), '--runs', '1', '--results-dir', dir]);
     assert.equal(g.status, 0, g.stderr);
     const env = mockEnv(server.url);

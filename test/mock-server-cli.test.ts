@@ -21,7 +21,7 @@ function anthropicBody(model: string) {
 }
 
 test('bargain mock-server serves until SIGINT; --strategy by registry name reaches the wire model id', async () => {
-  const child = spawn(process.execPath, ['bin/bargain.mjs', 'mock-server', '--port', '0', '--strategy', 'claude-3-opus=greedy', '--rpm', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/bargain.mjs', 'mock-server', '--port', '0', '--date', '2025-08-25', '--strategy', 'claude-3-opus=greedy', '--rpm', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no URL in time: ${out}`)), 20_000);
