@@ -353,3 +353,18 @@ test('reroute: OLD is served (even retired) and the answer names NEW in each for
     assert.ok(list.body.models.some((m: any) => m.name === 'models/gemini-2.5-flash'));
   });
 });
+
+test('the clients read the mock\'s Gemini quota 429 as a rate limit with its retryDelay, and a no-funds key as a key error', async () => {
+  const { classifyHttp } = await import('../providers/errors.ts');
+  let clock = 5_000_000;
+  await withServer({ date: SEED_DATE, rpm: 1, now: () => clock }, async (s) => {
+    await gem(s, 'gemini-2.5-flash', { thinkingConfig: { thinkingBudget: 0 } });
+    clock += 30_000;
+    const r = await fetch(`${s.url}/v1beta/models/gemini-2.5-flash:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-api-key': 'AIza-test' }, body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }) });
+    const c = classifyHttp({ status: r.status, headers: Object.fromEntries(r.headers), body: await r.text(), message: 'x' });
+    assert.equal(c.kind, 'rate_limit');
+    assert.equal(c.retryAfterMs, 30_000);
+    const broke = await fetch(`${s.url}/v1beta/models/gemini-2.5-flash:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-api-key': 'AIza-no-funds' }, body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }) });
+    assert.equal(classifyHttp({ status: broke.status, body: await broke.text(), message: 'x' }).kind, 'key');
+  });
+});

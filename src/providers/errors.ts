@@ -40,6 +40,10 @@ export function classifyHttp(f: HttpFailure): { kind: ProviderErrorKind; retryAf
   const s = f.status;
   if (s === undefined) return { kind: 'transient', detail };
   if (s === 429) {
+    // Gemini words every quota 429, per-minute ones included, "…check your plan and billing
+    // details…"; a RetryInfo says when it passes, so it is a rate limit, not a dead key
+    // (https://ai.google.dev/gemini-api/docs/rate-limits; issue 10 §5)
+    if (/"retryDelay"\s*:/.test(body)) return { kind: 'rate_limit', retryAfterMs: retryAfterMs(f.headers, body), detail };
     // OpenAI answers 429 both for rate limits and for an exhausted quota; only the first passes
     if (/insufficient_quota|insufficient[_ ](?:funds|credits?)|billing/i.test(text)) return { kind: 'key', detail };
     return { kind: 'rate_limit', retryAfterMs: retryAfterMs(f.headers, body), detail };
