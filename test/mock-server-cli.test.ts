@@ -54,6 +54,9 @@ test('bad mock-server flags and a busy port: one line, exit 2', async () => {
     [['--error-rate', '1.5'], /--error-rate takes a number from 0 to 1/],
     [['--latency', '200-100'], /--latency takes MS or MIN-MAX/],
     [['--port', '70000'], /--port takes a whole number from 0 to 65535/],
+    [['--date', '2026-02-30'], /--date takes a day as YYYY-MM-DD/],
+    [['--reroute', 'gpt-4o'], /--reroute takes OLD=NEW/],
+    [['--reasoning-scale', '-1'], /--reasoning-scale takes a number from 0 to 100/],
   ] as [string[], RegExp][]) {
     const r = run(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
