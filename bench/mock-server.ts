@@ -53,7 +53,9 @@ function request(url: string, k: number, messages: ChatMessage[], model: string)
 async function main(): Promise<void> {
   const list = await prompts();
   const avgChars = Math.round(list.reduce((a, m) => a + JSON.stringify(m).length, 0) / list.length);
-  const child = spawn(process.execPath, ['bin/bargain.mjs', 'mock-server', '--port', '0', '--strategy', 'bench-nash=nash', 'bench-tft=tit-for-tat'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/bargain.mjs', 'mock-server', '--port', '0', '--strategy', 'bench-nash=nash', 'bench-tft=tit-for-tat',
+    // the bench's ids are no provider's models: serve them as a compatible server would
+    '--serve', 'bench-linear', '--serve', 'bench-nash', '--serve', 'bench-tft', '--serve', 'bench-greedy'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => { buf += d; const m = /listening on (http:\/\/\S+)/.exec(buf); if (m) resolve(m[1]); });

@@ -25,7 +25,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keyHash, startMockServer, type MockServer } from '../src/mock/server.ts';
+import { keyHash, SEED_DATE, startMockServer, type MockServer } from '../src/mock/server.ts';
 import { PRESETS } from '../src/grid/presets.ts';
 import { loadRegistry } from '../src/providers/index.ts';
 
@@ -135,18 +135,19 @@ function resultDocs(dir: string): any[] {
 }
 
 async function runMode(mode: 'governor' | 'naive'): Promise<Figures> {
-  const server: MockServer = await startMockServer({ rpmByFormat: budgets, rpmBurstS: BURST_S, latencyByModel, strategies });
+  const server: MockServer = await startMockServer({ date: SEED_DATE, rpmByFormat: budgets, rpmBurstS: BURST_S, latencyByModel, strategies });
   const dir = join(work, mode);
   try {
     const env = {
       ...KEYS, OPENAI_BASE_URL: `${server.url}/v1`, ANTHROPIC_BASE_URL: server.url, OPENROUTER_BASE_URL: `${server.url}/api/v1`,
       GEMINI_API_KEY: '', GOOGLE_API_KEY: '',
     };
-    const g = await child([BIN, 'generate', '--grid', 'seed', '--results-dir', dir], env, join(work, `${mode}.gen.json`));
+    // the seed's models as served on SEED_DATE: the bench measures the governor, not the lifecycle
+    const g = await child([BIN, 'generate', '--grid', 'seed', '--allow-retired', '--results-dir', dir], env, join(work, `${mode}.gen.json`));
     if (g.status !== 0) throw new Error(`generate failed: ${g.stderr}`);
     const usage = join(work, `${mode}.rusage.json`);
     const args = mode === 'governor'
-      ? [BIN, 'run', '--results-dir', dir, '--parallel', String(parallel),
+      ? [BIN, 'run', '--allow-retired', '--no-check', '--results-dir', dir, '--parallel', String(parallel),
         ...Object.entries(budgets).flatMap(([p, n]) => ['--rpm', `${p}=${n}`, '--tpm', `${p}=1000000000000`])]
       : ['--import', 'tsx', SELF, '--naive-child', dir, String(naiveParallel)];
     const r = await child(args, env, usage);

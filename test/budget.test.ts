@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startMockServer, type MockServer } from '../src/mock/server.ts';
+import { SEED_DATE, startMockServer, type MockServer } from '../src/mock/server.ts';
 import { bargain, readCsv, readJson, resultFiles, startBargain, tempDir } from './helpers/grid.ts';
 import { mockEnv } from './helpers/mock-grid.ts';
 
@@ -47,7 +47,8 @@ async function run(s: MockServer, args: string[]) {
 
 test('estimate before, --max-cost during: the bill is predicted within 25% and never exceeded; progress shows rates against budgets', async (t) => {
   const { dir, cleanup } = tempDir('bargain-budget-');
-  const server = await startMockServer({});
+  // the seed's models as they were served when the seed was written
+  const server = await startMockServer({ date: SEED_DATE });
   try {
     const g = bargain(['generate', '--grid', 'seed', '--allow-retired', '--weak', WEAK.join(','), '--strong', STRONG.join(','), '--runs', '1', '--results-dir', dir]);
     assert.equal(g.status, 0, g.stderr);

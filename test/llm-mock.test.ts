@@ -14,7 +14,7 @@ import type { TranscriptEvent } from '../src/protocol/events.ts';
 import { createChatModel, envFrom, loadRegistry, type ProviderEnv } from '../src/providers/index.ts';
 import { createLlmAgentFactory, type LlmCallRecord } from '../src/agents/llm/index.ts';
 import { readPrompt } from '../src/agents/llm/prompt-reader.ts';
-import { startMockServer, type MockServer, type MockServerOptions } from '../src/mock/server.ts';
+import { SEED_DATE, startMockServer, type MockServer, type MockServerOptions } from '../src/mock/server.ts';
 
 const KEYS = {
   OPENAI_API_KEY: 'sk-dummy-openai-4f9a1c',
@@ -34,7 +34,8 @@ function envFor(s: MockServer, omit: string[] = []): ProviderEnv {
 }
 
 async function withServer(opts: MockServerOptions, f: (s: MockServer) => Promise<void>) {
-  const s = await startMockServer(opts);
+  // the seed's models, as served when the seed was written
+  const s = await startMockServer({ date: SEED_DATE, ...opts });
   try { await f(s); } finally { await s.close(); }
 }
 

@@ -21,7 +21,7 @@ function anthropicBody(model: string) {
 }
 
 test('bargain mock-server serves until SIGINT; --strategy by registry name reaches the wire model id', async () => {
-  const child = spawn(process.execPath, ['bin/bargain.mjs', 'mock-server', '--port', '0', '--strategy', 'claude-3-opus=greedy', '--rpm', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/bargain.mjs', 'mock-server', '--port', '0', '--date', '2025-08-25', '--strategy', 'claude-3-opus=greedy', '--rpm', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no URL in time: ${out}`)), 20_000);
@@ -54,6 +54,9 @@ test('bad mock-server flags and a busy port: one line, exit 2', async () => {
     [['--error-rate', '1.5'], /--error-rate takes a number from 0 to 1/],
     [['--latency', '200-100'], /--latency takes MS or MIN-MAX/],
     [['--port', '70000'], /--port takes a whole number from 0 to 65535/],
+    [['--date', '2026-02-30'], /--date takes a day as YYYY-MM-DD/],
+    [['--reroute', 'gpt-4o'], /--reroute takes OLD=NEW/],
+    [['--reasoning-scale', '-1'], /--reasoning-scale takes a number from 0 to 100/],
   ] as [string[], RegExp][]) {
     const r = run(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -19,7 +19,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMockServer, type MockServer, type RequestLogEntry } from '../src/mock/server.ts';
+import { SEED_DATE, startMockServer, type MockServer, type RequestLogEntry } from '../src/mock/server.ts';
 import { bargain, flagIds, resultFiles, sleep, startBargain, tempDir, waitFor } from './helpers/grid.ts';
 import {
   byKey, checkRetryAfter, DUMMY_KEYS, KEY_HASH, maxInWindow, mockEnv, outcomes, repeatedAnswers, SEED_MODELS, strategiesFor,
@@ -60,8 +60,11 @@ function generate(dir: string, extra: string[] = []): void {
 
 test('the seed grid against the mock under 429 bursts, 5xx, resets and malformed answers: all SUCCESS within every budget; the cache replays it with zero requests', async (t) => {
   const { dir, cleanup } = tempDir('bargain-seed-grid-');
+  // reasoningScale 0.15 keeps the seed's reasoning models near the few hundred tokens a turn
+  // this test was written with: at the realistic default (thousands), the per-key token
+  // budgets bind first and the run never reaches the server's RPM, which this test measures
   const server = await startMockServer({
-    strategies: strategiesFor(SEED_MODELS, 'random'), rpm: SERVER_RPM, rateLimitBursts: { everyMs: 45_000, forMs: 5_000 }, ...FAULTS,
+    date: SEED_DATE, reasoningScale: 0.15, strategies: strategiesFor(SEED_MODELS, 'random'), rpm: SERVER_RPM, rateLimitBursts: { everyMs: 45_000, forMs: 5_000 }, ...FAULTS,
   });
   try {
     generate(dir);
@@ -148,7 +151,7 @@ function outcomesById(dir: string): Map<number, unknown> {
 
 test('a grid SIGKILLed part-way and resumed sends no answered request twice, and completes', async (t) => {
   const { dir, cleanup } = tempDir('bargain-seed-kill-');
-  const server = await startMockServer({ strategies: strategiesFor(SEED_MODELS, 'random'), ...FAULTS });
+  const server = await startMockServer({ date: SEED_DATE, reasoningScale: 0.15, strategies: strategiesFor(SEED_MODELS, 'random'), ...FAULTS });
   try {
     generate(dir);
     const jobs = ['--jobs', '0-59'];

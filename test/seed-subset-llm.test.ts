@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockServer } from '../src/mock/server.ts';
+import { SEED_DATE, startMockServer } from '../src/mock/server.ts';
 import { loadRegistry } from '../src/providers/index.ts';
 
 const KEYS = {
@@ -50,7 +50,7 @@ test('24 seed-grid experiments over every provider route on the mock server with
     strategies[e.model_id] = 'conceder';
     if (e.openrouter_id) strategies[e.openrouter_id] = 'conceder';
   }
-  const server = await startMockServer({ malformedRate: 0.05, strategies });
+  const server = await startMockServer({ date: SEED_DATE, malformedRate: 0.05, strategies });
   const dir = mkdtempSync(join(tmpdir(), 'bargain-subset-'));
   t.after(async () => { await server.close(); rmSync(dir, { recursive: true, force: true }); });
   const env = {

@@ -11,13 +11,23 @@
  * hash of each request's content, so repeats can be found) are at GET /_stats and stats().
  * Key conventions for exercising clients: a key containing "invalid" is rejected as
  * invalid (401), one containing "no-funds" as out of quota/credit.
+ * As strict as the real APIs (issue 10 §6): it serves only the models that answer on its
+ * date (catalog.ts; `date: SEED_DATE` serves the seed's 13), answers others with each
+ * provider's real not-found body, lists models per provider, rejects the parameters the
+ * real APIs reject, spends realistic reasoning tokens (reasoningScale), and can answer one
+ * model as another (reroute).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { answer, hashOf } from './brain.ts';
 import { applyOutputFault, outputFault, transportFault, unit, type FaultKind, type FaultRates } from './faults.ts';
-import { route, type Completion, type ErrorKind, type WireFormat, type WireRequest } from './wire.ts';
+import { Catalog, isIsoDate } from './catalog.ts';
+import { FORMATS, route, type Completion, type ErrorKind, type FormatName, type WireFormat, type WireRequest } from './wire.ts';
+import { loadRegistry, type Registry } from '../providers/registry.ts';
+import { today } from '../providers/lifecycle.ts';
+
+export { SEED_DATE } from './catalog.ts';
 
 export interface MockServerOptions {
   /** 0 (default) picks a free port */
@@ -54,6 +64,16 @@ export interface MockServerOptions {
   now?: () => number;
   /** entries kept in the request log (default 100000; the oldest are dropped) */
   logLimit?: number;
+  /** the day the mock serves (YYYY-MM-DD, default today): models retired or unreleased on it are not found */
+  date?: string;
+  /** the model registry whose lifecycle rows say what is served (default: the built-in one) */
+  registry?: Registry;
+  /** ids served on every format whatever the registry and date say (compatible-server tests) */
+  extraModels?: readonly string[];
+  /** OLD -> NEW: OLD is served, and answered as NEW (the response's model / modelVersion says NEW) */
+  reroute?: Readonly<Record<string, string>>;
+  /** multiplies the reasoning tokens spent (default 1: thousands at high effort; 0: none) */
+  reasoningScale?: number;
 }
 
 export interface RequestLogEntry {
@@ -89,6 +109,8 @@ export interface MockStats {
 
 export interface MockServer {
   url: string;
+  /** the day it serves, YYYY-MM-DD */
+  date: string;
   port: number;
   stats(): MockStats;
   close(): Promise<void>;
@@ -106,6 +128,11 @@ export function tokensOf(text: string): number {
 }
 
 export async function startMockServer(opts: MockServerOptions = {}): Promise<MockServer> {
+  const date = opts.date ?? today();
+  if (!isIsoDate(date)) throw new Error(`mock server: date must be YYYY-MM-DD (got "${date}")`);
+  const reasoningScale = opts.reasoningScale ?? 1;
+  if (!(reasoningScale >= 0) || !Number.isFinite(reasoningScale)) throw new Error(`mock server: reasoningScale must be a number >= 0 (got ${reasoningScale})`);
+  const catalog = new Catalog(opts.registry ?? loadRegistry(), { date, extraModels: opts.extraModels, reroute: opts.reroute });
   const now = opts.now ?? (() => Date.now());
   const started = now();
   const rates: FaultRates = { errorRate: opts.errorRate ?? 0, malformedRate: opts.malformedRate ?? 0, perKind: opts.faults };
@@ -186,35 +213,40 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       if (n !== null) copy.log = Number(n) > 0 ? copy.log.slice(-Number(n)) : [];
       return send(res, 200, copy);
     }
-    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/health')) return send(res, 200, { ok: true, server: 'bargain mock-server' });
+    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/health')) return send(res, 200, { ok: true, server: 'bargain mock-server', date });
     const r = route(req.method ?? '', url.pathname);
     if (!r) {
-      send(res, 404, { error: { message: `Unknown request URL: ${req.method} ${url.pathname}. The mock server serves POST /v1/chat/completions, /api/v1/chat/completions, /v1/messages and /v1beta/models/{model}:generateContent.`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+      send(res, 404, { error: { message: `Unknown request URL: ${req.method} ${url.pathname}. The mock server serves POST /v1/chat/completions, /api/v1/chat/completions, /v1/messages and /v1beta/models/{model}:generateContent, and GET /v1/models, /api/v1/models and /v1beta/models.`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
       return;
     }
-    const { format, pathModel } = r;
+    // OpenAI and Anthropic both list models at GET /v1/models; Anthropic's callers send its headers
+    const format = r.list && r.format.name === 'openai' && (req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined) ? FORMATS.anthropic : r.format;
+    const { pathModel } = r;
     const key = format.key(req.headers, url);
     const kh = keyHash(key);
     let body: unknown;
     try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
     const looseModel = pathModel ?? (body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : null);
     let reqId: string | null = null;
-    const fail = (kind: ErrorKind, message: string, extra: { fault?: RequestLogEntry['fault']; retryAfterS?: number } = {}) => {
-      const e = format.error(kind, message, extra.retryAfterS);
-      const headers: Record<string, string> = extra.retryAfterS !== undefined ? { 'retry-after': String(extra.retryAfterS) } : {};
-      send(res, e.status, e.body, headers);
+    const fail = (kind: ErrorKind, message: string, extra: { fault?: RequestLogEntry['fault']; retryAfterS?: number; rpm?: number; param?: string; code?: string } = {}) => {
+      const requestId = `req_${reqId ?? createHash('sha256').update(`${arrival}/${stats.requests}/${raw}`).digest('hex').slice(0, 24)}`;
+      const e = format.error(kind, message, { retryAfterS: extra.retryAfterS, model: looseModel ?? undefined, rpm: extra.rpm, param: extra.param, code: extra.code, requestId });
+      send(res, e.status, e.body, e.headers);
       record({ key: kh, format: format.name, model: looseModel, status: e.status, fault: extra.fault ?? null, latency_ms: now() - arrival,
         req: reqId, retry_after_s: extra.retryAfterS ?? null }, arrival);
     };
 
-    // authentication first, as the real APIs do; the sim route may come without a key
-    if (key === null && !(looseModel ?? '').startsWith('sim:')) {
+    // authentication first, as the real APIs do; the sim route may come without a key, and
+    // OpenRouter's model list is public
+    const keyless = (looseModel ?? '').startsWith('sim:') || (r.list && format.name === 'openrouter');
+    if (key === null && !keyless) {
       const msg: Record<string, string> = {
         openai: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
         openrouter: 'No auth credentials found', anthropic: 'x-api-key header is required',
+        // a 403 PERMISSION_DENIED: https://github.com/UnityGameStudio/Gemini-Unity-Package/issues/1
         gemini: 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.',
       };
-      return fail('auth', msg[format.name]);
+      return fail('no_key', msg[format.name]);
     }
     if (key !== null && key.includes('invalid')) {
       const msg: Record<string, string> = {
@@ -232,21 +264,41 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       };
       return fail('no_funds', msg[format.name]);
     }
+    if (r.list) {
+      if (format.name === 'anthropic' && typeof req.headers['anthropic-version'] !== 'string') return fail('bad_request', 'anthropic-version: header is required');
+      send(res, 200, format.list(catalog.list(format.name), url), format.name === 'anthropic' ? { 'request-id': `req_list${stats.requests}` } : {});
+      record({ key: kh, format: format.name, model: null, status: 200, fault: null, latency_ms: now() - arrival }, arrival);
+      return;
+    }
     if (body === undefined) return fail('bad_request', 'We could not parse the JSON body of your request.');
+    // a model not served on the mock's date answers as the real API answers a retired or unknown id
+    if (looseModel !== null && !catalog.serves(format.name, looseModel)) {
+      const msg: Record<FormatName, string> = {
+        // https://github.com/shobrook/wut/issues/14
+        openai: `The model \`${looseModel}\` does not exist or you do not have access to it.`,
+        // https://github.com/siddartha19/investormate/issues/3
+        anthropic: `model: ${looseModel}`,
+        // https://ai.google.dev/gemini-api/docs/troubleshooting (404 NOT_FOUND)
+        gemini: `models/${looseModel} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+        // https://github.com/continuedev/continue/issues/10758
+        openrouter: `${looseModel} is not a valid model ID`,
+      };
+      return fail('model_not_found', msg[format.name]);
+    }
     const parsed = format.parse(body, pathModel, req.headers);
     if (typeof parsed === 'string') return fail('bad_request', parsed);
+    if ('message' in parsed) return fail('bad_request', parsed.message, { param: parsed.param, code: parsed.code });
 
     const reqHash = hashOf(format.name, parsed);
     reqId = reqHash.slice(0, 24);
     const burst = burstCheck(kh, arrival);
     if (burst !== null) {
-      return fail('rate_limit', `Rate limit reached for ${parsed.model}: the service is temporarily overloaded. Please try again in ${burst}s.`, { fault: 'rate_limit_burst', retryAfterS: burst });
+      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, undefined, burst), { fault: 'rate_limit_burst', retryAfterS: burst });
     }
     const limit = opts.rpmByFormat?.[format.name] ?? opts.rpm;
     const wait = rpmCheck(kh, arrival, limit);
     if (wait !== null) {
-      const msg = `Rate limit reached for ${parsed.model} on requests per min (RPM): Limit ${limit}. Please try again in ${wait}s.`;
-      return fail('rate_limit', msg, { fault: 'rate_limit', retryAfterS: wait });
+      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, limit, wait), { fault: 'rate_limit', retryAfterS: wait, rpm: limit });
     }
 
     const occurrence = seen.get(reqHash) ?? 0;
@@ -270,8 +322,9 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     let completion: Completion;
     let fault: FaultKind | null = tf;
     try {
-      const c = await complete(format, parsed, reqHash, occurrence, rates, opts.strategies ?? {});
-      completion = { ...c.completion, id: reqHash.slice(0, 24), created: Math.floor(arrival / 1000) };
+      const c = await complete(format, parsed, reqHash, occurrence, rates, opts.strategies ?? {}, reasoningScale);
+      // a rerouted id is answered by another model, and the answer says so
+      completion = { ...c.completion, model: catalog.servedAs(parsed.model), id: reqHash.slice(0, 24), created: Math.floor(arrival / 1000) };
       fault = c.fault ?? fault;
     } catch (e) {
       return fail('server', `mock server error: ${(e as Error).message}`);
@@ -304,6 +357,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    date,
     stats: () => JSON.parse(JSON.stringify(stats)) as MockStats,
     close: () => new Promise<void>((resolve) => {
       for (const t of timers) clearTimeout(t);
@@ -316,9 +370,33 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
 
 const THOUGHT = 'Weighing my private values against what is on the table and what the others seem to want.';
 
+/**
+ * Each API's 429 text for a per-key RPM limit (`limit`) or a burst (no limit).
+ *   OpenAI:    https://platform.openai.com/docs/guides/rate-limits (error "Rate limit reached for … on requests per min (RPM)")
+ *   Anthropic: https://docs.claude.com/en/api/rate-limits, e.g. https://github.com/Trae-AI/TRAE/issues/625
+ *   Gemini:    https://ai.google.dev/gemini-api/docs/rate-limits, e.g. https://github.com/RooCodeInc/Roo-Code/issues/3883
+ *              (the same "check your plan and billing details" text for a per-minute limit)
+ *   OpenRouter passes the upstream's limit on; its own text varies, so this one is plain
+ */
+export function rateLimitMessage(format: FormatName, model: string, limit: number | undefined, waitS: number): string {
+  switch (format) {
+    case 'openai':
+      return limit !== undefined
+        ? `Rate limit reached for ${model} in organization org-mock on requests per min (RPM): Limit ${limit}, Used ${limit}, Requested 1. Please try again in ${waitS}s. Visit https://platform.openai.com/account/rate-limits to learn more.`
+        : `Rate limit reached for ${model} in organization org-mock: the service is temporarily overloaded. Please try again in ${waitS}s. Visit https://platform.openai.com/account/rate-limits to learn more.`;
+    case 'anthropic':
+      return `This request would exceed the rate limit for your organization (mock-org) of ${limit ?? 'the allowed number of'} requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.`;
+    case 'gemini':
+      return 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. \n' +
+        `* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: ${limit ?? 0}, model: ${model}\nPlease retry in ${waitS}s.`;
+    case 'openrouter':
+      return `Rate limit exceeded: ${limit !== undefined ? `${limit} requests per minute for this key` : 'the provider is temporarily overloaded'}. Please retry in ${waitS}s.`;
+  }
+}
+
 /** The answer, its token accounting, reasoning, the output-token cap, and any output fault. */
 async function complete(
-  format: WireFormat, r: WireRequest, reqHash: string, occurrence: number, rates: FaultRates, strategies: Record<string, string>,
+  format: WireFormat, r: WireRequest, reqHash: string, occurrence: number, rates: FaultRates, strategies: Record<string, string>, scale: number,
 ): Promise<{ completion: Omit<Completion, 'id' | 'created'>; fault: FaultKind | null }> {
   const a = await answer(r.model, r.messages, strategies);
   let text = a.text;
@@ -332,8 +410,9 @@ async function complete(
     }
   }
   const inputTokens = 3 + r.messages.reduce((s, m) => s + 4 + tokensOf(m.content), 0);
-  let reasoning = reasoningTokens(format, r, reqHash);
+  let reasoning = reasoningTokens(format, r, reqHash, scale);
   let outputTokens = tokensOf(text);
+  // reasoning comes first and counts against the cap: a cap too small for it leaves no answer
   if (r.maxTokens !== null) {
     if (reasoning >= r.maxTokens) { reasoning = r.maxTokens; text = ''; outputTokens = 0; cut = true; }
     else if (outputTokens > r.maxTokens - reasoning) {
@@ -352,17 +431,27 @@ async function complete(
   };
 }
 
-/** Deterministic reasoning-token use: by effort for OpenAI-style reasoning, within the budget for thinking. */
-function reasoningTokens(format: WireFormat, r: WireRequest, reqHash: string): number {
-  const span = (lo: number, hi: number) => lo + Math.floor(unit(reqHash, 'reasoning') * (hi - lo + 1));
+/**
+ * Reasoning tokens per effort, at scale 1: of the order real models spend on a negotiation
+ * turn (OpenAI's reasoning guide advises reserving ~25k tokens for reasoning and output:
+ * https://platform.openai.com/docs/guides/reasoning). OpenAI reasoning_effort and
+ * Anthropic's adaptive effort draw from these ranges; a thinking budget (Anthropic enabled
+ * thinking, Gemini thinkingBudget, OpenRouter reasoning.max_tokens) is spent from 40% up to all
+ * of it; Gemini's dynamic thinking (-1) from the DYNAMIC range.
+ */
+export const REASONING_SPEND: Record<string, [number, number]> = {
+  none: [0, 0], minimal: [0, 256], low: [256, 1500], medium: [512, 3000], high: [2000, 8000], xhigh: [4000, 16000], max: [8000, 24000],
+};
+const DYNAMIC: [number, number] = [1000, 8000];
+
+/** Deterministic reasoning-token use, by effort or within the budget, times `scale`. */
+function reasoningTokens(format: WireFormat, r: WireRequest, reqHash: string, scale: number): number {
+  const span = ([lo, hi]: [number, number]) => Math.round(scale * (lo + Math.floor(unit(reqHash, 'reasoning') * (hi - lo + 1))));
   if (r.thinkingBudget !== null) {
     if (r.thinkingBudget === 0) return 0;
-    const want = span(64, 512);
-    return r.thinkingBudget > 0 ? Math.min(r.thinkingBudget, want) : want;
+    if (r.thinkingBudget < 0) return span(DYNAMIC);
+    return Math.min(r.thinkingBudget, span([Math.floor(r.thinkingBudget * 0.4), r.thinkingBudget]));
   }
-  if (r.reasoningEffort !== null && (format.name === 'openai' || format.name === 'openrouter')) {
-    const [lo, hi] = { minimal: [0, 32], low: [32, 160], medium: [96, 480], high: [256, 1024] }[r.reasoningEffort];
-    return span(lo, hi);
-  }
+  if (r.reasoningEffort !== null && format.name !== 'gemini') return span(REASONING_SPEND[r.reasoningEffort]);
   return 0;
 }

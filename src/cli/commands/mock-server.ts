@@ -1,12 +1,16 @@
 /**
  * `bargain mock-server`: the project's mock LLM server on 127.0.0.1 (src/mock/server.ts),
  * until Ctrl-C. Prints the base-URL variables that point the provider clients at it.
+ * It serves the models that answer on --date (default today; --date 2025-08-25 serves the
+ * seed's), plus --serve ids, and answers --reroute OLD=NEW as NEW.
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../errors.ts';
 import { playableStrategy } from '../../mock/brain.ts';
 import { startMockServer, type MockServer } from '../../mock/server.ts';
+import { isIsoDate, parseReroutes, SEED_DATE } from '../../mock/catalog.ts';
+import { today } from '../../providers/lifecycle.ts';
 import { STRATEGIES } from '../../agents/index.ts';
 import { loadRegistry, type Registry } from '../../providers/index.ts';
 import { floatArg, intArg } from '../options.ts';
@@ -14,6 +18,7 @@ import { floatArg, intArg } from '../options.ts';
 interface Opts {
   port: number; latency?: [number, number]; rpm?: number; errorRate: number; malformedRate: number;
   strategy?: string[]; slowMs: number; models?: string;
+  date: string; serve: string[]; reroute: Record<string, string>; reasoningScale: number;
 }
 
 export const DEFAULT_MOCK_PORT = 8765;
@@ -26,6 +31,22 @@ export function latencyArg(v: string): [number, number] {
 }
 
 const rateArg = (flag: string) => floatArg(flag, (x) => x >= 0 && x <= 1, 'from 0 to 1');
+
+function dateArg(v: string): string {
+  if (!isIsoDate(v.trim())) throw new InvalidArgumentError(`--date takes a day as YYYY-MM-DD, e.g. ${SEED_DATE} (got "${v}")`);
+  return v.trim();
+}
+
+function serveArg(v: string, into: string[] = []): string[] {
+  if (!/^[^\s=]+$/.test(v.trim())) throw new InvalidArgumentError(`--serve takes a model id, e.g. my-local-model (got "${v}"); repeat it for more ids`);
+  return [...into, v.trim()];
+}
+
+function rerouteArg(v: string, into: Record<string, string> = {}): Record<string, string> {
+  const r = parseReroutes([v]);
+  if (typeof r === 'string') throw new InvalidArgumentError(r);
+  return { ...into, ...r };
+}
 
 /**
  * MODEL=STRATEGY pairs into a map keyed by the model ids that arrive on the wire: a registry
@@ -60,17 +81,22 @@ export function registerMockServer(program: Command): void {
     .option('--malformed-rate <f>', 'share of proposal/vote answers that are fenced, prose-wrapped, with trailing commas, comments or single quotes, truncated, or a refusal', rateArg('--malformed-rate'), 0)
     .option('--strategy <pairs...>', 'MODEL=STRATEGY: the scripted strategy a model plays (a registry name or a wire model id; default linear; sim:<s> plays s)')
     .option('--slow-ms <ms>', 'extra delay of a slow response', intArg('--slow-ms', 0, 600_000), 2000)
-    .option('--models <file>', 'model registry file whose names --strategy may use (extends the built-in one)')
+    .option('--models <file>', 'model registry file (extends the built-in one): its models are served on their lifecycle dates, and --strategy may use its names')
+    .option('--date <YYYY-MM-DD>', `the day to serve: models retired or not yet released on it answer the provider's real not-found error (${SEED_DATE} serves the seed's models)`, dateArg, today())
+    .option('--serve <id>', 'also serve this model id on every API, whatever the registry says (repeatable)', serveArg, [])
+    .option('--reroute <OLD=NEW>', 'serve OLD but answer it as NEW: the response names NEW as the model (repeatable)', rerouteArg, {})
+    .option('--reasoning-scale <f>', 'multiply the reasoning tokens spent (1: thousands at high effort, as real models; 0: none)', floatArg('--reasoning-scale', (x) => x >= 0 && x <= 100, 'from 0 to 100'), 1)
     .action(async (o: Opts) => { await mockServer(o); });
 }
 
 async function mockServer(o: Opts): Promise<void> {
-  const strategies = strategyMap(o.strategy, loadRegistry(o.models));
+  const registry = loadRegistry(o.models);
+  const strategies = strategyMap(o.strategy, registry);
   let server: MockServer;
   try {
     server = await startMockServer({
       port: o.port, latencyMs: o.latency, rpm: o.rpm, errorRate: o.errorRate, malformedRate: o.malformedRate,
-      strategies, slowMs: o.slowMs,
+      strategies, slowMs: o.slowMs, date: o.date, registry, extraModels: o.serve, reroute: o.reroute, reasoningScale: o.reasoningScale,
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -88,6 +114,7 @@ async function mockServer(o: Opts): Promise<void> {
     `  export OPENROUTER_BASE_URL=${u}/api/v1`,
     `  export SIM_BASE_URL=${u}/v1`,
     `and any non-empty dummy keys (OPENAI_API_KEY=sk-mock …). Counters and the request log: GET ${u}/_stats`,
+    `Serving the models that answer on ${o.date}${o.serve.length ? ` and ${o.serve.join(', ')}` : ''}${Object.keys(o.reroute).length ? `; rerouted: ${Object.entries(o.reroute).map(([a, b]) => `${a} -> ${b}`).join(', ')}` : ''} (lists: GET ${u}/v1/models, ${u}/v1beta/models, ${u}/api/v1/models); reasoning scale ${o.reasoningScale}.`,
     `Faults: error rate ${o.errorRate}, malformed rate ${o.malformedRate}${o.rpm ? `, ${o.rpm} requests/min per key` : ''}${o.latency ? `, latency ${o.latency[0]}-${o.latency[1]} ms` : ''}. Ctrl-C to stop.`,
     '',
   ].join('\n'));
