@@ -141,6 +141,12 @@ export function msUntilPacificMidnight(now: number): number {
   return 24 * 3600_000 - sinceMidnight;
 }
 
+/** What to do about a fatal model error: the same call will fail for every experiment using the model. */
+const FIX: Partial<Record<ProviderErrorReason, string>> = {
+  model_not_found: '; fix: the provider no longer serves this id (or not to this key): use a current model or its named successor (bargain models)',
+  unsupported_parameter: '; fix: this model rejects a parameter bargain sends: correct its sampling rules in a --models file',
+};
+
 /** Turns anything a client threw into a ProviderError; null for aborts; rethrows bugs. */
 export function toProviderError(err: unknown, route: Route): ProviderError | null {
   if (isAbort(err)) return null;
@@ -159,7 +165,7 @@ export function toProviderError(err: unknown, route: Route): ProviderError | nul
     const status = err.statusCode === 200 ? 'invalid response' : `HTTP ${err.statusCode}`;
     return new ProviderError({
       kind: c.kind, provider: route.provider, status: err.statusCode, retryAfterMs: c.retryAfterMs, reason: c.reason,
-      message: scrub(`${where}: ${status}: ${truncate(c.detail, 300)}`),
+      message: scrub(`${where}: ${status}: ${truncate(c.detail, 300)}${c.reason ? FIX[c.reason] ?? '' : ''}`),
     });
   }
   if (isSdkError(err)) {

@@ -101,6 +101,7 @@ test('a retired model (404 model_not_found) fails at once, recognisable with isM
     assert.ok(err instanceof RetryExhausted);
     assert.deepEqual([err.kind, err.reason, err.status], ['fatal', 'model_not_found', 404]);
     assert.equal(isModelError(err), true);
+    assert.match(err.message, /fix: the provider no longer serves this id/);
     assert.equal(isModelError(Object.assign(new Error('Agent_2 (o3-mini) failed'), { cause: err })), true);
     return true;
   });

@@ -211,7 +211,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
           if (wait > policy.maxRetryAfterMs && !budget) {
             giveUp('rate_limit', `the provider asks to wait ${Math.round(wait / 1000)}s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)}s allowed: ${rec.message}`, err.status);
           }
-          rec.waitMs = wait;
+          rec.waitMs = budget ? Math.min(wait, policy.maxRetryAfterMs) : wait;
           // Governed: the key was paused for every caller above and the wait is spent queued for a permit.
           if (!budget) await deps.sleep(wait, req.signal);
           break;
