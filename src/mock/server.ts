@@ -52,6 +52,12 @@ export interface MockServerOptions {
    * the key, so keys do not all burst at once.
    */
   rateLimitBursts?: { everyMs: number; forMs: number };
+  /**
+   * Per wire format (openai, anthropic, gemini, openrouter): its first `count` completion
+   * requests answer that API's per-minute 429 with `retryAfterS` (for Gemini as RetryInfo in
+   * the body, no header), as a fresh key at its limit does (tests of the wait).
+   */
+  rateLimitFirst?: Partial<Record<string, { count: number; retryAfterS: number }>>;
   errorRate?: number;
   malformedRate?: number;
   /** per-fault-kind rates (tests) */
@@ -190,6 +196,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
   }
 
   /** Inside a 429 burst of this key: seconds left of it, else null. */
+  const limitedFirst = new Map<string, number>();
   function burstCheck(key: string, t: number): number | null {
     const b = opts.rateLimitBursts;
     if (!b || b.forMs <= 0 || b.everyMs <= 0) return null;
@@ -291,6 +298,11 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
 
     const reqHash = hashOf(format.name, parsed);
     reqId = reqHash.slice(0, 24);
+    const first = opts.rateLimitFirst?.[format.name];
+    if (first && (limitedFirst.get(format.name) ?? 0) < first.count) {
+      limitedFirst.set(format.name, (limitedFirst.get(format.name) ?? 0) + 1);
+      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, 60, first.retryAfterS), { fault: 'rate_limit', retryAfterS: first.retryAfterS, rpm: 60 });
+    }
     const burst = burstCheck(kh, arrival);
     if (burst !== null) {
       return fail('rate_limit', rateLimitMessage(format.name, parsed.model, undefined, burst), { fault: 'rate_limit_burst', retryAfterS: burst });
