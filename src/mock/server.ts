@@ -267,7 +267,8 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
         openai: 'You exceeded your current quota, please check your plan and billing details.',
         openrouter: 'Insufficient credits. Add more using https://openrouter.ai/credits',
         anthropic: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
-        gemini: 'You exceeded your current quota, please check your plan and billing details.',
+        // a key whose plan has no quota for the model: the limit it names is 0
+        gemini: `You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: ${looseModel ?? 'unknown'}`,
       };
       return fail('no_funds', msg[format.name]);
     }

@@ -327,7 +327,8 @@ const current = (() => {
   writeFileSync(file, JSON.stringify({
     models: {
       // a new OpenAI reasoning model added without kind reasoning
-      'gpt-5-2': { provider: 'openai', model_id: 'gpt-5.2', openrouter_id: 'openai/gpt-5.2', context_window: 400_000, max_output_tokens: 128_000, price, sampling: { kind: 'chat' } },
+      // (a name the built-in registry does not have: its own gpt-5-2 row says reasoning)
+      'gpt-5-2-as-chat': { provider: 'openai', model_id: 'gpt-5.2', openrouter_id: 'openai/gpt-5.2', context_window: 400_000, max_output_tokens: 128_000, price, sampling: { kind: 'chat' } },
       'gpt-5-2-xhigh': { provider: 'openai', model_id: 'gpt-5.2', openrouter_id: 'openai/gpt-5.2', context_window: 400_000, max_output_tokens: 128_000, price, sampling: { kind: 'reasoning', reasoning_effort: 'xhigh' } },
       'claude-opus-4-7': { provider: 'anthropic', model_id: 'claude-opus-4-7', openrouter_id: 'anthropic/claude-opus-4.7', context_window: 1_000_000, max_output_tokens: 128_000, price, sampling: { kind: 'thinking', thinking: 'adaptive', reasoning_effort: 'high' } },
       'claude-sonnet-4-5': { provider: 'anthropic', model_id: 'claude-sonnet-4-5-20250929', context_window: 200_000, max_output_tokens: 64_000, price, sampling: { kind: 'thinking', thinking: 'budget', reasoning_tokens: 3000 } },
@@ -339,7 +340,7 @@ const current = (() => {
 
 test('an OpenAI reasoning model the registry calls chat: no forceReasoning override, so no max_tokens and no temperature; the cap includes the reserve', async () => {
   nextReply = () => openaiReply('ok', { prompt_tokens: 10, completion_tokens: 5 });
-  const r = await createChatModel('gpt-5-2', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512, temperature: 0.7 });
+  const r = await createChatModel('gpt-5-2-as-chat', { env: directEnv(), registry: current }).generate({ messages: MESSAGES, maxOutputTokens: 512, temperature: 0.7 });
   const q = server.requests.at(-1)!;
   assert.equal(q.body.model, 'gpt-5.2');
   assert.equal('max_tokens' in q.body, false);

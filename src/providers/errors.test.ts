@@ -46,6 +46,17 @@ test('Gemini per-day quota 429 is still a rate limit, waiting until midnight Pac
   assert.equal(msUntilPacificMidnight(Date.parse('2026-07-01T06:30:00Z')), 30 * 60_000);
 });
 
+test('Gemini 429 naming a quota of 0 (the plan does not cover the model, or billing is off) is a key error: no wait ends it', () => {
+  const body = geminiQuota429('GenerateRequestsPerMinutePerProjectPerModel-FreeTier');
+  body.error.message += '\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-3.1-pro-preview';
+  const c = classify(429, body, { provider: 'google' });
+  assert.equal(c.kind, 'key');
+  assert.equal(c.reason, 'no_credit');
+  const ten = geminiQuota429('GenerateRequestsPerMinutePerProjectPerModel-FreeTier');
+  ten.error.message += '\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 10, model: gemini-3.1-pro-preview';
+  assert.equal(classify(429, ten, { provider: 'google' }).kind, 'rate_limit', 'a limit of 10 is waited out');
+});
+
 test('OpenAI: rate-limit 429 waits; the same quota wording with insufficient_quota is a key (no credit) error; 401 invalid key', () => {
   const rl = classify(429, { error: { message: 'Rate limit reached for gpt-4o in organization org-x on requests per min (RPM): Limit 500, Used 500, Requested 1.', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, { headers: { 'retry-after': '2' } });
   assert.deepEqual([rl.kind, rl.retryAfterMs], ['rate_limit', 2000]);

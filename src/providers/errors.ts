@@ -88,6 +88,9 @@ export function classifyHttp(f: HttpFailure, now = Date.now()): Classified {
     // Gemini's quota 429 (RESOURCE_EXHAUSTED, QuotaFailure) is a rate limit whatever its words;
     // OpenAI answers 429 both for rate limits and for an account out of credit
     if (e.status !== 'RESOURCE_EXHAUSTED' && NO_CREDIT.test(text)) return key('no_credit');
+    // ...except a quota of 0 (the key's plan does not cover this model, or its billing is off):
+    // no wait ends it, another key may serve
+    if (e.status === 'RESOURCE_EXHAUSTED' && /\blimit: 0\b/.test(text)) return key('no_credit');
     return limited();
   }
   if (NO_CREDIT.test(text) && s >= 400 && s < 500) return key('no_credit');
