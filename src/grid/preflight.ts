@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { isScripted } from '../agents/index.ts';
-import { tokenCap } from '../agents/llm/index.ts';
 import { createChatModel, ProviderError, scrub, type ChatResult } from '../providers/index.ts';
 import { isServedMismatch } from '../providers/served.ts';
 import { writeFileAtomicallySync } from './files.ts';
@@ -33,6 +32,10 @@ export interface CheckRow {
 /** passes remembered per model: what was checked (fingerprint) and when */
 export interface CheckMemo { passes: Record<string, { checked_at: string; fingerprint: string; row: CheckRow }> }
 
+/** output tokens a check's answer may use ("OK"), and reasoning on top for reasoning models */
+const CHECK_ANSWER_TOKENS = 16;
+const CHECK_REASONING_TOKENS = 256;
+
 /** a pass counts this long */
 export const CHECK_MEMO_MS = 60 * 60_000;
 const MEMO_FILE = 'check.json';
@@ -42,11 +45,11 @@ const PROMPT = [
   { role: 'user' as const, content: 'Reply with the single word OK.' },
 ];
 
-/** What a model's check covers: its route, id, keys and sampling, and the phase caps (a change re-checks). */
+/** What a model's check covers: its route, id, keys and sampling (a change re-checks). */
 export function checkFingerprint(resolver: ModelResolver, model: string): string {
   const r = resolver.route(model);
   const e = resolver.registry.get(model);
-  const parts = [model, r.label, r.modelId, r.baseUrl, r.keyLabels.join(','), e.sampling, resolver.settings.maxTokens ?? {}];
+  const parts = [model, r.label, r.modelId, r.baseUrl, r.keyLabels.join(','), e.sampling];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
@@ -70,11 +73,15 @@ export async function checkModels(resolver: ModelResolver, models: readonly stri
     const base = { model, route: route.label, key_label: chat.keyLabel, model_id: route.modelId };
     let r: ChatResult;
     try {
-      // the voting phase's cap: the smallest the grid sends, with the grid's own sampling rules
-      r = await chat.generate({ messages: PROMPT, maxOutputTokens: tokenCap('voting', s.maxTokens), signal });
+      // the grid's own sampling rules (effort, thinking mode, temperature); the room to answer
+      // and to reason is small, to bound the price of a one-word question: a cut-off answer
+      // still shows the model exists and takes these parameters
+      r = await chat.generate({ messages: PROMPT, maxOutputTokens: CHECK_ANSWER_TOKENS, reasoningAllowance: CHECK_REASONING_TOKENS, signal });
     } catch (e) {
       if (!(e instanceof ProviderError)) throw e;
-      return { ...base, served_model_id: null, latency_ms: null, ok: false, reason: scrub(e.message), fix: fixFor(e, model), cost_usd: 0 };
+      // the row gives its own fix: the provider layer's hint would say it twice
+      const reason = scrub(e.message).replace(/;\s*fix: [\s\S]*$/, '');
+      return { ...base, served_model_id: null, latency_ms: null, ok: false, reason, fix: fixFor(e, model), cost_usd: 0 };
     }
     const served = r.servedModelId ?? null;
     const row = { ...base, key_label: r.keyLabel ?? chat.keyLabel, served_model_id: served, latency_ms: r.latencyMs ?? null, cost_usd: r.costUsd ?? 0 };

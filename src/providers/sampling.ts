@@ -101,7 +101,7 @@ const OPENAI_WIRE = new Set(['openai', 'compatible', 'sim']);
 
 export function wireSampling(
   entry: ModelEntry,
-  req: Pick<ChatRequest, 'maxOutputTokens' | 'temperature' | 'reasoningEffort' | 'capScale'>,
+  req: Pick<ChatRequest, 'maxOutputTokens' | 'temperature' | 'reasoningEffort' | 'capScale' | 'reasoningAllowance'>,
   target: WireTarget = { provider: entry.provider, modelId: entry.model_id },
 ): WireSampling {
   const s = entry.sampling;
@@ -135,7 +135,7 @@ export function wireSampling(
       warnings.push(`reasoning effort max sent as xhigh: OpenRouter's highest`);
       out.reasoningEffort = 'xhigh';
     }
-    allowance = s.reasoning_tokens ?? defaultReasoningReserve(out.reasoningEffort);
+    allowance = req.reasoningAllowance ?? s.reasoning_tokens ?? defaultReasoningReserve(out.reasoningEffort);
   } else if (s.kind === 'thinking') {
     const mode: ThinkingMode = s.thinking ?? 'budget';
     out.thinking = mode;
@@ -156,7 +156,7 @@ export function wireSampling(
       // Claude 4.6+: https://platform.claude.com/docs/en/build-with-claude/adaptive-thinking
       // (budget-mode "enabled" is deprecated on 4.6 and a 400 on 4.7+); effort in output_config
       out.reasoningEffort = asked === undefined ? undefined : anthropicEffort(asked, warnings, wire === 'openrouter');
-      allowance = s.reasoning_tokens ?? defaultReasoningReserve(asked);
+      allowance = req.reasoningAllowance ?? s.reasoning_tokens ?? defaultReasoningReserve(asked);
       dropTemperature('thinks before answering');
     } else {
       // Gemini 3: thinkingLevel, not thinkingBudget (https://ai.google.dev/gemini-api/docs/thinking);
@@ -165,7 +165,7 @@ export function wireSampling(
         if (wire === 'openrouter') out.reasoningEffort = asked === 'max' ? 'xhigh' : asked;   // OpenRouter maps effort to the level
         else out.thinkingLevel = geminiLevel(entry.name, target.modelId, asked, warnings);
       }
-      allowance = s.reasoning_tokens ?? defaultReasoningReserve(asked);
+      allowance = req.reasoningAllowance ?? s.reasoning_tokens ?? defaultReasoningReserve(asked);
     }
   } else if (req.reasoningEffort !== undefined) {
     warnings.push(`reasoning effort ignored: ${entry.name} is not a reasoning model`);

@@ -19,6 +19,12 @@ export interface ChatRequest {
   /** multiplies the whole wire cap (answer + reasoning allowance), bounded: a repair turn after
    *  an answer cut off at the output limit gets more room (sampling.ts) */
   capScale?: number;
+  /**
+   * Replaces the reasoning reserve added to the cap of reasoning, adaptive and level models
+   * (not a thinking budget, which is itself a parameter): `bargain check` bounds what its
+   * one-word question may cost while sending every other parameter as the grid does.
+   */
+  reasoningAllowance?: number;
   /** position of this call within its negotiation run (part of the cache key) */
   callIndex?: number;
   /** identifies the run for caching/accounting, e.g. "exp12/run3/Agent_1" */
