@@ -71,7 +71,15 @@ test('a rerouted model is flagged in every call record, the result, summary.json
   const env = { GEMINI_API_KEY: KEY, GEMINI_BASE_URL: gemini.url };
   const gen = await bargain(['generate', '--weak', 'scripted:boulware', '--strong', 'test-flash', '--levels', '0.5', '--runs', '2', '--max-rounds', '3', '--models', modelsFile, '--results-dir', rd], { env });
   assert.equal(gen.status, 0, gen.stdout + gen.stderr);
-  const run = await bargain(['run', '--results-dir', rd, '--models', modelsFile, '--rpm', 'google=100000', '--tpm', 'google=1000000000'], { env });
+  // the check before a run refuses a rerouted model, and says which model answered
+  const refused = await bargain(['run', '--results-dir', rd, '--models', modelsFile], { env });
+  assert.equal(refused.status, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stdout, /test-flash .*gemini-test-next .*FAIL: the provider answered with gemini-test-next, not gemini-test-flash/);
+  assert.match(refused.stderr, /the check failed for test-flash; no experiment was started/);
+  const checks = gemini.requests.length;
+  assert.equal(checks, 1, 'one call for the check');
+  // run anyway: every call is then flagged
+  const run = await bargain(['run', '--no-check', '--results-dir', rd, '--models', modelsFile, '--rpm', 'google=100000', '--tpm', 'google=1000000000'], { env });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.ok(gemini.requests.length > 0 && gemini.requests.every((p) => p.includes('gemini-test-flash:generateContent')), 'the requested id was sent');
   const col = await bargain(['collect', '--results-dir', rd, '--models', modelsFile], { env });
@@ -117,7 +125,7 @@ test('a rerouted model is flagged in every call record, the result, summary.json
   rmSync(resultFile);
   rmSync(join(rd, 'logs', `completed_${result.experiment_id}.flag`));
   const sent = gemini.requests.length;
-  const again = await bargain(['run', '--results-dir', rd, '--models', modelsFile], { env });
+  const again = await bargain(['run', '--no-check', '--results-dir', rd, '--models', modelsFile], { env });
   assert.equal(again.status, 0, again.stdout + again.stderr);
   assert.equal(gemini.requests.length, sent, 'replayed from the cache, nothing sent');
   const replayed = JSON.parse(readFileSync(resultFile, 'utf8'));

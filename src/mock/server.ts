@@ -401,7 +401,9 @@ export function rateLimitMessage(format: FormatName, model: string, limit: numbe
       return `This request would exceed the rate limit for your organization (mock-org) of ${limit ?? 'the allowed number of'} requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.`;
     case 'gemini':
       return 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. \n' +
-        `* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: ${limit ?? 0}, model: ${model}\nPlease retry in ${waitS}s.`;
+        // (a burst names no limit: "limit: 0" is what a key whose plan has no quota for the model sees)
+        (limit !== undefined ? `* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: ${limit}, model: ${model}\n` : '') +
+        `Please retry in ${waitS}s.`;
     case 'openrouter':
       return `Rate limit exceeded: ${limit !== undefined ? `${limit} requests per minute for this key` : 'the provider is temporarily overloaded'}. Please retry in ${waitS}s.`;
   }
