@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESULTS_DIR, Layout } from '../grid/layout.ts';
 import { loadConfigs } from '../grid/grid.ts';
+import { assertSafeResultsDir } from '../grid/generate.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MAX_WAIT_MS, ModelResolver, type LlmSettings } from '../grid/agents.ts';
 import { parseBaseUrlFlags } from '../providers/route.ts';
 import type { ExperimentConfig } from '../grid/config.ts';
@@ -58,6 +59,7 @@ export async function preflight(layout: Layout, resolver: ModelResolver, configs
 }
 
 export function layoutOf(o: { resultsDir: string }): Layout {
+  assertSafeResultsDir(o.resultsDir);   // never / or the home directory
   return new Layout(o.resultsDir);
 }
 

@@ -4,9 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isAbsolute, posix, win32 } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import type { GridDefinition } from './presets.ts';
+
+/** An output_dir is joined to the results directory: absolute or escaping paths would write elsewhere. */
+function insideResults(dir: string): boolean {
+  if (isAbsolute(dir) || win32.isAbsolute(dir) || dir.includes('\0')) return false;
+  const n = posix.normalize(dir.replace(/\\/g, '/'));
+  return n !== '..' && !n.startsWith('../');
+}
 
 export const ExperimentConfigSchema = z.object({
   experiment_id: z.number().int().min(0),
@@ -16,7 +24,9 @@ export const ExperimentConfigSchema = z.object({
   num_items: z.number().int().min(1).max(200).default(5),
   max_rounds: z.number().int().min(1).max(1000).default(10),
   random_seed: z.number().int().min(0),
-  output_dir: z.string().min(1),
+  output_dir: z.string().min(1).refine(insideResults, {
+    message: 'must be a relative path that stays inside the results directory (no leading "/", no ".." out of it)',
+  }),
   num_runs: z.number().int().min(1).max(1000).default(4),
   gamma_discount: z.number().gt(0).max(1).default(0.9),
   discussion_turns: z.number().int().min(0).max(20).default(1),
@@ -74,7 +84,7 @@ function describeIssues(err: z.ZodError): string {
 export function parseConfig(raw: unknown, where: string): ExperimentConfig {
   const r = ExperimentConfigSchema.safeParse(raw);
   if (!r.success) {
-    throw new UserError(`${where} is not a valid experiment config (${describeIssues(r.error)}); fix it or regenerate with "bargain generate --force"`);
+    throw new UserError(`${where} is not a valid experiment config (${describeIssues(r.error)}); fix it, or rewrite it with the "bargain generate" command that made this grid (the other configs and all results are kept)`);
   }
   return r.data;
 }
@@ -86,7 +96,7 @@ export function readConfigFile(path: string, where = path): ExperimentConfig {
   }
   let raw: unknown;
   try { raw = JSON.parse(text); } catch (e) {
-    throw new UserError(`${where} is not valid JSON (${(e as Error).message}); fix it or regenerate with "bargain generate --force"`);
+    throw new UserError(`${where} is not valid JSON (${(e as Error).message}); fix it, or rewrite it with the "bargain generate" command that made this grid (the other configs and all results are kept)`);
   }
   return parseConfig(raw, where);
 }

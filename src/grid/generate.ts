@@ -2,13 +2,17 @@
  * `generate`: resolve a grid (preset, grid file, subset flags) into configs and write
  * configs/config_N.json, all_configs.txt and summary.txt. Regenerating different content
  * over existing results is refused unless forced; forcing moves the previous grid's
- * files to archive/<timestamp>/ so nothing is lost (the content-addressed cache stays).
+ * files (only those bargain writes) to archive/<timestamp>/ so nothing is lost (the
+ * content-addressed cache stays). Damaged configs of the same grid are rewritten alone.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, parse, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { canonicalJson, planGrid, type ExperimentConfig } from './config.ts';
+import { canonicalJson, ExperimentConfigSchema, planGrid, type ExperimentConfig } from './config.ts';
+import { SLURM_DIR } from '../cluster/jobs.ts';
+import { VISUALIZE_FILE } from '../report/python.ts';
 import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
 import { PRESETS, type GridDefinition } from './presets.ts';
@@ -59,15 +63,30 @@ export function applyOverrides(g: GridDefinition, o: GridOverrides): GridDefinit
 /** Existing config files, by id (unparseable ones as raw text). */
 function existingConfigs(layout: Layout): Map<number, string> {
   const out = new Map<number, string>();
+  for (const [id, e] of readExisting(layout)) out.set(id, e.canon);
+  return out;
+}
+
+/** Each config file: its canonical text (raw when unparseable) and whether it is a valid config for its id. */
+function readExisting(layout: Layout): Map<number, { canon: string; valid: boolean; outputDir?: string }> {
+  const out = new Map<number, { canon: string; valid: boolean; outputDir?: string }>();
   const dir = layout.abs(layout.configsDir);
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const m = /^config_(\d+)\.json$/.exec(name);
     if (!m) continue;
-    const text = readFileSync(join(dir, name), 'utf8');
-    let canon = text;
-    try { canon = canonicalJson(JSON.parse(text)); } catch { /* keep raw */ }
-    out.set(Number(m[1]), canon);
+    const id = Number(m[1]);
+    let text = '';
+    try { text = readFileSync(join(dir, name), 'utf8'); } catch { /* unreadable: damaged */ }
+    let canon = text, valid = false, outputDir: string | undefined;
+    try {
+      const raw = JSON.parse(text);
+      canon = canonicalJson(raw);
+      const r = ExperimentConfigSchema.safeParse(raw);
+      valid = r.success && r.data.experiment_id === id;
+      if (r.success) outputDir = r.data.output_dir;
+    } catch { /* keep raw */ }
+    out.set(id, { canon, valid, outputDir });
   }
   return out;
 }
@@ -78,7 +97,7 @@ export function hasAnyResults(layout: Layout): boolean {
   return existsSync(logs) && readdirSync(logs).some((n) => /^(completed_\d+\.flag|experiment_\d+\.log)$/.test(n));
 }
 
-export type GenerateOutcome = { kind: 'unchanged' | 'written' | 'replaced'; count: number; archivedTo?: string };
+export type GenerateOutcome = { kind: 'unchanged' | 'written' | 'replaced' | 'repaired'; count: number; archivedTo?: string; repaired?: number[] };
 
 export function sameGrid(layout: Layout, configs: ExperimentConfig[]): boolean {
   const existing = existingConfigs(layout);
@@ -86,20 +105,30 @@ export function sameGrid(layout: Layout, configs: ExperimentConfig[]): boolean {
 }
 
 export function generateGrid(layout: Layout, configs: ExperimentConfig[], force: boolean, grid: GridDefinition): GenerateOutcome {
-  const existing = existingConfigs(layout);
+  assertSafeResultsDir(layout.root);
+  const existing = readExisting(layout);
   if (sameGrid(layout, configs)) return { kind: 'unchanged', count: configs.length };
   let archivedTo: string | undefined;
-  if (existing.size > 0 && hasAnyResults(layout)) {
+  let kind: GenerateOutcome['kind'] = existing.size ? 'replaced' : 'written';
+  const byId = new Map(configs.map((c) => [c.experiment_id, canonicalJson(c)]));
+  // The same grid with some configs damaged (edited into invalid JSON, deleted): rewrite those
+  // alone, so one bad file never costs the other experiments' results.
+  const repair = existing.size > 0 && [...existing].every(([id, e]) => byId.has(id) && (!e.valid || e.canon === byId.get(id)));
+  if (repair) {
+    kind = 'repaired';
+  } else if (existing.size > 0 && hasAnyResults(layout)) {
     if (!force) {
       throw new UserError(`${layout.root} already holds results of a different grid (${existing.size} configs); ` +
         'use another --results-dir, or --force to move the old grid to archive/ and start this one');
     }
-    archivedTo = archivePrevious(layout);
+    archivedTo = archivePrevious(layout, [...existing.values()].map((e) => e.outputDir));
   } else {
+    if (existing.size === 0 && !force) refuseForeignFiles(layout);
     // No results to orphan: drop configs that are not part of the new grid.
-    for (const id of existing.keys()) if (id >= configs.length) unlinkSync(layout.abs(layout.config(id)));
+    for (const id of existing.keys()) if (!byId.has(id)) unlinkSync(layout.abs(layout.config(id)));
   }
-  for (const c of configs) writeJsonSync(layout.abs(layout.config(c.experiment_id)), c);
+  const changed = configs.filter((c) => existing.get(c.experiment_id)?.canon !== byId.get(c.experiment_id));
+  for (const c of repair ? changed : configs) writeJsonSync(layout.abs(layout.config(c.experiment_id)), c);
   writeFileAtomicallySync(layout.abs(layout.allConfigs), configs.map((c) =>
     `${c.experiment_id}\t${c.weak_model}\t${c.strong_model}\t${c.competition_level}\t${c.random_seed}\t${layout.config(c.experiment_id)}`).join('\n') + '\n');
   writeFileAtomicallySync(layout.abs(layout.summaryTxt), [
@@ -111,16 +140,66 @@ export function generateGrid(layout: Layout, configs: ExperimentConfig[], force:
     `Seeds ${grid.base_seed}..${grid.base_seed + configs.length - 1} (base seed + experiment id)`,
     `Generated ${new Date().toISOString()}`,
   ].join('\n') + '\n');
-  return { kind: existing.size ? 'replaced' : 'written', count: configs.length, archivedTo };
+  return { kind, count: configs.length, archivedTo, repaired: repair ? changed.map((c) => c.experiment_id) : undefined };
 }
 
-function archivePrevious(layout: Layout): string {
+/**
+ * The top-level names bargain writes in a results directory (layout.ts, collect, report,
+ * slurm). Only these, and the grid's own <weak>_vs_<strong>/ output directories, are
+ * bargain's: everything else (.git, .env, notes) belongs to the user and is never moved.
+ */
+const OWN_NAMES = ['configs', 'logs', 'all_configs.txt', 'summary.txt', 'all_results.json', 'summary.json', 'results.csv',
+  'runs.csv', 'aggregates.csv', 'aggregates.json', VISUALIZE_FILE, 'report', SLURM_DIR];
+/** Also bargain's, but never archived: the archive itself, and the content-addressed cache a new grid reuses. */
+const KEPT_NAMES = ['archive', 'cache'];
+/** Left behind by interrupted writers (files.ts temporary names, report builds, writability probes) or the OS. */
+const LEFTOVER = /^(\..+\.tmp-.+-\d+-\d+|\.report\.(building|old)-\d+|\.bargain-probe-.*|\.DS_Store|Thumbs\.db)$/;
+
+/** An output directory as planGrid names it (outputDir): <weak>_vs_<strong> holding only comp_<level> directories. */
+function looksLikeOutputDir(root: string, name: string): boolean {
+  if (!name.includes('_vs_')) return false;
+  try {
+    return statSync(join(root, name)).isDirectory() && readdirSync(join(root, name)).every((n) => /^comp_[\d.]+$/.test(n));
+  } catch { return false; }
+}
+
+function refuseForeignFiles(layout: Layout): void {
+  let names: string[];
+  try { names = readdirSync(layout.root); } catch { return; }   // missing: created fresh
+  const own = new Set([...OWN_NAMES, ...KEPT_NAMES]);
+  const foreign = names.filter((n) => !own.has(n) && !LEFTOVER.test(n) && !looksLikeOutputDir(layout.root, n));
+  if (foreign.length) {
+    const shown = foreign.sort().slice(0, 3).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '');
+    throw new UserError(`${layout.root} holds files bargain did not write (${shown}); use an empty or new --results-dir ` +
+      '(e.g. a subdirectory), or add --force to write the grid beside them (they are never moved or changed)');
+  }
+}
+
+/**
+ * Refuses a results directory that is the filesystem root or the home directory: bargain
+ * writes configs/, logs/ and tables there, and `generate --force` moves its own files out.
+ */
+export function assertSafeResultsDir(dir: string): void {
+  const real = (p: string) => { try { return realpathSync(p); } catch { return resolve(p); } };
+  const p = real(dir);
+  if (p === parse(p).root) {
+    throw new UserError(`results directory ${dir} is the filesystem root; give bargain a directory of its own, e.g. --results-dir experiments/results/NAME`);
+  }
+  const home = homedir();
+  if (home && p === real(home)) {
+    throw new UserError(`results directory ${dir} is your home directory; give bargain a directory of its own, e.g. --results-dir ${join(dir, 'bargain-results')}`);
+  }
+}
+
+function archivePrevious(layout: Layout, outputDirs: (string | undefined)[]): string {
   const rel = `archive/${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const dest = layout.abs(rel);
+  const tops = outputDirs.filter((d): d is string => d !== undefined).map((d) => posix.normalize(d.replace(/\\/g, '/')).split('/')[0]);
+  const names = new Set([...OWN_NAMES, ...tops.filter((t) => t && t !== '.' && t !== '..' && !KEPT_NAMES.includes(t))]);
+  for (const n of readdirSync(layout.root)) if (looksLikeOutputDir(layout.root, n)) names.add(n);
   mkdirSync(dest, { recursive: true });
-  for (const name of readdirSync(layout.root)) {
-    if (name === 'archive' || name === 'cache') continue;
-    renameSync(join(layout.root, name), join(dest, name));
+  for (const name of names) {
+    if (existsSync(join(layout.root, name))) renameSync(join(layout.root, name), join(dest, name));
   }
   return rel;
 }

@@ -34,17 +34,29 @@ export function loadConfigs(layout: Layout, ids?: number[]): ExperimentConfig[] 
   });
 }
 
-export function parseJobList(spec: string): number[] {
+/**
+ * `lastId`: the grid's highest experiment id. Ranges are cut a few ids past it before they
+ * are expanded (enough for loadConfigs to name the first missing ones), so "0-30000000"
+ * is one line at once instead of a 30-million-entry set.
+ */
+export function parseJobList(spec: string, lastId = Number.MAX_SAFE_INTEGER - 10): number[] {
   const out = new Set<number>();
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) throw new UserError(`--jobs takes ids and ranges like 0-99,120 (got "${part}")`);
     const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw new UserError(`--jobs range ${part} runs backwards; write it as ${b}-${a}`);
-    for (let i = a; i <= b; i++) out.add(i);
+    for (let i = a, end = Math.min(b, lastId + 6); i <= end; i++) out.add(i);
+    if (a > lastId + 6) out.add(a);
   }
   if (out.size === 0) throw new UserError('--jobs is empty; give ids and ranges like 0-99,120');
   return [...out].sort((x, y) => x - y);
+}
+
+/** parseJobList bounded by the configs present in the results directory. */
+export function parseJobsFor(layout: Layout, spec: string): number[] {
+  const ids = configIds(layout);
+  return parseJobList(spec, ids.length ? ids[ids.length - 1] : -1);
 }
 
 export function describeIds(ids: number[]): string {

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { ExitError, UserError } from '../../errors.ts';
 import { ModelResolver } from '../../grid/agents.ts';
-import { loadConfigs, parseJobList } from '../../grid/grid.ts';
+import { loadConfigs, parseJobsFor } from '../../grid/grid.ts';
 import { planFrom } from '../../grid/generate.ts';
 import { checkedModels, checkModels, formatCheck, rememberPasses } from '../../grid/preflight.ts';
 import { standing, standingLine, today } from '../../providers/lifecycle.ts';
@@ -37,7 +37,7 @@ async function check(f: CheckFlags): Promise<void> {
     if (!existsSync(layout.abs(layout.configsDir))) {
       throw new UserError(`no configs in ${layout.root}; fix: generate the grid first (bargain generate --grid NAME), or check one with --grid NAME or --only MODEL,…`);
     }
-    models = loadConfigs(layout, f.jobs ? parseJobList(f.jobs) : undefined).flatMap((c) => [c.weak_model, c.strong_model]);
+    models = loadConfigs(layout, f.jobs ? parseJobsFor(layout, f.jobs) : undefined).flatMap((c) => [c.weak_model, c.strong_model]);
     fromResults = true;
   }
   // a retired model is called anyway: the check is about what the provider answers now

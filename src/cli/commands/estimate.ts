@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { estimateGrid } from '../../grid/estimate.ts';
 import { experimentState, isFinished } from '../../grid/status.ts';
-import { parseJobList } from '../../grid/grid.ts';
+import { parseJobsFor } from '../../grid/grid.ts';
 import { intArg } from '../options.ts';
 import { layoutOf, loadGridFor, withLlmOptions, withResultsDir, type LlmFlags } from '../shared.ts';
 
@@ -19,7 +19,7 @@ export function registerEstimate(program: Command): void {
     .option('--json', 'print the estimate as JSON')), { cache: false })
     .action(async (f: EstimateFlags) => {
       const layout = layoutOf(f);
-      const { configs, resolver } = loadGridFor(layout, f.jobs ? parseJobList(f.jobs) : undefined, f, { routes: false });
+      const { configs, resolver } = loadGridFor(layout, f.jobs ? parseJobsFor(layout, f.jobs) : undefined, f, { routes: false });
       const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
       const est = await estimateGrid(pending, resolver, { samplesPerLevel: f.samples });
       if (f.json) {

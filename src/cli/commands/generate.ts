@@ -6,6 +6,7 @@ import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.
 import { ModelResolver } from '../../grid/agents.ts';
 import { intArg, listArg } from '../options.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
+import { describeIds } from '../../grid/grid.ts';
 import type { Layout } from '../../grid/layout.ts';
 
 export interface GenerateFlags {
@@ -54,7 +55,10 @@ export function generateFrom(layout: Layout, f: GenerateFlags): { message: strin
   const where = layout.root;
   const message = out.kind === 'unchanged'
     ? `${out.count} configs in ${where}/configs already match this grid; nothing to do`
-    : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels)` +
+    : out.kind === 'repaired'
+      ? `Rewrote ${out.repaired!.length} missing or damaged config${out.repaired!.length === 1 ? '' : 's'} (${describeIds(out.repaired!)}) in ${where}/configs; ` +
+        'the other configs and all results are kept'
+      : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels)` +
       (out.archivedTo ? `; the previous grid's files were moved to ${where}/${out.archivedTo}` : '');
   return { message, count: out.count };
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
-import { parseJobList } from '../../grid/grid.ts';
+import { parseJobsFor } from '../../grid/grid.ts';
 import { Interrupted, runExperiment } from '../../grid/experiment.ts';
 import { layoutOf, loadGridFor, maxCostArg, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
@@ -16,7 +16,7 @@ export function registerRun(program: Command): void {
     .option('--max-cost <usd>', 'start no experiment that would take the spend past this many dollars', maxCostArg))))
     .action(async (f: RunFlags) => {
       const layout = layoutOf(f);
-      const { configs, factory, resolver } = loadGridFor(layout, f.jobs ? parseJobList(f.jobs) : undefined, f);
+      const { configs, factory, resolver } = loadGridFor(layout, f.jobs ? parseJobsFor(layout, f.jobs) : undefined, f);
       assertWritableDir(layout.root, 'results directory');
       await preflight(layout, resolver, configs, f);
       const { exitCode } = await runSession(layout, configs, factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
