@@ -58,6 +58,12 @@ async function costGate(configs: ExperimentConfig[], layout: Layout, o: SessionO
   return gate;
 }
 
+/** "66.7% of the 3 finished": the grid's rate, when earlier failures make this run's own rate misleading. */
+function gridRate(finals: { status: string }[]): string {
+  const ok = finals.filter((s) => s.status === 'SUCCESS').length;
+  return `${((100 * ok) / finals.length).toFixed(1)}% of the ${finals.length} finished`;
+}
+
 export async function runSession(layout: Layout, configs: ExperimentConfig[], factory: AgentFactory, o: SessionOptions): Promise<{ summary: RunnerSummary; exitCode: number }> {
   const soft = new AbortController();
   const hard = new AbortController();
@@ -123,6 +129,10 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
     if (!o.quiet) progress.stop(finished);
   }
   state.done += summary.skipped;
+  // Failures this invocation did not run are still the grid's: they set the exit code and are listed too.
+  const ranIds = new Set(summary.results.map((r) => r.experiment_id));
+  const finals = configs.map((c) => experimentState(layout, c)).filter((s) => isFinished(s.status) && s.result);
+  const earlier = finals.filter((s) => s.status !== 'SUCCESS' && !ranIds.has(s.config.experiment_id)).map((s) => s.result!);
   const ran = summary.results.length;
   const ok = summary.results.filter((r) => r.status === 'SUCCESS').length;
   const meanS = ran ? summary.results.reduce((t, r) => t + r.duration_s, 0) / ran : 0;
@@ -130,7 +140,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
     '',
     `Ran ${ran} experiment${ran === 1 ? '' : 's'} in ${summary.elapsedS.toFixed(1)}s (${summary.skipped} already complete, skipped)`,
     `  Successful: ${ok} | Failed: ${summary.results.filter((r) => r.status === 'FAILED').length} | Timeout: ${summary.results.filter((r) => r.status === 'TIMEOUT').length}` +
-      ` | Success rate: ${ran ? ((100 * ok) / ran).toFixed(1) : '100.0'}% | Mean time per experiment: ${meanS.toFixed(2)}s` +
+      ` | Success rate: ${earlier.length ? gridRate(finals) : ran ? ((100 * ok) / ran).toFixed(1) + '%' : '100.0%'} | Mean time per experiment: ${meanS.toFixed(2)}s` +
       ((resolver?.meter.usd ?? state.costUsd) > 0 ? ` | Cost: $${(resolver?.meter.usd ?? state.costUsd).toFixed(4)}` : '') +
       (resolver && resolver.meter.cached > 0 ? ` | ${resolver.meter.cached} of ${resolver.meter.calls} calls from the cache` : ''),
   ];
@@ -144,10 +154,11 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   if (summary.held.length) {
     lines.push(`  Held back: ${summary.held.length} experiment${summary.held.length === 1 ? '' : 's'} not started because a model is unavailable (below).`);
   }
-  if (failures.length) {
+  if (failures.length || earlier.length) {
     lines.push('Failures:');
-    for (const r of failures.sort((a, b) => a.experiment_id - b.experiment_id)) {
-      lines.push(`  ${r.experiment_id}: ${r.weak_model} vs ${r.strong_model} at level ${r.competition_level} — ${r.status}: ${r.error ?? 'no reason recorded'}`);
+    for (const r of [...failures, ...earlier].sort((a, b) => a.experiment_id - b.experiment_id)) {
+      lines.push(`  ${r.experiment_id}: ${r.weak_model} vs ${r.strong_model} at level ${r.competition_level} — ${r.status}: ${r.error ?? 'no reason recorded'}` +
+        (ranIds.has(r.experiment_id) ? '' : ' (from an earlier run)'));
     }
   }
   if (dead.size) {
@@ -157,12 +168,13 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
     lines.push('  fix: bargain check shows each model\'s status; choose another model (a preset of live models: --grid current or --grid ladder), ' +
       'correct its entry with --models FILE (model_id, sampling), then run the same command again: finished experiments are kept.');
   }
-  const retryable = failures.filter((r) => !usesDead(r));
+  const allFailures = [...failures, ...earlier];
+  const retryable = allFailures.filter((r) => !usesDead(r));
   if (retryable.length) {
     const rd = layout.root === DEFAULT_RESULTS_DIR ? '' : ` --results-dir ${shellQuote(layout.root)}`;
-    lines.push(`Retry ${retryable.length === failures.length ? 'them' : `the other ${retryable.length}`} with: bargain retry${rd} --parallel ${parallel} --yes   (or ./scripts/retry_failed.sh ${parallel}${rd})`);
+    lines.push(`Retry ${retryable.length === allFailures.length ? 'them' : `the other ${retryable.length}`} with: bargain retry${rd} --parallel ${parallel} --yes   (or ./scripts/retry_failed.sh ${parallel}${rd})`);
   }
   if (!o.quiet) process.stdout.write(lines.join('\n') + '\n');
-  const exitCode = summary.stoppedBecause ? 3 : summary.interrupted.length || summary.notStarted.length ? 130 : failures.length || summary.held.length ? 1 : 0;
+  const exitCode = summary.stoppedBecause ? 3 : summary.interrupted.length || summary.notStarted.length ? 130 : failures.length || earlier.length || summary.held.length ? 1 : 0;
   return { summary, exitCode };
 }
