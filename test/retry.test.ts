@@ -54,14 +54,15 @@ test('run lists failures with pair, level, reason and the retry command; run-one
   assert.equal(lastLine(log(0)).replace(/^\[[^\]]+\] /, ''), 'Experiment 0 completed with status: FAILED');
   assert.equal(lastLine(log(1)).replace(/^\[[^\]]+\] /, ''), 'Experiment 1 completed with status: TIMEOUT');
 
-  // run-one: the exit code is the status (each call archives the previous log to .old).
-  let one = bargain(['run-one', '0', '--results-dir', rd]);
+  // run-one --force (a finished experiment is otherwise left alone): the exit code is the
+  // status (each call archives the previous log to .old).
+  let one = bargain(['run-one', '0', '--force', '--results-dir', rd]);
   assert.equal(one.status, 1, one.stderr);
   assert.match(one.stdout, /Experiment 0 completed with status: FAILED/);
-  one = bargain(['run-one', '1', '--timeout', '1', '--results-dir', rd]);
+  one = bargain(['run-one', '1', '--force', '--timeout', '1', '--results-dir', rd]);
   assert.equal(one.status, 124, one.stderr);
   assert.match(one.stdout, /Experiment 1 completed with status: TIMEOUT/);
-  one = bargain(['run-one', '--results-dir', rd], { env: { SLURM_ARRAY_TASK_ID: '2' } });
+  one = bargain(['run-one', '--force', '--results-dir', rd], { env: { SLURM_ARRAY_TASK_ID: '2' } });
   assert.equal(one.status, 0, one.stderr);
   assert.match(one.stdout, /Experiment 2 completed with status: SUCCESS/);
   for (const id of [0, 1, 2]) assert.ok(existsSync(join(rd, 'logs', `experiment_${id}.log.old`)));
