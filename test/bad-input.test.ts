@@ -83,7 +83,7 @@ test('a malformed config file stops run, run-one and collect, naming the file', 
   const rd = populated(t);
   const p = join(rd, 'configs', 'config_7.json');
   writeFileSync(p, readFileSync(p, 'utf8').slice(0, 60));
-  await refusedAll(rd, COMMANDS_READING_CONFIGS(rd, 7).map((a) => [a, /configs\/config_7\.json is not valid JSON.*regenerate/]));
+  await refusedAll(rd, COMMANDS_READING_CONFIGS(rd, 7).map((a) => [a, /configs\/config_7\.json is not valid JSON.*rewrite it with the "bargain generate" command that made this grid/]));
   // A config whose id disagrees with its file name.
   writeJson(p, readJson(join(rd, 'configs', 'config_6.json')));
   refused(rd, ['run', '--results-dir', rd], /config_7\.json says experiment_id 6; it must be 7/);
