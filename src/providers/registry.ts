@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './env.ts';
+import { registerUrlCredentials } from './scrub.ts';
 
 const BUILTIN_PATH = new URL('./models.json', import.meta.url);
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
@@ -244,6 +245,8 @@ export function mergeUserData(base: BuiltinData, raw: unknown, file: string): Bu
     if (!NAME_RE.test(name) || isScriptedName(name)) {
       throw new UserError(`--models ${file}: model name "${name}" is not allowed; fix: use letters, digits and . _ : / - (scripted: names are reserved)`);
     }
+    // a password in a base_url is a secret from the moment it is read (the route refuses it)
+    if (partial.base_url !== undefined) registerUrlCredentials(partial.base_url);
     const prev = models[name] as z.infer<typeof Entry> | undefined;
     const merged = {
       ...prev,
