@@ -81,7 +81,8 @@ function resultRow(s: ExperimentState, layout: Layout): ResultRow {
 
 /** Calls, tokens and dollars per model over every run of every result (API models; scripted ones show zeros). */
 function byModel(results: ResultDocument[]) {
-  const out: Record<string, { seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }> = {};
+  // keyed by model names: no prototype, so constructor or toString is a model like any other
+  const out: Record<string, { seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }> = Object.create(null);
   for (const r of results) {
     for (const run of r.runs) {
       for (const a of run.agents) {
