@@ -53,14 +53,18 @@ export function reportError(err: unknown): number {
 const FS_PROBLEMS: Record<string, string> = {
   EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
   ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded',
+  EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory',
 };
 
 function fileSystemProblem(err: unknown): string | null {
-  const e = err as NodeJS.ErrnoException | null;
+  const e = err as (NodeJS.ErrnoException & { dest?: unknown }) | null;
   if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !(e.code in FS_PROBLEMS) || typeof e.syscall !== 'string') return null;
-  const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free some space' : 'fix its permissions';
+  const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free some space'
+    : e.code === 'EISDIR' || e.code === 'ENOTDIR' ? 'move what is in the way aside' : 'fix its permissions';
   const verb = e.code === 'EACCES' || e.code === 'EPERM' ? 'cannot access' : 'cannot write';
-  return `${verb} ${typeof e.path === 'string' ? e.path : 'the results'} (${FS_PROBLEMS[e.code]}); ${fix} or choose another --results-dir`;
+  // a rename names the temporary file first: the destination is what the user must see
+  const path = typeof e.dest === 'string' ? e.dest : e.path;
+  return `${verb} ${typeof path === 'string' ? path : 'the results'} (${FS_PROBLEMS[e.code]}); ${fix} or choose another --results-dir`;
 }
 
 const isEntry = process.argv[1] && /(?:^|[\\/])(main\.ts|bargain(\.mjs)?)$/.test(process.argv[1]);

@@ -81,7 +81,8 @@ function resultRow(s: ExperimentState, layout: Layout): ResultRow {
 
 /** Calls, tokens and dollars per model over every run of every result (API models; scripted ones show zeros). */
 function byModel(results: ResultDocument[]) {
-  const out: Record<string, { seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }> = {};
+  // keyed by model names: no prototype, so constructor or toString is a model like any other
+  const out: Record<string, { seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }> = Object.create(null);
   for (const r of results) {
     for (const run of r.runs) {
       for (const a of run.agents) {
@@ -98,16 +99,30 @@ function byModel(results: ResultDocument[]) {
 export interface CollectOutcome {
   states: ExperimentState[];
   counts: Record<ExperimentStatus, number>;
+  /** experiments whose result has a status this version does not know */
+  unknown: { id: number; status: string }[];
   summary: Record<string, unknown>;
   runRows: RunRow[];
   resultRows: ResultRow[];
 }
 
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(['SUCCESS', 'FAILED', 'TIMEOUT', 'INCOMPLETE', 'NOT_STARTED']);
+
+/** A result without a runs list (hand-edited, or written by something else) is no result: the experiment is incomplete. */
+function checked(s: ExperimentState): ExperimentState {
+  if (s.result && !Array.isArray((s.result as { runs?: unknown }).runs)) {
+    return { config: s.config, status: 'INCOMPLETE', result: null, note: 'result file has no runs list' };
+  }
+  return s;
+}
+
 export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOutcome {
-  const states = configs.map((c) => experimentState(layout, c));
+  const states = configs.map((c) => checked(experimentState(layout, c)));
   const counts: Record<ExperimentStatus, number> = { SUCCESS: 0, FAILED: 0, TIMEOUT: 0, INCOMPLETE: 0, NOT_STARTED: 0 };
-  for (const s of states) counts[s.status]++;
-  const done = states.filter((s) => s.result);
+  // a status this version does not know is counted and named, never silently dropped
+  const unknown = states.filter((s) => !KNOWN_STATUSES.has(String(s.status)));
+  for (const s of states) if (KNOWN_STATUSES.has(String(s.status))) counts[s.status]++;
+  const done = states.filter((s) => s.result && KNOWN_STATUSES.has(String(s.status)));
   const results = done.map((s) => s.result!);
   const group = (key: (s: ExperimentState) => string) => {
     const m = new Map<string, ExperimentState[]>();
@@ -126,7 +141,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     generated_at: new Date().toISOString(),
     total_experiments: total,
     successful: counts.SUCCESS, failed: counts.FAILED, timeout: counts.TIMEOUT,
-    incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED,
+    incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED, unknown_status: unknown.length,
     success_rate: total ? r4(counts.SUCCESS / total) : null,
     ...outcomeStats(results),
     calls: results.reduce((t, r) => t + r.calls, 0),
@@ -144,6 +159,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
       experiment_id: s.config.experiment_id, weak_model: s.config.weak_model, strong_model: s.config.strong_model,
       competition_level: s.config.competition_level, status: s.status, reason: s.result?.error ?? null,
     })),
+    unknown_statuses: unknown.map((s) => ({ experiment_id: s.config.experiment_id, status: String(s.status) })),
     missing: states.filter((s) => s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED').map((s) => ({
       experiment_id: s.config.experiment_id, status: s.status, note: s.note ?? null,
     })),
@@ -157,5 +173,5 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
   writeJsonSync(layout.abs(layout.summaryJson), summary);
   writeFileAtomicallySync(layout.abs(layout.resultsCsv), toCsv(RESULTS_COLUMNS, resRows));
   writeFileAtomicallySync(layout.abs(layout.runsCsv), toCsv(RUNS_COLUMNS, rr));
-  return { states, counts, summary, runRows: rr, resultRows: resRows };
+  return { states, counts, unknown: unknown.map((s) => ({ id: s.config.experiment_id, status: String(s.status) })), summary, runRows: rr, resultRows: resRows };
 }

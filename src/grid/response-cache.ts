@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
+import { scrubSecrets } from '../providers/scrub.ts';
 import { canonicalJson } from './config.ts';
 import { writeFileAtomicallySync } from './files.ts';
 
@@ -70,7 +71,8 @@ export function withCache(inner: ChatModel, cache: ResponseCache, modelName: str
     async generate(req: ChatRequest): Promise<ChatResult> {
       const key = cacheKey(modelName, req);
       const hit = cache.get(key);
-      if (hit) return { ...hit, cached: true, latencyMs: 0, attempts: 0 };
+      // an entry stored before its key was scrubbed from answers (or under another key set) is scrubbed on the way out
+      if (hit) return { ...hit, text: scrubSecrets(hit.text), cached: true, latencyMs: 0, attempts: 0 };
       const pending = cache.inflight.get(key);
       if (pending) {
         // the other caller's failure (or its abort) is not ours: then we ask ourselves

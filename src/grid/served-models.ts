@@ -19,12 +19,15 @@ export interface ServedModelStats {
 
 export type ServedModels = Record<string, ServedModelStats>;
 
+/** Maps keyed by model names and served ids (a provider's strings): no prototype, so `constructor` is an ordinary key. */
+const noProto = <T>(): Record<string, T> => Object.create(null);
+
 /** Per model name, from call records (scripted seats have none). */
 export function servedModelsOf(calls: Iterable<Record<string, unknown>>): ServedModels {
-  const out: ServedModels = {};
+  const out: ServedModels = Object.create(null);
   for (const c of calls) {
     if (typeof c.model !== 'string' || !('served_model_id' in c)) continue;
-    const s = (out[c.model] ??= { requested_id: typeof c.model_id === 'string' ? c.model_id : c.model, calls: 0, served: {}, unreported: 0, unexpected: [] });
+    const s = (out[c.model] ??= { requested_id: typeof c.model_id === 'string' ? c.model_id : c.model, calls: 0, served: noProto(), unreported: 0, unexpected: [] });
     s.calls++;
     const id = c.served_model_id;
     if (typeof id !== 'string' || id === '') { s.unreported++; continue; }
@@ -36,10 +39,10 @@ export function servedModelsOf(calls: Iterable<Record<string, unknown>>): Served
 
 /** Sums several results' served_models (for summary.json). */
 export function mergeServedModels(list: Iterable<ServedModels | undefined>): ServedModels {
-  const out: ServedModels = {};
+  const out: ServedModels = Object.create(null);
   for (const sm of list) {
     for (const [name, s] of Object.entries(sm ?? {})) {
-      const m = (out[name] ??= { requested_id: s.requested_id, calls: 0, served: {}, unreported: 0, unexpected: [] });
+      const m = (out[name] ??= { requested_id: s.requested_id, calls: 0, served: noProto(), unreported: 0, unexpected: [] });
       m.calls += s.calls;
       m.unreported += s.unreported;
       for (const [id, n] of Object.entries(s.served)) m.served[id] = (m.served[id] ?? 0) + n;

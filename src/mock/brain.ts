@@ -21,7 +21,8 @@ export function playableStrategy(name: string): boolean {
 /** The strategy a model id plays: the --strategy map, then sim:<strategy>, else linear. */
 export function strategyFor(model: string, map: Readonly<Record<string, string>> = {}): string {
   const tail = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-  const mapped = map[model] ?? map[tail];
+  // own entries only: a model id such as constructor is not in every map
+  const mapped = Object.hasOwn(map, model) ? map[model] : Object.hasOwn(map, tail) ? map[tail] : undefined;
   if (mapped) return mapped;
   const sim = /^sim:(.+)$/.exec(model) ?? /^sim:(.+)$/.exec(tail);
   if (sim && playableStrategy(sim[1])) return sim[1];

@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect, parseEnv } from 'node:util';
 import { UserError } from '../errors.ts';
-import { registerSecret } from './scrub.ts';
+import { registerSecret, registerUrlCredentials } from './scrub.ts';
 
 export type ProviderName = 'openai' | 'anthropic' | 'google' | 'openrouter' | 'compatible' | 'sim';
 export const PROVIDER_NAMES: readonly ProviderName[] = ['openai', 'anthropic', 'google', 'openrouter', 'compatible', 'sim'];
@@ -73,10 +73,49 @@ export function loadEnv(opts: { cwd?: string; processEnv?: Record<string, string
     } catch (e) {
       throw new UserError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions or remove it`);
     }
-    fileVars = parseEnv(text);
+    const checked = checkDotenv(text);
+    if (!warnedDotenv.has(path)) {
+      warnedDotenv.add(path);
+      for (const w of checked.warnings) process.stderr.write(`bargain: ${path} ${w}\n`);
+    }
+    fileVars = parseEnv(checked.text);
     dotenvPath = path;
   }
   return envFrom({ ...fileVars, ...processEnv }, dotenvPath);
+}
+
+/** .env files already warned about by this process (the environment is loaded more than once) */
+const warnedDotenv = new Set<string>();
+
+/**
+ * What parseEnv is given: the text without a UTF-8 BOM (it would become part of the first
+ * name, hiding that key) and with each line that has no `=` blanked (parseEnv would join it
+ * to the next line's name, swallowing that key), one warning per such line by number. The
+ * line itself is never quoted: it may be a key pasted without its name. Lines inside a
+ * quoted multi-line value are left alone.
+ */
+export function checkDotenv(raw: string): { text: string; warnings: string[] } {
+  const lines = raw.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const warnings: string[] = [];
+  let openQuote: string | null = null;
+  const out = lines.map((line, i) => {
+    if (openQuote !== null) {
+      if (line.includes(openQuote)) openQuote = null;
+      return line;
+    }
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) return line;
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      warnings.push(`line ${i + 1} has no "=" and is ignored; fix: write it as NAME=value or start it with #`);
+      return '';
+    }
+    const value = line.slice(eq + 1).trim();
+    const q = value[0];
+    if ((q === '"' || q === "'" || q === '`') && !value.slice(1).includes(q)) openQuote = q;
+    return line;
+  });
+  return { text: out.join('\n'), warnings };
 }
 
 /** An environment from plain variables (tests, or callers that already merged sources). */
@@ -85,7 +124,11 @@ export function envFrom(vars: Record<string, string | undefined>, dotenvPath: st
   for (const [k, v] of Object.entries(vars)) {
     if (typeof v === 'string' && v.trim() !== '') clean[k] = v.trim();
   }
-  for (const [k, v] of Object.entries(clean)) if (/_API_KEY(_\d+)?$/.test(k)) registerSecret(v);
+  for (const [k, v] of Object.entries(clean)) {
+    if (/_API_KEY(_\d+)?$/.test(k)) registerSecret(v);
+    // a password in a base URL is a secret even before (or if never) the route refuses it
+    if (/_BASE_URL$/.test(k)) registerUrlCredentials(v);
+  }
   return Object.freeze({ vars: Object.freeze(clean), dotenvPath });
 }
 
@@ -140,6 +183,12 @@ export function checkUrl(raw: string, source: string, example: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new UserError(`${source} must be an http or https URL (got ${u.protocol}); fix: e.g. ${example}`);
+  }
+  // Refused rather than used: Node's fetch rejects URLs with credentials (and its error
+  // quotes the whole URL), and the providers authenticate by key header, which a Basic
+  // header would collide with. Never quote the URL here: it holds the password.
+  if (registerUrlCredentials(raw)) {
+    throw new UserError(`${source} holds credentials (user:password@ in the URL); fix: remove them from the URL and give the key in the provider's *_API_KEY variable (or api_key_env of a models-file entry)`);
   }
   return raw.replace(/\/+$/, '');
 }

@@ -22,6 +22,7 @@ import { withRetry, type RetryPolicy, type RetryDeps } from './retry.ts';
 import { callCostUsd } from './cost.ts';
 import { wireSampling } from './sampling.ts';
 import { isServedMismatch, registryNameForServed } from './served.ts';
+import { scrubSecrets } from './scrub.ts';
 import type { Governor } from '../governor/governor.ts';
 
 export interface CreateChatModelOptions {
@@ -73,7 +74,10 @@ export function createChatModel(name: string, o: CreateChatModelOptions): Routed
     modelId: route.modelId,
     get keyLabel() { return retrying.keyLabel; },
     async generate(req: ChatRequest): Promise<ChatResult> {
-      const r = await retrying.generate(req);
+      // A key echoed in an answer is removed here, before anything stores it (the cache
+      // wraps this model), records it, shows it or forwards it to the other agent.
+      const answered = await retrying.generate(req);
+      const r = { ...answered, text: typeof answered.text === 'string' ? scrubSecrets(answered.text) : answered.text, warnings: (answered.warnings ?? []).map(scrubSecrets) };
       // a rerouted model is priced as what answered when the registry knows it
       const mismatch = isServedMismatch(entry, route.modelId, r.servedModelId);
       const servedName = mismatch ? registryNameForServed(o.registry, r.servedModelId!) : undefined;
@@ -96,5 +100,5 @@ export { isServedMismatch, sameModelId, registryNameForServed } from './served.t
 export { KeyPool, DEFAULT_KEY_COOL_DOWN_MS, type KeyPoolOptions } from './keys.ts';
 export { classifyHttp } from './errors.ts';
 export { RetryExhausted, withRetry, DEFAULT_RETRY_POLICY, type AttemptRecord } from './retry.ts';
-export { scrub } from './scrub.ts';
+export { scrub, scrubSecrets } from './scrub.ts';
 export * from './types.ts';

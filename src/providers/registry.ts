@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './env.ts';
+import { registerUrlCredentials } from './scrub.ts';
 
 const BUILTIN_PATH = new URL('./models.json', import.meta.url);
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
@@ -232,6 +233,17 @@ export function loadRegistry(file?: string): Registry {
 
 /** Merges a parsed user file into the built-in data; exported for tests. */
 export function mergeUserData(base: BuiltinData, raw: unknown, file: string): BuiltinData {
+  // Names every JavaScript object already has (constructor, toString, __proto__) are refused:
+  // "__proto__" copied into an object sets its prototype (the model would vanish without a
+  // word), and the report's charts (Vega) order values through plain objects, so a model
+  // named constructor would break the report after the grid had run and been paid for.
+  const rawModels = (raw as { models?: unknown } | null)?.models;
+  if (rawModels && typeof rawModels === 'object') {
+    const bad = Object.keys(rawModels).find((name) => name in Object.prototype);
+    if (bad !== undefined) {
+      throw new UserError(`--models ${file}: model name "${bad}" is not allowed (every JavaScript object has a property of that name); fix: choose another name, e.g. "${bad.replace(/^_+|_+$/g, '') || 'model'}-1"`);
+    }
+  }
   const r = UserFile.safeParse(raw);
   if (!r.success) throw new UserError(userIssue(file, r.error.issues[0]));
   const user = r.data;
@@ -244,7 +256,10 @@ export function mergeUserData(base: BuiltinData, raw: unknown, file: string): Bu
     if (!NAME_RE.test(name) || isScriptedName(name)) {
       throw new UserError(`--models ${file}: model name "${name}" is not allowed; fix: use letters, digits and . _ : / - (scripted: names are reserved)`);
     }
-    const prev = models[name] as z.infer<typeof Entry> | undefined;
+    // a password in a base_url is a secret from the moment it is read (the route refuses it)
+    if (partial.base_url !== undefined) registerUrlCredentials(partial.base_url);
+    // own entries only: a new model named constructor or toString has no previous entry
+    const prev = Object.hasOwn(models, name) ? models[name] : undefined;
     const merged = {
       ...prev,
       ...partial,

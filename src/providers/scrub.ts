@@ -21,14 +21,38 @@ const KEY_SHAPES: RegExp[] = [
   /([?&](?:api[_-]?)?key=)[^\s"'&]+/gi,                                // a key in a query string
 ];
 
-export function scrub(text: string): string {
+/**
+ * Only the registered values removed: for model text (an answer that echoes a key), where the
+ * key shapes below would also mask ordinary words ("the bearer of", "key=value").
+ */
+export function scrubSecrets(text: string): string {
   let out = text;
   // longest first, so a key that contains another registered key is removed whole
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+export function scrub(text: string): string {
+  let out = scrubSecrets(text);
   for (const re of KEY_SHAPES) {
     out = out.replace(re, (m: string, prefix?: string) => (typeof prefix === 'string' && m.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]'));
   }
   return out;
+}
+
+/**
+ * Registers the userinfo of a URL (user:password@host) as secrets, raw and percent-decoded,
+ * so that no message or record can carry it; true when the URL has any.
+ */
+export function registerUrlCredentials(url: string): boolean {
+  let u: URL;
+  try { u = new URL(url); } catch { return false; }
+  if (!u.username && !u.password) return false;
+  const dec = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  for (const v of [u.password, dec(u.password), `${u.username}:${u.password}`, `${dec(u.username)}:${dec(u.password)}`]) registerSecret(v);
+  // a user name alone may be the secret (https://TOKEN@host)
+  if (!u.password) { registerSecret(u.username); registerSecret(dec(u.username)); }
+  return true;
 }
 
 /** A URL for display: credentials and query strings removed (both can carry keys). */

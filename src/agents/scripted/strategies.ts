@@ -113,7 +113,8 @@ export const STRATEGIES: StrategyInfo[] = [
 ];
 
 export function isStrategy(name: string): boolean {
-  return name in POLICIES || name in DIAGNOSTICS;
+  // own names only: `in` would take constructor, toString, … as strategies
+  return Object.hasOwn(POLICIES, name) || Object.hasOwn(DIAGNOSTICS, name);
 }
 
 function fill(line: string, obs: Observation): string {

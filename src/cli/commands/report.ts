@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadRegistry } from '../../providers/registry.ts';
 import { capabilityScores, writeReport, type ReportOutput, type ScoreLookup } from '../../report/index.ts';
-import { readTables } from '../../report/load.ts';
+import { assertResultsDir, readTables } from '../../report/load.ts';
+import { assertWritableDir } from '../../grid/files.ts';
 import { withResultsDir } from '../shared.ts';
 
 interface Flags { resultsDir: string; open?: boolean; models?: string }
@@ -56,6 +57,9 @@ export function registerReport(program: Command): void {
     .option('--open', 'open report/index.html in the default browser')
     .option('--models <file>', 'model registry file extending the built-in one (for capability scores)')
     .action(async (f: Flags) => {
+      // one line before any work, instead of a failed mkdir deep inside the report's build
+      assertResultsDir(f.resultsDir);
+      assertWritableDir(f.resultsDir, 'results directory');
       const { out, lines } = await reportFor(f.resultsDir, { modelsFile: f.models });
       process.stdout.write(lines.join('\n') + '\n');
       if (f.open && !(await openInBrowser(out.indexPath))) {

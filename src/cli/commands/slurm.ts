@@ -13,6 +13,7 @@ import { compactIds, type SbatchOptions } from '../../cluster/plan.ts';
 import { sacctTasks, scancel, squeueTasks } from '../../cluster/slurm.ts';
 import { buildPlan, pendingIds, submitPlan, writeSbatch, type Submitted } from '../../cluster/submit.ts';
 import { loadConfigs } from '../../grid/grid.ts';
+import { assertWritableDir } from '../../grid/files.ts';
 import type { Layout } from '../../grid/layout.ts';
 import { DEFAULT_RESULTS_DIR } from '../../grid/layout.ts';
 import { experimentState, type ExperimentState } from '../../grid/status.ts';
@@ -126,6 +127,7 @@ export function registerSlurm(program: Command): void {
     .action((f: SbatchFlags) => {
       const layout = layoutOf(f);
       const ids = pendingIds(layout, loadConfigs(layout));
+      assertWritableDir(layout.root, 'results directory');
       const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f));
       const { path, note } = writeSbatch(layout, plan, f.partition);
       process.stdout.write(`Wrote ${path}: ${ids.length} experiments as array ${plan.array} ` +
