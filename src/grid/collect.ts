@@ -8,7 +8,7 @@ import { toCsv } from './csv.ts';
 import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
 import type { ResultDocument } from './result.ts';
-import { experimentState, type ExperimentState, type ExperimentStatus } from './status.ts';
+import { experimentState, STATUSES, type ExperimentState, type ExperimentStatus } from './status.ts';
 import { mergeServedModels, servedModelWarnings } from './served-models.ts';
 
 export const RUNS_COLUMNS = [
@@ -105,7 +105,7 @@ export interface CollectOutcome {
 
 export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOutcome {
   const states = configs.map((c) => experimentState(layout, c));
-  const counts: Record<ExperimentStatus, number> = { SUCCESS: 0, FAILED: 0, TIMEOUT: 0, INCOMPLETE: 0, NOT_STARTED: 0 };
+  const counts = Object.fromEntries(STATUSES.map((k) => [k, 0])) as Record<ExperimentStatus, number>;
   for (const s of states) counts[s.status]++;
   const done = states.filter((s) => s.result);
   const results = done.map((s) => s.result!);
@@ -126,7 +126,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     generated_at: new Date().toISOString(),
     total_experiments: total,
     successful: counts.SUCCESS, failed: counts.FAILED, timeout: counts.TIMEOUT,
-    incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED,
+    running: counts.RUNNING, incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED,
     success_rate: total ? r4(counts.SUCCESS / total) : null,
     ...outcomeStats(results),
     calls: results.reduce((t, r) => t + r.calls, 0),
@@ -144,7 +144,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
       experiment_id: s.config.experiment_id, weak_model: s.config.weak_model, strong_model: s.config.strong_model,
       competition_level: s.config.competition_level, status: s.status, reason: s.result?.error ?? null,
     })),
-    missing: states.filter((s) => s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED').map((s) => ({
+    missing: states.filter((s) => s.status === 'RUNNING' || s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED').map((s) => ({
       experiment_id: s.config.experiment_id, status: s.status, note: s.note ?? null,
     })),
   };

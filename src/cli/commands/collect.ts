@@ -16,7 +16,7 @@ export async function collectAndReport(layout: Layout, opts: { modelsFile?: stri
   const s = out.summary as Record<string, number | null>;
   const lines = [
     `Collected ${configs.length} experiments in ${layout.root}: ${c.SUCCESS} successful, ${c.FAILED} failed, ${c.TIMEOUT} timeout, ` +
-      `${c.INCOMPLETE} incomplete, ${c.NOT_STARTED} not started (success rate ${s.success_rate === null ? '-' : (100 * s.success_rate!).toFixed(1) + '%'})`,
+      `${c.RUNNING ? `${c.RUNNING} running (another process), ` : ''}${c.INCOMPLETE} incomplete, ${c.NOT_STARTED} not started (success rate ${s.success_rate === null ? '-' : (100 * s.success_rate!).toFixed(1) + '%'})`,
     `  Runs ${s.runs} | agreement rate ${fmt(s.agreement_rate)} | mean utility weak ${fmt(s.weak_utility)} strong ${fmt(s.strong_utility)} | advantage ${fmt(s.advantage)}` +
       (s.cost_usd ? ` | cost $${s.cost_usd.toFixed(4)}` : ''),
     `  Wrote ${['all_results.json', 'summary.json', 'results.csv', 'runs.csv'].map((f) => `${layout.root}/${f}`).join(', ')}`,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
 import { parseJobList } from '../../grid/grid.ts';
-import { Interrupted, runExperiment } from '../../grid/experiment.ts';
+import { Interrupted, NotRunHere, runExperiment } from '../../grid/experiment.ts';
 import { layoutOf, loadGridFor, maxCostArg, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 
@@ -51,6 +51,8 @@ export function registerRun(program: Command): void {
         if (r.exit_code !== 0) throw new ExitError(r.exit_code);
       } catch (e) {
         if (e instanceof Interrupted) { process.stderr.write(`bargain: experiment ${raw} interrupted; no result written\n`); throw new ExitError(130); }
+        // another live process runs it (its lease), or it finished meanwhile: nothing to do here
+        if (e instanceof NotRunHere) { process.stdout.write(`Experiment ${raw} not run here: ${e.message}\n`); return; }
         throw e;
       } finally {
         process.off('SIGINT', stop);
