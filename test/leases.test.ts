@@ -47,7 +47,7 @@ function ranCount(stdout: string): number {
 }
 
 test('two `bargain run` started together on the demo grid: each experiment runs once, both exit 0', async () => {
-  for (let trial = 0; trial < 3; trial++) {
+  for (let trial = 0; trial < 2; trial++) {
     const { dir, cleanup } = tempDir('bargain-lease-demo-');
     try {
       const g = bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', dir]);
@@ -113,7 +113,7 @@ test('`retry --yes` while `run` is going: the running experiments keep their log
       for (const id of running) assert.match(readFileSync(join(dir, 'logs', `experiment_${id}.log`), 'utf8'), /completed with status: SUCCESS/);
       assertOnce(dir, 8);
     } finally { cleanup(); }
-  }, [40, 60]);
+  }, [30, 45]);
 });
 
 /** A pid that was just alive on this host and is now gone. */
