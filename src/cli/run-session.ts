@@ -15,6 +15,7 @@ import type { ModelResolver } from '../grid/agents.ts';
 import { BottleneckScheduler } from '../grid/schedule.ts';
 import { estimateGrid } from '../grid/estimate.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
+import { describeIds } from '../grid/grid.ts';
 
 export interface SessionOptions {
   /** undefined: chosen from the grid (parallelFor) */
@@ -96,6 +97,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   }
   let summary: RunnerSummary;
   let finished = false;
+  const startedIds = new Set<number>();
   try {
     if (!o.quiet) progress.start();
     summary = await runGrid(layout, configs, {
@@ -111,7 +113,13 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
         }
         return null;
       } : undefined,
-      onStart: () => { state.running++; },
+      onStart: (c) => { state.running++; startedIds.add(c.experiment_id); },
+      onSkip: (c, why) => {
+        gate?.done(c);
+        scheduler?.done(c);
+        if (startedIds.delete(c.experiment_id)) state.running--;
+        if (why.reason === 'elsewhere') state.total--; else state.done++;
+      },
       onDone: (c, r) => {
         gate?.done(c);
         scheduler?.done(c);
@@ -144,6 +152,11 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
       ((resolver?.meter.usd ?? state.costUsd) > 0 ? ` | Cost: $${(resolver?.meter.usd ?? state.costUsd).toFixed(4)}` : '') +
       (resolver && resolver.meter.cached > 0 ? ` | ${resolver.meter.cached} of ${resolver.meter.calls} calls from the cache` : ''),
   ];
+  if (summary.elsewhere.length) {
+    // another live process holds their leases: they are its work, not failures nor left undone
+    lines.push(`  Left to another process: ${summary.elsewhere.length} experiment${summary.elsewhere.length === 1 ? '' : 's'} (${describeIds(summary.elsewhere)}) ` +
+      'running there; bargain collect shows them as RUNNING until they finish.');
+  }
   if (summary.stoppedBecause) {
     lines.push(`  Stopped starting experiments: ${summary.stoppedBecause}. ${summary.notStarted.length} not started; raise --max-cost and run again to continue.`);
   } else if (summary.interrupted.length || summary.notStarted.length) {

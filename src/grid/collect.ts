@@ -8,7 +8,7 @@ import { toCsv } from './csv.ts';
 import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
 import type { ResultDocument } from './result.ts';
-import { experimentState, type ExperimentState, type ExperimentStatus } from './status.ts';
+import { experimentState, STATUSES, type ExperimentState, type ExperimentStatus } from './status.ts';
 import { mergeServedModels, servedModelWarnings } from './served-models.ts';
 
 export const RUNS_COLUMNS = [
@@ -106,7 +106,7 @@ export interface CollectOutcome {
   resultRows: ResultRow[];
 }
 
-const KNOWN_STATUSES: ReadonlySet<string> = new Set(['SUCCESS', 'FAILED', 'TIMEOUT', 'INCOMPLETE', 'NOT_STARTED']);
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(STATUSES);
 
 /** A result without a runs list (hand-edited, or written by something else) is no result: the experiment is incomplete. */
 function checked(s: ExperimentState): ExperimentState {
@@ -118,7 +118,7 @@ function checked(s: ExperimentState): ExperimentState {
 
 export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOutcome {
   const states = configs.map((c) => checked(experimentState(layout, c)));
-  const counts: Record<ExperimentStatus, number> = { SUCCESS: 0, FAILED: 0, TIMEOUT: 0, INCOMPLETE: 0, NOT_STARTED: 0 };
+  const counts = Object.fromEntries(STATUSES.map((k) => [k, 0])) as Record<ExperimentStatus, number>;
   // a status this version does not know is counted and named, never silently dropped
   const unknown = states.filter((s) => !KNOWN_STATUSES.has(String(s.status)));
   for (const s of states) if (KNOWN_STATUSES.has(String(s.status))) counts[s.status]++;
@@ -141,7 +141,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     generated_at: new Date().toISOString(),
     total_experiments: total,
     successful: counts.SUCCESS, failed: counts.FAILED, timeout: counts.TIMEOUT,
-    incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED, unknown_status: unknown.length,
+    running: counts.RUNNING, incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED, unknown_status: unknown.length,
     success_rate: total ? r4(counts.SUCCESS / total) : null,
     ...outcomeStats(results),
     calls: results.reduce((t, r) => t + r.calls, 0),
@@ -160,7 +160,7 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
       competition_level: s.config.competition_level, status: s.status, reason: s.result?.error ?? null,
     })),
     unknown_statuses: unknown.map((s) => ({ experiment_id: s.config.experiment_id, status: String(s.status) })),
-    missing: states.filter((s) => s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED').map((s) => ({
+    missing: states.filter((s) => s.status === 'RUNNING' || s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED').map((s) => ({
       experiment_id: s.config.experiment_id, status: s.status, note: s.note ?? null,
     })),
   };

@@ -17,6 +17,8 @@ import type { Layout } from './layout.ts';
 import { EXIT_CODES, type FinalStatus, type ResultDocument } from './result.ts';
 import { WorkTimer, withWorkTimer } from '../governor/work-timer.ts';
 import { servedModelsOf, servedModelWarnings } from './served-models.ts';
+import { acquireLease, describeOwner, type LeaseView } from './lease.ts';
+import { experimentState, isFinished, type ExperimentStatus } from './status.ts';
 
 export class Interrupted extends Error {
   constructor() { super('interrupted'); this.name = 'Interrupted'; }
@@ -26,6 +28,17 @@ export class RunTimeout extends Error {
   constructor(readonly seconds: number) { super(`a negotiation run exceeded the ${seconds} s timeout`); this.name = 'RunTimeout'; }
 }
 
+/**
+ * The experiment was not run here: another live process holds its lease ('elsewhere'), or
+ * it was already finished when this process got the lease ('finished', e.g. by another process).
+ */
+export class NotRunHere extends Error {
+  constructor(readonly reason: 'elsewhere' | 'finished', readonly detail: { owner?: LeaseView | null; status?: ExperimentStatus }) {
+    super(reason === 'elsewhere' ? `running in another process (${detail.owner ? describeOwner(detail.owner) : 'lease taken over'})` : `already finished (${detail.status})`);
+    this.name = 'NotRunHere';
+  }
+}
+
 export interface ExperimentOptions {
   factory: AgentFactory;
   /** per negotiation run, milliseconds */
@@ -33,6 +46,14 @@ export interface ExperimentOptions {
   /** aborts everything now (no result written) */
   hardStop?: AbortSignal;
   now?: () => number;
+  /**
+   * Checked under the lease, just before starting: whether an experiment in this state is
+   * to run (default: not yet finished; retry's re-runs and a forced run-one decide otherwise).
+   * The state seen at queue time may be stale: another process may have finished it since.
+   */
+  runIf?: (s: ExperimentStatus) => boolean;
+  /** called once the lease is held and the experiment starts */
+  onStarted?: () => void;
 }
 
 /** Moves logs/experiment_N.log to .log.old (or .log.old.1, .2 … when taken). */
@@ -49,7 +70,28 @@ function stamp(): string {
   return new Date().toISOString();
 }
 
+/**
+ * Runs the experiment under its lease (src/grid/lease.ts); throws NotRunHere when another
+ * live process runs it or it is finished, Interrupted on a hard stop.
+ */
 export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: ExperimentOptions): Promise<ResultDocument> {
+  const id = c.experiment_id;
+  const got = acquireLease(layout, id);
+  if ('heldBy' in got) throw new NotRunHere('elsewhere', { owner: got.heldBy });
+  const lease = got.lease;
+  try {
+    // our own lease makes an unfinished experiment read as RUNNING
+    const status = experimentState(layout, c).status;
+    if (!(opts.runIf ?? ((s: ExperimentStatus) => !isFinished(s)))(status)) throw new NotRunHere('finished', { status });
+    opts.onStarted?.();
+    const hardStop = opts.hardStop ? AbortSignal.any([opts.hardStop, lease.lost]) : lease.lost;
+    return await runLeased(layout, c, { ...opts, hardStop }, () => lease.lost.aborted, lease.tookOver);
+  } finally {
+    lease.release();
+  }
+}
+
+async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOptions, lost: () => boolean, tookOver: LeaseView | null): Promise<ResultDocument> {
   const id = c.experiment_id;
   const logPath = layout.abs(layout.log(id));
   mkdirSync(dirname(logPath), { recursive: true });
@@ -58,6 +100,7 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
   const started = performance.now();
   log(`Starting experiment ${id}: ${c.weak_model} (weak) vs ${c.strong_model} (strong), competition level ${c.competition_level}, ` +
     `${c.num_items} items, ${c.max_rounds} rounds, gamma ${c.gamma_discount}, ${c.num_runs} runs, seed ${c.random_seed}`);
+  if (tookOver) log(`Took over a stale lease (${describeOwner(tookOver)}): its owner is gone or stopped refreshing it`);
 
   const runs: RunDocument[] = [];
   const events: TranscriptEvent[] = [];
@@ -89,6 +132,10 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
       },
     });
   } catch (e) {
+    if (lost()) {
+      log('Stopped: another process took this experiment\'s lease over (this one had stalled); no result written here');
+      throw new NotRunHere('elsewhere', {});
+    }
     if (opts.hardStop?.aborted) {
       log('Interrupted before completion: no result written; it will run again');
       throw new Interrupted();
@@ -118,6 +165,10 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
   const served = servedModelsOf(events.flatMap((e) => (e.type === 'turn' && e.calls ? e.calls : [])));
   if (Object.keys(served).length) result.served_models = served;
   for (const w of servedModelWarnings(served)) log(`Warning: ${w}`);
+  if (lost()) {
+    log('Stopped: another process took this experiment\'s lease over (this one had stalled); no result written here');
+    throw new NotRunHere('elsewhere', {});
+  }
   writeFileAtomicallySync(layout.abs(layout.transcript(c)), toJsonl(events));
   writeJsonSync(layout.abs(layout.result(c)), result);
   // The log's last line goes before the flag (the commit point), so every flagged experiment's

@@ -15,6 +15,8 @@ export class Layout {
   config(id: number): string { return `configs/config_${id}.json`; }
   log(id: number): string { return `logs/experiment_${id}.log`; }
   flag(id: number): string { return `logs/completed_${id}.flag`; }
+  /** who runs experiment N now (src/grid/lease.ts) */
+  lease(id: number): string { return `logs/lease_${id}.json`; }
   result(c: Pick<ExperimentConfig, 'output_dir' | 'experiment_id'>): string { return `${c.output_dir}/result_${c.experiment_id}.json`; }
   transcript(c: Pick<ExperimentConfig, 'output_dir' | 'experiment_id'>): string { return `${c.output_dir}/transcript_${c.experiment_id}.jsonl`; }
   get allConfigs(): string { return 'all_configs.txt'; }

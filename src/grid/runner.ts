@@ -6,7 +6,7 @@
  */
 import type { AgentFactory } from '../protocol/agent.ts';
 import type { ExperimentConfig } from './config.ts';
-import { Interrupted, runExperiment } from './experiment.ts';
+import { Interrupted, NotRunHere, runExperiment } from './experiment.ts';
 import type { Layout } from './layout.ts';
 import type { ResultDocument } from './result.ts';
 import { experimentState, isFinished } from './status.ts';
@@ -29,11 +29,16 @@ export interface RunnerOptions {
   hold?: (c: ExperimentConfig) => string | null;
   onStart?: (c: ExperimentConfig) => void;
   onDone?: (c: ExperimentConfig, r: ResultDocument) => void;
+  /** picked but not run here: another live process runs it, or finished it meanwhile */
+  onSkip?: (c: ExperimentConfig, why: NotRunHere) => void;
 }
 
 export interface RunnerSummary {
   selected: number;
+  /** already finished (at the start, or by another process by the time it was picked) */
   skipped: number;
+  /** left to another live process that holds their lease (neither failed nor not started) */
+  elsewhere: number[];
   started: number;
   results: ResultDocument[];
   interrupted: number[];
@@ -52,6 +57,8 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   const queue = pending.slice();
   const results: ResultDocument[] = [];
   const interrupted: number[] = [];
+  const elsewhere: number[] = [];
+  let finishedMeanwhile = 0;
   let started = 0;
   let stoppedBecause: string | null = null;
   const held: { id: number; reason: string }[] = [];
@@ -74,14 +81,20 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
       const verdict = opts.admit ? opts.admit(queue[i]) : true;
       if (verdict !== true) { stoppedBecause = verdict; break; }
       const c = queue.splice(i, 1)[0];
-      started++;
-      opts.onStart?.(c);
       try {
-        const r = await runExperiment(layout, c, { factory: opts.factory, timeoutMs: opts.timeoutMs, hardStop: opts.hardStop });
+        const r = await runExperiment(layout, c, {
+          factory: opts.factory, timeoutMs: opts.timeoutMs, hardStop: opts.hardStop,
+          onStarted: () => { started++; opts.onStart?.(c); },
+        });
         results.push(r);
         opts.onDone?.(c, r);
       } catch (e) {
         if (e instanceof Interrupted) { interrupted.push(c.experiment_id); continue; }
+        if (e instanceof NotRunHere) {
+          if (e.reason === 'elsewhere') elsewhere.push(c.experiment_id); else finishedMeanwhile++;
+          opts.onSkip?.(c, e);
+          continue;
+        }
         throw e;
       }
     }
@@ -89,7 +102,8 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   const n = Math.max(1, Math.min(opts.parallel, queue.length));
   await Promise.all(Array.from({ length: n }, worker));
   return {
-    selected: configs.length, skipped: configs.length - pending.length, started, results, interrupted,
+    selected: configs.length, skipped: configs.length - pending.length + finishedMeanwhile, started, results, interrupted,
+    elsewhere: elsewhere.sort((a, b) => a - b),
     notStarted: queue.map((c) => c.experiment_id),
     held: held.sort((a, b) => a.id - b.id),
     stoppedBecause,

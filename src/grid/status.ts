@@ -7,8 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { configHash, type ExperimentConfig } from './config.ts';
 import type { Layout } from './layout.ts';
 import type { ResultDocument } from './result.ts';
+import { describeOwner, liveLease } from './lease.ts';
 
-export type ExperimentStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'INCOMPLETE' | 'NOT_STARTED';
+/** RUNNING: no final result yet and a live lease (another process, or this one, runs it now). */
+export type ExperimentStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
+
+export const STATUSES: readonly ExperimentStatus[] = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED'];
 
 export interface ExperimentState {
   config: ExperimentConfig;
@@ -30,6 +34,11 @@ export function experimentState(layout: Layout, c: ExperimentConfig): Experiment
   const id = c.experiment_id;
   const flag = existsSync(layout.abs(layout.flag(id)));
   const result = flag || existsSync(layout.abs(layout.result(c))) ? readResult(layout, c) : null;
+  const final = flag && result && result.config_hash === configHash(c);
+  if (!final) {
+    const owner = liveLease(layout, id);
+    if (owner) return { config: c, status: 'RUNNING', result: null, note: `running: ${describeOwner(owner)}` };
+  }
   if (flag) {
     if (!result) return { config: c, status: 'INCOMPLETE', result: null, note: 'completion flag without a readable result' };
     if (result.config_hash !== configHash(c)) return { config: c, status: 'INCOMPLETE', result: null, note: 'result belongs to an older config' };

@@ -35,7 +35,7 @@ th, td { border: 1px solid var(--line); padding: .2rem .45rem; text-align: left;
 th { background: var(--bg-soft); font-weight: 600; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td .ci { color: var(--muted); font-size: .85em; }
 tr.fail td { background: #fdeeee; } tr.miss td { background: #fff8e6; }
-.status-SUCCESS { color: #2e7d32; } .status-FAILED, .status-TIMEOUT { color: var(--bad); font-weight: 600; } .status-INCOMPLETE, .status-NOT_STARTED { color: var(--warn); }
+.status-SUCCESS { color: #2e7d32; } .status-FAILED, .status-TIMEOUT { color: var(--bad); font-weight: 600; } .status-RUNNING, .status-INCOMPLETE, .status-NOT_STARTED { color: var(--warn); }
 .text { white-space: pre-wrap; overflow-wrap: anywhere; margin: .1rem 0 .3rem; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg-soft); border: 1px solid var(--line); padding: .4rem .6rem; margin: .3rem 0; font-size: .82rem; }
 .run { border: 1px solid var(--line); border-radius: 6px; padding: .2rem 1rem 1rem; margin: 1.2rem 0; }

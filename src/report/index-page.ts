@@ -77,10 +77,10 @@ export function indexPage(p: IndexPageInput): string {
   const total = results.length;
   const success = count('SUCCESS');
   const failed = results.filter((r) => r.status === 'FAILED' || r.status === 'TIMEOUT');
-  const missing = results.filter((r) => r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED');
+  const missing = results.filter((r) => r.status === 'RUNNING' || r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED');
   const planned = results.reduce((t, r) => t + (r.num_runs ?? 0), 0);
   const o = agg.overall.stats;
-  const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'INCOMPLETE', 'NOT_STARTED'].filter((s) => count(s) > 0)
+  const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED'].filter((s) => count(s) > 0)
     .map((s) => `${count(s)} ${s.toLowerCase().replace('_', ' ')}`).join(' · ');
 
   const cards = [
@@ -98,7 +98,7 @@ export function indexPage(p: IndexPageInput): string {
   const notices: string[] = [];
   if (!agg.runs) notices.push('<div class="notice bad">No completed runs yet: the plots and tables below are empty. Run <code>bargain run</code>, then <code>bargain collect</code>.</div>');
   if (missing.length) {
-    notices.push(`<div class="notice"><b>${int(missing.length)} of ${int(total)} experiments have no result yet</b> (${count('INCOMPLETE')} incomplete, ${count('NOT_STARTED')} not started): ` +
+    notices.push(`<div class="notice"><b>${int(missing.length)} of ${int(total)} experiments have no result yet</b> (${count('RUNNING') ? `${count('RUNNING')} running, ` : ''}${count('INCOMPLETE')} incomplete, ${count('NOT_STARTED')} not started): ` +
       `every number and plot below leaves them out. <a href="#missing">Which ones</a>. Resume with <code>bargain run --results-dir ${esc(p.resultsDir)}</code>.</div>`);
   }
   if (failed.length) {
@@ -135,7 +135,7 @@ ${table(sc.fits, [
     { head: 'Runs completed', num: true, cell: (r) => `${int(r.runs_completed)} / ${int(r.num_runs)}` },
     { head: 'Reason', cell: (r) => esc(r.error ?? 'no reason recorded') },
   ], { rowClass: () => 'fail' }) : '<p class="muted">None.</p>'}`;
-  const missingSec = `<h2 id="missing">Missing</h2>${missing.length ? `<p>INCOMPLETE: a log exists but no result (still running, or interrupted). NOT_STARTED: never run.</p>` + table(missing, [
+  const missingSec = `<h2 id="missing">Missing</h2>${missing.length ? `<p>RUNNING: a process runs it now (it holds the experiment's lease). INCOMPLETE: a log exists but no result (interrupted). NOT_STARTED: never run.</p>` + table(missing, [
     { head: 'Experiment', num: true, cell: (r) => esc(r.experiment_id) },
     { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
     { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },

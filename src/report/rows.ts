@@ -60,7 +60,7 @@ export interface RunRow {
   status: string;
 }
 
-export type ExperimentStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'INCOMPLETE' | 'NOT_STARTED';
+export type ExperimentStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
 
 export interface ResultRow {
   experiment_id: number;

@@ -16,7 +16,7 @@ export async function collectAndReport(layout: Layout, opts: { modelsFile?: stri
   const s = out.summary as Record<string, number | null>;
   const lines = [
     `Collected ${configs.length} experiments in ${layout.root}: ${c.SUCCESS} successful, ${c.FAILED} failed, ${c.TIMEOUT} timeout, ` +
-      `${c.INCOMPLETE} incomplete, ${c.NOT_STARTED} not started` +
+      `${c.RUNNING ? `${c.RUNNING} running (another process), ` : ''}${c.INCOMPLETE} incomplete, ${c.NOT_STARTED} not started` +
       (out.unknown.length ? `, ${out.unknown.length} with an unknown status (${out.unknown.slice(0, 5).map((u) => `${u.id}: ${JSON.stringify(u.status)}`).join(', ')}${out.unknown.length > 5 ? ', …' : ''})` : '') +
       ` (success rate ${s.success_rate === null ? '-' : (100 * s.success_rate!).toFixed(1) + '%'})`,
     `  Runs ${s.runs} | agreement rate ${fmt(s.agreement_rate)} | mean utility weak ${fmt(s.weak_utility)} strong ${fmt(s.strong_utility)} | advantage ${fmt(s.advantage)}` +

@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline/promises';
 import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { prepareRetry, retryCandidates } from '../../grid/retry.ts';
+import { experimentState } from '../../grid/status.ts';
+import { describeIds } from '../../grid/grid.ts';
 import { layoutOf, loadGridFor, maxCostArg, pairLabel, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
 import { runSession } from '../run-session.ts';
 import { collectAndReport } from './collect.ts';
@@ -22,10 +24,14 @@ export function registerRetry(program: Command): void {
       if (!f.slurm) rejectSbatchOnly(f);
       const { configs, factory, resolver } = loadGridFor(layout, undefined, f);
       const todo = retryCandidates(layout, configs);
+      const running = configs.map((c) => experimentState(layout, c)).filter((s) => s.status === 'RUNNING').map((s) => s.config.experiment_id);
+      // a live lease: another process runs them now; their logs and flags are not ours to touch
+      const runningNote = running.length ? `${running.length} experiment${running.length === 1 ? '' : 's'} RUNNING in another process (${describeIds(running)}), left alone.\n` : '';
       if (todo.length === 0) {
-        process.stdout.write('Nothing to retry: no FAILED, TIMEOUT or INCOMPLETE experiments.\n');
+        process.stdout.write(runningNote + 'Nothing to retry: no FAILED, TIMEOUT or INCOMPLETE experiments.\n');
         return;
       }
+      if (runningNote) process.stdout.write(runningNote);
       assertWritableDir(layout.root, 'results directory');
       process.stdout.write(`${todo.length} experiment${todo.length === 1 ? '' : 's'} to retry:\n` +
         todo.map((s) => `  ${s.config.experiment_id}: ${pairLabel(s.config)} — ${s.status}${s.result?.error ? `: ${s.result.error}` : s.note ? ` (${s.note})` : ''}`).join('\n') + '\n');
@@ -38,8 +44,8 @@ export function registerRetry(program: Command): void {
       }
       await preflight(layout, resolver, todo.map((s) => s.config), f);
       if (f.slurm) { submitRetry(layout, todo, f, () => prepareRetry(layout, todo)); return; }
-      prepareRetry(layout, todo);
-      const { exitCode } = await runSession(layout, todo.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
+      const ready = prepareRetry(layout, todo);
+      const { exitCode } = await runSession(layout, ready.map((s) => s.config), factory, { parallel: f.parallel, timeoutSec: f.timeout, resolver, maxCostUsd: f.maxCost });
       process.stdout.write((await collectAndReport(layout, { modelsFile: f.models })).join('\n') + '\n');
       if (exitCode !== 0) throw new ExitError(exitCode);
     });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ExitError, UserError } from '../../errors.ts';
 import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
 import { parseJobsFor } from '../../grid/grid.ts';
-import { Interrupted, runExperiment } from '../../grid/experiment.ts';
+import { Interrupted, NotRunHere, runExperiment } from '../../grid/experiment.ts';
 import { discardSaved, saveFinished, settleRerun } from '../../grid/rerun.ts';
 import { experimentState, isFinished } from '../../grid/status.ts';
 import { layoutOf, loadGridFor, maxCostArg, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
@@ -66,6 +66,12 @@ export function registerRun(program: Command): void {
           if (saved) discardSaved(layout, saved);   // nothing replaced the earlier result
           process.stderr.write(`bargain: experiment ${raw} interrupted; no result written\n`);
           throw new ExitError(130);
+        }
+        // another live process runs it (its lease), or it finished meanwhile: nothing to do here
+        if (e instanceof NotRunHere) {
+          if (saved) discardSaved(layout, saved);
+          process.stdout.write(`Experiment ${raw} not run here: ${e.message}\n`);
+          return;
         }
         throw e;
       } finally {

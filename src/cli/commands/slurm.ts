@@ -113,7 +113,7 @@ export function submitRetry(layout: Layout, todo: ExperimentState[], f: SbatchFl
 }
 
 function countStates(states: ExperimentState[]): Record<string, number> {
-  const c: Record<string, number> = { SUCCESS: 0, FAILED: 0, TIMEOUT: 0, INCOMPLETE: 0, NOT_STARTED: 0 };
+  const c: Record<string, number> = { SUCCESS: 0, FAILED: 0, TIMEOUT: 0, RUNNING: 0, INCOMPLETE: 0, NOT_STARTED: 0 };
   for (const s of states) c[s.status]++;
   return c;
 }
@@ -171,7 +171,7 @@ export function registerSlurm(program: Command): void {
       }
       const c = countStates(states);
       lines.push(`Experiments in ${layout.root}: ${states.length} total — ${c.SUCCESS} successful, ${c.FAILED} failed, ${c.TIMEOUT} timeout, ` +
-        `${c.INCOMPLETE} incomplete (running, or stopped before finishing), ${c.NOT_STARTED} not started`);
+        `${c.RUNNING} running, ${c.INCOMPLETE} incomplete (stopped before finishing), ${c.NOT_STARTED} not started`);
       const failed = states.filter((s) => s.status === 'FAILED' || s.status === 'TIMEOUT').map((s) => s.config.experiment_id);
       if (failed.length) lines.push(`  Failed or timed out: ${compactIds(failed)}; resubmit with: bargain retry --slurm --yes${rd(layout)}`);
       process.stdout.write(lines.join('\n') + '\n');

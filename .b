@@ -1,0 +1,2 @@
+bargain: option '--results-dir <dir>' argument missing
+B rc 2
