@@ -186,7 +186,7 @@ test('a read-only results directory: every writing command refuses in one line a
   chownTree(rd, 65534);
   chownSync(join(rd, 'logs'), 0, 0);
   await refusedAll(rd, [['run', '--results-dir', rd], ['run-one', '5', '--results-dir', rd]]
-    .map((a) => [a, /cannot access .*logs\/experiment_\d+\.log \(permission denied\); fix its permissions/]), nobody);
+    .map((a) => [a, /cannot access .*logs\/(experiment_\d+\.log|lease_\d+\.json) \(permission denied\); fix its permissions/]), nobody);
 });
 
 /** A tmpfs of `kb` kilobytes mounted at a fresh directory (root only); null when it cannot be. */

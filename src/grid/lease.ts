@@ -85,7 +85,11 @@ let exitHook = false;
 
 function createExclusive(path: string, content: string): boolean {
   const tmp = `${dirname(path)}/.${path.slice(dirname(path).length + 1)}.tmp-${HOST.replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}-${randomBytes(4).readUInt32BE()}`;
-  const fd = openSync(tmp, 'wx', 0o644);
+  let fd: number;
+  try { fd = openSync(tmp, 'wx', 0o644); } catch (e) {
+    (e as NodeJS.ErrnoException).path = path;   // errors name the lease, not its temporary name
+    throw e;
+  }
   try { writeSync(fd, content); } finally { closeSync(fd); }
   try {
     linkSync(tmp, path);
