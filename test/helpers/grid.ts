@@ -183,9 +183,9 @@ export function resultFiles(dir: string): { id: number; path: string }[] {
     .filter((x) => x.m && !x.p.startsWith('archive/')).map((x) => ({ id: Number(x.m![1]), path: x.p }));
 }
 
-/** The stderr of a refused command: exactly one non-empty line, returned. */
+/** The stderr of a refused command: exactly one non-empty line besides run's periodic progress lines (a slow machine prints one), returned. */
 export function oneLine(stderr: string): string {
-  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '' && !/^\[\d+\/\d+\] Completed: /.test(l));
   if (lines.length !== 1) throw new Error(`expected one stderr line, got ${lines.length}:\n${stderr}`);
   return lines[0];
 }
