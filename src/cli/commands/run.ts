@@ -57,7 +57,9 @@ export function registerRun(program: Command): void {
       process.once('SIGTERM', stop);
       const saved = isFinished(before.status) ? saveFinished(layout, configs[0], before) : null;
       try {
-        const r = await runExperiment(layout, configs[0], { factory, timeoutMs: f.timeout * 1000, hardStop: hard.signal });
+        // --force: run it although finished (the earlier result stays beside until settleRerun decides);
+        // otherwise the lease's re-check skips one another process finished meanwhile
+        const r = await runExperiment(layout, configs[0], { factory, timeoutMs: f.timeout * 1000, hardStop: hard.signal, ...(f.force ? { runIf: () => true } : {}) });
         const kept = saved ? settleRerun(layout, configs[0], saved, r) : null;
         process.stdout.write(`Experiment ${r.experiment_id} completed with status: ${r.status}${r.error ? ` (${r.error})` : ''}${kept ? `; ${kept}` : ''}\n`);
         if (r.exit_code !== 0) throw new ExitError(r.exit_code);
