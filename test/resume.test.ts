@@ -97,10 +97,11 @@ test('Ctrl-C once: running experiments finish, nothing new starts; the restart r
 
 test('Ctrl-C twice: running experiments are abandoned (no result, no flag) and run again on restart', async (t) => {
   const { dir, cleanup } = tempDir(); t.after(cleanup);
-  // scripted:slow takes 200 ms a turn, so a second Ctrl-C lands inside running experiments.
+  // scripted:slow takes 200 ms a turn, so a second Ctrl-C lands inside running experiments
+  // (every experiment has it: with a fast pair the two running ones could both end within the 60 ms)
   const grid = join(dir, 'grid.json');
   writeFileSync(grid, JSON.stringify({
-    weak: ['scripted:linear', 'scripted:conceder'], strong: ['scripted:slow', 'scripted:nash'], levels: [0.3, 0.7],
+    weak: ['scripted:linear', 'scripted:conceder'], strong: ['scripted:slow'], levels: [0.3, 0.5, 0.7, 0.9],
     num_items: 3, max_rounds: 2, num_runs: 2,
   }));
   const rd = join(dir, 'results');
