@@ -13,27 +13,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BIN, bargain, childEnv, flagIds, hashTree, listFiles, oneLine, readJson, resultFiles, startBargain, tempDir, TEMP_NAME, treeDiff, writeJson, type CliResult,
+  asNobody, BIN, bargain, childEnv, flagIds, hashTree, listFiles, oneLine, populated, readJson, resultFiles, startBargain, tempDir, TEMP_NAME, treeDiff, writeJson, type CliResult,
 } from './helpers/grid.ts';
 
-let template: string | null = null;
-after(() => { if (template) rmSync(template, { recursive: true, force: true }); });
 
-/** A results directory with a small demo grid, a few experiments run and collected (built once, copied per test). */
-function populated(t: TestContext): string {
-  if (!template) {
-    template = tempDir('bargain-template-').dir;
-    assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', template]).status, 0);
-    assert.equal(bargain(['run', '--jobs', '0-3', '--results-dir', template]).status, 0);
-    assert.equal(bargain(['collect', '--results-dir', template]).status, 0);
-  }
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
-  chmodSync(dir, 0o755);
-  const rd = join(dir, 'results');
-  cpSync(template, rd, { recursive: true });
-  chmodSync(rd, 0o755);   // the template came from mkdtemp (0700)
-  return rd;
-}
 
 /** Runs the command; asserts one stderr line matching `problem`, the exit code, and an unchanged tree. */
 function refused(rd: string, args: string[], problem: RegExp, o: { exit?: number; run?: (args: string[]) => CliResult } = {}): string {
@@ -141,24 +124,7 @@ test('bad flags: one line naming the flag and what it takes', async (t) => {
   await refusedAll(rd, cases.map(([a, p]) => [[...a, '--results-dir', rd], p]));
 });
 
-const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
-/** Starts the CLI as user nobody (uid/gid 65534, no groups) when this process can; else null. */
-function asNobody(): ((args: string[]) => Promise<CliResult>) | null {
-  if (process.getuid?.() !== 0) return null;
-  const probe = spawnSync('setpriv', [...NOBODY, process.execPath, '-e', 'process.exit(process.getuid() === 65534 ? 0 : 1)']);
-  if (probe.status !== 0) return null;
-  return (args) => new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [...NOBODY, process.execPath, BIN, ...args], {
-      env: childEnv({ HOME: '/nonexistent' }), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-  });
-}
 
 /** Gives the whole tree to nobody (so only what we then take back is read-only to it). */
 function chownTree(p: string, uid: number): void {

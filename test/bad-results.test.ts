@@ -10,40 +10,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, bargain, childEnv, hashTree, oneLine, resultFiles, tempDir, treeDiff, type CliResult } from './helpers/grid.ts';
+import { asNobody, bargain, hashTree, oneLine, populated, resultFiles, treeDiff } from './helpers/grid.ts';
 
-let template: string | null = null;
 
-function populated(t: TestContext): string {
-  if (!template) {
-    template = tempDir('bargain-badres-template-').dir;
-    assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', template]).status, 0);
-    assert.equal(bargain(['run', '--jobs', '0-3', '--results-dir', template]).status, 0);
-    assert.equal(bargain(['collect', '--results-dir', template]).status, 0);
-  }
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
-  chmodSync(dir, 0o755);
-  const rd = join(dir, 'results');
-  cpSync(template, rd, { recursive: true });
-  chmodSync(rd, 0o755);
-  return rd;
-}
-test.after(() => { if (template) rmSync(template, { recursive: true, force: true }); });
 
-const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
-function asNobody(): ((args: string[]) => Promise<CliResult>) | null {
-  if (process.getuid?.() !== 0) return null;
-  if (spawnSync('setpriv', [...NOBODY, process.execPath, '-e', 'process.exit(process.getuid() === 65534 ? 0 : 1)']).status !== 0) return null;
-  return (args) => new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [...NOBODY, process.execPath, BIN, ...args], { env: childEnv({ HOME: '/nonexistent' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-  });
-}
 
 test('report and slurm script on a read-only results directory: one line, exit 2, nothing changed', async (t) => {
   const nobody = asNobody();

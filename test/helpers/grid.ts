@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,4 +216,44 @@ export function assertAllParse(dir: string): void {
       assert.fail(`${rel} does not parse: ${(e as Error).message}`);
     }
   }
+}
+
+let template: string | null = null;
+
+/** A results directory with a small demo grid, a few experiments run and collected (built once per test file, copied per test). */
+export function populated(t: TestContext): string {
+  if (!template) {
+    template = tempDir('bargain-template-').dir;
+    const tpl = template;
+    // the file's last test may still copy it: removed when the test process ends
+    process.once('exit', () => rmSync(tpl, { recursive: true, force: true }));
+    assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', template]).status, 0);
+    assert.equal(bargain(['run', '--jobs', '0-3', '--results-dir', template]).status, 0);
+    assert.equal(bargain(['collect', '--results-dir', template]).status, 0);
+  }
+  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  chmodSync(dir, 0o755);
+  const rd = join(dir, 'results');
+  cpSync(template, rd, { recursive: true });
+  chmodSync(rd, 0o755);   // the template came from mkdtemp (0700)
+  return rd;
+}
+
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/** Starts the CLI as user nobody (uid/gid 65534, no groups) when this process can; else null. */
+export function asNobody(): ((args: string[]) => Promise<CliResult>) | null {
+  if (process.getuid?.() !== 0) return null;
+  const probe = spawnSync('setpriv', [...NOBODY, process.execPath, '-e', 'process.exit(process.getuid() === 65534 ? 0 : 1)']);
+  if (probe.status !== 0) return null;
+  return (args) => new Promise((resolve, reject) => {
+    const child = spawn('setpriv', [...NOBODY, process.execPath, BIN, ...args], {
+      env: childEnv({ HOME: '/nonexistent' }), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '', stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
 }
