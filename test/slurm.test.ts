@@ -60,9 +60,16 @@ async function waitGone(jobId: string, limitMs = 120_000): Promise<number> {
     const tasks = squeueTasks([jobId]);
     maxRunning = Math.max(maxRunning, tasks.filter((t) => t.state === 'RUNNING' || t.state === 'COMPLETING').length);
     if (tasks.length === 0) return maxRunning;
-    if (Date.now() > end) assert.fail(`job ${jobId} still queued after ${limitMs / 1000}s: ${JSON.stringify(tasks)}`);
+    if (Date.now() > end) assert.fail(`job ${jobId} still queued after ${limitMs / 1000}s: ${JSON.stringify(tasks)}\n${clusterView()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The whole queue and the node's CPUs, so a wait that timed out says what held the node. */
+function clusterView(): string {
+  const q = spawnSync('squeue', ['-a', '-r', '-o', '%i|%j|%u|%T|%r|%M|%C'], { encoding: 'utf8', timeout: 10_000 });
+  const n = spawnSync('sinfo', ['-N', '-o', '%N %T %C %m'], { encoding: 'utf8', timeout: 10_000 });
+  return `queue:\n${q.stdout ?? ''}${q.stderr ?? ''}node (CPUs alloc/idle/other/total):\n${n.stdout ?? ''}${n.stderr ?? ''}`;
 }
 
 async function waitFor(what: string, cond: () => boolean, limitMs = 60_000): Promise<void> {
