@@ -25,6 +25,8 @@ export function cacheKey(model: string, req: ChatRequest): string {
     temperature: req.temperature ?? null, reasoning_effort: req.reasoningEffort ?? null, call_index: req.callIndex ?? null,
     // a repair's larger cap changes the answer; absent when 1 so existing keys stay valid
     ...(req.capScale !== undefined && req.capScale !== 1 ? { cap_scale: req.capScale } : {}),
+    // --no-prompt-cache is a different request (no cache breakpoints, other usage); absent when on
+    ...(req.promptCache === false ? { prompt_cache: false } : {}),
   });
   return createHash('sha256').update(material).digest('hex');
 }

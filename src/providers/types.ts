@@ -25,6 +25,12 @@ export interface ChatRequest {
    * one-word question may cost while sending every other parameter as the grid does.
    */
   reasoningAllowance?: number;
+  /**
+   * Ask the provider to cache the conversation's prefix (default true): Anthropic
+   * cache_control breakpoints, OpenAI prompt_cache_key, OpenRouter cache_control on
+   * Anthropic routes. `--no-prompt-cache` sends false; it is part of the response cache key.
+   */
+  promptCache?: boolean;
   /** position of this call within its negotiation run (part of the cache key) */
   callIndex?: number;
   /** identifies the run for caching/accounting, e.g. "exp12/run3/Agent_1" */
@@ -35,10 +41,38 @@ export interface ChatRequest {
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'error' | 'other';
 
 export interface Usage {
+  /** every input token of the call, cached ones included */
   inputTokens: number;
   outputTokens: number;
   /** reasoning tokens, included in outputTokens where the provider bills them as output */
   reasoningTokens: number;
+  /** input tokens read from the provider's prompt cache (part of inputTokens; billed at the cached price) */
+  cacheReadTokens?: number;
+  /** input tokens written to the prompt cache (part of inputTokens; Anthropic bills them at its cache-write price) */
+  cacheWriteTokens?: number;
+}
+
+/** One limit as a provider announced it in a response's headers. */
+export interface LimitReading {
+  limit?: number;
+  remaining?: number;
+  /** ms from the response until the limit is fully replenished (OpenAI "6m0s", Anthropic RFC 3339 time) */
+  resetMs?: number;
+}
+
+/**
+ * The rate limits a response announced for its key (OpenAI x-ratelimit-*, Anthropic
+ * anthropic-ratelimit-*); absent where the provider announces none (Gemini, OpenRouter).
+ * Tokens are per minute; requests per minute.
+ */
+export interface RateLimitSnapshot {
+  requests?: LimitReading;
+  /** OpenAI's tokens (input + output), Anthropic's combined tokens */
+  tokens?: LimitReading;
+  /** Anthropic's input-tokens-per-minute */
+  inputTokens?: LimitReading;
+  /** Anthropic's output-tokens-per-minute */
+  outputTokens?: LimitReading;
 }
 
 export interface ChatResult {
@@ -71,6 +105,8 @@ export interface ChatResult {
   servedModelMismatch?: boolean;
   /** registry name whose price was charged when it is not the requested model's (the served model's) */
   pricedAs?: string;
+  /** the limits the response announced for this key (OpenAI, Anthropic); undefined where none */
+  rateLimits?: RateLimitSnapshot;
 }
 
 export interface ChatModel {
@@ -103,7 +139,9 @@ export class ProviderError extends Error {
   readonly retryAfterMs?: number;
   readonly provider: string;
   readonly reason?: ProviderErrorReason;
-  constructor(opts: { message: string; kind: ProviderErrorKind; provider: string; status?: number; retryAfterMs?: number; reason?: ProviderErrorReason; cause?: unknown }) {
+  /** the limits announced in the error response's headers (a 429 tells the key's real limits too) */
+  rateLimits?: RateLimitSnapshot;
+  constructor(opts: { message: string; kind: ProviderErrorKind; provider: string; status?: number; retryAfterMs?: number; reason?: ProviderErrorReason; cause?: unknown; rateLimits?: RateLimitSnapshot }) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProviderError';
     this.kind = opts.kind;
@@ -111,6 +149,7 @@ export class ProviderError extends Error {
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
     if (opts.reason !== undefined) this.reason = opts.reason;
+    if (opts.rateLimits !== undefined) this.rateLimits = opts.rateLimits;
   }
 
   /** The model itself cannot be called as configured: every call with it will fail the same way. */

@@ -98,6 +98,10 @@ export interface LlmCallRecord extends ModelCallRecord {
   input_tokens: number;
   output_tokens: number;
   reasoning_tokens: number;
+  /** input tokens read from the provider's prompt cache (part of input_tokens) */
+  cache_read_tokens: number;
+  /** input tokens written to the provider's prompt cache (part of input_tokens) */
+  cache_write_tokens: number;
   latency_ms: number;
   cost_usd: number;
   attempts: number;
@@ -221,7 +225,9 @@ export class LlmAgent implements Agent {
       raw_text: raw, parsed: outcome.ok ? outcome.value ?? null : null,
       parse_error: outcome.ok ? null : outcome.error, parse_notes: outcome.ok ? outcome.notes : [],
       input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens,
-      reasoning_tokens: result.usage.reasoningTokens, latency_ms: Math.round(latency),
+      reasoning_tokens: result.usage.reasoningTokens,
+      cache_read_tokens: result.usage.cacheReadTokens ?? 0, cache_write_tokens: result.usage.cacheWriteTokens ?? 0,
+      latency_ms: Math.round(latency),
       cost_usd: this.opts.costOf ? this.opts.costOf(result, this.model) : costField(result),
       attempts: result.attempts ?? 1, cached: result.cached ?? false,
       finish_reason: result.finishReason, raw_finish_reason: result.rawFinishReason ?? null,
