@@ -11,6 +11,9 @@
  *                            x-goog-api-key; thinkingConfig.thinkingBudget (2.5) or .thinkingLevel (3.x))
  *   openrouter               OpenRouter chat          (@openrouter/ai-sdk-provider: POST {base}/chat/completions,
  *                            Authorization: Bearer; reasoning.effort / reasoning.max_tokens / reasoning.enabled)
+ * Prompt caching (unless a request says promptCache: false; prompt-cache.ts): openai and sim send
+ * prompt_cache_key (not compatible: third-party servers may refuse unknown fields); anthropic, and
+ * openrouter on anthropic/ routes, cache_control breakpoints; google nothing (implicit caching).
  * The SDKs read no environment here: every setting is passed explicitly.
  */
 import type { LanguageModel } from 'ai';
@@ -18,7 +21,8 @@ import type { ChatModel } from './types.ts';
 import type { ModelEntry } from './registry.ts';
 import type { Route } from './route.ts';
 import type { ApiKey } from './env.ts';
-import { SdkChatModel } from './sdk-model.ts';
+import { SdkChatModel, type PromptCacheWire } from './sdk-model.ts';
+import { claudeCacheMinTokens, claudeModel, promptCacheKey } from './prompt-cache.ts';
 
 export type FetchFn = typeof globalThis.fetch;
 
@@ -43,6 +47,7 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
       }).chat(route.modelId));
       return new SdkChatModel({
         route, entry, key, language, systemOnlyAtTop: false,
+        promptCache: route.provider === 'compatible' ? undefined : OPENAI_CACHE,
         // forceReasoning only where the registry says reasoning: passing false would override the
         // SDK's own detection and send max_tokens + temperature to a new reasoning model (a 400)
         providerOptions: (s) => {
@@ -55,6 +60,7 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
       const language = lazy(async () => (await import('@ai-sdk/anthropic')).createAnthropic({ baseURL: `${route.baseUrl}/v1`, apiKey: key.value, fetch: fetchFn }).messages(route.modelId));
       return new SdkChatModel({
         route, entry, key, language, systemOnlyAtTop: true,
+        promptCache: { breakpoints: { key: 'anthropic', minTokens: claudeCacheMinTokens(route.modelId) } },
         providerOptions: (s) => {
           // adaptive (Claude 4.6+) never gets type "enabled": the API rejects it from 4.7 on
           if (s.thinking === 'adaptive') return { anthropic: { thinking: { type: 'adaptive' }, ...(s.reasoningEffort ? { effort: s.reasoningEffort } : {}) } };
@@ -79,6 +85,7 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
       const language = lazy(async () => (await import('@openrouter/ai-sdk-provider')).createOpenRouter({ baseURL: route.baseUrl, apiKey: key.value, fetch: fetchFn, appName: 'bargain' }).chat(route.modelId));
       return new SdkChatModel({
         route, entry, key, language, systemOnlyAtTop: false,
+        promptCache: openRouterCache(route.modelId),
         providerOptions: (s) => {
           if (s.reasoningEffort) return { openrouter: { reasoning: { effort: s.reasoningEffort } } };
           if (s.thinkingBudget !== undefined) return { openrouter: { reasoning: { max_tokens: s.thinkingBudget } } };
@@ -90,6 +97,33 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
       });
     }
   }
+}
+
+/**
+ * OpenAI caches every prompt of 1024 tokens or more by itself; prompt_cache_key, combined with
+ * the prefix hash, routes one conversation's calls to the same cache
+ * (https://developers.openai.com/api/docs/guides/prompt-caching, read 2026-12-02).
+ */
+const OPENAI_CACHE: PromptCacheWire = {
+  options: (req) => {
+    const k = promptCacheKey(req.scope, req.messages);
+    return k ? { openai: { promptCacheKey: k } } : undefined;
+  },
+};
+
+/**
+ * OpenRouter passes cache_control breakpoints through to Anthropic (other routes cache on their
+ * own), and its usage accounting returns cached tokens and the cost: `usage: {include: true}`,
+ * which its docs now call deprecated, usage always being included
+ * (https://openrouter.ai/docs/guides/best-practices/prompt-caching and
+ * https://openrouter.ai/docs/use-cases/usage-accounting, read 2026-12-02); sent anyway so a
+ * gateway still on the older behaviour reports it too.
+ */
+function openRouterCache(modelId: string): PromptCacheWire {
+  return {
+    ...(modelId.startsWith('anthropic/') || claudeModel(modelId) ? { breakpoints: { key: 'openrouter' as const, minTokens: claudeCacheMinTokens(modelId) } } : {}),
+    options: () => ({ openrouter: { usage: { include: true } } }),
+  };
 }
 
 /** A fetch that drops the Authorization header (keyless compatible servers and the mock server). */

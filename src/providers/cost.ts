@@ -1,9 +1,11 @@
 /**
- * Dollars for a call: input tokens at the input price, output tokens (which include
- * reasoning/thinking tokens, billed as output) at the output price, per million tokens,
- * times the route's multiplier (OpenRouter adds its 5.5% fee). Cached calls cost nothing.
- * Cached-input discounts are not applied (providers do not report them uniformly): the
- * figure is the list price, an upper bound.
+ * Dollars for a call, per million tokens, from the registry's prices: input tokens read from
+ * the provider's prompt cache at `cached_input`, tokens written to it at `cache_write`
+ * (Anthropic's 5-minute write), the rest of the input at `input` (a missing cached or write
+ * price falls back to `input`); output tokens (which include reasoning/thinking tokens, billed
+ * as output) at `output`; times the route's multiplier (OpenRouter adds its 5.5% fee).
+ * Usage.inputTokens counts every input token, cached and cache-written ones included.
+ * Calls answered from our response cache cost nothing (the caller's rule).
  */
 import type { Price } from './registry.ts';
 import type { Usage } from './types.ts';
@@ -11,7 +13,12 @@ import type { Usage } from './types.ts';
 export function callCostUsd(price: Price, usage: Usage, priceMultiplier = 1): number {
   // a provider that reports reasoning outside outputTokens would otherwise be under-billed
   const output = Math.max(usage.outputTokens, usage.reasoningTokens);
-  const dollars = (usage.inputTokens * price.input + output * price.output) / 1e6;
+  // clamped so a provider's inconsistent counts never bill a negative remainder
+  const read = Math.min(Math.max(0, usage.cacheReadTokens ?? 0), usage.inputTokens);
+  const write = Math.min(Math.max(0, usage.cacheWriteTokens ?? 0), usage.inputTokens - read);
+  const uncached = usage.inputTokens - read - write;
+  const dollars = (uncached * price.input + read * (price.cached_input ?? price.input)
+    + write * (price.cache_write ?? price.input) + output * price.output) / 1e6;
   return roundUsd(dollars * priceMultiplier);
 }
 

@@ -3,22 +3,39 @@
  * rules (sampling.ts), calls `generateText` with the SDK's own retries off (maxRetries: 0;
  * withRetry owns the policy), and maps the result (text, unified + raw finish reason, usage
  * with reasoning tokens, warnings, the model id the provider says answered) and any failure
- * (errors.ts -> ProviderError).
+ * (errors.ts -> ProviderError). Unless the request says promptCache: false, it asks the provider
+ * to cache the conversation's prefix as its client config says (prompt-cache.ts), and the usage
+ * carries the cache reads and writes the provider reported.
  * No sleeping, no retrying, no logging here.
  */
-import type { generateText, LanguageModel, ModelMessage } from 'ai';
-import type { ChatMessage, ChatModel, ChatRequest, ChatResult, FinishReason } from './types.ts';
+import type { generateText, LanguageModel, LanguageModelUsage, ModelMessage } from 'ai';
+import type { ChatMessage, ChatModel, ChatRequest, ChatResult, FinishReason, Usage } from './types.ts';
 import type { ModelEntry } from './registry.ts';
 import type { Route } from './route.ts';
 import type { ApiKey } from './env.ts';
 import { wireSampling, type WireSampling } from './sampling.ts';
 import { toProviderError } from './errors.ts';
 import { scrub } from './scrub.ts';
+import { breakpointIndexes } from './prompt-cache.ts';
 
 // The SDK prints warnings to the console by default; ours go into ChatResult.warnings instead.
 (globalThis as { AI_SDK_LOG_WARNINGS?: unknown }).AI_SDK_LOG_WARNINGS = false;
 
 type ProviderOptions = NonNullable<Parameters<typeof generateText>[0]['providerOptions']>;
+
+/** `ai` loads on the first call and once: a per-call dynamic import was a CPU hot spot */
+let generateFn: typeof generateText | undefined;
+async function loadGenerate(): Promise<typeof generateText> {
+  return (generateFn ??= (await import('ai')).generateText);
+}
+
+/** How one client asks its provider to cache prompt prefixes (applied unless req.promptCache === false). */
+export interface PromptCacheWire {
+  /** cache_control breakpoints as message providerOptions under this provider key, where the prefix may reach minTokens */
+  breakpoints?: { key: 'anthropic' | 'openrouter'; minTokens: number };
+  /** body options for one call (OpenAI's promptCacheKey, OpenRouter's usage accounting) */
+  options?: (req: ChatRequest) => ProviderOptions | undefined;
+}
 
 export interface SdkModelConfig {
   route: Route;
@@ -30,6 +47,8 @@ export interface SdkModelConfig {
   providerOptions: (s: WireSampling) => ProviderOptions | undefined;
   /** Anthropic and Gemini take system text only at the top: later system messages become user turns */
   systemOnlyAtTop: boolean;
+  /** prompt caching on the wire; none when absent (Gemini caches implicitly) */
+  promptCache?: PromptCacheWire;
 }
 
 export class SdkChatModel implements ChatModel {
@@ -47,16 +66,19 @@ export class SdkChatModel implements ChatModel {
   async generate(req: ChatRequest): Promise<ChatResult> {
     const { route, entry } = this.cfg;
     const s = wireSampling(entry, req, route);
+    const cache = req.promptCache === false ? undefined : this.cfg.promptCache;
+    let messages = toModelMessages(req.messages, this.cfg.systemOnlyAtTop);
+    if (cache?.breakpoints) messages = withBreakpoints(messages, cache.breakpoints.key, cache.breakpoints.minTokens);
     let r;
     try {
-      const { generateText: generate } = await import('ai');
+      const generate = await loadGenerate();
       r = await generate({
         model: await this.cfg.language(),
-        messages: toModelMessages(req.messages, this.cfg.systemOnlyAtTop),
+        messages,
         allowSystemInMessages: true,
         maxOutputTokens: s.sdkMaxOutputTokens,
         temperature: s.temperature,
-        providerOptions: this.cfg.providerOptions(s),
+        providerOptions: mergeProviderOptions(this.cfg.providerOptions(s), cache?.options?.(req)),
         maxRetries: 0,
         abortSignal: req.signal,
       });
@@ -70,7 +92,7 @@ export class SdkChatModel implements ChatModel {
       text: r.text,
       finishReason: mapFinishReason(r.finishReason),
       rawFinishReason: r.rawFinishReason,
-      usage: { inputTokens: u.inputTokens ?? 0, outputTokens: u.outputTokens ?? 0, reasoningTokens },
+      usage: { ...inputUsage(u), outputTokens: u.outputTokens ?? 0, reasoningTokens },
       wireMaxOutputTokens: s.maxOutputTokens,
       warnings: [...s.warnings, ...(r.warnings ?? []).map(formatWarning)].map(scrub),
       provider: route.provider,
@@ -80,6 +102,39 @@ export class SdkChatModel implements ChatModel {
       ...servedModel(r.response),
     };
   }
+}
+
+/**
+ * Input tokens as the SDK reports them: every @ai-sdk provider and @openrouter/ai-sdk-provider
+ * puts all input tokens in inputTokens (Anthropic: input_tokens + cache_creation_input_tokens +
+ * cache_read_input_tokens; OpenAI and OpenRouter: prompt_tokens, cached ones included; Gemini:
+ * promptTokenCount, cachedContentTokenCount included), with the cache reads and writes beside
+ * it in inputTokenDetails (checked in each package's usage conversion: @ai-sdk/anthropic 3.0.140,
+ * @ai-sdk/openai and @ai-sdk/google 3.0.141, @openrouter/ai-sdk-provider 2.10.0), so no
+ * provider needs a fix-up. Zero counts are left out.
+ */
+export function inputUsage(u: LanguageModelUsage): Pick<Usage, 'inputTokens' | 'cacheReadTokens' | 'cacheWriteTokens'> {
+  const read = u.inputTokenDetails?.cacheReadTokens ?? u.cachedInputTokens ?? 0;
+  const write = u.inputTokenDetails?.cacheWriteTokens ?? 0;
+  return { inputTokens: u.inputTokens ?? 0, ...(read > 0 ? { cacheReadTokens: read } : {}), ...(write > 0 ? { cacheWriteTokens: write } : {}) };
+}
+
+/** Puts cache_control {type: ephemeral} on the messages whose prefix may be cached (prompt-cache.ts). */
+export function withBreakpoints(messages: ModelMessage[], key: 'anthropic' | 'openrouter', minTokens: number): ModelMessage[] {
+  const at = breakpointIndexes(messages.map((m) => ({ role: m.role as ChatMessage['role'], content: typeof m.content === 'string' ? m.content : '' })), minTokens);
+  if (at.length === 0) return messages;
+  return messages.map((m, i) => (at.includes(i)
+    ? { ...m, providerOptions: { ...m.providerOptions, [key]: { ...m.providerOptions?.[key], cacheControl: { type: 'ephemeral' } } } } as ModelMessage
+    : m));
+}
+
+/** Two providerOptions objects merged one provider key deep (sampling's and caching's options for one provider). */
+export function mergeProviderOptions(a: ProviderOptions | undefined, b: ProviderOptions | undefined): ProviderOptions | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const out: ProviderOptions = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = { ...out[k], ...v };
+  return out;
 }
 
 /**
