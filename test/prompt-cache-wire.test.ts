@@ -9,7 +9,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, openaiReply, type Reply, type RecordedRequest, type TestServer } from '../src/providers/test-server.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
 import { maxTokensOf } from '../src/providers/prompt-cache.ts';
+import { ModelResolver, type LlmSettings } from '../src/grid/agents.ts';
+import { Layout } from '../src/grid/layout.ts';
+import { llmSettingsOf, withLlmOptions, type LlmFlags } from '../src/cli/shared.ts';
+import { forwardedArgs } from '../src/cli/commands/slurm.ts';
 import { createChatModel, envFrom, loadRegistry, type ChatMessage, type ProviderEnv } from '../src/providers/index.ts';
 
 const registry = loadRegistry();
@@ -184,4 +192,38 @@ test('OpenRouter: cache_control on Claude routes only, usage accounting asked; c
   assert.equal(gpt.body.model, 'openai/gpt-4o');
   assert.equal(cacheControls(gpt.body).length, 0);
   assert.deepEqual(gpt.body.usage, { include: true });
+});
+
+test('--no-prompt-cache: parsed on the LLM commands, forwarded to SLURM tasks, and every call of the resolver (agents and the model check) sends no caching and gets its own response-cache entries', async () => {
+  const cmd = withLlmOptions(new Command('run').exitOverride());
+  cmd.parse(['--no-prompt-cache'], { from: 'user' });
+  const flags = cmd.opts() as LlmFlags;
+  assert.equal(flags.promptCache, false);
+  assert.equal(llmSettingsOf(flags).promptCache, false);
+  assert.ok(forwardedArgs(flags).includes('--no-prompt-cache'));
+  const plain = withLlmOptions(new Command('run').exitOverride());
+  plain.parse([], { from: 'user' });
+  assert.equal(llmSettingsOf(plain.opts() as LlmFlags).promptCache, undefined);
+  assert.ok(!forwardedArgs(plain.opts() as LlmFlags).includes('--no-prompt-cache'));
+
+  reply = () => anthropicReply({ input_tokens: 4_000, output_tokens: 5 });
+  const dir = mkdtempSync(join(tmpdir(), 'bargain-prompt-cache-'));
+  try {
+    const msgs = conversation(4_000, 6_000);
+    const ask = (settings: LlmSettings) => new ModelResolver(new Layout(dir), { env: directEnv(), ...settings })
+      .chatModel('claude-sonnet-4-6').generate({ messages: msgs, maxOutputTokens: 50, callIndex: 0, scope: 'run0/Agent_1' });
+    const before = server.requests.length;
+    await ask({});
+    assert.equal(cacheControls(server.requests.at(-1)!.body).length, 2);
+    const off = await ask({ promptCache: false });
+    assert.equal(server.requests.length - before, 2, 'the answer cached with prompt caching on is not replayed with it off');
+    assert.equal(off.cached, undefined);
+    assert.ok(!server.requests.at(-1)!.rawBody.includes('cache_control'));
+    // each way replays its own entry
+    assert.equal((await ask({ promptCache: false })).cached, true);
+    assert.equal((await ask({})).cached, true);
+    assert.equal(server.requests.length - before, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

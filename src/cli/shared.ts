@@ -66,6 +66,8 @@ export function layoutOf(o: { resultsDir: string }): Layout {
 export interface LlmFlags {
   models?: string; baseUrl?: string[]; callTimeout?: number; maxWait?: number; rpm?: Record<string, number>;
   tpm?: Record<string, number>; concurrency?: Record<string, number>; cache?: boolean;
+  /** false with --no-prompt-cache */
+  promptCache?: boolean;
   maxTokensDiscussion?: number; maxTokensThinking?: number; maxTokensProposal?: number; maxTokensVoting?: number;
   maxTokensReflection?: number; maxTokensDefault?: number; allowRetired?: boolean;
   /** false with --no-check */
@@ -87,6 +89,7 @@ export function withLlmOptions(cmd: Command, opts: { cache?: boolean; modelsFile
     cmd.option(`--max-tokens-${phase} <n>`, `output-token cap of the ${phase} phase${phase === 'default' ? ' (any phase without its own)' : ''}`, intArg(`--max-tokens-${phase}`, 1, 1_000_000));
   }
   if (opts.cache !== false) cmd.option('--no-cache', 'do not read or write the response cache');
+  cmd.option('--no-prompt-cache', 'do not ask providers to cache prompt prefixes (no Anthropic cache_control, no OpenAI prompt_cache_key); cached answers from runs with it are kept apart');
   return cmd;
 }
 
@@ -96,6 +99,7 @@ export function llmSettingsOf(f: LlmFlags & { modelsFile?: string }): LlmSetting
     callTimeoutMs: f.callTimeout === undefined ? undefined : f.callTimeout * 1000,
     maxWaitMs: f.maxWait === undefined ? undefined : f.maxWait * 1000,
     rpm: f.rpm, tpm: f.tpm, concurrency: f.concurrency, noCache: f.cache === false, allowRetired: f.allowRetired,
+    ...(f.promptCache === false ? { promptCache: false } : {}),
     maxTokens: Object.fromEntries(Object.entries({
       discussion: f.maxTokensDiscussion, thinking: f.maxTokensThinking, proposal: f.maxTokensProposal,
       voting: f.maxTokensVoting, reflection: f.maxTokensReflection, default: f.maxTokensDefault,

@@ -35,6 +35,8 @@ export interface LlmSettings {
   concurrency?: Record<string, number>;
   /** --no-cache */
   noCache?: boolean;
+  /** false with --no-prompt-cache: no request asks a provider to cache its prompt prefix */
+  promptCache?: boolean;
   maxTokens?: Partial<PhaseTokenCaps>;
   /** --allow-retired: warn about retired models instead of refusing the grid */
   allowRetired?: boolean;
@@ -90,6 +92,15 @@ function metered(inner: ChatModel, meter: CostMeter, model: string, onModelError
       meter.add(model, r);
       return r;
     },
+  };
+}
+
+/** --no-prompt-cache: every request says promptCache: false. */
+function withoutPromptCache(inner: ChatModel): ChatModel {
+  return {
+    spec: 'v1', provider: inner.provider, modelId: inner.modelId,
+    get keyLabel() { return inner.keyLabel; },
+    generate: (req: ChatRequest) => inner.generate({ ...req, promptCache: false }),
   };
 }
 
@@ -195,6 +206,8 @@ export class ModelResolver {
       });
       if (this.cache) chat = withCache(chat, this.cache, model);
       m = metered(chat, this.meter, model, (name, why) => { if (!this.unavailable.has(name)) this.unavailable.set(name, why); });
+      // every call (the agents' and the model check's) before the response cache keys it
+      if (s.promptCache === false) m = withoutPromptCache(m);
       this.chats.set(model, m);
     }
     return m;
@@ -212,6 +225,7 @@ export class ModelResolver {
       // each call records only what is new since the agent's previous call (10x smaller
       // transcripts); expandPrompts rebuilds the full prompts
       recordPrompt: 'delta',
+      ...(this.settings.promptCache === false ? { promptCache: false } : {}),
     }) : null;
     return (model, ctx) => (isScripted(model) ? scriptedFactory(model, ctx) : llm!(model, ctx));
   }

@@ -24,6 +24,8 @@ export interface LlmAgentFactoryOptions {
   costOf?: (result: ChatResult, model: string) => number;
   /** 'full' (default): each call record holds the whole prompt; 'delta': only what is new since the agent's previous call */
   recordPrompt?: 'full' | 'delta';
+  /** false (--no-prompt-cache): no request asks the provider to cache its prefix */
+  promptCache?: boolean;
 }
 
 export function createLlmAgentFactory(opts: LlmAgentFactoryOptions): (model: string, ctx: AgentContext) => Agent {
@@ -31,7 +33,7 @@ export function createLlmAgentFactory(opts: LlmAgentFactoryOptions): (model: str
     model, chat: opts.chatModelFor(model), seat: ctx.seat, runIndex: ctx.runIndex,
     maxTokens: opts.maxTokens, temperature: opts.temperature, reasoningEffort: opts.reasoningEffort,
     contextWindow: opts.contextWindowFor?.(model), compactAt: opts.compactAt, scope: opts.scope, costOf: opts.costOf,
-    recordPrompt: opts.recordPrompt,
+    recordPrompt: opts.recordPrompt, ...(opts.promptCache === false ? { promptCache: false } : {}),
   });
 }
 

@@ -2,7 +2,9 @@
  * LlmAgent: an Agent backed by an injected ChatModel (DESIGN §3). One conversation per
  * agent (prompts.ts): the system rules and own values, then per turn a user message with
  * the public events since its last turn and the phase instruction; its own answers are
- * the assistant turns. Each call is recorded (ModelCallRecord) with the full prompt, raw
+ * the assistant turns. Each call's messages begin with the previous call's byte for byte
+ * (only compaction rewrites them), and nothing per call sits in the system message, so
+ * the providers' prompt caches serve the whole earlier conversation. Each call is recorded (ModelCallRecord) with the full prompt, raw
  * text, parse outcome, tokens, cost and timing. Proposals and votes are parsed tolerantly
  * (parse.ts); anything unusable comes back as parseError so the protocol runs its repair
  * turns: refusals and cut-off answers are never replaced by an invented one. Near the
@@ -54,6 +56,8 @@ export interface LlmAgentOptions {
    * of this agent's previous call (transcripts grow linearly instead of quadratically).
    */
   recordPrompt?: 'full' | 'delta';
+  /** false (--no-prompt-cache): every request asks the provider not to cache its prefix */
+  promptCache?: boolean;
 }
 
 /** Rebuilds full prompts from 'delta' call records of one agent, in call order. */
@@ -206,6 +210,7 @@ export class LlmAgent implements Agent {
       ...(capScale !== 1 ? { capScale } : {}),
       ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
       ...(this.opts.reasoningEffort !== undefined ? { reasoningEffort: this.opts.reasoningEffort } : {}),
+      ...(this.opts.promptCache === false ? { promptCache: false } : {}),
     };
     const now = this.opts.now ?? (() => performance.now());
     const t0 = now();

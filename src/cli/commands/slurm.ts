@@ -67,6 +67,7 @@ export function forwardedArgs(f: LlmFlags): string[] {
     if (v !== undefined) out.push(`--max-tokens-${phase}`, String(v));
   }
   if (f.cache === false) out.push('--no-cache');
+  if (f.promptCache === false) out.push('--no-prompt-cache');
   // the tasks run the grid the user accepted: they must not refuse it again
   if (f.allowRetired) out.push('--allow-retired');
   // the check passed at submit time stands for the array's tasks (they would each call every model)
