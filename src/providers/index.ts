@@ -1,7 +1,9 @@
 /**
  * The provider layer's entry point: createChatModel(name, …) gives a ChatModel for a registry
  * name, routed (route.ts), with one client per wire format (clients.ts), key rotation
- * (keys.ts), the retry policy (retry.ts) and the call's cost filled in (cost.ts).
+ * (keys.ts), the retry policy (retry.ts) and the call's cost filled in (cost.ts, cache reads
+ * and writes at their own prices). Prompt caching is asked on the wire unless a request says
+ * promptCache: false (prompt-cache.ts, clients.ts).
  *
  *   const registry = loadRegistry(opts.models);       // --models FILE or built-in
  *   const env = loadEnv();                            // process env + ./.env

@@ -4,7 +4,10 @@
  *   Anthropic (direct, and Claude via OpenRouter)  `cache_control: {type: 'ephemeral'}` on the
  *       system message and on the last message (the growing prefix: the next call's lookback
  *       finds this call's entry), each only where the prefix up to it can reach the model's
- *       minimum cacheable length; 2 of the API's 4 breakpoints.
+ *       minimum cacheable length; 2 of the API's 4 breakpoints. A breakpoint caches the whole
+ *       prefix through its block, and a read looks back up to 20 blocks from each breakpoint for
+ *       an earlier entry: this call's last message is 2 blocks past the previous call's
+ *       (https://platform.claude.com/docs/en/build-with-claude/prompt-caching, read 2026-12-02).
  *   OpenAI  `prompt_cache_key`: one stable key per agent conversation, so its calls are routed
  *       to the machine holding its prefix.
  *   Gemini  nothing: implicit caching is automatic; only the usage is read.
