@@ -105,3 +105,22 @@ test('promptCache: false in the agent options reaches every request; by default 
   const on = await run();
   assert.ok(on.length > 3 && on.every((r) => !('promptCache' in r)));
 });
+
+test('the call record carries the cache reads and writes the provider reported', async () => {
+  const spec = makeSpec({ n: 2, maxRounds: 1 });
+  const sim = simChatModel('sim:boulware');
+  let k = 0;
+  const chat = {
+    spec: 'v1' as const, provider: 'test', modelId: 'm', keyLabel: 'K',
+    async generate(req: ChatRequest) {
+      const r = await sim.generate(req);
+      k++;
+      return { ...r, usage: { inputTokens: 1_000 + k, outputTokens: 10, reasoningTokens: 0, ...(k > 1 ? { cacheReadTokens: 900 + k, cacheWriteTokens: k } : { cacheWriteTokens: 1_001 }) } };
+    },
+  };
+  const out = await negotiate(spec, [new LlmAgent({ model: 'm', chat, seat: 0, runIndex: 0 }), new ScriptedAgent('boulware', { seat: 1, seed: 1, runIndex: 0 })]);
+  const calls = out.events.flatMap((e) => (e.type === 'turn' && e.agent === 'Agent_1' ? (e.calls ?? []) : [])) as LlmCallRecord[];
+  assert.ok(calls.length >= 2);
+  assert.deepEqual(calls.map((c) => [c.input_tokens, c.cache_read_tokens, c.cache_write_tokens]),
+    calls.map((_, i) => (i === 0 ? [1_001, 0, 1_001] : [1_001 + i, 901 + i, 1 + i])));
+});
