@@ -33,7 +33,8 @@ export interface KeyLimits {
 /** A request's tokens as charged up front: its prompt and its output cap. */
 export interface TokenCharge { input: number; output: number }
 
-/** What one rpm / tpm budget is now: learned from the provider's headers, the user's cap, or the default. */
+/** What one rpm / tpm budget is now: the announced limit (learned), the user's cap below an
+ *  announced limit (capped), the user's value with nothing announced yet (user), or the default. */
 export type BudgetSource = 'learned' | 'capped' | 'user' | 'default';
 
 export interface LimitsView {
@@ -334,7 +335,7 @@ export class KeyBudget {
     const rl = positive(s.requests?.limit);
     if (rl !== undefined) {
       this.rpmNow = userRpm ? Math.min(this.limits.rpm, rl) : rl;
-      this.rpmSource = userRpm ? 'capped' : 'learned';
+      this.rpmSource = userRpm && this.limits.rpm < rl ? 'capped' : 'learned';
     }
     const itpm = positive(s.inputTokens?.limit);
     const tl = positive(s.tokens?.limit);
@@ -342,11 +343,11 @@ export class KeyBudget {
       this.split = !userTpm;
       this.tpmNow = userTpm ? Math.min(this.limits.tpm, itpm) : itpm;
       this.otpmNow = positive(s.outputTokens?.limit) ?? Infinity;
-      this.tpmSource = userTpm ? 'capped' : 'learned';
+      this.tpmSource = userTpm && this.limits.tpm < itpm ? 'capped' : 'learned';
     } else if (tl !== undefined) {
       this.split = false;
       this.tpmNow = userTpm ? Math.min(this.limits.tpm, tl) : tl;
-      this.tpmSource = userTpm ? 'capped' : 'learned';
+      this.tpmSource = userTpm && this.limits.tpm < tl ? 'capped' : 'learned';
     }
     const now = this.clock.now();
     this.steer.requests = steerFrom(this.steer.requests, s.requests, entry, now);
