@@ -55,7 +55,8 @@ export class Progress {
 export function formatKeyRates(snap: readonly BudgetSnapshot[]): string {
   if (!snap.length) return '';
   return ' | ' + snap.map((b) => {
-    const [label, rest] = formatKeyLimits(b).split(/: (.*)/s);
-    return `${label} ${b.recent}/${rest}${b.paused ? ' (paused)' : ''}`;
+    // "openai/OPENAI_API_KEY 12/10000 rpm / 30M tpm learned": the provider, the key's label, never the key
+    const rest = formatKeyLimits(b).replace(/^[^:]*: /, '');
+    return `${b.key} ${b.recent}/${rest}${b.paused ? ' (paused)' : ''}`;
   }).join(', ');
 }

@@ -11,17 +11,20 @@ export function compactCount(n: number): string {
   return String(Math.round(n));
 }
 
-const SOURCE_WORD = { learned: 'learned', capped: 'your cap (announced higher)', user: 'yours', default: 'default' } as const;
+const SOURCE_WORD = { learned: 'learned', capped: 'your cap', user: 'yours', default: 'default' } as const;
 
 /**
  * A key's budgets and where they came from, by its label (never the key), e.g.
  * "OPENAI_API_KEY: 10000 rpm / 30M tpm learned", "ANTHROPIC_API_KEY: 4000 rpm / 2M itpm /
- * 400k otpm learned", "GEMINI_API_KEY: 1000 rpm / 1M tpm default".
+ * 400k otpm learned", "GEMINI_API_KEY: 1000 rpm / 1M tpm default", "OPENAI_API_KEY_2: 200 rpm
+ * your cap / 30M tpm learned" (an announced limit above the user's --rpm).
  */
 export function formatKeyLimits(b: Pick<BudgetSnapshot, 'key' | 'limits'>): string {
   const l = b.limits;
   const label = b.key.includes('/') ? b.key.slice(b.key.indexOf('/') + 1) : b.key;
   const tokens = l.split ? `${compactCount(l.tpm)} itpm${Number.isFinite(l.otpm) ? ` / ${compactCount(l.otpm)} otpm` : ''}` : `${compactCount(l.tpm)} tpm`;
-  const source = l.rpmSource === l.tpmSource ? SOURCE_WORD[l.rpmSource] : `rpm ${SOURCE_WORD[l.rpmSource]}, tpm ${SOURCE_WORD[l.tpmSource]}`;
-  return `${label}: ${Math.round(l.rpm)} rpm / ${tokens} ${source}`;
+  const rpm = `${Math.round(l.rpm)} rpm`;
+  return l.rpmSource === l.tpmSource
+    ? `${label}: ${rpm} / ${tokens} ${SOURCE_WORD[l.rpmSource]}`
+    : `${label}: ${rpm} ${SOURCE_WORD[l.rpmSource]} / ${tokens} ${SOURCE_WORD[l.tpmSource]}`;
 }
