@@ -2,6 +2,9 @@
  * Live progress for `run`: one rewritten line on a terminal, plain periodic lines otherwise.
  * `[150/300] Completed: 150 | Failed: 5 | Rate: 2.5/min | Elapsed: 3600s | ETA: 3600s`
  */
+import type { BudgetSnapshot } from '../governor/governor.ts';
+import { formatKeyLimits } from '../governor/describe.ts';
+
 export interface ProgressState { total: number; done: number; failed: number; running: number; costUsd: number; extra?: () => string }
 
 export class Progress {
@@ -46,4 +49,14 @@ export class Progress {
     if (!final) { if (this.tty) this.out.write('\r\x1b[2K'); return; }
     if (this.tty) this.out.write(`\r\x1b[2K${this.line()}\n`); else this.tick(true);
   }
+}
+
+/** The progress line's part for the governed keys: requests in the last minute against each key's budget. */
+export function formatKeyRates(snap: readonly BudgetSnapshot[]): string {
+  if (!snap.length) return '';
+  return ' | ' + snap.map((b) => {
+    // "openai/OPENAI_API_KEY 12/10000 rpm / 30M tpm learned": the provider, the key's label, never the key
+    const rest = formatKeyLimits(b).replace(/^[^:]*: /, '');
+    return `${b.key} ${b.recent}/${rest}${b.paused ? ' (paused)' : ''}`;
+  }).join(', ');
 }

@@ -9,7 +9,7 @@ import type { Layout } from '../grid/layout.ts';
 import type { ResultDocument } from '../grid/result.ts';
 import { runGrid, type RunnerSummary } from '../grid/runner.ts';
 import { DEFAULT_RESULTS_DIR } from '../grid/layout.ts';
-import { Progress } from './progress.ts';
+import { formatKeyRates, Progress } from './progress.ts';
 import { pairLabel, parallelFor, shellQuote } from './shared.ts';
 import type { ModelResolver } from '../grid/agents.ts';
 import { BottleneckScheduler } from '../grid/schedule.ts';
@@ -30,9 +30,7 @@ export interface SessionOptions {
 
 /** "openai 312/500 rpm, anthropic 48/50 rpm (paused)": each key's requests in the last minute against its budget. */
 function providerRates(resolver: ModelResolver): string {
-  const snap = resolver.governor.snapshot();
-  if (!snap.length) return '';
-  return ' | ' + snap.map((b) => `${b.key} ${b.recent}/${b.rpm} rpm${b.paused ? ' (paused)' : ''}`).join(', ');
+  return formatKeyRates(resolver.governor.snapshot());
 }
 
 /** The cost gate of --max-cost: spent so far + what running experiments are expected to cost + this one. */

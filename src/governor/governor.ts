@@ -2,10 +2,11 @@
  * The rate governor (DESIGN §3): one KeyBudget per provider key (each rotated key has its
  * own), created on first use with its provider's limits. The retry policy that consults it
  * is the provider layer's withRetry (one policy for every call): an attempt takes a permit,
- * a 429 pauses the key for everyone (capped by --max-wait) and is never a failure.
+ * a 429 pauses the key for everyone (capped by --max-wait) and is never a failure. Each
+ * key's budget starts from its provider's limits and learns what the provider announces.
  */
 import { realClock, type Clock } from './clock.ts';
-import { KeyBudget, type KeyLimits } from './key-budget.ts';
+import { KeyBudget, type KeyLimits, type LimitsView } from './key-budget.ts';
 
 export interface GovernorOptions {
   /** per provider name (openai, anthropic, google, openrouter, compatible, sim) */
@@ -18,6 +19,8 @@ export interface GovernorOptions {
 export interface BudgetSnapshot {
   provider: string; key: string; rpm: number; tpm: number; recent: number; active: number;
   concurrency: number; queued: number; paused: boolean; requests: number; rateLimited: number;
+  /** the budgets in force and where they came from (learned from headers, capped by the user, …) */
+  limits: LimitsView;
 }
 
 export class Governor {
@@ -61,8 +64,9 @@ export class Governor {
   snapshot(): BudgetSnapshot[] {
     const now = this.clock.now();
     return [...this.budgets.values()].map(({ provider, budget: b }) => ({
-      provider, key: b.key, rpm: b.limits.rpm, tpm: b.limits.tpm, recent: b.recentRequests(now), active: b.active,
+      provider, key: b.key, rpm: b.rpm, tpm: b.tpm, recent: b.recentRequests(now), active: b.active,
       concurrency: b.concurrency, queued: b.queued, paused: b.paused, requests: b.stats.requests, rateLimited: b.stats.rateLimited,
+      limits: b.view(),
     }));
   }
 }

@@ -122,3 +122,122 @@ test('an aborted waiter leaves the queue without blocking the others', async () 
   assert.ok(third);
   assert.equal(b.queued, 0);
 });
+
+function learning(clock: FakeClock, limits: { rpm: number; tpm: number; concurrency: number; origin?: { rpm?: 'user' | 'default'; tpm?: 'user' | 'default' } }) {
+  return new KeyBudget('k', limits, clock, clock.setTimer, (t) => clock.clear(t));
+}
+
+/** Grants of n requests released at once, over `ms` of fake time. */
+async function grantsOf(clock: FakeClock, b: KeyBudget, n: number, ms: number): Promise<number[]> {
+  const grants: number[] = [];
+  const all = Array.from({ length: n }, () => b.acquire(1).then((p) => { grants.push(clock.now()); p.release(); }));
+  await clock.advance(ms);
+  await Promise.all(all);
+  return grants;
+}
+
+test('an announced limit replaces the registry default, up and down', async () => {
+  const clock = new FakeClock();
+  const up = learning(clock, { rpm: 10, tpm: 1e9, concurrency: 100 });
+  const p = await up.acquire(1);
+  p.learn({ requests: { limit: 600 } });
+  p.release();
+  assert.equal(up.rpm, 600);
+  const fast = await grantsOf(clock, up, 300, 61_000);
+  assert.ok(Math.max(...fast) < 32_000, 'at 600 rpm 300 requests go within ~31 s, not the default\'s 30 minutes');
+  assert.ok(maxInWindow([0, ...fast], 60_000) <= 600);
+
+  const clock2 = new FakeClock();
+  const down = learning(clock2, { rpm: 600, tpm: 1e9, concurrency: 100 });
+  const q = await down.acquire(1);
+  q.learn({ requests: { limit: 10 }, tokens: { limit: 5000 } });
+  q.release();
+  assert.deepEqual([down.rpm, down.tpm, down.view().rpmSource], [10, 5000, 'learned']);
+  const slow = await grantsOf(clock2, down, 30, 3 * 61_000 + 10);
+  assert.ok(maxInWindow([0, ...slow], 60_000) <= 10, `at most 10 in a minute (${maxInWindow([0, ...slow], 60_000)})`);
+});
+
+test("a user's --rpm/--tpm is a cap: an announced limit lowers it but never raises it", async () => {
+  const clock = new FakeClock();
+  const b = learning(clock, { rpm: 20, tpm: 10_000, concurrency: 100, origin: { rpm: 'user', tpm: 'user' } });
+  assert.equal(b.view().rpmSource, 'user');
+  const p = await b.acquire(1);
+  p.learn({ requests: { limit: 5000 }, tokens: { limit: 2_000_000 } });
+  p.release();
+  assert.deepEqual([b.rpm, b.tpm, b.view().rpmSource, b.view().tpmSource], [20, 10_000, 'capped', 'capped']);
+  const grants = await grantsOf(clock, b, 60, 3 * 61_000 + 10);
+  assert.ok(maxInWindow([0, ...grants], 60_000) <= 20, 'the cap held');
+  const q = await b.acquire(1);
+  q.learn({ requests: { limit: 12 }, tokens: { limit: 4000 } });
+  q.release();
+  assert.deepEqual([b.rpm, b.tpm, b.view().rpmSource], [12, 4000, 'learned'], 'a lower announced limit binds');
+});
+
+test('remaining and reset steer: the request the provider would refuse is held until the reset, counting those sent since', async () => {
+  const clock = new FakeClock();
+  const b = learning(clock, { rpm: 1000, tpm: 1e9, concurrency: 10 });
+  const first = await b.acquire(1);
+  const second = await b.acquire(1);   // sent after `first`: the provider had not counted it when it answered first
+  // first's answer: 1 request left, the limit full again in 5 s
+  first.learn({ requests: { limit: 1000, remaining: 1, resetMs: 5000 } });
+  first.release(); second.release();
+  let granted = -1;
+  const third = b.acquire(1).then((p) => { granted = clock.now(); p.release(); });
+  await clock.advance(4000);
+  assert.equal(granted, -1, 'remaining 1, less the one in flight since: nothing left before the reset');
+  await clock.advance(1100);
+  await third;
+  assert.ok(granted >= 5000 && granted <= 5100, `sent at the reset (${granted})`);
+  // tokens: 3000 left for 10 s; a 4000-token request waits for the reset, a small one would not have
+  const c = new FakeClock();
+  const t = learning(c, { rpm: 1000, tpm: 1e9, concurrency: 10 });
+  const p = await t.acquire(100);
+  p.learn({ tokens: { limit: 1e6, remaining: 3000, resetMs: 10_000 } });
+  p.release();
+  const small = await t.acquire(2000);
+  small.release();
+  let big = -1;
+  const pb = t.acquire(4000).then((x) => { big = c.now(); x.release(); });
+  await c.advance(9000);
+  assert.equal(big, -1, '3000 - 2000 sent since < 4000');
+  await c.advance(1100);
+  await pb;
+  assert.ok(big >= 10_000);
+});
+
+test("Anthropic's input and output limits: input tokens against ITPM, output against OTPM, cache reads not charged", async () => {
+  const clock = new FakeClock();
+  const b = learning(clock, { rpm: 1000, tpm: 1e9, concurrency: 10 });
+  const first = await b.acquire({ input: 10, output: 10 });
+  first.learn({ inputTokens: { limit: 10_000 }, outputTokens: { limit: 2000 } });
+  first.release();
+  const v = b.view();
+  assert.deepEqual([v.split, v.tpm, v.otpm], [true, 10_000, 2000]);
+  // a 9000-token prompt with 1000 of output room fits: the output cap does not eat the ITPM
+  const p = await b.acquire({ input: 9000, output: 1000 });
+  // most of the prompt was read from the cache: only 900 input tokens count (chargedTokens' rule)
+  p.settle({ input: 900, output: 50 });
+  p.release();
+  let at = -1;
+  const q = b.acquire({ input: 8000, output: 1000 }).then((x) => { at = clock.now(); x.release(); });
+  await clock.advance(10);
+  await q;
+  assert.ok(at >= 0 && at <= 10, 'the cached prompt left ITPM room: sent at once');
+  // output: 2000 per minute; 1000 + 1000 reserved already → the next output-heavy one waits a window
+  let late = -1;
+  const r = b.acquire({ input: 10, output: 1500 }).then((x) => { late = clock.now(); x.release(); });
+  await clock.advance(30_000);
+  assert.equal(late, -1, 'OTPM binds');
+  await clock.advance(32_000);
+  await r;
+  assert.ok(late >= 61_000);
+});
+
+test('with a user --tpm cap, Anthropic keeps one window of input + output under min(cap, ITPM)', async () => {
+  const clock = new FakeClock();
+  const b = learning(clock, { rpm: 1000, tpm: 5000, concurrency: 10, origin: { tpm: 'user' } });
+  const p = await b.acquire({ input: 1, output: 1 });
+  p.learn({ inputTokens: { limit: 400_000 }, outputTokens: { limit: 80_000 } });
+  p.release();
+  assert.deepEqual([b.view().split, b.tpm], [false, 5000]);
+});

@@ -129,6 +129,8 @@ export class ModelResolver {
       rpm: this.settings.rpm?.[provider] ?? base.rpm,
       tpm: this.settings.tpm?.[provider] ?? base.tpm,
       concurrency: this.settings.concurrency?.[provider] ?? base.concurrency,
+      // --rpm/--tpm are caps the limits a provider announces never raise; registry defaults are replaced by them
+      origin: { rpm: this.settings.rpm?.[provider] !== undefined ? 'user' : 'default', tpm: this.settings.tpm?.[provider] !== undefined ? 'user' : 'default' },
     };
   }
 

@@ -14,6 +14,7 @@ import { isServedMismatch } from '../providers/served.ts';
 import { writeFileAtomicallySync } from './files.ts';
 import type { ModelResolver } from './agents.ts';
 import type { Layout } from './layout.ts';
+import { formatKeyLimits } from '../governor/describe.ts';
 
 export interface CheckRow {
   model: string;
@@ -27,6 +28,8 @@ export interface CheckRow {
   reason: string | null;
   fix: string | null;
   cost_usd: number;
+  /** the key's budgets after the call, by label: learned from the provider's headers, the user's, or the registry's default */
+  key_limits?: string;
 }
 
 /** passes remembered per model: what was checked (fingerprint) and when */
@@ -71,6 +74,11 @@ export async function checkModels(resolver: ModelResolver, models: readonly stri
       retry: { maxAttempts: 2, maxRetryAfterMs: s.maxWaitMs ?? 120_000 },
     });
     const base = { model, route: route.label, key_label: chat.keyLabel, model_id: route.modelId };
+    // what the key's budget is once the provider has answered (its headers teach the limits)
+    const limitsOf = (label: string): { key_limits?: string } => {
+      const b = resolver.governor.snapshot().find((x) => x.provider === route.provider && x.key === `${route.provider}/${label}`);
+      return b ? { key_limits: formatKeyLimits(b) } : {};
+    };
     let r: ChatResult;
     try {
       // the grid's own sampling rules (effort, thinking mode, temperature); the room to answer
@@ -81,10 +89,10 @@ export async function checkModels(resolver: ModelResolver, models: readonly stri
       if (!(e instanceof ProviderError)) throw e;
       // the row gives its own fix: the provider layer's hint would say it twice
       const reason = scrub(e.message).replace(/;\s*fix: [\s\S]*$/, '');
-      return { ...base, served_model_id: null, latency_ms: null, ok: false, reason, fix: fixFor(e, model), cost_usd: 0 };
+      return { ...base, served_model_id: null, latency_ms: null, ok: false, reason, fix: fixFor(e, model), cost_usd: 0, ...limitsOf(chat.keyLabel) };
     }
     const served = r.servedModelId ?? null;
-    const row = { ...base, key_label: r.keyLabel ?? chat.keyLabel, served_model_id: served, latency_ms: r.latencyMs ?? null, cost_usd: r.costUsd ?? 0 };
+    const row = { ...base, key_label: r.keyLabel ?? chat.keyLabel, served_model_id: served, latency_ms: r.latencyMs ?? null, cost_usd: r.costUsd ?? 0, ...limitsOf(r.keyLabel ?? chat.keyLabel) };
     if (served !== null && isServedMismatch(entry, route.modelId, served)) {
       return {
         ...row, ok: false, reason: `the provider answered with ${served}, not ${route.modelId}`,
@@ -115,9 +123,14 @@ export function formatCheck(rows: readonly CheckRow[]): string[] {
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const cost = rows.reduce((t, r) => t + r.cost_usd, 0);
   const failed = rows.filter((r) => !r.ok).length;
+  // each key once: several models may share it
+  const byKey = new Map<string, string>();
+  for (const r of rows) if (r.key_limits) byKey.set(r.key_limits.split(':')[0], r.key_limits);
+  const limits = [...byKey.values()];
   return [
     ...table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()),
     `${rows.length - failed} of ${rows.length} model${rows.length === 1 ? '' : 's'} OK; the check cost $${cost.toFixed(4)}.`,
+    ...(limits.length ? ['Key limits:', ...limits.map((l) => `  ${l}`)] : []),
   ];
 }
 

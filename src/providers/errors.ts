@@ -41,6 +41,7 @@ const isApiCallError = (e: unknown): e is APICallError => hasMarker(e, 'vercel.a
 import { ProviderError, type ProviderErrorKind, type ProviderErrorReason } from './types.ts';
 import { displayUrl, scrub } from './scrub.ts';
 import type { Route } from './route.ts';
+import { parseRateLimitHeaders } from './rate-headers.ts';
 
 /** A key that is not accepted: wrong, revoked, or not allowed to call this API. */
 const INVALID_KEY = /api[_ ]key[_ ](?:not[_ ]valid|invalid)|API_KEY_INVALID|invalid[_ ](?:api[_ ])?key|incorrect api key|invalid x-api-key|authentication_error|permission_error|UNAUTHENTICATED|unregistered callers|no auth credentials|key (?:is )?(?:disabled|revoked|expired)/i;
@@ -169,6 +170,8 @@ export function toProviderError(err: unknown, route: Route): ProviderError | nul
     return new ProviderError({
       kind: c.kind, provider: route.provider, status: err.statusCode, retryAfterMs: c.retryAfterMs, reason: c.reason,
       message: scrub(`${where}: ${status}: ${truncate(c.detail, 300)}${c.reason ? FIX[c.reason] ?? '' : ''}`),
+      // a 429 announces the key's real limits too (rate-headers.ts)
+      rateLimits: parseRateLimitHeaders(route.provider, err.responseHeaders),
     });
   }
   if (isSdkError(err)) {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './test-server.ts';
 import { createChatModel, envFrom, loadRegistry, RetryExhausted, type ChatMessage } from './index.ts';
+import type { TokenCharge } from '../governor/key-budget.ts';
 import { withRetry, requestTokens, callTimeoutFor, TIMEOUT_REFERENCE_CAP, MAX_SCALED_CALL_TIMEOUT_MS } from './retry.ts';
 import type { Governor } from '../governor/governor.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -222,7 +223,10 @@ test('the governor is charged the cap actually sent (answer cap + reasoning allo
   const settled: number[] = [];
   const governor = {
     budget: () => ({
-      acquire: async (tokens: number) => { charged.push(tokens); return { settle: (t: number) => settled.push(t), release: () => {} }; },
+      acquire: async (c: TokenCharge) => {
+        charged.push(c.input + c.output);
+        return { settle: (t: TokenCharge) => settled.push(t.input + t.output), learn: () => {}, release: () => {} };
+      },
       onSuccess: () => {}, onRateLimit: () => {},
     }),
   } as unknown as Governor;

@@ -18,6 +18,8 @@ import type { ApiKey } from './env.ts';
 import type { KeyPool } from './keys.ts';
 import { scrub } from './scrub.ts';
 import type { Governor } from '../governor/governor.ts';
+import type { TokenCharge } from '../governor/key-budget.ts';
+import { chargedTokens } from './rate-headers.ts';
 import { currentWorkTimer } from '../governor/work-timer.ts';
 
 export interface RetryPolicy {
@@ -99,9 +101,15 @@ export interface RetryOptions extends Partial<RetryPolicy> {
 
 /** Rough prompt + answer tokens of a request, charged to the TPM window up front. */
 export function requestTokens(req: ChatRequest, wireCap: number = req.maxOutputTokens): number {
+  const c = requestCharge(req, wireCap);
+  return c.input + c.output;
+}
+
+/** The same, as prompt and output cap (Anthropic limits input and output tokens separately). */
+export function requestCharge(req: ChatRequest, wireCap: number = req.maxOutputTokens): TokenCharge {
   let chars = 0;
   for (const m of req.messages) chars += m.content.length;
-  return Math.ceil(chars / 4) + wireCap;
+  return { input: Math.ceil(chars / 4), output: wireCap };
 }
 
 /** The base timeout (--call-timeout, default 180 s) is sized for caps up to this many tokens
@@ -148,7 +156,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       if (budget) {
         const work = currentWorkTimer();
         work?.pause();
-        try { permit = await budget.acquire(requestTokens(req, wireCap), req.signal); } finally { work?.resume(); }
+        try { permit = await budget.acquire(requestCharge(req, wireCap), req.signal); } finally { work?.resume(); }
       }
       // one controller per attempt, fed by the caller's signal and the call timeout
       // (listeners removed afterwards: AbortSignal.any would pile up on a long-lived run signal)
@@ -165,7 +173,9 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       try {
         const res = await model.generate({ ...req, signal });
         keyed?.pool.succeeded(model.keyLabel);
-        permit?.settle(res.usage.inputTokens + res.usage.outputTokens);
+        // the tokens the provider counts (Anthropic leaves cache reads out), and the limits it announced
+        permit?.settle(chargedTokens(inner.provider, model.modelId, res.usage));
+        permit?.learn(res.rateLimits);
         budget?.onSuccess();
         return { ...res, attempts: attempts.length + 1, latencyMs: Math.round(deps.now() - t0), keyLabel: res.keyLabel ?? model.keyLabel };
       } catch (e) {
@@ -179,6 +189,8 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         } else {
           throw e;
         }
+        // a 429 (or any error) that announces the key's limits teaches them too
+        permit?.learn(err.rateLimits);
         // Pause the key before this permit is released: releasing first would hand the
         // permit to a queued caller, who would then be sent into the 429.
         if (budget && err.kind === 'rate_limit') {

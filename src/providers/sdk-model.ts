@@ -15,6 +15,7 @@ import type { Route } from './route.ts';
 import type { ApiKey } from './env.ts';
 import { wireSampling, type WireSampling } from './sampling.ts';
 import { toProviderError } from './errors.ts';
+import { parseRateLimitHeaders } from './rate-headers.ts';
 import { scrub } from './scrub.ts';
 import { breakpointIndexes } from './prompt-cache.ts';
 
@@ -99,6 +100,7 @@ export class SdkChatModel implements ChatModel {
       modelId: route.modelId,
       route: route.label,
       keyLabel: this.cfg.key.label,
+      rateLimits: parseRateLimitHeaders(route.provider, r.response?.headers),
       ...servedModel(r.response),
     };
   }
