@@ -14,12 +14,13 @@ const RUNS_COLUMNS = [
   'experiment_id', 'weak_model', 'strong_model', 'pair', 'competition_level', 'random_seed', 'run_index', 'pair_index',
   'seats_swapped', 'seat', 'agent', 'model', 'role', 'cosine_similarity', 'consensus', 'round', 'utility', 'raw_utility',
   'share', 'welfare', 'exploitation_index', 'nash_utility', 'pareto_optimal', 'repairs', 'voided', 'calls',
-  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status',
+  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status', 'cache_read_tokens', 'cache_write_tokens',
 ];
 const RESULTS_COLUMNS = [
   'experiment_id', 'weak_model', 'strong_model', 'competition_level', 'random_seed', 'num_runs', 'status', 'exit_code',
   'duration_s', 'runs_completed', 'agreement_rate', 'mean_round', 'weak_utility', 'strong_utility', 'advantage',
   'repairs', 'voided', 'calls', 'cost_usd', 'error', 'result_file',
+  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_write_tokens',
 ];
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -157,6 +158,7 @@ test('collect: summary, results.csv and runs.csv match values recomputed from th
     assert.equal(cell(row.repairs), total('repairs'), `row ${id} repairs`);
     assert.equal(cell(row.voided), total('voided'), `row ${id} voided`);
     assert.equal(cell(row.calls), res.calls);
+    for (const k of ['input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_write_tokens']) assert.equal(cell(row[k]), total(k), `row ${id} ${k}`);
     assert.equal(row.error, res.error ?? '');
     assert.equal(row.result_file, `${c.output_dir}/result_${id}.json`);
   }
@@ -177,7 +179,7 @@ test('collect: summary, results.csv and runs.csv match values recomputed from th
           raw_utility: a.raw_utility, share: a.share, welfare: run.welfare, exploitation_index: a.exploitation_index,
           nash_utility: a.nash_utility, pareto_optimal: run.pareto_optimal, repairs: a.repairs, voided: a.voided,
           calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens, reasoning_tokens: a.reasoning_tokens,
-          cost_usd: a.cost_usd, status: res.status,
+          cost_usd: a.cost_usd, status: res.status, cache_read_tokens: a.cache_read_tokens ?? 0, cache_write_tokens: a.cache_write_tokens ?? 0,
         });
       }
     }

@@ -16,12 +16,16 @@ export const RUNS_COLUMNS = [
   'seats_swapped', 'seat', 'agent', 'model', 'role', 'cosine_similarity', 'consensus', 'round', 'utility', 'raw_utility',
   'share', 'welfare', 'exploitation_index', 'nash_utility', 'pareto_optimal', 'repairs', 'voided', 'calls',
   'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status',
+  // appended (never reordered: scripts read columns by position): prompt-cache reads and writes, parts of input_tokens
+  'cache_read_tokens', 'cache_write_tokens',
 ] as const;
 
 export const RESULTS_COLUMNS = [
   'experiment_id', 'weak_model', 'strong_model', 'competition_level', 'random_seed', 'num_runs', 'status', 'exit_code',
   'duration_s', 'runs_completed', 'agreement_rate', 'mean_round', 'weak_utility', 'strong_utility', 'advantage',
   'repairs', 'voided', 'calls', 'cost_usd', 'error', 'result_file',
+  // appended (never reordered): the experiment's tokens; cache reads and writes are parts of input_tokens
+  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_write_tokens',
 ] as const;
 
 export type RunRow = Record<(typeof RUNS_COLUMNS)[number], string | number | boolean | null>;
@@ -43,6 +47,7 @@ export function runRows(c: ExperimentConfig, r: ResultDocument): RunRow[] {
         exploitation_index: a.exploitation_index, nash_utility: a.nash_utility, pareto_optimal: run.pareto_optimal,
         repairs: a.repairs, voided: a.voided, calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens,
         reasoning_tokens: a.reasoning_tokens, cost_usd: a.cost_usd, status: r.status,
+        cache_read_tokens: a.cache_read_tokens ?? 0, cache_write_tokens: a.cache_write_tokens ?? 0,
       });
     }
   }
@@ -63,6 +68,13 @@ function outcomeStats(results: ResultDocument[]) {
   };
 }
 
+type SeatTokens = 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cache_read_tokens' | 'cache_write_tokens';
+
+/** A token count summed over every seat of every run (fields a result written before they existed lacks count 0). */
+function seatSum(r: ResultDocument, k: SeatTokens): number {
+  return r.runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + (a[k] ?? 0), 0), 0);
+}
+
 function resultRow(s: ExperimentState, layout: Layout): ResultRow {
   const c = s.config, r = s.result;
   const o = r ? outcomeStats([r]) : null;
@@ -76,23 +88,38 @@ function resultRow(s: ExperimentState, layout: Layout): ResultRow {
     voided: r ? r.runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + a.voided, 0), 0) : null,
     calls: r?.calls ?? null, cost_usd: r?.cost_usd ?? null, error: r?.error ?? s.note ?? null,
     result_file: r ? layout.result(c) : null,
+    input_tokens: r ? seatSum(r, 'input_tokens') : null, output_tokens: r ? seatSum(r, 'output_tokens') : null,
+    reasoning_tokens: r ? seatSum(r, 'reasoning_tokens') : null,
+    cache_read_tokens: r ? seatSum(r, 'cache_read_tokens') : null, cache_write_tokens: r ? seatSum(r, 'cache_write_tokens') : null,
   };
 }
 
 /** Calls, tokens and dollars per model over every run of every result (API models; scripted ones show zeros). */
-function byModel(results: ResultDocument[]) {
+export interface ModelTotals {
+  seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number;
+  cache_read_tokens: number; cache_write_tokens: number;
+  /** cache_read_tokens / input_tokens (null without input) */
+  cached_input_share: number | null;
+  cost_usd: number;
+}
+
+export function byModel(results: ResultDocument[]): Record<string, ModelTotals> {
   // keyed by model names: no prototype, so constructor or toString is a model like any other
-  const out: Record<string, { seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }> = Object.create(null);
+  const out: Record<string, ModelTotals> = Object.create(null);
   for (const r of results) {
     for (const run of r.runs) {
       for (const a of run.agents) {
-        const m = (out[a.model] ??= { seats: 0, calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_usd: 0 });
+        const m = (out[a.model] ??= { seats: 0, calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cached_input_share: null, cost_usd: 0 });
         m.seats++; m.calls += a.calls; m.input_tokens += a.input_tokens; m.output_tokens += a.output_tokens;
         m.reasoning_tokens += a.reasoning_tokens; m.cost_usd += a.cost_usd;
+        m.cache_read_tokens += a.cache_read_tokens ?? 0; m.cache_write_tokens += a.cache_write_tokens ?? 0;
       }
     }
   }
-  for (const m of Object.values(out)) m.cost_usd = Math.round(m.cost_usd * 1e6) / 1e6;
+  for (const m of Object.values(out)) {
+    m.cost_usd = Math.round(m.cost_usd * 1e6) / 1e6;
+    m.cached_input_share = m.input_tokens > 0 ? r4(m.cache_read_tokens / m.input_tokens) : null;
+  }
   return out;
 }
 
@@ -148,6 +175,9 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     input_tokens: results.reduce((t, r) => t + r.input_tokens, 0),
     output_tokens: results.reduce((t, r) => t + r.output_tokens, 0),
     reasoning_tokens: results.reduce((t, r) => t + r.reasoning_tokens, 0),
+    // from the seats, so results written before the totals existed still count (as 0)
+    cache_read_tokens: results.reduce((t, r) => t + seatSum(r, 'cache_read_tokens'), 0),
+    cache_write_tokens: results.reduce((t, r) => t + seatSum(r, 'cache_write_tokens'), 0),
     cost_usd: Math.round(results.reduce((t, r) => t + r.cost_usd, 0) * 1e6) / 1e6,
     by_model: byModel(results),
     // what actually answered each model, and a warning per model another model answered for

@@ -149,8 +149,8 @@ async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOp
     }
     log(`Error: ${error}`);
   }
-  const sum = (k: 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cost_usd') =>
-    runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + a[k], 0), 0);
+  const sum = (k: 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'cost_usd') =>
+    runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + (a[k] ?? 0), 0), 0);
   const result: ResultDocument = {
     job_id: id, experiment_id: id, weak_model: c.weak_model, strong_model: c.strong_model,
     competition_level: c.competition_level, random_seed: c.random_seed,
@@ -160,7 +160,7 @@ async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOp
     config_hash: configHash(c), num_runs: c.num_runs, runs_completed: runs.length, runs,
     ...(error ? { error } : {}),
     calls: sum('calls'), input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'),
-    reasoning_tokens: sum('reasoning_tokens'), cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
+    reasoning_tokens: sum('reasoning_tokens'), cache_read_tokens: sum('cache_read_tokens'), cache_write_tokens: sum('cache_write_tokens'), cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
   };
   const served = servedModelsOf(events.flatMap((e) => (e.type === 'turn' && e.calls ? e.calls : [])));
   if (Object.keys(served).length) result.served_models = served;

@@ -28,6 +28,9 @@ export interface ResultDocument {
   input_tokens: number;
   output_tokens: number;
   reasoning_tokens: number;
+  /** prompt-cache reads and writes (parts of input_tokens); absent in results written before they were counted */
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
   cost_usd: number;
   /** per LLM model name: the id requested, the ids that answered (with counts) and the unexpected ones */
   served_models?: ServedModels;

@@ -30,6 +30,10 @@ export interface SeatResult {
   input_tokens: number;
   output_tokens: number;
   reasoning_tokens: number;
+  /** input tokens read from the provider's prompt cache (part of input_tokens); absent in older results (read as 0) */
+  cache_read_tokens?: number;
+  /** input tokens written to the prompt cache (part of input_tokens); absent in older results (read as 0) */
+  cache_write_tokens?: number;
   cost_usd: number;
 }
 
@@ -125,6 +129,8 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
         input_tokens: sumCalls(calls[s], 'input_tokens'),
         output_tokens: sumCalls(calls[s], 'output_tokens'),
         reasoning_tokens: sumCalls(calls[s], 'reasoning_tokens'),
+        cache_read_tokens: sumCalls(calls[s], 'cache_read_tokens'),
+        cache_write_tokens: sumCalls(calls[s], 'cache_write_tokens'),
         cost_usd: round6(sumCalls(calls[s], 'cost_usd')),
       })),
     };

@@ -18,7 +18,7 @@ function seat(p: {
     role: p.role, cosine_similarity: p.level, consensus: deal, round: deal ? (p.round ?? 1) : null, utility: p.u,
     raw_utility: p.u, share: deal ? (p.share ?? 0.5) : null, welfare: 100, exploitation_index: deal ? (p.ei ?? 0) : null,
     nash_utility: 50, pareto_optimal: deal, repairs: p.repairs ?? 0, voided: p.voided ?? 0, calls: 0, input_tokens: 0,
-    output_tokens: 0, reasoning_tokens: 0, cost_usd: 0, status: 'SUCCESS',
+    output_tokens: 0, reasoning_tokens: 0, cost_usd: 0, status: 'SUCCESS', cache_read_tokens: 0, cache_write_tokens: 0,
   };
 }
 

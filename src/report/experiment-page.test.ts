@@ -19,7 +19,7 @@ const events: TranscriptEvent[] = [
   ev({ type: 'note', round: 1, to: 'Agent_2', agent: 'Agent_2', phase: 'thinking', text: 'secret plan: concede Apple' }, 3),
   ev({
     type: 'turn', round: 1, to: 'Agent_2', phase: 'proposal', agent: 'Agent_2', attempt: 1, sees: [], repair_error: 'item 9 is not an item', text: '{"allocation": ...}', valid: true, ms: 12,
-    calls: [{ model: 'o3', route: 'openai', input_tokens: 1500, output_tokens: 200, reasoning_tokens: 800, cost_usd: 0.0123, latency_ms: 2100, cached: true, finish_reason: 'stop',
+    calls: [{ model: 'o3', route: 'openai', input_tokens: 1500, output_tokens: 200, reasoning_tokens: 800, cache_read_tokens: 1024, cache_write_tokens: 300, cost_usd: 0.0123, latency_ms: 2100, cached: true, finish_reason: 'stop',
       messages_base: 3, messages: [{ role: 'user', content: 'Now propose. <b>bold</b>' }], key_label: 'OPENAI_API_KEY' }],
   }, 4),
   ev({ type: 'proposal', round: 1, agent: 'Agent_1', proposal: 1, allocation: { Agent_1: [2, 3], Agent_2: [0, 1] } }, 5),
@@ -41,7 +41,7 @@ const doc: RunDocument = {
   allocation: { Agent_1: [3], Agent_2: [0, 1, 2] }, welfare: 130, pareto_optimal: true, tie_break: null,
   agents: [
     { seat: 0, agent: 'Agent_1', model: 'gpt-4o', role: 'weak', utility: 36, raw_utility: 40, share: 0.3077, exploitation_index: -0.2, nash_utility: 50, repairs: 0, voided: 0, calls: 5, input_tokens: 900, output_tokens: 100, reasoning_tokens: 0, cost_usd: 0.002 },
-    { seat: 1, agent: 'Agent_2', model: 'o3', role: 'strong', utility: 81, raw_utility: 90, share: 0.6923, exploitation_index: 0.3, nash_utility: 70, repairs: 1, voided: 2, calls: 6, input_tokens: 1500, output_tokens: 200, reasoning_tokens: 800, cost_usd: 0.0123 },
+    { seat: 1, agent: 'Agent_2', model: 'o3', role: 'strong', utility: 81, raw_utility: 90, share: 0.6923, exploitation_index: 0.3, nash_utility: 70, repairs: 1, voided: 2, calls: 6, input_tokens: 1500, output_tokens: 200, reasoning_tokens: 800, cache_read_tokens: 1024, cache_write_tokens: 300, cost_usd: 0.0123 },
   ],
 };
 
@@ -78,7 +78,7 @@ test('the timeline shows talk, tallies, voids and the outcome; private material 
 });
 
 test('model calls show tokens, cost, cache and delta prompts, escaped; unknown events shown as escaped JSON', () => {
-  assert.match(html, /Call 1: o3 via openai · in 1,500 \/ out 200 \/ reasoning 800 tokens · \$0\.0123 · 2,100 ms · from cache · finish: stop/);
+  assert.match(html, /Call 1: o3 via openai · in 1,500 \/ out 200 \/ reasoning 800 tokens \(input: 1,024 cache read, 300 cache write\) · \$0\.0123 · 2,100 ms · from cache · finish: stop/);
   assert.match(html, /Prompt \(4 messages; the first 3 as in this agent's previous call, the new ones shown\)/);
   assert.match(html, /<pre>Now propose\. &lt;b&gt;bold&lt;\/b&gt;<\/pre>/);
   assert.match(html, /repair attempt 1/);
@@ -96,4 +96,8 @@ test('the header tells status, error, missing runs; an unfinished run is marked;
   assert.doesNotMatch(html, /Experiment 5 →/);
   assert.match(html, /<th>Tokens in \/ out \/ reasoning<\/th><td>2,400 \/ 300 \/ 800<\/td>/);
   assert.match(html, /<th>Cost<\/th><td>\$0\.0143<\/td>/);
+  // cache tokens from the seats; the seat of an older result without them counts 0
+  assert.match(html, /<th>Cached input<\/th><td>42\.7% \(1,024 of 2,400 input tokens read from the prompt cache; 300 written\)<\/td>/);
+  assert.match(html, /<td class="num">0 \/ 0<\/td>/);
+  assert.match(html, /<td class="num">1,024 \/ 300<\/td>/);
 });

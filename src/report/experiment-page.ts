@@ -58,11 +58,12 @@ function allocationTable(allocation: Record<string, number[]>, items: readonly s
 
 function callsBlock(calls: Call[]): string {
   return calls.map((c, k) => {
-    const { messages, messages_base, model, route, input_tokens, output_tokens, reasoning_tokens, cost_usd, ...rest } = c;
+    const { messages, messages_base, model, route, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens, cost_usd, ...rest } = c;
     const ms = rest.ms ?? rest.latency_ms;
     delete rest.ms; delete rest.latency_ms;
     const line = `Call ${k + 1}: ${esc(model ?? '?')}${route ? ` via ${esc(route)}` : ''} · in ${int(n0(input_tokens))} / out ${int(n0(output_tokens))}` +
-      `${n0(reasoning_tokens) ? ` / reasoning ${int(n0(reasoning_tokens))}` : ''} tokens · ${usd(n0(cost_usd))}${typeof ms === 'number' ? ` · ${int(ms)} ms` : ''}` +
+      `${n0(reasoning_tokens) ? ` / reasoning ${int(n0(reasoning_tokens))}` : ''} tokens` +
+      `${n0(cache_read_tokens) || n0(cache_write_tokens) ? ` (input: ${int(n0(cache_read_tokens))} cache read, ${int(n0(cache_write_tokens))} cache write)` : ''} · ${usd(n0(cost_usd))}${typeof ms === 'number' ? ` · ${int(ms)} ms` : ''}` +
       `${rest.cached === true ? ' · from cache' : ''}${typeof rest.finish_reason === 'string' ? ` · finish: ${esc(rest.finish_reason)}` : ''}` +
       (rest.served_model_mismatch === true ? ` · <span class="void served-model">answered by ${esc(rest.served_model_id)}, not the requested ${esc(rest.model_id ?? model)}</span>` : '');
     // prompts may be recorded as deltas: the first messages_base messages equal this agent's previous prompt
@@ -120,6 +121,7 @@ function runSummary(run: RunDocument, items: readonly string[]): string {
     { head: 'Voided', num: true, cell: (a) => int(a.voided) },
     { head: 'Calls', num: true, cell: (a) => int(a.calls) },
     { head: 'Tokens in / out / reasoning', num: true, cell: (a) => `${int(a.input_tokens)} / ${int(a.output_tokens)} / ${int(a.reasoning_tokens)}` },
+    { head: 'Input cache read / write', num: true, title: 'prompt-cache tokens, parts of the input tokens', cell: (a) => `${int(a.cache_read_tokens ?? 0)} / ${int(a.cache_write_tokens ?? 0)}` },
     { head: 'Cost', num: true, cell: (a) => usd(a.cost_usd) },
   ]);
   return `<h4>Seats and private values</h4>${seatsTable}
@@ -185,6 +187,14 @@ function timeline(events: TranscriptEvent[], fallbackItems: readonly string[], s
   return out.join('\n');
 }
 
+/** "62.5% (1,500 of 2,400 input tokens read from the prompt cache; 300 written)", from the seats (older results: 0). */
+function cachedInput(r: ResultFile): string {
+  let read = 0, write = 0;
+  for (const run of r.runs) for (const a of run.agents) { read += n0(a.cache_read_tokens); write += n0(a.cache_write_tokens); }
+  const input = n0(r.input_tokens);
+  return `${input ? `${num((100 * read) / input, 1)}%` : '–'} (${int(read)} of ${int(input)} input tokens read from the prompt cache; ${int(write)} written)`;
+}
+
 export function experimentPage(p: ExperimentPageInput): string {
   const r = p.result;
   const cfg = p.config;
@@ -212,6 +222,7 @@ export function experimentPage(p: ExperimentPageInput): string {
     ['Duration', r.duration_s === undefined ? '–' : `${num(r.duration_s, 1)} s`],
     ['Calls', int(r.calls ?? 0)],
     ['Tokens in / out / reasoning', `${int(r.input_tokens ?? 0)} / ${int(r.output_tokens ?? 0)} / ${int(r.reasoning_tokens ?? 0)}`],
+    ['Cached input', cachedInput(r)],
     ['Cost', usd(r.cost_usd ?? 0)],
     ['Finished', esc(r.timestamp ?? '–')],
   ];

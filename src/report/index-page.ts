@@ -6,10 +6,15 @@
 import { METRICS, SEAT_METRICS, type Aggregates, type Group, type MetricKey, type SeatGroup } from './aggregate.ts';
 import type { RenderedChart } from './charts.ts';
 import { esc, int, num, page, pct, table, usd, type Column } from './html.ts';
-import type { ResultRow } from './rows.ts';
+import type { ResultRow, RunRow } from './rows.ts';
 import type { Stat } from './stats.ts';
 
-export interface Totals { calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number; cost_usd: number }
+export interface Totals {
+  calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number;
+  /** prompt-cache reads and writes: parts of input_tokens */
+  cache_read_tokens: number; cache_write_tokens: number;
+  cost_usd: number;
+}
 
 export interface IndexPageInput {
   title: string;
@@ -18,6 +23,8 @@ export interface IndexPageInput {
   agg: Aggregates;
   charts: RenderedChart[];
   results: ResultRow[];
+  /** runs.csv rows: the per-model cost table sums them */
+  runs?: RunRow[];
   totals: Totals;
   /** experiments that have a page */
   pages: Set<number>;
@@ -71,6 +78,39 @@ function figure(c: RenderedChart): string {
   return `<figure id="plot-${esc(c.id)}" class="plot">${c.svg}<figcaption>${esc(c.caption)} <a href="plots/${esc(c.id)}.png">PNG</a> · <a href="plots/${esc(c.id)}.svg">SVG</a></figcaption></figure>`;
 }
 
+interface ModelCost {
+  model: string; seats: number; calls: number; input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number; cost: number;
+}
+
+/** Calls, tokens and dollars per model, summed over runs.csv's seats (scripted models have none and are left out). */
+export function modelCosts(runs: readonly RunRow[]): ModelCost[] {
+  const m = new Map<string, ModelCost>();
+  for (const r of runs) {
+    let c = m.get(r.model);
+    if (!c) m.set(r.model, (c = { model: r.model, seats: 0, calls: 0, input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, cost: 0 }));
+    c.seats++; c.calls += r.calls; c.input += r.input_tokens; c.cacheRead += r.cache_read_tokens; c.cacheWrite += r.cache_write_tokens;
+    c.output += r.output_tokens; c.reasoning += r.reasoning_tokens; c.cost += r.cost_usd;
+  }
+  return [...m.values()].filter((c) => c.calls > 0).sort((a, b) => b.cost - a.cost || a.model.localeCompare(b.model));
+}
+
+function costSection(runs: readonly RunRow[] | undefined): string {
+  const rows = modelCosts(runs ?? []);
+  return `<h2 id="cost">Cost by model</h2>
+<p class="small muted">Over every completed run and seat (runs.csv). Cached input: the share of input tokens read from the provider's prompt cache (billed at the cached price); cache writes are input tokens stored in the cache (Anthropic bills them at its cache-write price). Both are parts of the input tokens.</p>
+${rows.length ? table(rows, [
+    { head: 'Model', cell: (c) => esc(c.model) },
+    { head: 'Seats', num: true, cell: (c) => int(c.seats) },
+    { head: 'Calls', num: true, cell: (c) => int(c.calls) },
+    { head: 'Input tokens', num: true, cell: (c) => int(c.input) },
+    { head: 'Cached input', num: true, title: 'cache-read tokens ÷ input tokens', cell: (c) => `${pct(c.input ? c.cacheRead / c.input : null)} <span class="ci">${int(c.cacheRead)}</span>` },
+    { head: 'Cache writes', num: true, cell: (c) => int(c.cacheWrite) },
+    { head: 'Output tokens', num: true, cell: (c) => int(c.output) },
+    { head: 'Of which reasoning', num: true, cell: (c) => int(c.reasoning) },
+    { head: 'Cost', num: true, cell: (c) => usd(c.cost) },
+  ], { id: 'cost-table' }) : '<p class="muted">No model calls recorded (scripted agents only, or nothing ran yet).</p>'}`;
+}
+
 export function indexPage(p: IndexPageInput): string {
   const { agg, results } = p;
   const count = (s: string) => results.filter((r) => r.status === s).length;
@@ -92,6 +132,8 @@ export function indexPage(p: IndexPageInput): string {
     card('Model calls', int(p.totals.calls)),
     card('Tokens', int(p.totals.input_tokens + p.totals.output_tokens + p.totals.reasoning_tokens),
       `${int(p.totals.input_tokens)} in · ${int(p.totals.output_tokens)} out · ${int(p.totals.reasoning_tokens)} reasoning`),
+    card('Cached input', pct(p.totals.input_tokens ? p.totals.cache_read_tokens / p.totals.input_tokens : null),
+      `${int(p.totals.cache_read_tokens)} of ${int(p.totals.input_tokens)} input tokens read from the prompt cache · ${int(p.totals.cache_write_tokens)} written`),
     card('Cost', usd(p.totals.cost_usd)),
   ].join('');
 
@@ -162,7 +204,7 @@ ${table(results, [
   ], { id: 'experiments-table', rowClass: (r) => (r.status === 'FAILED' || r.status === 'TIMEOUT' ? 'fail' : r.status === 'SUCCESS' ? '' : 'miss') })}`;
 
   const b = agg.bootstrap;
-  const body = `<nav class="top"><a href="#headline">Headline</a><a href="#plots">Plots</a><a href="#scaling">Scaling</a><a href="#tables">Tables</a><a href="#seat">Seat effect</a><a href="#failures">Failures (${failed.length})</a><a href="#missing">Missing (${missing.length})</a><a href="#experiments">Experiments</a><a href="#method">Method</a></nav>
+  const body = `<nav class="top"><a href="#headline">Headline</a><a href="#plots">Plots</a><a href="#scaling">Scaling</a><a href="#tables">Tables</a><a href="#seat">Seat effect</a><a href="#cost">Cost</a><a href="#failures">Failures (${failed.length})</a><a href="#missing">Missing (${missing.length})</a><a href="#experiments">Experiments</a><a href="#method">Method</a></nav>
 <h1>${esc(p.title)}</h1>
 <p class="muted">Results directory <code>${esc(p.resultsDir)}</code> · generated ${esc(p.generatedAt)} · ${esc(new Set(results.map((r) => r.weak_model)).size)} weak × ${esc(new Set(results.map((r) => r.strong_model)).size)} strong models × ${esc(new Set(results.map((r) => r.competition_level)).size)} competition level(s)</p>
 <section id="headline"><div class="cards">${cards}</div>${notices.join('\n')}</section>
@@ -182,6 +224,7 @@ ${groupTable(agg.by_cell, ['weak', 'strong', 'level'], 'cells-table')}</details>
 <p class="small muted">Over complete seat-swapped pairs (runs 2k and 2k+1: same preferences, seats reversed). First-seat advantage = seat 1's utility − seat 2's, averaged over the two runs, so model strength cancels; ${int(agg.seat_effect.unpaired_runs)} run(s) without their partner are left out.</p>
 ${seatTable([agg.seat_effect.overall, ...agg.seat_effect.by_level], (g) => (g.level === null ? 'all' : `level ${g.level}`))}
 <details><summary>By pair</summary>${seatTable(agg.seat_effect.by_pair, (g) => `${g.weak} vs ${g.strong}`)}</details>
+${costSection(p.runs)}
 ${failures}
 ${missingSec}
 ${experiments}

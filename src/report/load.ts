@@ -34,6 +34,9 @@ export interface ResultFile {
   input_tokens?: number;
   output_tokens?: number;
   reasoning_tokens?: number;
+  /** prompt-cache reads and writes (parts of input_tokens); absent in older results */
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
   cost_usd?: number;
   /** per LLM model name: requested id, served ids with counts, unexpected ones (grid/served-models.ts) */
   served_models?: ServedModels;

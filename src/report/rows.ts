@@ -12,13 +12,24 @@ export const RUN_COLUMNS = [
   'pair_index', 'seats_swapped', 'seat', 'agent', 'model', 'role', 'cosine_similarity', 'consensus', 'round',
   'utility', 'raw_utility', 'share', 'welfare', 'exploitation_index', 'nash_utility', 'pareto_optimal',
   'repairs', 'voided', 'calls', 'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status',
+  'cache_read_tokens', 'cache_write_tokens',
 ] as const;
 
 export const RESULT_COLUMNS = [
   'experiment_id', 'weak_model', 'strong_model', 'competition_level', 'random_seed', 'num_runs', 'status',
   'exit_code', 'duration_s', 'runs_completed', 'agreement_rate', 'mean_round', 'weak_utility', 'strong_utility',
   'advantage', 'repairs', 'voided', 'calls', 'cost_usd', 'error', 'result_file',
+  'input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_write_tokens',
 ] as const;
+
+/**
+ * Columns appended after a table's first release: a table written before them (an older
+ * collect) lacks them and reads them as their default instead of being refused.
+ */
+const LATER_RUN_COLUMNS: Partial<Record<(typeof RUN_COLUMNS)[number], unknown>> = { cache_read_tokens: 0, cache_write_tokens: 0 };
+const LATER_RESULT_COLUMNS: Partial<Record<(typeof RESULT_COLUMNS)[number], unknown>> = {
+  input_tokens: null, output_tokens: null, reasoning_tokens: null, cache_read_tokens: null, cache_write_tokens: null,
+};
 
 export interface RunRow {
   experiment_id: number;
@@ -58,6 +69,10 @@ export interface RunRow {
   cost_usd: number;
   /** status of the experiment the run belongs to */
   status: string;
+  /** input tokens read from the provider's prompt cache (part of input_tokens); 0 in tables from before they were counted */
+  cache_read_tokens: number;
+  /** input tokens written to the prompt cache (part of input_tokens) */
+  cache_write_tokens: number;
 }
 
 export type ExperimentStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
@@ -85,6 +100,12 @@ export interface ResultRow {
   error: string | null;
   /** relative to the results directory; null when there is no result file */
   result_file: string | null;
+  /** the experiment's tokens over every run and seat; null without a result (or in tables from before they were written) */
+  input_tokens: number | null;
+  output_tokens: number | null;
+  reasoning_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
 }
 
 type Kind = 'int' | 'num' | 'str' | 'bool';
@@ -98,7 +119,7 @@ const RUN_KINDS: Record<(typeof RUN_COLUMNS)[number], [Kind, boolean]> = {
   raw_utility: ['num', false], share: ['num', true], welfare: ['num', false], exploitation_index: ['num', true],
   nash_utility: ['num', true], pareto_optimal: ['bool', true], repairs: ['int', false], voided: ['int', false],
   calls: ['int', false], input_tokens: ['int', false], output_tokens: ['int', false], reasoning_tokens: ['int', false],
-  cost_usd: ['num', false], status: ['str', false],
+  cost_usd: ['num', false], status: ['str', false], cache_read_tokens: ['int', false], cache_write_tokens: ['int', false],
 };
 
 const RESULT_KINDS: Record<(typeof RESULT_COLUMNS)[number], [Kind, boolean]> = {
@@ -107,6 +128,8 @@ const RESULT_KINDS: Record<(typeof RESULT_COLUMNS)[number], [Kind, boolean]> = {
   duration_s: ['num', true], runs_completed: ['int', true], agreement_rate: ['num', true], mean_round: ['num', true],
   weak_utility: ['num', true], strong_utility: ['num', true], advantage: ['num', true], repairs: ['int', true],
   voided: ['int', true], calls: ['int', true], cost_usd: ['num', true], error: ['str', true], result_file: ['str', true],
+  input_tokens: ['int', true], output_tokens: ['int', true], reasoning_tokens: ['int', true], cache_read_tokens: ['int', true],
+  cache_write_tokens: ['int', true],
 };
 
 /** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF, newlines inside quotes). */
@@ -171,12 +194,12 @@ function convert(kind: Kind, nullable: boolean, raw: string, where: () => string
   throw new UserError(`${where()} holds "${raw.slice(0, 40)}", not a ${kind === 'bool' ? 'true/false' : kind === 'int' ? 'whole number' : 'number'}; re-run \`bargain collect\` to rewrite the table`);
 }
 
-function readTable<T>(text: string, name: string, kinds: Record<string, [Kind, boolean]>): T[] {
+function readTable<T>(text: string, name: string, kinds: Record<string, [Kind, boolean]>, later: Record<string, unknown> = {}): T[] {
   const rows = parseCsv(text).filter((r) => !(r.length === 1 && r[0] === ''));
   if (rows.length === 0) throw new UserError(`${name} is empty (no header); re-run \`bargain collect\` to rewrite it`);
   const header = rows[0].map((h) => h.trim());
   const index = new Map(header.map((h, k) => [h, k]));
-  const missing = Object.keys(kinds).filter((c) => !index.has(c));
+  const missing = Object.keys(kinds).filter((c) => !index.has(c) && !(c in later));
   if (missing.length) {
     throw new UserError(`${name} lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; re-run \`bargain collect\` to rewrite it`);
   }
@@ -185,6 +208,7 @@ function readTable<T>(text: string, name: string, kinds: Record<string, [Kind, b
     const cells = rows[r];
     const obj: Record<string, unknown> = {};
     for (const [col, [kind, nullable]] of Object.entries(kinds)) {
+      if (!index.has(col)) { obj[col] = later[col]; continue; }
       obj[col] = convert(kind, nullable, cells[index.get(col)!] ?? '', () => `${name} line ${r + 1}, column ${col},`);
     }
     out.push(obj as T);
@@ -193,9 +217,9 @@ function readTable<T>(text: string, name: string, kinds: Record<string, [Kind, b
 }
 
 export function parseRunsCsv(text: string, name = 'runs.csv'): RunRow[] {
-  return readTable<RunRow>(text, name, RUN_KINDS);
+  return readTable<RunRow>(text, name, RUN_KINDS, LATER_RUN_COLUMNS);
 }
 
 export function parseResultsCsv(text: string, name = 'results.csv'): ResultRow[] {
-  return readTable<ResultRow>(text, name, RESULT_KINDS);
+  return readTable<ResultRow>(text, name, RESULT_KINDS, LATER_RESULT_COLUMNS);
 }

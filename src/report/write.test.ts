@@ -206,3 +206,43 @@ test('visualize_results.py is written beside the tables and compiles (and runs w
     for (const f of ['heatmap_advantage.png', 'advantage_vs_level.png']) assert.ok(existsSync(join(r.dir, 'python_plots', f)), f);
   } finally { r.done(); }
 });
+
+test('cached input: the headline card and the per-model table sum cache reads and writes; older tables without the columns read as 0', async () => {
+  const r = await report({ weak: ['scripted:conceder'], strong: ['scripted:boulware', 'scripted:nash'], levels: [0.5], numRuns: 2, fakeCalls: true });
+  try {
+    assertSafePage(r.index, 'index');
+    // recomputed here from the tables the report reads
+    const [head, ...rows] = parseCsv(readFileSync(join(r.dir, 'runs.csv'), 'utf8')).filter((x) => x.length > 1);
+    const col = (row: string[], k: string) => Number(row[head.indexOf(k)]);
+    const per = new Map<string, { input: number; read: number; write: number }>();
+    for (const row of rows) {
+      const m = row[head.indexOf('model')];
+      const t = per.get(m) ?? { input: 0, read: 0, write: 0 };
+      t.input += col(row, 'input_tokens'); t.read += col(row, 'cache_read_tokens'); t.write += col(row, 'cache_write_tokens');
+      per.set(m, t);
+    }
+    const all = [...per.values()].reduce((a, b) => ({ input: a.input + b.input, read: a.read + b.read, write: a.write + b.write }));
+    assert.ok(all.read > 0 && all.write > 0 && all.read < all.input, JSON.stringify(all));
+    const fmt = (x: number) => x.toLocaleString('en-US');
+    assert.match(r.index, new RegExp(`<div class="k">Cached input</div><div class="v">${(100 * all.read / all.input).toFixed(1)}%</div><div class="small muted">${fmt(all.read)} of ${fmt(all.input)} input tokens read from the prompt cache · ${fmt(all.write)} written`));
+    const cost = r.index.slice(r.index.indexOf('id="cost"'), r.index.indexOf('id="failures"'));
+    assert.match(r.index, /<a href="#cost">Cost<\/a>/);
+    assert.equal(per.size, 3);
+    for (const [m, t] of per) {
+      assert.match(cost, new RegExp(`<td>${m}</td>.*?<td class="num">${fmt(t.input)}</td><td class="num">${(100 * t.read / t.input).toFixed(1)}% <span class="ci">${fmt(t.read)}</span></td><td class="num">${fmt(t.write)}</td>`), m);
+    }
+
+    // the same directory with tables from before the cache columns: the report still builds, cache tokens as 0
+    const strip = (file: string, drop: string[]) => {
+      const t = parseCsv(readFileSync(join(r.dir, file), 'utf8')).filter((x) => x.length > 1);
+      const keep = t[0].map((h, k) => (drop.includes(h) ? -1 : k)).filter((k) => k >= 0);
+      writeFileSync(join(r.dir, file), t.map((row) => keep.map((k) => (/[",\n]/.test(row[k]) ? `"${row[k].replace(/"/g, '""')}"` : row[k])).join(',')).join('\n') + '\n');
+    };
+    strip('runs.csv', ['cache_read_tokens', 'cache_write_tokens']);
+    strip('results.csv', ['input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_write_tokens']);
+    const again = await writeReport(r.dir, { resamples: 50 });
+    const index = readFileSync(again.indexPath, 'utf8');
+    const table = index.slice(index.indexOf('id="cost"'), index.indexOf('id="failures"'));
+    assert.match(table, /<td class="num">0\.0% <span class="ci">0<\/span><\/td>/);
+  } finally { r.done(); }
+});

@@ -83,12 +83,14 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     if (r.ok) results.set(row.experiment_id, r.value);
     else warnings.push(`experiment ${row.experiment_id}: ${r.error}; it has no page`);
   }
-  const totals: Totals = { calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cost_usd: 0 };
+  const totals: Totals = { calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0 };
   for (const r of results.values()) {
     totals.calls += r.calls ?? 0;
     totals.input_tokens += r.input_tokens ?? 0;
     totals.output_tokens += r.output_tokens ?? 0;
     totals.reasoning_tokens += r.reasoning_tokens ?? 0;
+    // from the seats: results written before the totals existed have them there or nowhere (0)
+    for (const run of r.runs) for (const a of run.agents) { totals.cache_read_tokens += a.cache_read_tokens ?? 0; totals.cache_write_tokens += a.cache_write_tokens ?? 0; }
     totals.cost_usd += r.cost_usd ?? 0;
   }
   // another model answering than the one requested changes what the numbers mean: said up front
@@ -128,7 +130,7 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       .map((f) => ({ label: f, href: `../${f}` }));
     const html = indexPage({
       title, resultsDir, generatedAt: (opts.now?.() ?? new Date()).toISOString(), agg, charts,
-      results: tables.results, totals, pages: new Set(ids), scores, warnings, files, servedWarnings,
+      results: tables.results, runs: tables.runs, totals, pages: new Set(ids), scores, warnings, files, servedWarnings,
     });
     indexBytes = Buffer.byteLength(html);
     writeFileSync(join(building, 'index.html'), html);

@@ -67,6 +67,7 @@ export function runRowsOf(r: ResultFile): RunRow[] {
         exploitation_index: a.exploitation_index, nash_utility: a.nash_utility, pareto_optimal: run.pareto_optimal,
         repairs: a.repairs, voided: a.voided, calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens,
         reasoning_tokens: a.reasoning_tokens, cost_usd: a.cost_usd, status: r.status,
+        cache_read_tokens: a.cache_read_tokens ?? 0, cache_write_tokens: a.cache_write_tokens ?? 0,
       });
     }
   }
@@ -78,6 +79,8 @@ function resultRowOf(c: FixtureConfig, r: ResultFile | null, fate: Fate, resultF
   const side = (role: string) => runs.length ? runs.reduce((s, x) => s + x.agents.find((a) => a.role === role)!.utility, 0) / runs.length : null;
   const deals = runs.filter((x) => x.consensus);
   const w = side('weak'), s = side('strong');
+  const tokens = (k: 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cache_read_tokens' | 'cache_write_tokens') =>
+    (r ? runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + (a[k] ?? 0), 0), 0) : null);
   return {
     experiment_id: c.experiment_id, weak_model: c.weak_model, strong_model: c.strong_model,
     competition_level: c.competition_level, random_seed: c.random_seed, num_runs: c.num_runs, status: fate,
@@ -89,6 +92,8 @@ function resultRowOf(c: FixtureConfig, r: ResultFile | null, fate: Fate, resultF
     repairs: r ? runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + a.repairs, 0), 0) : null,
     voided: r ? runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + a.voided, 0), 0) : null,
     calls: r?.calls ?? null, cost_usd: r?.cost_usd ?? null, error: r?.error ?? null, result_file: r ? resultFile : null,
+    input_tokens: tokens('input_tokens'), output_tokens: tokens('output_tokens'), reasoning_tokens: tokens('reasoning_tokens'),
+    cache_read_tokens: tokens('cache_read_tokens'), cache_write_tokens: tokens('cache_write_tokens'),
   };
 }
 
@@ -97,15 +102,18 @@ function fakeCalls(events: TranscriptEvent[], runs: RunDocument[], model: (agent
   for (const e of events) {
     if (e.type !== 'turn') continue;
     const input = 400 + 37 * (k % 11), output = 60 + 13 * (k % 7);
+    // a prompt-cache read on every other call, a write on the rest (parts of input; cached at half price, writes at 1.25×)
+    const read = k % 2 ? 256 : 0, write = k % 2 ? 0 : 128;
     e.calls = [{
       model: model(e.agent, e.run), route: 'fixture', input_tokens: input, output_tokens: output, reasoning_tokens: 0,
-      cost_usd: Math.round((input * 2.5 + output * 10) / 1e6 * 1e6) / 1e6, ms: 120,
+      cache_read_tokens: read, cache_write_tokens: write,
+      cost_usd: Math.round(((input - read - write) * 2.5 + read * 1.25 + write * 3.125 + output * 10) / 1e6 * 1e6) / 1e6, ms: 120,
       messages: [{ role: 'system', content: 'You are negotiating. <b>rules</b>' }, { role: 'user', content: `Phase ${e.phase}, round ${e.round}` }],
     }];
     k++;
     const run = runs.find((r) => r.run_index === e.run);
     const a = run?.agents.find((x) => x.agent === e.agent);
-    if (a) { a.calls++; a.input_tokens += input; a.output_tokens += output; a.cost_usd = Math.round((a.cost_usd + (e.calls[0].cost_usd as number)) * 1e6) / 1e6; }
+    if (a) { a.calls++; a.input_tokens += input; a.output_tokens += output; a.cache_read_tokens = (a.cache_read_tokens ?? 0) + read; a.cache_write_tokens = (a.cache_write_tokens ?? 0) + write; a.cost_usd = Math.round((a.cost_usd + (e.calls[0].cost_usd as number)) * 1e6) / 1e6; }
   }
 }
 
@@ -155,8 +163,8 @@ export async function buildFixtureGrid(dir: string, g: FixtureGrid): Promise<Fix
     for (const run of runs) for (const a of run.agents) a.model = named(a.role);
     const runEvents = events.filter((e) => e.run < numRuns);
     for (const e of runEvents) if (e.type === 'run_start') for (const s of e.seats) s.model = named(s.role);
-    const sum = (k: 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cost_usd') =>
-      runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + a[k], 0), 0);
+    const sum = (k: 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'cost_usd') =>
+      runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + (a[k] ?? 0), 0), 0);
     const result: ResultFile & Record<string, unknown> = {
       job_id: c.experiment_id, experiment_id: c.experiment_id, weak_model: c.weak_model, strong_model: c.strong_model,
       competition_level: c.competition_level, random_seed: c.random_seed, status: fate,
@@ -166,7 +174,8 @@ export async function buildFixtureGrid(dir: string, g: FixtureGrid): Promise<Fix
       ...(fate === 'FAILED' ? { error: `${c.strong_model} failed: provider returned 500 <b>Internal</b> "error"` } : {}),
       ...(fate === 'TIMEOUT' ? { error: `a negotiation run exceeded the 600 s timeout (run ${runs.length})` } : {}),
       calls: sum('calls'), input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'),
-      reasoning_tokens: sum('reasoning_tokens'), cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
+      reasoning_tokens: sum('reasoning_tokens'), cache_read_tokens: sum('cache_read_tokens'), cache_write_tokens: sum('cache_write_tokens'),
+      cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
     };
     let jsonl = '';
     for (const e of runEvents) jsonl += JSON.stringify(e) + '\n';
