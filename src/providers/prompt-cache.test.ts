@@ -3,14 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { breakpointIndexes, claudeCacheMinTokens, claudeModel, maxTokensOf, promptCacheKey } from './prompt-cache.ts';
 
-test('Claude ids in every spelling map to their documented minimum; unknown ones to the lowest (512)', () => {
+test('Claude ids in every spelling map to their documented minimum; Haiku after 4.5 as 4.5; unknown ones to the lowest (512)', () => {
   assert.deepEqual(claudeModel('claude-3-5-haiku-20241022'), { family: 'haiku', version: 3.5 });
   assert.deepEqual(claudeModel('anthropic/claude-opus-4.1'), { family: 'opus', version: 4.1 });
   for (const [id, min] of [
     ['claude-opus-4-1-20250805', 1024], ['anthropic/claude-opus-4.1', 1024], ['claude-sonnet-4-20250514', 1024],
     ['claude-sonnet-4-6', 1024], ['anthropic/claude-sonnet-4.6', 1024], ['claude-haiku-4-5-20251001', 4096],
     ['claude-opus-4-5-20251101', 4096], ['claude-opus-4-6', 4096], ['claude-opus-4-7', 2048], ['claude-opus-4-8', 1024],
-    ['claude-3-5-haiku-20241022', 2048], ['claude-opus-5', 512], ['claude-haiku-5-5', 512], ['my-llama', 512],
+    ['claude-3-5-haiku-20241022', 2048], ['claude-opus-5', 512], ['claude-haiku-5-5', 4096], ['my-llama', 512],
   ] as const) assert.equal(claudeCacheMinTokens(id), min, id);
 });
 

@@ -30,7 +30,8 @@ import type { ChatMessage } from './types.ts';
  */
 const CLAUDE_CACHE_MIN: ReadonlyArray<{ family: RegExp; from: number; to: number; tokens: number }> = [
   { family: /^haiku$/, from: 3, to: 3.5, tokens: 2048 },
-  { family: /^haiku$/, from: 4.5, to: 4.5, tokens: 4096 },
+  // Haiku after 4.5 is in no table read: taken as Haiku 4.5's
+  { family: /^haiku$/, from: 4.5, to: 99, tokens: 4096 },
   { family: /^opus$/, from: 4.5, to: 4.6, tokens: 4096 },
   { family: /^opus$/, from: 4.7, to: 4.7, tokens: 2048 },
   { family: /^opus$/, from: 3, to: 4.1, tokens: 1024 },
@@ -55,6 +56,38 @@ export function claudeCacheMinTokens(modelId: string): number {
   if (!c) return CLAUDE_CACHE_MIN_FALLBACK;
   const row = CLAUDE_CACHE_MIN.find((r) => r.family.test(c.family) && c.version >= r.from - 1e-9 && c.version <= r.to + 1e-9);
   return row?.tokens ?? CLAUDE_CACHE_MIN_FALLBACK;
+}
+
+/**
+ * Gemini's implicit caching: 2.5 and newer only, from 2,048 tokens on 2.5 and 4,096 on 3.x
+ * and later; null where the model has none.
+ * https://ai.google.dev/gemini-api/docs/caching (page updated 2026-10-13; read 2026-12-02)
+ */
+export function geminiCacheMinTokens(modelId: string): number | null {
+  const m = /gemini-(\d+)(?:\.(\d+))?/.exec(modelId);
+  if (!m) return null;
+  const v = Number(m[1]) + Number(m[2] ?? 0) / 10;
+  return v < 2.5 ? null : v < 3 ? 2048 : 4096;
+}
+
+/**
+ * OpenAI's automatic caching: prompts of 1,024 tokens or more, hits in 128-token steps.
+ * https://platform.openai.com/docs/guides/prompt-caching (as restated in
+ * https://raw.githubusercontent.com/openai/openai-cookbook/main/examples/Prompt_Caching_201.ipynb, read 2026-12-02)
+ */
+export const OPENAI_CACHE = Object.freeze({ minTokens: 1024, step: 128 });
+
+/**
+ * Whether cache reads count toward the key's (input) tokens-per-minute limit. Anthropic: only
+ * on the Claude 3 generation (marked † on https://platform.claude.com/docs/en/api/rate-limits,
+ * read 2026-12-02; on later models "cache_read_input_tokens do not count towards ITPM").
+ * OpenAI counts every input token (its limiter counts a request before any cache lookup:
+ * https://community.openai.com/t/does-prompt-caching-reduce-tpm/1138631, read 2026-12-02);
+ * others: assumed counted.
+ */
+export function cacheReadsCountTowardTpm(provider: string, modelId: string): boolean {
+  if (provider !== 'anthropic') return true;
+  return /^claude-3(?:-|$)/.test(modelId.slice(modelId.lastIndexOf('/') + 1));
 }
 
 /**

@@ -13,6 +13,7 @@
  * headers show the most restrictive token limit in effect.
  */
 import type { LimitReading, RateLimitSnapshot, Usage } from './types.ts';
+import { cacheReadsCountTowardTpm } from './prompt-cache.ts';
 
 type HeaderBag = Record<string, string | undefined> | Headers | undefined | null;
 
@@ -77,13 +78,6 @@ export function parseRateLimitHeaders(provider: string, headers: HeaderBag, now 
   return Object.keys(out).length ? out : undefined;
 }
 
-/**
- * Anthropic models on which cache reads still count toward input tokens per minute (marked †
- * on https://platform.claude.com/docs/en/api/rate-limits, read 2026-12-02: the Claude 3
- * generation); on every later model "cache_read_input_tokens do not count towards ITPM".
- */
-const ANTHROPIC_CACHE_READS_COUNTED = /^claude-3(?:-|$)/;
-
 /** Input and output tokens of a call as its provider counts them against the key's per-minute token limits. */
 export interface ChargedTokens { input: number; output: number }
 
@@ -96,6 +90,6 @@ export interface ChargedTokens { input: number; output: number }
  */
 export function chargedTokens(provider: string, modelId: string, usage: Usage): ChargedTokens {
   let input = usage.inputTokens;
-  if (provider === 'anthropic' && !ANTHROPIC_CACHE_READS_COUNTED.test(modelId)) input -= usage.cacheReadTokens ?? 0;
+  if (!cacheReadsCountTowardTpm(provider, modelId)) input -= usage.cacheReadTokens ?? 0;
   return { input: Math.max(0, input), output: Math.max(0, usage.outputTokens) };
 }
