@@ -465,14 +465,16 @@ export function promptTokens(r: Pick<WireRequest, 'messages'>): number {
 }
 
 /**
- * Dollars of a call at registry prices (per million tokens): cache reads at cached_input,
- * writes at cache_write, both at the input price where the registry has none.
+ * Dollars of a call at registry prices (per million tokens): cache reads at cached_input (the
+ * input price where the registry has none), writes at cache_write (else Anthropic's 1.25 x input
+ * for a 5-minute write: https://platform.claude.com/docs/en/build-with-claude/prompt-caching,
+ * read 2026-12-02; only Anthropic routes write).
  */
 export function costOf(price: { input: number; output: number; cached_input?: number; cache_write?: number } | undefined, c: Completion): number {
   if (!price) return 0;
   const uncached = c.inputTokens - c.cacheReadTokens - c.cacheWriteTokens;
   const usd = (uncached * price.input + c.cacheReadTokens * (price.cached_input ?? price.input)
-    + c.cacheWriteTokens * (price.cache_write ?? price.input) + (c.outputTokens + c.reasoningTokens) * price.output) / 1e6;
+    + c.cacheWriteTokens * (price.cache_write ?? price.input * 1.25) + (c.outputTokens + c.reasoningTokens) * price.output) / 1e6;
   return Math.round(usd * 1e12) / 1e12;
 }
 
