@@ -160,7 +160,7 @@ test('Anthropic: the minimum per model, the 20-block lookback, the 5-minute TTL 
     assert.deepEqual([after.cache_read_input_tokens, after.cache_creation_input_tokens], [0, 1204], 'expired after 5 minutes: written again');
 
     // at most 4 breakpoints (a top-level cache_control takes one)
-    const five = Array.from({ length: 5 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: bp(`b${i}`) }));
+    const five: { role: string; content: unknown }[] = Array.from({ length: 5 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: bp(`b${i}`) }));
     const r = await anthropic(s, { system: 'sys', messages: five });
     assert.equal(r.status, 400);
     assert.deepEqual(r.body.error, { type: 'invalid_request_error', message: 'A maximum of 4 blocks with cache_control may be provided. Found 5.' });

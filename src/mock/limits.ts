@@ -154,7 +154,7 @@ export class KeyLimits {
 /** A duration as OpenAI's headers write it: "12ms", "1s", "2.22s", "6m0s", "1h2m3s". */
 export function goDuration(ms: number): string {
   if (!(ms > 0)) return '0s';
-  if (ms < 1000) return `${Math.max(1, Math.round(ms))}ms`;
+  if (ms < 999.5) return `${Math.max(1, Math.round(ms))}ms`;
   const trim = (s: number) => String(Math.round(s * 1000) / 1000);
   if (ms < 60_000) return `${trim(ms / 1000)}s`;
   const h = Math.floor(ms / 3_600_000), m = Math.floor((ms % 3_600_000) / 60_000), s = (ms % 60_000) / 1000;
