@@ -23,8 +23,8 @@ export interface CatalogEntry {
   name: string;
   contextWindow: number;
   maxOutputTokens: number;
-  /** USD per million tokens */
-  price: { input: number; output: number };
+  /** USD per million tokens (cached_input: a cache read; cache_write: Anthropic's 5-minute write) */
+  price: { input: number; output: number; cached_input?: number; cache_write?: number };
   /** YYYY-MM-DD, when known */
   released?: string;
 }
@@ -62,7 +62,7 @@ export class Catalog {
       const e = registry.find(name)!;
       const entry = (id: string): CatalogEntry => ({
         id, name, contextWindow: e.context_window, maxOutputTokens: e.max_output_tokens ?? 8192,
-        price: { input: e.price.input, output: e.price.output }, released: e.lifecycle?.released,
+        price: { input: e.price.input, output: e.price.output, cached_input: e.price.cached_input, cache_write: e.price.cache_write }, released: e.lifecycle?.released,
       });
       const add = (f: FormatName, id: string) => {
         const c = entry(id);
@@ -95,6 +95,15 @@ export class Catalog {
       if (id.startsWith(served) && SNAPSHOT[format].test(id.slice(served.length))) return true;
     }
     return false;
+  }
+
+  /** The served entry of `id` on this format (its dated snapshots included), or null. */
+  entry(format: FormatName, id: string): CatalogEntry | null {
+    const m = this.byFormat.get(format)!;
+    const own = m.get(id);
+    if (own) return own;
+    for (const [served, e] of m) if (id.startsWith(served) && SNAPSHOT[format].test(id.slice(served.length))) return e;
+    return null;
   }
 
   /** The id the answer says served the request (--reroute), else the id asked for. */

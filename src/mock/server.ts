@@ -16,6 +16,9 @@
  * provider's real not-found body, lists models per provider, rejects the parameters the
  * real APIs reject, spends realistic reasoning tokens (reasoningScale), and can answer one
  * model as another (reroute).
+ * Prompt caching as each provider reports it (prompt-cache.ts; promptCache: false turns it off)
+ * and per-key limits announced in OpenAI's and Anthropic's headers and enforced with their
+ * 429s (limits.ts; off unless configured).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,7 +26,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { answer, hashOf } from './brain.ts';
 import { applyOutputFault, outputFault, transportFault, unit, type FaultKind, type FaultRates } from './faults.ts';
 import { Catalog, isIsoDate } from './catalog.ts';
-import { FORMATS, route, type Completion, type ErrorKind, type FormatName, type WireFormat, type WireRequest } from './wire.ts';
+import { cacheReadsCountTowardItpm, KeyLimits, limitMessage, type LimitsOption } from './limits.ts';
+import { cacheRule, PromptCache } from './prompt-cache.ts';
+import { FORMATS, route, type Completion, type ErrorExtra, type ErrorKind, type FormatName, type WireFormat, type WireRequest } from './wire.ts';
 import { loadRegistry, type Registry } from '../providers/registry.ts';
 import { today } from '../providers/lifecycle.ts';
 
@@ -80,6 +85,14 @@ export interface MockServerOptions {
   reroute?: Readonly<Record<string, string>>;
   /** multiplies the reasoning tokens spent (default 1: thousands at high effort; 0: none) */
   reasoningScale?: number;
+  /** cache prompt prefixes as each provider does (default true; false: nothing is ever cached, for A/B benches) */
+  promptCache?: boolean;
+  /**
+   * Per-key limits announced in OpenAI's and Anthropic's headers and enforced with their 429s
+   * (default: none announced), e.g. { openai: { rpm, tpm }, anthropic: { rpm, itpm, otpm },
+   * byKey: { 'sk-2': { openai: { rpm } } } }.
+   */
+  limits?: LimitsOption;
 }
 
 export interface RequestLogEntry {
@@ -148,6 +161,8 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     started_at: new Date(started).toISOString(), requests: 0, by_status: {}, by_key: {}, by_model: {}, by_format: {}, faults: {}, log: [],
   };
   const logLimit = opts.logLimit ?? 100_000;
+  const promptCache = opts.promptCache === false ? null : new PromptCache();
+  const limits = new KeyLimits(opts.limits ?? {}, keyHash);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -235,10 +250,12 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
     const looseModel = pathModel ?? (body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : null);
     let reqId: string | null = null;
-    const fail = (kind: ErrorKind, message: string, extra: { fault?: RequestLogEntry['fault']; retryAfterS?: number; rpm?: number; param?: string; code?: string } = {}) => {
+    // once the key is known good, every answer announces its limits (429s and other errors too)
+    let authed = false;
+    const fail = (kind: ErrorKind, message: string, extra: { fault?: RequestLogEntry['fault']; retryAfterS?: number; rpm?: number; param?: string; code?: string } & Pick<ErrorExtra, 'rateType' | 'upstream'> = {}) => {
       const requestId = `req_${reqId ?? createHash('sha256').update(`${arrival}/${stats.requests}/${raw}`).digest('hex').slice(0, 24)}`;
-      const e = format.error(kind, message, { retryAfterS: extra.retryAfterS, model: looseModel ?? undefined, rpm: extra.rpm, param: extra.param, code: extra.code, requestId });
-      send(res, e.status, e.body, e.headers);
+      const e = format.error(kind, message, { retryAfterS: extra.retryAfterS, model: looseModel ?? undefined, rpm: extra.rpm, param: extra.param, code: extra.code, requestId, rateType: extra.rateType, upstream: extra.upstream });
+      send(res, e.status, e.body, { ...(authed ? limits.headers(format.name, kh, now()) : {}), ...e.headers });
       record({ key: kh, format: format.name, model: looseModel, status: e.status, fault: extra.fault ?? null, latency_ms: now() - arrival,
         req: reqId, retry_after_s: extra.retryAfterS ?? null }, arrival);
     };
@@ -272,6 +289,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       };
       return fail('no_funds', msg[format.name]);
     }
+    authed = key !== null;
     if (r.list) {
       if (format.name === 'anthropic' && typeof req.headers['anthropic-version'] !== 'string') return fail('bad_request', 'anthropic-version: header is required');
       send(res, 200, format.list(catalog.list(format.name), url), format.name === 'anthropic' ? { 'request-id': `req_list${stats.requests}` } : {});
@@ -295,9 +313,10 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     }
     const parsed = format.parse(body, pathModel, req.headers);
     if (typeof parsed === 'string') return fail('bad_request', parsed);
-    if ('message' in parsed) return fail('bad_request', parsed.message, { param: parsed.param, code: parsed.code });
+    if ('message' in parsed) return fail('bad_request', parsed.message, { param: parsed.param, code: parsed.code, upstream: parsed.upstream });
 
-    const reqHash = hashOf(format.name, parsed);
+    // the cache hints are not part of the request's identity (faults and latency draw as before)
+    const reqHash = hashOf(format.name, { ...parsed, cache: undefined });
     reqId = reqHash.slice(0, 24);
     const first = opts.rateLimitFirst?.[format.name];
     if (first && (limitedFirst.get(format.name) ?? 0) < first.count) {
@@ -312,6 +331,26 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     const wait = rpmCheck(kh, arrival, limit);
     if (wait !== null) {
       return fail('rate_limit', rateLimitMessage(format.name, parsed.model, limit, wait), { fault: 'rate_limit', retryAfterS: wait, rpm: limit });
+    }
+
+    // what the provider's prompt cache would read and write (committed when the answer is sent)
+    const inputTokens = promptTokens(parsed);
+    const rule = cacheRule(format.name, parsed.model);
+    const plan = promptCache && parsed.cache
+      ? promptCache.plan(rule, `${kh}\u0000${parsed.model}\u0000${parsed.cache.cacheKey ?? ''}`, parsed.model, parsed.cache.units, arrival)
+      : { read: 0, write: 0, commit: () => {} };
+    // the announced limits: OpenAI counts the prompt (cached part included) and max_tokens;
+    // Anthropic's ITPM the uncached input and the writes (reads too on the † models), its OTPM max_tokens
+    if (format.name === 'openai' || format.name === 'anthropic') {
+      const input = format.name === 'openai' ? inputTokens + (parsed.maxTokens ?? 0)
+        : inputTokens - (cacheReadsCountTowardItpm(parsed.model) ? 0 : plan.read);
+      const refused = limits.admit(format.name, kh, { input, output: parsed.maxTokens ?? 0 }, arrival);
+      if (refused) {
+        const retryAfterS = refused.tooLarge ? undefined : Math.max(1, Math.ceil(refused.waitMs / 1000));
+        return fail('rate_limit', limitMessage(format.name, parsed.model, refused), {
+          fault: 'rate_limit', retryAfterS, rateType: refused.dim === 'requests' ? 'requests' : 'tokens',
+        });
+      }
     }
 
     const occurrence = seen.get(reqHash) ?? 0;
@@ -337,12 +376,23 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     try {
       const c = await complete(format, parsed, reqHash, occurrence, rates, opts.strategies ?? {}, reasoningScale);
       // a rerouted id is answered by another model, and the answer says so
-      completion = { ...c.completion, model: catalog.servedAs(parsed.model), id: reqHash.slice(0, 24), created: Math.floor(arrival / 1000) };
+      completion = {
+        ...c.completion, model: catalog.servedAs(parsed.model), id: reqHash.slice(0, 24), created: Math.floor(arrival / 1000),
+        cacheReadTokens: plan.read, cacheWriteTokens: plan.write,
+      };
+      if (format.name === 'openrouter') completion.costUsd = costOf(catalog.entry('openrouter', parsed.model)?.price, completion);
       fault = c.fault ?? fault;
     } catch (e) {
       return fail('server', `mock server error: ${(e as Error).message}`);
     }
-    send(res, 200, format.success(completion), format.name === 'anthropic' ? { 'request-id': `req_${completion.id}` } : { 'x-request-id': `req_${completion.id}` });
+    plan.commit(now());
+    const out = completion.outputTokens + completion.reasoningTokens;
+    if (format.name === 'anthropic') limits.settle('anthropic', kh, parsed.maxTokens ?? 0, out, now());
+    else if (format.name === 'openai' && parsed.maxTokens === null) limits.settle('openai', kh, 0, out, now());
+    send(res, 200, format.success(completion), {
+      ...limits.headers(format.name, kh, now()),
+      ...(format.name === 'anthropic' ? { 'request-id': `req_${completion.id}` } : { 'x-request-id': `req_${completion.id}` }),
+    });
     record({ key: kh, format: format.name, model: parsed.model, status: 200, fault, latency_ms: now() - arrival, req: reqId }, arrival);
   }
 
@@ -409,10 +459,29 @@ export function rateLimitMessage(format: FormatName, model: string, limit: numbe
   }
 }
 
+/** The prompt's tokens as the mock counts them: 4 per message plus its text, 3 to prime the answer. */
+export function promptTokens(r: Pick<WireRequest, 'messages'>): number {
+  return 3 + r.messages.reduce((s, m) => s + 4 + tokensOf(m.content), 0);
+}
+
+/**
+ * Dollars of a call at registry prices (per million tokens): cache reads at cached_input (the
+ * input price where the registry has none), writes at cache_write (else Anthropic's 1.25 x input
+ * for a 5-minute write: https://platform.claude.com/docs/en/build-with-claude/prompt-caching,
+ * read 2026-12-02; only Anthropic routes write).
+ */
+export function costOf(price: { input: number; output: number; cached_input?: number; cache_write?: number } | undefined, c: Completion): number {
+  if (!price) return 0;
+  const uncached = c.inputTokens - c.cacheReadTokens - c.cacheWriteTokens;
+  const usd = (uncached * price.input + c.cacheReadTokens * (price.cached_input ?? price.input)
+    + c.cacheWriteTokens * (price.cache_write ?? price.input * 1.25) + (c.outputTokens + c.reasoningTokens) * price.output) / 1e6;
+  return Math.round(usd * 1e12) / 1e12;
+}
+
 /** The answer, its token accounting, reasoning, the output-token cap, and any output fault. */
 async function complete(
   format: WireFormat, r: WireRequest, reqHash: string, occurrence: number, rates: FaultRates, strategies: Record<string, string>, scale: number,
-): Promise<{ completion: Omit<Completion, 'id' | 'created'>; fault: FaultKind | null }> {
+): Promise<{ completion: Omit<Completion, 'id' | 'created' | 'cacheReadTokens' | 'cacheWriteTokens'>; fault: FaultKind | null }> {
   const a = await answer(r.model, r.messages, strategies);
   let text = a.text;
   let fault: FaultKind | null = null;
@@ -424,7 +493,7 @@ async function complete(
       fault = f;
     }
   }
-  const inputTokens = 3 + r.messages.reduce((s, m) => s + 4 + tokensOf(m.content), 0);
+  const inputTokens = promptTokens(r);
   let reasoning = reasoningTokens(format, r, reqHash, scale);
   let outputTokens = tokensOf(text);
   // reasoning comes first and counts against the cap: a cap too small for it leaves no answer

@@ -31,10 +31,30 @@ export interface WireRequest {
   thinkingBudget: number | null;
   /** Gemini includeThoughts / Anthropic thinking: return the thought text too */
   includeThoughts: boolean;
+  /** what prompt caching needs (kept out of the request's hash) */
+  cache?: CacheHints;
 }
 
+/** The prompt as cacheable blocks, and OpenAI's prompt_cache_key (prompt-cache.ts). */
+export interface CacheHints {
+  units: { msg: number; text: string; breakpoint: boolean }[];
+  cacheKey: string | null;
+}
+
+/**
+ * Anthropic's limit on cache_control blocks and its 400 when exceeded
+ * (https://platform.claude.com/docs/en/build-with-claude/prompt-caching, read 2026-12-02;
+ * wording as in https://github.com/envoyproxy/ai-gateway/pull/1712).
+ */
+export const MAX_CACHE_BREAKPOINTS = 4;
+export const tooManyBreakpoints = (n: number) => `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${n}.`;
+
 /** A request the API refuses with a 400: its message, and (OpenAI) the parameter and code it names. */
-export interface Rejection { message: string; param?: string; code?: string }
+export interface Rejection {
+  message: string; param?: string; code?: string;
+  /** OpenRouter: the upstream provider's error body it passes on (metadata.raw) */
+  upstream?: { provider: string; raw: string };
+}
 
 export type ErrorKind = 'bad_request' | 'auth' | 'no_key' | 'no_funds' | 'rate_limit' | 'server' | 'overloaded' | 'not_found' | 'model_not_found';
 
@@ -48,6 +68,9 @@ export interface ErrorExtra {
   code?: string;
   /** Anthropic's request id, echoed in the body and the request-id header */
   requestId?: string;
+  /** OpenAI: the rate-limit error's type (requests or tokens) */
+  rateType?: 'requests' | 'tokens';
+  upstream?: { provider: string; raw: string };
 }
 
 export interface Completion {
@@ -61,6 +84,11 @@ export interface Completion {
   inputTokens: number;
   outputTokens: number;   // answer tokens, reasoning excluded
   reasoningTokens: number;
+  /** parts of inputTokens read from and written to the prompt cache */
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** OpenRouter: dollars for the call at the registry's prices */
+  costUsd?: number;
 }
 
 export interface WireFormat {
@@ -90,6 +118,17 @@ function textOf(content: unknown): string | null {
     return parts.join('');
   }
   return null;
+}
+
+/** A content field's text blocks and which carry cache_control; null where textOf is null. */
+function unitsOf(content: unknown, msg: number): CacheHints['units'] | null {
+  if (typeof content === 'string') return [{ msg, text: content, breakpoint: false }];
+  if (!Array.isArray(content)) return null;
+  const out: CacheHints['units'] = [];
+  for (const p of content) {
+    if (isObj(p) && typeof p.text === 'string') out.push({ msg, text: p.text, breakpoint: isObj(p.cache_control) });
+  }
+  return out;
 }
 
 function bearer(headers: IncomingHttpHeaders): string | null {
@@ -153,6 +192,7 @@ function parseChat(body: unknown, strict: boolean): WireRequest | string | Rejec
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "Invalid 'messages': empty array. Expected an array with minimum length 1.";
   if (body.stream === true) return 'stream: the mock server does not stream; send stream: false';
   const messages: WireMessage[] = [];
+  const units: CacheHints['units'] = [];
   for (const [i, m] of body.messages.entries()) {
     if (!isObj(m)) return `Invalid type for 'messages[${i}]'`;
     const role = m.role === 'developer' ? 'system' : m.role;
@@ -160,7 +200,18 @@ function parseChat(body: unknown, strict: boolean): WireRequest | string | Rejec
     const content = textOf(m.content);
     if (content === null) return `Invalid type for 'messages[${i}].content'`;
     messages.push({ role, content });
+    units.push(...unitsOf(m.content, i)!);
   }
+  // OpenRouter passes cache_control in content parts on to Anthropic, whose 400 it relays
+  // (https://openrouter.ai/docs/features/prompt-caching, read 2026-12-02; the relayed body as in
+  // https://github.com/oguzbilgic/kern-ai/pull/317); OpenAI ignores cache_control
+  const breakpoints = units.filter((u) => u.breakpoint).length;
+  if (!strict && body.model.startsWith('anthropic/') && breakpoints > MAX_CACHE_BREAKPOINTS) {
+    const message = tooManyBreakpoints(breakpoints);
+    return { message: 'Provider returned error', upstream: { provider: 'Anthropic', raw: JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message } }) } };
+  }
+  if (strict) for (const u of units) u.breakpoint = false;
+  const cacheKey = typeof body.prompt_cache_key === 'string' && body.prompt_cache_key ? body.prompt_cache_key : null;
   const reasoning = isOpenAiReasoning(body.model);
   const effortRaw = body.reasoning_effort ?? (isObj(body.reasoning) ? body.reasoning.effort : undefined);
   if (strict) {
@@ -193,6 +244,7 @@ function parseChat(body: unknown, strict: boolean): WireRequest | string | Rejec
     model: body.model, messages, maxTokens: typeof cap === 'number' ? cap : null,
     // reasoning models think at medium unless told otherwise
     reasoningEffort: effort ?? (reasoning && budget === null ? 'medium' : null), thinkingBudget: budget, includeThoughts: false,
+    cache: { units, cacheKey },
   };
 }
 
@@ -201,7 +253,7 @@ function chatUsage(c: Completion) {
     prompt_tokens: c.inputTokens,
     completion_tokens: c.outputTokens + c.reasoningTokens,
     total_tokens: c.inputTokens + c.outputTokens + c.reasoningTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: c.cacheReadTokens, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: c.reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
@@ -229,7 +281,7 @@ export const openai: WireFormat = {
       model_not_found: [404, 'invalid_request_error', 'model_not_found'],
     } as const)[kind];
     const headers: Record<string, string> = x.retryAfterS !== undefined ? { 'retry-after': String(x.retryAfterS) } : {};
-    return { status, body: { error: { message, type, param: x.param ?? null, code: x.code ?? code } }, headers };
+    return { status, body: { error: { message, type: kind === 'rate_limit' ? x.rateType ?? type : type, param: x.param ?? null, code: x.code ?? code } }, headers };
   },
   // https://platform.openai.com/docs/api-reference/models/list
   list: (models) => ({
@@ -250,14 +302,19 @@ export const openrouter: WireFormat = {
       logprobs: null, finish_reason: c.finish === 'length' ? 'length' : 'stop', native_finish_reason: c.finish === 'length' ? 'length' : 'stop', index: 0,
       message: { role: 'assistant', content: c.text, refusal: null, reasoning: c.reasoningTokens > 0 ? c.thought : null },
     }],
-    usage: { ...chatUsage(c), cost: 0 },
+    // usage (cost in dollars, cache reads and writes) comes with every response; usage.include is
+    // deprecated and changes nothing: https://openrouter.ai/docs/use-cases/usage-accounting (read 2026-12-02)
+    usage: (() => {
+      const u = chatUsage(c);
+      return { ...u, prompt_tokens_details: { cached_tokens: c.cacheReadTokens, cache_write_tokens: c.cacheWriteTokens, audio_tokens: 0 }, cost: c.costUsd ?? 0 };
+    })(),
   }),
   error: (kind, message, x = {}) => {
     // an unknown or removed model is a 400 on OpenRouter, with the account's user_id beside the error:
     // https://github.com/RightNow-AI/openfang/issues/697, https://github.com/OpenRouterTeam/openrouter-examples/issues/74
     const status = ({ bad_request: 400, auth: 401, no_key: 401, no_funds: 402, rate_limit: 429, server: 502, overloaded: 503, not_found: 404, model_not_found: 400 } as const)[kind];
     const headers: Record<string, string> = x.retryAfterS !== undefined ? { 'retry-after': String(x.retryAfterS) } : {};
-    const metadata = kind === 'server' ? { provider_name: 'Mock' } : undefined;
+    const metadata = x.upstream ? { raw: x.upstream.raw, provider_name: x.upstream.provider } : kind === 'server' ? { provider_name: 'Mock' } : undefined;
     return { status, body: { error: { message, code: status, metadata }, ...(kind === 'model_not_found' ? { user_id: 'user_mock' } : {}) }, headers };
   },
   // https://openrouter.ai/docs/api-reference/list-available-models: prices are USD per token, as strings
@@ -306,18 +363,28 @@ export const anthropic: WireFormat = {
       for (const p of ['temperature', 'top_p', 'top_k']) if (body[p] !== undefined) return `${p}: Extra inputs are not permitted`;
     }
     const messages: WireMessage[] = [];
+    const units: CacheHints['units'] = [];
     if (body.system !== undefined) {
       const sys = textOf(body.system);
       if (sys === null) return 'system: Input should be a valid string or list of text blocks';
       messages.push({ role: 'system', content: sys });
+      units.push(...unitsOf(body.system, 0)!);
     }
     for (const [i, m] of body.messages.entries()) {
       if (!isObj(m) || (m.role !== 'user' && m.role !== 'assistant')) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
       const content = textOf(m.content);
       if (content === null) return `messages.${i}.content: Input should be a valid string or list of content blocks`;
       if (content === '' && i < body.messages.length - 1) return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+      units.push(...unitsOf(m.content, messages.length)!);
       messages.push({ role: m.role, content });
     }
+    // a top-level cache_control (automatic caching) puts a breakpoint on the last block and takes a slot
+    let breakpoints = units.filter((u) => u.breakpoint).length;
+    if (isObj(body.cache_control) && units.length) {
+      breakpoints++;
+      units[units.length - 1].breakpoint = true;
+    }
+    if (breakpoints > MAX_CACHE_BREAKPOINTS) return tooManyBreakpoints(breakpoints);
     const gen = claudeVersion(body.model);
     const thinking = isObj(body.thinking) ? body.thinking : null;
     let budget: number | null = null;
@@ -343,7 +410,10 @@ export const anthropic: WireFormat = {
     if ((budget !== null || effort !== null) && body.temperature !== undefined && body.temperature !== 1) {
       return '`temperature` may only be set to 1 when thinking is enabled or in interleaved thinking mode.';
     }
-    return { model: body.model, messages, maxTokens: body.max_tokens, reasoningEffort: effort, thinkingBudget: budget, includeThoughts: budget !== null || effort !== null };
+    return {
+      model: body.model, messages, maxTokens: body.max_tokens, reasoningEffort: effort, thinkingBudget: budget, includeThoughts: budget !== null || effort !== null,
+      cache: { units, cacheKey: null },
+    };
   },
   success: (c) => ({
     id: `msg_${c.id}`, type: 'message', role: 'assistant', model: c.model,
@@ -352,8 +422,15 @@ export const anthropic: WireFormat = {
       ...(c.text !== '' || c.thought === null ? [{ type: 'text', text: c.text }] : []),
     ],
     stop_reason: c.finish === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null,
-    // Anthropic bills thinking as output tokens and does not report it separately
-    usage: { input_tokens: c.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: c.outputTokens + c.reasoningTokens, service_tier: 'standard' },
+    // Anthropic bills thinking as output tokens and does not report it separately; its
+    // input_tokens are only those after the last cache breakpoint (neither read nor written):
+    // https://platform.claude.com/docs/en/build-with-claude/prompt-caching (read 2026-12-02)
+    usage: {
+      input_tokens: c.inputTokens - c.cacheReadTokens - c.cacheWriteTokens,
+      cache_creation_input_tokens: c.cacheWriteTokens, cache_read_input_tokens: c.cacheReadTokens,
+      cache_creation: { ephemeral_5m_input_tokens: c.cacheWriteTokens, ephemeral_1h_input_tokens: 0 },
+      output_tokens: c.outputTokens + c.reasoningTokens, service_tier: 'standard',
+    },
   }),
   error: (kind, message, x = {}) => {
     const [status, type] = ({
@@ -404,6 +481,7 @@ export const gemini: WireFormat = {
       if (text === null) return `Invalid value at 'contents[${i}].parts'`;
       messages.push({ role, content: text });
     }
+    const units = messages.map((m, i) => ({ msg: i, text: m.content, breakpoint: false }));
     const gc = isObj(body.generationConfig) ? body.generationConfig : isObj(body.generation_config) ? body.generation_config : {};
     const cap = gc.maxOutputTokens ?? gc.max_output_tokens;
     const tc = isObj(gc.thinkingConfig) ? gc.thinkingConfig : isObj(gc.thinking_config) ? gc.thinking_config : {};
@@ -414,6 +492,7 @@ export const gemini: WireFormat = {
       model: pathModel, messages, maxTokens: typeof cap === 'number' ? cap : null, reasoningEffort: null,
       thinkingBudget: thinking ? (typeof budgetRaw === 'number' && budgetRaw >= 0 ? budgetRaw : -1) : null,
       includeThoughts: (tc.includeThoughts ?? tc.include_thoughts) === true,
+      cache: { units, cacheKey: null },
     };
   },
   success: (c) => ({
@@ -425,10 +504,15 @@ export const gemini: WireFormat = {
       finishReason: c.finish === 'length' ? 'MAX_TOKENS' : 'STOP', index: 0,
     }],
     usageMetadata: {
-      promptTokenCount: c.inputTokens, candidatesTokenCount: c.outputTokens,
+      // cached tokens are part of promptTokenCount, reported only on a hit
+      // (https://ai.google.dev/api/generate-content#UsageMetadata, read 2026-12-02)
+      promptTokenCount: c.inputTokens,
+      ...(c.cacheReadTokens > 0 ? { cachedContentTokenCount: c.cacheReadTokens } : {}),
+      candidatesTokenCount: c.outputTokens,
       totalTokenCount: c.inputTokens + c.outputTokens + c.reasoningTokens,
       ...(c.reasoningTokens > 0 ? { thoughtsTokenCount: c.reasoningTokens } : {}),
       promptTokensDetails: [{ modality: 'TEXT', tokenCount: c.inputTokens }],
+      ...(c.cacheReadTokens > 0 ? { cacheTokensDetails: [{ modality: 'TEXT', tokenCount: c.cacheReadTokens }] } : {}),
     },
     modelVersion: c.model, responseId: c.id,
   }),

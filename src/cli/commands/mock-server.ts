@@ -2,7 +2,9 @@
  * `bargain mock-server`: the project's mock LLM server on 127.0.0.1 (src/mock/server.ts),
  * until Ctrl-C. Prints the base-URL variables that point the provider clients at it.
  * It serves the models that answer on --date (default today; --date 2025-08-25 serves the
- * seed's), plus --serve ids, and answers --reroute OLD=NEW as NEW.
+ * seed's), plus --serve ids, and answers --reroute OLD=NEW as NEW. It caches prompt prefixes
+ * as each provider does (--no-prompt-cache: never) and, with --limits, announces per-key
+ * limits in OpenAI's and Anthropic's headers and enforces them with their 429s.
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -10,6 +12,7 @@ import { UserError } from '../../errors.ts';
 import { playableStrategy } from '../../mock/brain.ts';
 import { startMockServer, type MockServer } from '../../mock/server.ts';
 import { isIsoDate, parseReroutes, SEED_DATE } from '../../mock/catalog.ts';
+import { parseLimitSpec, type LimitsOption } from '../../mock/limits.ts';
 import { today } from '../../providers/lifecycle.ts';
 import { STRATEGIES } from '../../agents/index.ts';
 import { loadRegistry, type Registry } from '../../providers/index.ts';
@@ -19,6 +22,7 @@ interface Opts {
   port: number; latency?: [number, number]; rpm?: number; errorRate: number; malformedRate: number;
   strategy?: string[]; slowMs: number; models?: string;
   date: string; serve: string[]; reroute: Record<string, string>; reasoningScale: number;
+  promptCache: boolean; limits?: LimitsOption;
 }
 
 export const DEFAULT_MOCK_PORT = 8765;
@@ -40,6 +44,12 @@ function dateArg(v: string): string {
 function serveArg(v: string, into: string[] = []): string[] {
   if (!/^[^\s=]+$/.test(v.trim())) throw new InvalidArgumentError(`--serve takes a model id, e.g. my-local-model (got "${v}"); repeat it for more ids`);
   return [...into, v.trim()];
+}
+
+function limitsArg(v: string, into: LimitsOption = {}): LimitsOption {
+  const r = parseLimitSpec(v, into);
+  if (typeof r === 'string') throw new InvalidArgumentError(r);
+  return r;
 }
 
 function rerouteArg(v: string, into: Record<string, string> = {}): Record<string, string> {
@@ -85,6 +95,8 @@ export function registerMockServer(program: Command): void {
     .option('--date <YYYY-MM-DD>', `the day to serve: models retired or not yet released on it answer the provider's real not-found error (${SEED_DATE} serves the seed's models)`, dateArg, today())
     .option('--serve <id>', 'also serve this model id on every API, whatever the registry says (repeatable)', serveArg, [])
     .option('--reroute <OLD=NEW>', 'serve OLD but answer it as NEW: the response names NEW as the model (repeatable)', rerouteArg, {})
+    .option('--no-prompt-cache', 'never cache prompt prefixes (A/B benches); by default each API caches as its provider does')
+    .option('--limits <spec>', 'announce and enforce per-key limits in OpenAI\'s and Anthropic\'s headers: PROVIDER[@KEY]:NAME=N,… e.g. openai:rpm=5000,tpm=800000, anthropic:rpm=4000,itpm=2000000,otpm=400000 (repeatable; @KEY for one key)', limitsArg)
     .option('--reasoning-scale <f>', 'multiply the reasoning tokens spent (1: thousands at high effort, as real models; 0: none)', floatArg('--reasoning-scale', (x) => x >= 0 && x <= 100, 'from 0 to 100'), 1)
     .action(async (o: Opts) => { await mockServer(o); });
 }
@@ -97,6 +109,7 @@ async function mockServer(o: Opts): Promise<void> {
     server = await startMockServer({
       port: o.port, latencyMs: o.latency, rpm: o.rpm, errorRate: o.errorRate, malformedRate: o.malformedRate,
       strategies, slowMs: o.slowMs, date: o.date, registry, extraModels: o.serve, reroute: o.reroute, reasoningScale: o.reasoningScale,
+      promptCache: o.promptCache, limits: o.limits,
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -115,7 +128,7 @@ async function mockServer(o: Opts): Promise<void> {
     `  export SIM_BASE_URL=${u}/v1`,
     `and any non-empty dummy keys (OPENAI_API_KEY=sk-mock …). Counters and the request log: GET ${u}/_stats`,
     `Serving the models that answer on ${o.date}${o.serve.length ? ` and ${o.serve.join(', ')}` : ''}${Object.keys(o.reroute).length ? `; rerouted: ${Object.entries(o.reroute).map(([a, b]) => `${a} -> ${b}`).join(', ')}` : ''} (lists: GET ${u}/v1/models, ${u}/v1beta/models, ${u}/api/v1/models); reasoning scale ${o.reasoningScale}.`,
-    `Faults: error rate ${o.errorRate}, malformed rate ${o.malformedRate}${o.rpm ? `, ${o.rpm} requests/min per key` : ''}${o.latency ? `, latency ${o.latency[0]}-${o.latency[1]} ms` : ''}. Ctrl-C to stop.`,
+    `Faults: error rate ${o.errorRate}, malformed rate ${o.malformedRate}${o.rpm ? `, ${o.rpm} requests/min per key` : ''}${o.latency ? `, latency ${o.latency[0]}-${o.latency[1]} ms` : ''}. Prompt caching ${o.promptCache ? 'on' : 'off'}${o.limits ? `; announced limits ${describeLimits(o.limits)}` : ''}. Ctrl-C to stop.`,
     '',
   ].join('\n'));
   await new Promise<void>((resolve) => {
@@ -126,4 +139,11 @@ async function mockServer(o: Opts): Promise<void> {
   const st = server.stats();
   await server.close();
   process.stdout.write(`bargain mock-server stopped after ${st.requests} requests (${Object.entries(st.by_status).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}).\n`);
+}
+
+function describeLimits(l: LimitsOption): string {
+  const one = (p: object | undefined) => Object.entries(p ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const parts = (['openai', 'anthropic'] as const).filter((p) => l[p]).map((p) => `${p}:${one(l[p])}`);
+  for (const [k, v] of Object.entries(l.byKey ?? {})) for (const p of ['openai', 'anthropic'] as const) if (v[p]) parts.push(`${p}@<key ${k.length} chars>:${one(v[p])}`);
+  return parts.join(' ');
 }
