@@ -18,7 +18,7 @@
  *              https://platform.claude.com/docs/en/api/rate-limits.md (read 2026-12-02).
  *   Gemini and OpenRouter announce nothing.
  */
-import { claudeVersion } from './wire.ts';
+import { cacheReadsCountTowardTpm } from '../providers/prompt-cache.ts';
 
 export interface OpenAiLimits { rpm?: number; tpm?: number }
 export interface AnthropicLimits { rpm?: number; itpm?: number; otpm?: number }
@@ -50,10 +50,9 @@ export interface Demand {
 
 export type Refusal = { dim: Dim; limit: number; used: number; requested: number; waitMs: number; tooLarge: boolean };
 
-/** Whether a Claude model counts cache reads toward its ITPM (the † models). */
+/** Whether a Claude model counts cache reads toward its ITPM (the † models; one home: providers/prompt-cache.ts). */
 export function cacheReadsCountTowardItpm(model: string): boolean {
-  const v = claudeVersion(model);
-  return v !== null && v < 3.7;
+  return cacheReadsCountTowardTpm('anthropic', model);
 }
 
 export class KeyLimits {

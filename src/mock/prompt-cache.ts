@@ -23,7 +23,7 @@
  *               Granularity and TTL are not documented: the mock hits at message boundaries and
  *               keeps 5 minutes.
  */
-import { claudeVersion } from './wire.ts';
+import { claudeCacheMinTokens as anthropicMinTokensOf, geminiCacheMinTokens as geminiMinTokensOf, OPENAI_CACHE } from '../providers/prompt-cache.ts';
 
 /** One cacheable text block of a prompt, in order (system first). */
 export interface CacheUnit {
@@ -49,41 +49,24 @@ export const CACHE_TTL_MS = 5 * 60_000;
 export const MAX_BREAKPOINTS = 4;
 /** "up to 20 blocks before each explicit breakpoint" */
 export const LOOKBACK_BLOCKS = 20;
-const OPENAI_MIN = 1024;
-const OPENAI_STEP = 128;
+const OPENAI_MIN = OPENAI_CACHE.minTokens;
+const OPENAI_STEP = OPENAI_CACHE.step;
 
 const tokensOf = (text: string) => Math.ceil(text.length / 4);
 const tailOf = (model: string) => model.slice(model.lastIndexOf('/') + 1);
 
-/** The minimum cacheable prefix of a Claude model (tokens). */
-export function anthropicMinTokens(model: string): number {
-  const v = claudeVersion(model);
-  const t = tailOf(model);
-  if (/^claude-(fable|mythos)/.test(t)) return 512;
-  if (v === null) return 1024;
-  if (/opus/.test(t)) return v >= 5 ? 512 : v >= 4.8 ? 1024 : v >= 4.7 ? 2048 : v >= 4.5 ? 4096 : 1024;
-  // Haiku 5.x is not in the tables read: taken as Haiku 4.5's 4096
-  if (/haiku/.test(t)) return v >= 4.5 ? 4096 : 2048;
-  return 1024;
-}
-
-/** Gemini's implicit-caching minimum, or null where it has none (before 2.5). */
-export function geminiMinTokens(model: string): number | null {
-  const m = /gemini-(\d+(?:\.\d+)?)/.exec(tailOf(model));
-  if (!m) return null;
-  const v = Number(m[1]);
-  return v >= 3 ? 4096 : v >= 2.5 ? 2048 : null;
-}
+// one home for the providers' documented minimums (sources there)
+export { claudeCacheMinTokens as anthropicMinTokens, geminiCacheMinTokens as geminiMinTokens } from '../providers/prompt-cache.ts';
 
 /** Which provider's caching a wire format and model follow (OpenRouter: the upstream's). */
 export function cacheRule(format: string, model: string): CacheRule {
   if (model.startsWith('sim:') && format !== 'openai') return 'none';
   if (format === 'openai') return 'openai';
   if (format === 'anthropic') return 'anthropic';
-  if (format === 'gemini') return geminiMinTokens(model) === null ? 'none' : 'gemini';
+  if (format === 'gemini') return geminiMinTokensOf(model) === null ? 'none' : 'gemini';
   if (model.startsWith('anthropic/')) return 'anthropic';
   if (model.startsWith('openai/')) return 'openai';
-  if (model.startsWith('google/') && geminiMinTokens(model) !== null) return 'gemini';
+  if (model.startsWith('google/') && geminiMinTokensOf(model) !== null) return 'gemini';
   return 'none';
 }
 
@@ -169,7 +152,7 @@ export class PromptCache {
 
     const bounds = unitBoundaries(units);
     if (rule === 'gemini') {
-      const min = geminiMinTokens(model) ?? Infinity;
+      const min = geminiMinTokensOf(model) ?? Infinity;
       const cacheable = bounds.filter((b, i) => b.tokens >= min && (i === bounds.length - 1 || units[i + 1].msg !== units[i].msg));
       let hit: Boundary | null = null;
       for (const b of cacheable) if (live(b.hash)) hit = b;
@@ -177,7 +160,7 @@ export class PromptCache {
     }
 
     // anthropic: reads only at breakpoints or up to 20 blocks before one; writes at breakpoints
-    const min = anthropicMinTokens(model);
+    const min = anthropicMinTokensOf(model);
     const bps = units.flatMap((u, i) => (u.breakpoint ? [i] : []));
     if (bps.length === 0) return none;
     let read: Boundary | null = null;

@@ -79,7 +79,7 @@ export const OPENAI_CACHE = Object.freeze({ minTokens: 1024, step: 128 });
 
 /**
  * Whether cache reads count toward the key's (input) tokens-per-minute limit. Anthropic: only
- * on the Claude 3 generation (marked † on https://platform.claude.com/docs/en/api/rate-limits,
+ * on the Claude 3 / 3.5 models (marked † on https://platform.claude.com/docs/en/api/rate-limits,
  * read 2026-12-02; on later models "cache_read_input_tokens do not count towards ITPM").
  * OpenAI counts every input token (its limiter counts a request before any cache lookup:
  * https://community.openai.com/t/does-prompt-caching-reduce-tpm/1138631, read 2026-12-02);
@@ -87,7 +87,9 @@ export const OPENAI_CACHE = Object.freeze({ minTokens: 1024, step: 128 });
  */
 export function cacheReadsCountTowardTpm(provider: string, modelId: string): boolean {
   if (provider !== 'anthropic') return true;
-  return /^claude-3(?:-|$)/.test(modelId.slice(modelId.lastIndexOf('/') + 1));
+  // cache-aware ITPM came with Claude 3.7 Sonnet; the † models are Claude 3 Haiku/Opus and 3.5 Sonnet/Haiku
+  const c = claudeModel(modelId);
+  return c !== null && c.version < 3.7;
 }
 
 /**
