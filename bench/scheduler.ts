@@ -1,33 +1,44 @@
 /**
- * The rate governor and the bottleneck-first start order against a plain runner (issue 5's
- * performance target). The mock server enforces time-scaled per-key budgets — OpenAI 500,
+ * The rate governor against a naive fixed-slot runner, measured against the server's true
+ * capacity (issue 12 §5). The mock enforces time-scaled per-key budgets — OpenAI 500,
  * Anthropic 50, OpenRouter 200 requests a minute, each × --scale, so a grid that would take
- * hours takes about a minute; enforced over short intervals (a token bucket holding 5 s of
- * budget, 429 + Retry-After beyond) — and answers each model after its own latency (÷ --scale).
- * Gemini models go through OpenRouter (no Gemini key), as for a user without one.
- * The seed grid (300 experiments × 4 runs) runs twice, each in its own child process on a
- * fresh results directory and a fresh mock server:
- *   governor  `bargain run` with the budgets as --rpm (the governor, bottleneck-first order)
+ * hours takes about a minute — as token buckets holding 5 s of budget that start full (429 +
+ * Retry-After beyond), and answers each model after its own latency (÷ --scale). A gate in
+ * front of it (tpm-gate.ts) enforces tokens per minute the same way. Gemini models go through
+ * OpenRouter (no Gemini key), as for a user without one. The seed grid (300 experiments × 4
+ * runs) is generated once; each run gets a fresh copy, a fresh mock and a fresh gate.
+ * Scenarios, each with both runners, in one bench run (compare ratios, not seconds: the
+ * machine is shared and noisy):
+ *   (a) rpm      requests per minute bind (no token limit)
+ *   (b) tpm      tokens per minute bind, as on the real seed grid (TPM_SHARE of the tokens
+ *                the RPM budget would carry), RPM as in (a)
+ *   (c) learned  (b)'s limits announced by the mock in x-ratelimit-* headers, the governor
+ *                given no --rpm/--tpm: runs only if the mock has the `limits` option
+ * Runners:
+ *   governor  `bargain run` told the budgets (--rpm/--tpm), bottleneck-first order
  *   naive     a fixed number of concurrent experiments in id order, each call through
- *             withRetry without a governor (wait out each 429's Retry-After alone, bounded
- *             retries): the original bash runner's policy
- * For each it prints makespan ÷ lower bound, where the bound is the larger of the busiest
- * key's answered calls ÷ its budget and the longest experiment's chain of calls × their
- * latencies; failed experiments; 429s; and the child's peak RSS. Target: the governor within
- * 1.15× of its bound with no failure, under 500 MB. Figures are printed, not asserted.
+ *             withRetry without a governor (each 429's Retry-After waited alone)
+ * The floor (capacity.ts) is the largest of: per key, its answered requests through its RPM
+ * bucket and their tokens through its TPM bucket (initial burst counted); the longest
+ * experiment's chain of calls; all answered latency ÷ --parallel. Printed per run: makespan,
+ * ratio to the floor and the binding term, 429s, FAILED experiments, and the runner's CPU per
+ * request (process CPU ÷ HTTP requests it sent; "work" leaves out the CPU spent before its
+ * first request: module loading and planning). Figures are printed, not asserted.
  *
  *   node --import tsx bench/scheduler.ts [--scale 90] [--parallel 32] [--naive-parallel N (default: --parallel)]
- *     [--strategy random] [--only governor|naive]
- *     [--log DIR (each mode's server request log as DIR/MODE.json)] [--keep]
+ *     [--strategy random] [--scenarios rpm,tpm,learned] [--only governor|naive]
+ *     [--cpu-prof DIR (profile each governed run: node --cpu-prof)] [--log DIR] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keyHash, SEED_DATE, startMockServer, type MockServer } from '../src/mock/server.ts';
+import { SEED_DATE, startMockServer, type MockServer, type MockServerOptions } from '../src/mock/server.ts';
 import { PRESETS } from '../src/grid/presets.ts';
 import { loadRegistry } from '../src/providers/index.ts';
+import { floorOf, type Floor } from './capacity.ts';
+import { startTpmGate } from './tpm-gate.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'bargain.mjs');
@@ -41,15 +52,20 @@ const SELF = fileURLToPath(import.meta.url);
 const BURST_S = 5;
 /** Real-world budgets (requests per minute per key) before scaling. */
 const BASE_RPM = { openai: 500, anthropic: 50, openrouter: 200 };
+type Provider = keyof typeof BASE_RPM;
+/**
+ * Scenario (b): each key's TPM is this share of the tokens its RPM budget would carry at the
+ * grid's tokens per request (TOKENS_PER_REQUEST, measured on this grid with --strategy
+ * random), so tokens bind every key by 1/TPM_SHARE (the real seed grid is TPM-bound).
+ */
+const TPM_SHARE = 0.8;
+const TOKENS_PER_REQUEST: Record<Provider, number> = { openai: 2400, anthropic: 1000, openrouter: 1450 };
 /** Typical seconds per answer, before scaling (reasoning models are slow). */
 const LATENCY_S: Record<string, number> = {
   'gpt-4o': 1.2, 'claude-3-opus': 3, 'gemini-1-5-pro': 1.5, 'gemini-2-0-flash': 0.6, 'gemini-2-5-flash': 1.5, 'gemini-2-5-pro': 6,
   'claude-3-5-haiku': 1, 'claude-4-sonnet': 2.5, 'claude-4-opus': 4, 'o3-mini': 4, 'o4-mini': 4, 'o3': 8, 'chatgpt-5': 10,
 };
 const KEYS = { OPENAI_API_KEY: 'sk-bench-openai', ANTHROPIC_API_KEY: 'sk-ant-bench', OPENROUTER_API_KEY: 'sk-or-bench' };
-const KEY_OF: Record<keyof typeof BASE_RPM, string> = {
-  openai: keyHash(KEYS.OPENAI_API_KEY), anthropic: keyHash(KEYS.ANTHROPIC_API_KEY), openrouter: keyHash(KEYS.OPENROUTER_API_KEY),
-};
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -83,10 +99,13 @@ const scale = Number(flag('scale', '90'));
 const parallel = Number(flag('parallel', '32'));
 const naiveParallel = Number(flag('naive-parallel', String(parallel)));
 const strategy = flag('strategy', 'random');
+const scenarios = flag('scenarios', 'rpm,tpm,learned').split(',');
 const only = flag('only', '');
 const keep = process.argv.includes('--keep');
 const logDir = flag('log', '');
-const budgets = Object.fromEntries(Object.entries(BASE_RPM).map(([p, n]) => [p, n * scale])) as Record<keyof typeof BASE_RPM, number>;
+const profDir = flag('cpu-prof', '');
+const rpm = Object.fromEntries(Object.entries(BASE_RPM).map(([p, n]) => [p, n * scale])) as Record<Provider, number>;
+const tpmB = Object.fromEntries(Object.entries(rpm).map(([p, n]) => [p, Math.round(n * TOKENS_PER_REQUEST[p as Provider] * TPM_SHARE)])) as Record<Provider, number>;
 
 const registry = loadRegistry();
 const models = [...PRESETS.seed.weak, ...PRESETS.seed.strong];
@@ -101,10 +120,15 @@ for (const m of models) {
 
 const work = process.argv[2] === '--naive-child' ? '' : mkdtempSync(join(tmpdir(), 'bargain-bench-scheduler-'));
 const preload = join(work, 'rusage.mjs');
+// The runner's CPU, at exit and at its first HTTP request (fetch's diagnostics channel), and its request count.
 if (work) writeFileSync(preload, [
   "import { writeFileSync } from 'node:fs';",
-  "process.on('exit', () => { const u = process.resourceUsage();",
-  "  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify({ maxRssKb: u.maxRSS, userUs: u.userCPUTime, systemUs: u.systemCPUTime })); });",
+  "import dc from 'node:diagnostics_channel';",
+  'let requests = 0, first = null;',
+  "dc.subscribe('undici:request:create', () => { if (requests++ === 0) first = process.cpuUsage(); });",
+  "process.on('exit', () => { const u = process.resourceUsage(); const c = process.cpuUsage();",
+  '  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: c.user + c.system,',
+  '    cpuAtFirstUs: first ? first.user + first.system : 0, requests })); });',
 ].join('\n'));
 
 function child(args: string[], env: Record<string, string>, usage: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -120,88 +144,153 @@ function child(args: string[], env: Record<string, string>, usage: string): Prom
   });
 }
 
+type Scenario = 'rpm' | 'tpm' | 'learned';
+type Mode = 'governor' | 'naive';
+
 interface Figures {
-  mode: string; makespanS: number; keyBoundS: number; chainBoundS: number; failures: number; experiments: number;
-  requests: number; limited: number; maxRssMb: number; cpuS: number; perKey: string;
+  scenario: Scenario; mode: Mode; makespanS: number; floor: Floor; failures: number; requests: number;
+  limited: number; maxRssMb: number; cpuMsPerReq: number; workCpuMsPerReq: number; perKey: string;
 }
 
-function resultDocs(dir: string): any[] {
+function resultDocs(dir: string, n: number): any[] {
   const out: any[] = [];
-  for (let id = 0; id < 300; id++) {
+  for (let id = 0; id < n; id++) {
     const cfg = JSON.parse(readFileSync(join(dir, 'configs', `config_${id}.json`), 'utf8'));
     try { out.push(JSON.parse(readFileSync(join(dir, cfg.output_dir, `result_${id}.json`), 'utf8'))); } catch { out.push({ experiment_id: id, status: 'MISSING' }); }
   }
   return out;
 }
 
-async function runMode(mode: 'governor' | 'naive'): Promise<Figures> {
-  const server: MockServer = await startMockServer({ date: SEED_DATE, rpmByFormat: budgets, rpmBurstS: BURST_S, latencyByModel, strategies });
-  const dir = join(work, mode);
+const env = (url: string) => ({
+  ...KEYS, OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_BASE_URL: url, OPENROUTER_BASE_URL: `${url}/api/v1`, GEMINI_API_KEY: '', GOOGLE_API_KEY: '',
+});
+
+/** The limits each scenario's mock enforces (per key, per minute); tpm undefined: none. */
+function limitsOf(s: Scenario): { rpm: Record<Provider, number>; tpm?: Record<Provider, number> } {
+  return s === 'rpm' ? { rpm } : { rpm, tpm: tpmB };
+}
+
+/**
+ * Scenario (c)'s server: the mock announcing (and enforcing) the limits in its headers.
+ * The `limits` option is issue 12 §4's (being added to the mock); this checks that a
+ * response carries x-ratelimit-limit-requests, so the scenario runs as soon as it exists.
+ * Returns the reason it cannot run otherwise.
+ * TODO once merged with main's mock (src/mock/limits.ts): Anthropic takes { rpm, itpm, otpm },
+ * OpenRouter announces nothing (keep it on rpmByFormat + the gate), and those buckets hold a
+ * whole minute (not BURST_S), counting OpenAI's prompt + max_tokens: the floor must use the
+ * same (burst 60 s, those tokens), and the limits must be low enough that a minute's burst is
+ * a small share of the run.
+ */
+async function announcingMock(opts: MockServerOptions): Promise<MockServer | string> {
+  const l = limitsOf('learned');
+  const limits = Object.fromEntries(Object.keys(rpm).map((p) => [p, { rpm: l.rpm[p as Provider], tpm: l.tpm![p as Provider] }]));
+  const probe = await startMockServer({ ...opts, latencyByModel: {}, limits } as MockServerOptions);
   try {
-    const env = {
-      ...KEYS, OPENAI_BASE_URL: `${server.url}/v1`, ANTHROPIC_BASE_URL: server.url, OPENROUTER_BASE_URL: `${server.url}/api/v1`,
-      GEMINI_API_KEY: '', GOOGLE_API_KEY: '',
-    };
-    // the seed's models as served on SEED_DATE: the bench measures the governor, not the lifecycle
-    const g = await child([BIN, 'generate', '--grid', 'seed', '--allow-retired', '--results-dir', dir], env, join(work, `${mode}.gen.json`));
-    if (g.status !== 0) throw new Error(`generate failed: ${g.stderr}`);
-    const usage = join(work, `${mode}.rusage.json`);
+    const r = await fetch(`${probe.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.OPENAI_API_KEY}` },
+      body: JSON.stringify({ model: registry.get('gpt-4o').model_id, messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    await r.text();
+    if (!r.headers.get('x-ratelimit-limit-requests')) return 'the mock does not announce limits yet (no x-ratelimit-limit-requests with its `limits` option: issue 12 §4)';
+  } finally {
+    await probe.close();
+  }
+  return startMockServer({ ...opts, limits } as MockServerOptions);
+}
+
+async function runOne(scenario: Scenario, mode: Mode, template: string, experiments: number): Promise<Figures | string> {
+  const lim = limitsOf(scenario);
+  const base: MockServerOptions = { date: SEED_DATE, rpmBurstS: BURST_S, latencyByModel, strategies };
+  let server: MockServer;
+  if (scenario === 'learned') {
+    const s = await announcingMock(base);
+    if (typeof s === 'string') return s;
+    server = s;
+  } else {
+    server = await startMockServer({ ...base, rpmByFormat: lim.rpm });
+  }
+  // (c)'s mock enforces its own TPM; otherwise the gate does (it counts tokens in every scenario)
+  const gate = await startTpmGate(server.url, scenario === 'learned' ? {} : lim.tpm ?? {}, BURST_S);
+  const dir = join(work, `${scenario}-${mode}`);
+  cpSync(template, dir, { recursive: true });
+  try {
+    const usage = join(work, `${scenario}-${mode}.usage.json`);
+    const told = scenario === 'learned' ? [] : Object.keys(rpm).flatMap((p) => [
+      '--rpm', `${p}=${lim.rpm[p as Provider]}`, '--tpm', `${p}=${lim.tpm?.[p as Provider] ?? 1_000_000_000_000}`]);
+    const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, scenario)] : [];
     const args = mode === 'governor'
-      ? [BIN, 'run', '--allow-retired', '--no-check', '--results-dir', dir, '--parallel', String(parallel),
-        ...Object.entries(budgets).flatMap(([p, n]) => ['--rpm', `${p}=${n}`, '--tpm', `${p}=1000000000000`])]
+      ? [...prof, BIN, 'run', '--allow-retired', '--no-check', '--results-dir', dir, '--parallel', String(parallel), ...told]
       : ['--import', 'tsx', SELF, '--naive-child', dir, String(naiveParallel)];
-    const r = await child(args, env, usage);
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${mode} run exited ${r.status}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+    const r = await child(args, env(gate.url), usage);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${scenario}/${mode} run exited ${r.status}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
     const m = /Ran (\d+) experiments? in ([\d.]+)s/.exec(r.stdout);
-    if (!m) throw new Error(`${mode}: no summary line in\n${r.stdout.slice(-2000)}`);
+    if (!m) throw new Error(`${scenario}/${mode}: no summary line in\n${r.stdout.slice(-2000)}`);
     const st = server.stats();
-    if (logDir) writeFileSync(join(logDir, `${mode}.json`), JSON.stringify(st.log));
-    const ok: Record<string, number> = {};
-    for (const e of st.log) if (e.status === 200) ok[e.key] = (ok[e.key] ?? 0) + 1;
-    const perKey = Object.entries(KEY_OF).map(([p, k]) => `${p} ${ok[k] ?? 0}/${budgets[p as keyof typeof budgets]}`).join(', ');
-    const keyBoundS = Math.max(...Object.entries(KEY_OF).map(([p, k]) => ((ok[k] ?? 0) / budgets[p as keyof typeof budgets]) * 60));
-    const docs = resultDocs(dir);
-    // an experiment's calls are sequential: its chain is the sum of its calls' latencies
-    let chainBoundS = 0;
+    if (logDir) writeFileSync(join(logDir, `${scenario}-${mode}.json`), JSON.stringify(st.log));
+    const answered = gate.answered();
+    const docs = resultDocs(dir, experiments);
+    // an experiment's runs and calls are sequential: its chain is the sum of its calls' latencies
+    let chainS = 0;
     for (const d of docs) {
       let s = 0;
       for (const run of d.runs ?? []) for (const a of run.agents) s += a.calls * latencyMs(a.model) / 1000;
-      chainBoundS = Math.max(chainBoundS, s);
+      chainS = Math.max(chainS, s);
     }
+    const latencySumS = st.log.filter((e) => e.status === 200).reduce((s, e) => s + e.latency_ms, 0) / 1000;
+    const floor = floorOf(Object.keys(rpm).map((p) => ({
+      key: p, requests: answered[p]?.requests ?? 0, tokens: answered[p]?.tokens ?? 0, rpm: lim.rpm[p as Provider], tpm: lim.tpm?.[p as Provider] ?? Infinity,
+    })), BURST_S, chainS, latencySumS, mode === 'governor' ? parallel : naiveParallel);
     const u = JSON.parse(readFileSync(usage, 'utf8'));
+    const perReq = (us: number) => us / 1000 / Math.max(1, u.requests);
     return {
-      mode, makespanS: Number(m[2]), keyBoundS, chainBoundS, experiments: docs.length,
-      failures: docs.filter((d) => d.status !== 'SUCCESS').length, requests: st.requests,
-      limited: st.by_status['429'] ?? 0, maxRssMb: u.maxRssKb / 1024, cpuS: (u.userUs + u.systemUs) / 1e6, perKey,
+      scenario, mode, makespanS: Number(m[2]), floor, failures: docs.filter((d) => d.status !== 'SUCCESS').length,
+      requests: u.requests, limited: (st.by_status['429'] ?? 0) + gate.limited(), maxRssMb: u.maxRssKb / 1024,
+      cpuMsPerReq: perReq(u.cpuUs), workCpuMsPerReq: perReq(u.cpuUs - u.cpuAtFirstUs),
+      perKey: Object.keys(rpm).map((p) => `${p} ${answered[p]?.requests ?? 0} req ${Math.round((answered[p]?.tokens ?? 0) / 1000)}k tok`).join(', '),
     };
   } finally {
+    await gate.close();
     await server.close();
   }
 }
 
 async function main(): Promise<void> {
 try {
-  console.log(`Scheduler bench: seed grid (300 experiments × 4 runs), models play ${strategy}; budgets × ${scale}: ` +
-    Object.entries(budgets).map(([p, n]) => `${p} ${n} rpm`).join(', ') + `; latencies ÷ ${scale}; ` +
-    `parallel: governor ${parallel}, naive ${naiveParallel}; ` +
+  console.log(`Scheduler bench: seed grid (300 experiments × 4 runs), models play ${strategy}; × ${scale}: ` +
+    Object.keys(rpm).map((p) => `${p} ${rpm[p as Provider]} rpm (${tpmB[p as Provider]} tpm in tpm/learned)`).join(', ') +
+    `; latencies ÷ ${scale}; buckets hold ${BURST_S} s, full at the start; parallel: governor ${parallel}, naive ${naiveParallel}; ` +
     `Node ${process.versions.node}, ${cpus().length} CPUs`);
+  const template = join(work, 'template');
+  const g = await child([BIN, 'generate', '--grid', 'seed', '--allow-retired', '--results-dir', template], env('http://127.0.0.1:9'), join(work, 'gen.json'));
+  if (g.status !== 0) throw new Error(`generate failed: ${g.stderr}`);
+  const experiments = readFileSync(join(template, 'all_configs.txt'), 'utf8').split('\n').filter(Boolean).length;
+  if (profDir) for (const s of scenarios) mkdirSync(join(profDir, s), { recursive: true });
   const rows: Figures[] = [];
-  for (const mode of ['governor', 'naive'] as const) {
-    if (only && only !== mode) continue;
-    const f = await runMode(mode);
-    rows.push(f);
-    console.log(`  ${mode}: done in ${f.makespanS.toFixed(1)} s (answered calls per key / budget: ${f.perKey})`);
+  for (const scenario of scenarios as Scenario[]) {
+    for (const mode of ['governor', 'naive'] as const) {
+      if ((only && only !== mode) || (scenario === 'learned' && mode === 'naive')) continue;
+      const f = await runOne(scenario, mode, template, experiments);
+      if (typeof f === 'string') { console.log(`  (${scenario}) skipped: ${f}`); continue; }
+      rows.push(f);
+      console.log(`  (${scenario}) ${mode}: ${f.makespanS.toFixed(1)} s; answered ${f.perKey}; floor terms: ` +
+        f.floor.terms.map((t) => `${t.name} ${t.seconds.toFixed(1)}`).join(', ') + ` → ${f.floor.binding} binds`);
+    }
   }
-  console.log('\nmode       makespan s   bound s (key | chain)   ratio   failed   requests   429s   peak RSS MB   CPU s');
+  console.log('\nscenario  runner     makespan s  floor s  binds            ratio   429s  FAILED  requests  CPU ms/req (work)  peak RSS MB');
   for (const f of rows) {
-    const bound = Math.max(f.keyBoundS, f.chainBoundS);
-    console.log(`${f.mode.padEnd(10)} ${f.makespanS.toFixed(1).padStart(10)}   ${bound.toFixed(1).padStart(7)} (${f.keyBoundS.toFixed(1)} | ${f.chainBoundS.toFixed(1)})`.padEnd(48) +
-      ` ${(f.makespanS / bound).toFixed(2).padStart(6)}× ${String(f.failures).padStart(7)} ${String(f.requests).padStart(10)} ${String(f.limited).padStart(6)} ${f.maxRssMb.toFixed(0).padStart(13)} ${f.cpuS.toFixed(1).padStart(7)}`);
+    console.log(`${f.scenario.padEnd(9)} ${f.mode.padEnd(9)} ${f.makespanS.toFixed(1).padStart(11)} ${f.floor.seconds.toFixed(1).padStart(8)}  ${f.floor.binding.padEnd(15)}` +
+      ` ${(f.makespanS / f.floor.seconds).toFixed(2).padStart(6)}× ${String(f.limited).padStart(6)} ${String(f.failures).padStart(7)} ${String(f.requests).padStart(9)}` +
+      ` ${f.cpuMsPerReq.toFixed(2).padStart(10)} (${f.workCpuMsPerReq.toFixed(2)}) ${f.maxRssMb.toFixed(0).padStart(12)}`);
   }
-  const gov = rows.find((r) => r.mode === 'governor');
-  if (gov) {
-    const ratio = gov.makespanS / Math.max(gov.keyBoundS, gov.chainBoundS);
-    console.log(`\nTarget: governor within 1.15× of the bound with 0 failures, under 500 MB — ${ratio <= 1.15 && gov.failures === 0 && gov.maxRssMb < 500 ? 'met' : 'NOT met'}`);
+  for (const s of new Set(rows.map((r) => r.scenario))) {
+    const gov = rows.find((r) => r.scenario === s && r.mode === 'governor');
+    const naive = rows.find((r) => r.scenario === s && r.mode === 'naive');
+    if (!gov) continue;
+    const ratio = gov.makespanS / gov.floor.seconds;
+    const faster = naive ? ` ${naive.makespanS > gov.makespanS ? 'faster' : 'NOT faster'} than naive (${(naive.makespanS / gov.makespanS).toFixed(2)}×)` : '';
+    console.log(`(${s}) governor ${ratio.toFixed(2)}× the floor (target ≤ 1.10), ${gov.limited} 429s, ${gov.failures} FAILED,` +
+      `${faster}; ${gov.workCpuMsPerReq.toFixed(2)} ms CPU per request (target ≤ 1) — ` +
+      (ratio <= 1.10 && gov.limited === 0 && gov.failures === 0 && gov.workCpuMsPerReq <= 1 ? 'met' : 'NOT met'));
   }
 } finally {
   if (keep) console.log(`kept ${work}`); else rmSync(work, { recursive: true, force: true });

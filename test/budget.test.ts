@@ -28,6 +28,8 @@ interface Estimate {
   experiments: number; calls: number; costUsd: number; wallLowerBoundS: number; sampled: number;
   byModel: { model: string; calls: number; inputTokens: number; outputTokens: number; costUsd: number }[];
   byProvider: { provider: string; calls: number; rpm: number; keys: number; minutes: number }[];
+  /** with prompt caching (the mock caches as the providers do): what --max-cost reserves */
+  promptCache: { costUsd: number } | null;
 }
 
 function spent(dir: string): { usd: number; calls: number; ids: number[] } {
@@ -90,7 +92,9 @@ test('estimate before, --max-cost during: the bill is predicted within 25% and n
       t.diagnostic(`estimate: ${Math.round(est.calls)} calls, $${est.costUsd.toFixed(2)}, wall ≥ ${(est.wallLowerBoundS / 60).toFixed(2)} min (${est.sampled} of ${EXPERIMENTS} simulated)`);
     });
 
-    const budget = Math.round(est.costUsd * 0.35 * 100) / 100;
+    // the gate reserves each experiment's expected cost as billed with prompt caching
+    assert.ok(est.promptCache && est.promptCache.costUsd < est.costUsd, 'caching is expected to save');
+    const budget = Math.round(est.promptCache!.costUsd * 0.35 * 100) / 100;
     const capped = await run(server, ['--results-dir', dir, '--parallel', '6', '--max-cost', String(budget)]);
     const first = spent(dir);
 
@@ -146,7 +150,7 @@ test('estimate before, --max-cost during: the bill is predicted within 25% and n
       const all = spent(dir);
       const requests = server.stats().requests;
       const err = (est.calls - all.calls) / all.calls;
-      t.diagnostic(`estimated ${Math.round(est.calls)} calls, made ${all.calls} (${requests} HTTP requests): ${(100 * err).toFixed(1)}%; estimated $${est.costUsd.toFixed(2)}, spent $${all.usd.toFixed(2)}`);
+      t.diagnostic(`estimated ${Math.round(est.calls)} calls, made ${all.calls} (${requests} HTTP requests): ${(100 * err).toFixed(1)}%; estimated $${est.promptCache?.costUsd.toFixed(2)} with caching ($${est.costUsd.toFixed(2)} without), spent $${all.usd.toFixed(2)}`);
       assert.ok(Math.abs(err) <= 0.25, `estimate off by ${(100 * err).toFixed(1)}%`);
       assert.ok(requests <= all.calls && requests >= all.calls * 0.9, 'the calls went to the server');
     });

@@ -39,9 +39,12 @@ async function costGate(configs: ExperimentConfig[], layout: Layout, o: SessionO
   const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
   const est = await estimateGrid(pending, o.resolver);
   const running = new Map<number, number>();
+  const caching = o.resolver.settings.promptCache !== false;
   const gate = {
     admit: (c: ExperimentConfig): true | string => {
-      const mine = est.perExperiment.get(c.experiment_id)?.costUsd ?? 0;
+      // the expected cost as it will be billed: cached input at its price unless --no-prompt-cache
+      const e = est.perExperiment.get(c.experiment_id);
+      const mine = (caching ? e?.cachedCostUsd : e?.costUsd) ?? 0;
       let reserved = 0;
       for (const v of running.values()) reserved += v;
       const projected = o.resolver!.meter.usd + reserved + mine;
