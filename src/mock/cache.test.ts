@@ -7,24 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SEED_DATE, startMockServer, type MockServer, type MockServerOptions } from './server.ts';
+import type { MockServer } from './server.ts';
+import { clock, post, text, withServer } from './test-helpers.ts';
 import { loadRegistry } from '../providers/registry.ts';
 
-const T0 = Date.parse('2025-08-25T12:00:00Z');
-const clock = () => { const c = { t: T0, now: () => c.t }; return c; };
 
-async function withServer(opts: MockServerOptions, f: (s: MockServer) => Promise<void>): Promise<void> {
-  const s = await startMockServer({ date: SEED_DATE, ...opts });
-  try { await f(s); } finally { await s.close(); }
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string>) {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: r.status, headers: r.headers, body: await r.json() as any };
-}
-
-/** `n` tokens of text as the mock counts them (4 characters a token) */
-const text = (n: number, c = 'a') => c.repeat(n * 4);
 type Msg = { role: 'system' | 'user' | 'assistant'; content: string };
 /** a conversation growing turn by turn on a fixed system prompt of `sys` tokens */
 const grow = (sys: number, turns: number): Msg[] => [

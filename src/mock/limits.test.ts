@@ -7,21 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SEED_DATE, startMockServer, type MockServer, type MockServerOptions } from './server.ts';
+import type { MockServer } from './server.ts';
+import { clock, post, T0, text, withServer } from './test-helpers.ts';
 import { goDuration, parseLimitSpec } from './limits.ts';
 
-const T0 = Date.parse('2025-08-25T12:00:00Z');
-const clock = () => { const c = { t: T0, now: () => c.t }; return c; };
 
-async function withServer(opts: MockServerOptions, f: (s: MockServer) => Promise<void>): Promise<void> {
-  const s = await startMockServer({ date: SEED_DATE, ...opts });
-  try { await f(s); } finally { await s.close(); }
-}
-async function post(url: string, body: unknown, headers: Record<string, string>) {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: r.status, headers: r.headers, body: await r.json() as any };
-}
-const text = (n: number, c = 'a') => c.repeat(n * 4);
 const openai = (s: MockServer, content: string, extra: object = {}, key = 'sk-lim-1') =>
   post(`${s.url}/v1/chat/completions`, { model: 'gpt-4o', messages: [{ role: 'user', content }], max_tokens: 100, ...extra }, { authorization: `Bearer ${key}` });
 const anthropic = (s: MockServer, body: object, model = 'claude-sonnet-4-20250514', key = 'sk-ant-lim') =>

@@ -11,7 +11,8 @@ import { makeSpec, validateAllocation, type AllocationMap } from '../game/index.
 import type { Observation, ProposalView } from '../protocol/agent.ts';
 import { systemPrompt, userTurn } from '../agents/llm/prompts.ts';
 import { parseProposal, parseVotes } from '../agents/llm/parse.ts';
-import { keyHash, SEED_DATE, startMockServer, type MockServer, type MockServerOptions } from './server.ts';
+import { keyHash, type MockServer } from './server.ts';
+import { post, withServer } from './test-helpers.ts';
 import { REFUSAL_TEXT } from './faults.ts';
 
 const spec = makeSpec({ n: 2, m: 5, maxRounds: 10 });
@@ -32,17 +33,6 @@ const table: ProposalView[] = [
 const votingConversation = () => conversation('voting', {
   proposals: table, public: table.map((p) => ({ kind: 'proposal' as const, round: 1, ...p })),
 });
-
-/** A mock serving the seed's models as on the day the seed was written (tests below name them), unless told otherwise. */
-async function withServer(opts: MockServerOptions, f: (s: MockServer) => Promise<void>): Promise<void> {
-  const s = await startMockServer({ date: SEED_DATE, ...opts });
-  try { await f(s); } finally { await s.close(); }
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string>) {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: r.status, headers: r.headers, body: await r.json() as any };
-}
 
 const openaiReq = (s: MockServer, model: string, messages: unknown, extra: object = {}, key = 'sk-test-openai') =>
   post(`${s.url}/v1/chat/completions`, { model, messages, max_completion_tokens: 400, ...extra }, { authorization: `Bearer ${key}` });
