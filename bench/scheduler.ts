@@ -19,7 +19,8 @@
  *                the limits are set low enough that the grid takes about 2½ minutes and the
  *                opening minute's full bucket is about a quarter of it. OpenRouter announces
  *                nothing: its budgets stay as in (b), told, enforced by the mock and the gate.
- *                Governor only (the naive runner ignores limits in every scenario).
+ *                Governor only: the naive runner is told no budgets in any scenario, so it
+ *                would add nothing to (b)'s comparison.
  * Runners:
  *   governor  `bargain run` told the budgets (--rpm/--tpm), bottleneck-first order
  *   naive     a fixed number of concurrent experiments in id order, each call through
@@ -182,6 +183,8 @@ type Mode = 'governor' | 'naive';
 interface Figures {
   scenario: Scenario; mode: Mode; makespanS: number; floor: Floor; failures: number; requests: number;
   limited: number; maxRssMb: number; cpuMsPerReq: number; workCpuMsPerReq: number; perKey: string;
+  /** the binding limit's opening full bucket as a share of what the run took from it (undefined: chain or slots bind) */
+  burstShare?: number;
 }
 
 function resultDocs(dir: string, ids: number[]): any[] {
@@ -257,10 +260,11 @@ async function runOne(scenario: Scenario, mode: Mode, template: string, ids: num
       ];
     });
     const floor = floorOf(limits, chainS, latencySumS, mode === 'governor' ? parallel : naiveParallel);
+    const bind = limits.find((l) => l.name === floor.binding);
     const u = JSON.parse(readFileSync(usage, 'utf8'));
     const perReq = (us: number) => us / 1000 / Math.max(1, u.requests);
     return {
-      scenario, mode, makespanS: Number(m[2]), floor, failures: docs.filter((d) => d.status !== 'SUCCESS').length,
+      scenario, mode, makespanS: Number(m[2]), floor, burstShare: bind && ((bind.perMin * bind.burstS) / 60) / Math.max(1, bind.amount), failures: docs.filter((d) => d.status !== 'SUCCESS').length,
       requests: u.requests, limited: (st.by_status['429'] ?? 0) + gate.limited(), maxRssMb: u.maxRssKb / 1024,
       cpuMsPerReq: perReq(u.cpuUs), workCpuMsPerReq: perReq(u.cpuUs - u.cpuAtFirstUs),
       perKey: Object.keys(rpm).map((p) => `${p} ${answered[p]?.requests ?? 0} req ${Math.round((answered[p]?.tokens ?? 0) / 1000)}k tok` +
@@ -299,7 +303,8 @@ try {
       const f = await runOne(scenario, mode, template, ids);
       rows.push(f);
       console.log(`  (${scenario}) ${mode}: ${f.makespanS.toFixed(1)} s; answered ${f.perKey}; floor terms: ` +
-        f.floor.terms.map((t) => `${t.name} ${t.seconds.toFixed(1)}`).join(', ') + ` → ${f.floor.binding} binds`);
+        f.floor.terms.map((t) => `${t.name} ${t.seconds.toFixed(1)}`).join(', ') + ` → ${f.floor.binding} binds` +
+        (f.burstShare !== undefined ? ` (its opening full bucket: ${(f.burstShare * 100).toFixed(0)}% of what the run took from it)` : ''));
     }
   }
   console.log('\nscenario  runner     makespan s  floor s  binds            ratio   429s  FAILED  requests  CPU ms/req (work)  peak RSS MB');
