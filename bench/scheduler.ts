@@ -321,8 +321,8 @@ try {
     // (c)'s bound is the announced limits' (issue 12's done-when: ≤ 1.15×); the others' the true floor (≤ 1.10×)
     const target = s === 'learned' ? 1.15 : 1.10;
     const faster = naive ? ` ${naive.makespanS > gov.makespanS ? 'faster' : 'NOT faster'} than naive (${(naive.makespanS / gov.makespanS).toFixed(2)}×)` : '';
-    console.log(`(${s}) governor ${ratio.toFixed(2)}× the ${s === 'learned' ? 'bound from the announced limits' : 'floor'} (target ≤ ${target.toFixed(2)}), ${gov.limited} 429s, ${gov.failures} FAILED,` +
-      `${faster}; ${gov.workCpuMsPerReq.toFixed(2)} ms CPU per request (target ≤ 1) — ` +
+    console.log(`(${s}) governor ${ratio.toFixed(2)}× the ${s === 'learned' ? 'bound from the announced limits' : 'floor'} (target ≤ ${target.toFixed(2)}), ${gov.limited} 429s, ${gov.failures} FAILED` +
+      `${faster ? `,${faster}` : ''}; ${gov.workCpuMsPerReq.toFixed(2)} ms CPU per request (target ≤ 1) — ` +
       (ratio <= target && gov.limited === 0 && gov.failures === 0 && gov.workCpuMsPerReq <= 1 ? 'met' : 'NOT met'));
   }
 } finally {
