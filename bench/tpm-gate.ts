@@ -7,27 +7,42 @@
  * arrival, its output tokens when the answer comes back, as OpenAI estimates a request's
  * tokens up front (https://platform.openai.com/docs/guides/rate-limits, read 2026-12-02) and
  * Anthropic counts output tokens as they are produced. A refused or failed request costs nothing.
- * Once the mock announces and enforces limits itself (issue 12 §4), scenario (b) can use it.
+ * It also counts, per wire format, what the answered requests took from the limits the mock
+ * announces (src/mock/limits.ts), for the floor of the learned-limits scenario: OpenAI's TPM
+ * charges the prompt (cached part included) plus max_tokens (the real output when none was
+ * sent); Anthropic's ITPM the input without cache reads (with them on the † models), its
+ * OTPM the real output (the max_tokens estimate is settled to it).
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { keyHash, rateLimitMessage, tokensOf } from '../src/mock/server.ts';
+import { keyHash, promptTokens, rateLimitMessage } from '../src/mock/server.ts';
 import { route } from '../src/mock/wire.ts';
+import { cacheReadsCountTowardItpm } from '../src/mock/limits.ts';
 
 export interface TpmGate {
   url: string;
   /** 429s sent by the gate */
   limited(): number;
-  /** per wire format (one key each in the bench): answered requests and their tokens (input + output) */
-  answered(): Record<string, { requests: number; tokens: number }>;
+  /** per wire format (one key each in the bench): answered requests and their tokens */
+  answered(): Record<string, Answered>;
   close(): Promise<void>;
+}
+
+export interface Answered {
+  requests: number;
+  /** input + output */
+  tokens: number;
+  /** what the mock's announced token limit took: OpenAI TPM (prompt + max_tokens), Anthropic ITPM */
+  charged: number;
+  /** output tokens (Anthropic's OTPM) */
+  output: number;
 }
 
 export async function startTpmGate(target: string, tpmByFormat: Partial<Record<string, number>>, burstS: number): Promise<TpmGate> {
   const up = new URL(target);
   const buckets = new Map<string, { tokens: number; at: number; perMs: number; size: number }>();
   let limited = 0;
-  const answered: Record<string, { requests: number; tokens: number }> = {};
+  const answered: Record<string, Answered> = {};
   const bucket = (key: string, tpm: number, t: number) => {
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = { size: (tpm * burstS) / 60, tokens: (tpm * burstS) / 60, at: t, perMs: tpm / 60_000 }));
@@ -74,7 +89,8 @@ export async function startTpmGate(target: string, tpmByFormat: Partial<Record<s
         res.end(data);
         return;
       }
-      const input = 3 + parsed.messages.reduce((s, m) => s + 4 + tokensOf(m.content), 0);
+      const input = promptTokens(parsed);
+      const { model, maxTokens } = parsed;
       b.tokens -= input;
       forward(req, res, raw, (status, body) => {
         if (status !== 200) { b.tokens += input; return; }
@@ -82,9 +98,12 @@ export async function startTpmGate(target: string, tpmByFormat: Partial<Record<s
           const u = JSON.parse(body.toString('utf8')).usage ?? {};
           const output = Number(u.completion_tokens ?? u.output_tokens ?? 0);
           b.tokens -= output;
-          const a = (answered[r.format.name] ??= { requests: 0, tokens: 0 });
+          const a = (answered[r.format.name] ??= { requests: 0, tokens: 0, charged: 0, output: 0 });
           a.requests++;
           a.tokens += input + output;
+          a.output += output;
+          a.charged += r.format.name === 'openai' ? input + (maxTokens ?? output)
+            : input - (cacheReadsCountTowardItpm(model) ? 0 : Number(u.cache_read_input_tokens ?? 0));
         } catch { /* not JSON: nothing more to count */ }
       });
     });
