@@ -84,11 +84,11 @@ const LATENCY_S: Record<string, number> = {
  * https://platform.claude.com/docs/en/api/rate-limits.md, read 2026-12-02) — each provider
  * × its LEARNED_FACTOR, chosen so the full seed grid (mock, --strategy random: measured
  * ~5,100 OpenAI requests charging ~35 M tokens, max_tokens most of it, and ~4,100 Anthropic
- * requests charging ~3.3 M ITPM) binds each key for about 2½ minutes after its opening
+ * requests charging ~3.8 M ITPM) binds each key for about 2½ minutes after its opening
  * minute's full bucket: OpenAI on TPM, Anthropic on ITPM with RPM not far behind.
  */
 const TIER4 = { openai: { rpm: 10_000, tpm: 2_000_000 }, anthropic: { rpm: 4_000, itpm: 2_000_000, otpm: 400_000 } };
-const LEARNED_FACTOR = { openai: 5, anthropic: 0.5 };
+const LEARNED_FACTOR = { openai: 5, anthropic: 0.6 };
 const KEYS = { OPENAI_API_KEY: 'sk-bench-openai', ANTHROPIC_API_KEY: 'sk-ant-bench', OPENROUTER_API_KEY: 'sk-or-bench' };
 
 function flag(name: string, dflt: string): string {
