@@ -173,36 +173,50 @@ test("a user's --rpm/--tpm is a cap: an announced limit lowers it but never rais
   assert.deepEqual([b.rpm, b.tpm, b.view().rpmSource], [12, 4000, 'learned'], 'a lower announced limit binds');
 });
 
-test('remaining and reset steer: the request the provider would refuse is held until the reset, counting those sent since', async () => {
+test('remaining and reset steer: the request the provider would refuse is held until enough has refilled, counting those sent since', async () => {
   const clock = new FakeClock();
   const b = learning(clock, { rpm: 1000, tpm: 1e9, concurrency: 10 });
   const first = await b.acquire(1);
   const second = await b.acquire(1);   // sent after `first`: the provider had not counted it when it answered first
-  // first's answer: 1 request left, the limit full again in 5 s
-  first.learn({ requests: { limit: 1000, remaining: 1, resetMs: 5000 } });
+  // first's answer: 1 of 10 requests left, full again in 6 s: one request comes back every 667 ms
+  first.learn({ requests: { limit: 10, remaining: 1, resetMs: 6000 } });
   first.release(); second.release();
   let granted = -1;
   const third = b.acquire(1).then((p) => { granted = clock.now(); p.release(); });
-  await clock.advance(4000);
-  assert.equal(granted, -1, 'remaining 1, less the one in flight since: nothing left before the reset');
-  await clock.advance(1100);
+  await clock.advance(600);
+  assert.equal(granted, -1, 'remaining 1, less the one in flight since: nothing left until one has refilled');
+  await clock.advance(200);
   await third;
-  assert.ok(granted >= 5000 && granted <= 5100, `sent at the reset (${granted})`);
-  // tokens: 3000 left for 10 s; a 4000-token request waits for the reset, a small one would not have
+  assert.ok(granted >= 667 && granted <= 800, `sent once one request had refilled (${granted})`);
+  // without the limit, the refill rate is unknown: held until the reset
+  const k = new FakeClock();
+  const u = learning(k, { rpm: 1000, tpm: 1e9, concurrency: 10 });
+  const a1 = await u.acquire(1);
+  a1.learn({ requests: { remaining: 0, resetMs: 5000 } });
+  a1.release();
+  let late = -1;
+  const a2 = u.acquire(1).then((p) => { late = k.now(); p.release(); });
+  await k.advance(4900);
+  assert.equal(late, -1);
+  await k.advance(200);
+  await a2;
+  assert.ok(late >= 5000 && late <= 5200, `sent at the reset (${late})`);
+  // tokens: 3000 of 13000 left, full in 10 s (1 token a ms); 2000 sent since; a 4000-token request waits for 3000 to refill
   const c = new FakeClock();
   const t = learning(c, { rpm: 1000, tpm: 1e9, concurrency: 10 });
   const p = await t.acquire(100);
-  p.learn({ tokens: { limit: 1e6, remaining: 3000, resetMs: 10_000 } });
+  p.learn({ tokens: { limit: 13_000, remaining: 3000, resetMs: 10_000 } });
   p.release();
-  const small = await t.acquire(2000);
+  const small = await t.acquire(2000);   // fits in what was left: not held
+  assert.equal(c.now(), 0);
   small.release();
   let big = -1;
   const pb = t.acquire(4000).then((x) => { big = c.now(); x.release(); });
-  await c.advance(9000);
-  assert.equal(big, -1, '3000 - 2000 sent since < 4000');
-  await c.advance(1100);
+  await c.advance(2900);
+  assert.equal(big, -1, '3000 - 2000 sent since < 4000 until 3000 have refilled');
+  await c.advance(300);
   await pb;
-  assert.ok(big >= 10_000);
+  assert.ok(big >= 3000 && big <= 3200, `sent once enough had refilled (${big})`);
 });
 
 test("Anthropic's input and output limits: input tokens against ITPM, output against OTPM, cache reads not charged", async () => {

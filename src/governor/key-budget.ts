@@ -60,8 +60,15 @@ interface Waiter {
 /** One granted request in the window: its tokens charged to the TPM window and to the output window. */
 interface Sent { at: number; tokens: number; output: number; seq: number; charged: number; chargedOut: number; live: boolean }
 
-/** What the provider last said was left of one limit, as of one of our requests (anchored by grant number). */
-interface Steer { remaining: number; until: number; seq: number; charged: number; chargedOut: number }
+/**
+ * What the provider last said was left of one limit, as of one of our requests (anchored by
+ * grant number), and how fast it refills: both providers replenish continuously (Anthropic:
+ * "continuously replenished up to your maximum", https://platform.claude.com/docs/en/api/rate-limits;
+ * OpenAI's reset is the time until the limit is back to its initial state, e.g. 12ms for a
+ * request at 5,000 RPM, https://platform.openai.com/docs/guides/rate-limits; read 2026-12-02),
+ * so the missing part comes back at (limit − remaining) ÷ reset, not all at the reset.
+ */
+interface Steer { remaining: number; at: number; until: number; perMs: number | null; seq: number; charged: number; chargedOut: number }
 
 export interface Permit {
   /** when the request was let through */
@@ -244,9 +251,9 @@ export class KeyBudget {
   private steerAt(now: number, tokens: number, output: number): number {
     let at = 0;
     const { requests: r, tokens: t, output: o } = this.steer;
-    if (r && now < r.until && r.remaining - (this.seq - r.seq) < 1) at = Math.max(at, r.until);
-    if (t && now < t.until && t.remaining - (this.chargedTotal - t.charged) < tokens) at = Math.max(at, t.until);
-    if (o && now < o.until && o.remaining - (this.chargedOutTotal - o.chargedOut) < output) at = Math.max(at, o.until);
+    if (r) at = Math.max(at, refilledAt(r, now, this.seq - r.seq, 1));
+    if (t) at = Math.max(at, refilledAt(t, now, this.chargedTotal - t.charged, tokens));
+    if (o) at = Math.max(at, refilledAt(o, now, this.chargedOutTotal - o.chargedOut, output));
     return at;
   }
 
@@ -373,7 +380,25 @@ function steerFrom(prev: Steer | undefined, r: LimitReading | undefined, entry: 
   if (!r || r.remaining === undefined || r.resetMs === undefined) return prev;
   if (prev && prev.seq > entry.seq) return prev;
   // per-minute limits refill within a window; a longer reset is a per-day quota, left to the 429 path
-  return { remaining: r.remaining, until: now + Math.min(r.resetMs, SPAN), seq: entry.seq, charged: entry.charged, chargedOut: entry.chargedOut };
+  const resetMs = Math.min(r.resetMs, SPAN);
+  const missing = r.limit !== undefined && r.limit > r.remaining ? r.limit - r.remaining : null;
+  return {
+    remaining: r.remaining, at: now, until: now + resetMs, perMs: missing !== null && resetMs > 0 ? missing / resetMs : null,
+    seq: entry.seq, charged: entry.charged, chargedOut: entry.chargedOut,
+  };
+}
+
+/**
+ * When `need` more fits under a reading, given `sentSince` charged after the request it
+ * answered: now if it already fits; else when the refill since the reading covers the
+ * shortfall (at the latest the reset); without a known limit, the reset.
+ */
+function refilledAt(s: Steer, now: number, sentSince: number, need: number): number {
+  if (now >= s.until) return 0;
+  const short = need + sentSince - s.remaining;
+  if (short <= 0) return 0;
+  if (s.perMs === null) return s.until;
+  return Math.min(s.until, s.at + Math.ceil(short / s.perMs));
 }
 
 function ewma(prev: number | null, x: number): number {
