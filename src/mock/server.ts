@@ -29,8 +29,9 @@ import { Catalog, isIsoDate } from './catalog.ts';
 import { cacheReadsCountTowardItpm, KeyLimits, limitMessage, type LimitsOption } from './limits.ts';
 import { cacheRule, PromptCache } from './prompt-cache.ts';
 import { FORMATS, route, type Completion, type ErrorExtra, type ErrorKind, type FormatName, type WireFormat, type WireRequest } from './wire.ts';
-import { loadRegistry, type Registry } from '../providers/registry.ts';
+import { loadRegistry, type Price, type Registry } from '../providers/registry.ts';
 import { today } from '../providers/lifecycle.ts';
+import { callDollars } from '../providers/cost.ts';
 
 export { SEED_DATE } from './catalog.ts';
 
@@ -465,16 +466,15 @@ export function promptTokens(r: Pick<WireRequest, 'messages'>): number {
 }
 
 /**
- * Dollars of a call at registry prices (per million tokens): cache reads at cached_input (the
- * input price where the registry has none), writes at cache_write (else Anthropic's 1.25 x input
- * for a 5-minute write: https://platform.claude.com/docs/en/build-with-claude/prompt-caching,
- * read 2026-12-02; only Anthropic routes write).
+ * OpenRouter's `usage.cost`: the call's dollars at registry prices as cost.ts bills them (one
+ * home for pricing; Anthropic rows carry their 5-minute write price), not rounded to cents.
  */
-export function costOf(price: { input: number; output: number; cached_input?: number; cache_write?: number } | undefined, c: Completion): number {
+export function costOf(price: Price | undefined, c: Completion): number {
   if (!price) return 0;
-  const uncached = c.inputTokens - c.cacheReadTokens - c.cacheWriteTokens;
-  const usd = (uncached * price.input + c.cacheReadTokens * (price.cached_input ?? price.input)
-    + c.cacheWriteTokens * (price.cache_write ?? price.input * 1.25) + (c.outputTokens + c.reasoningTokens) * price.output) / 1e6;
+  const usd = callDollars(price, {
+    inputTokens: c.inputTokens, outputTokens: c.outputTokens + c.reasoningTokens, reasoningTokens: c.reasoningTokens,
+    cacheReadTokens: c.cacheReadTokens, cacheWriteTokens: c.cacheWriteTokens,
+  });
   return Math.round(usd * 1e12) / 1e12;
 }
 

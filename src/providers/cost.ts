@@ -11,15 +11,19 @@ import type { Price } from './registry.ts';
 import type { Usage } from './types.ts';
 
 export function callCostUsd(price: Price, usage: Usage, priceMultiplier = 1): number {
+  return roundUsd(callDollars(price, usage) * priceMultiplier);
+}
+
+/** The unrounded dollars of a call at list prices (the mock's OpenRouter `usage.cost` reports them so). */
+export function callDollars(price: Price, usage: Usage): number {
   // a provider that reports reasoning outside outputTokens would otherwise be under-billed
   const output = Math.max(usage.outputTokens, usage.reasoningTokens);
   // clamped so a provider's inconsistent counts never bill a negative remainder
   const read = Math.min(Math.max(0, usage.cacheReadTokens ?? 0), usage.inputTokens);
   const write = Math.min(Math.max(0, usage.cacheWriteTokens ?? 0), usage.inputTokens - read);
   const uncached = usage.inputTokens - read - write;
-  const dollars = (uncached * price.input + read * (price.cached_input ?? price.input)
+  return (uncached * price.input + read * (price.cached_input ?? price.input)
     + write * (price.cache_write ?? price.input) + output * price.output) / 1e6;
-  return roundUsd(dollars * priceMultiplier);
 }
 
 /** Rounds to a millionth of a dollar, so sums of many calls stay stable in JSON. */
