@@ -14,7 +14,8 @@
  * Pure; no SDK imports.
  */
 import { createHash } from 'node:crypto';
-import type { ChatMessage } from './types.ts';
+import type { ChatMessage, Usage } from './types.ts';
+import type { TokenCharge } from '../governor/key-budget.ts';
 
 /**
  * Anthropic's minimum cacheable prompt length per model, in tokens: a shorter prefix is
@@ -90,6 +91,19 @@ export function cacheReadsCountTowardTpm(provider: string, modelId: string): boo
   // cache-aware ITPM came with Claude 3.7 Sonnet; the † models are Claude 3 Haiku/Opus and 3.5 Sonnet/Haiku
   const c = claudeModel(modelId);
   return c !== null && c.version < 3.7;
+}
+
+/**
+ * What a call costs a key's token budget (input and output as its provider counts them): OpenAI counts every input token, cached ones
+ * included (its limiter counts a request before any cache lookup:
+ * https://community.openai.com/t/does-prompt-caching-reduce-tpm/1138631, read 2026-12-02);
+ * Anthropic leaves cache reads out of ITPM on current models (cache writes count). Other
+ * providers: every input token.
+ */
+export function chargedTokens(provider: string, modelId: string, usage: Usage): TokenCharge {
+  let input = usage.inputTokens;
+  if (!cacheReadsCountTowardTpm(provider, modelId)) input -= usage.cacheReadTokens ?? 0;
+  return { input: Math.max(0, input), output: Math.max(0, usage.outputTokens) };
 }
 
 /**

@@ -12,8 +12,7 @@
  * reset}; reset is the RFC 3339 time the limit is fully replenished (token bucket); the tokens-*
  * headers show the most restrictive token limit in effect.
  */
-import type { LimitReading, RateLimitSnapshot, Usage } from './types.ts';
-import { cacheReadsCountTowardTpm } from './prompt-cache.ts';
+import type { LimitReading, RateLimitSnapshot } from './types.ts';
 
 type HeaderBag = Record<string, string | undefined> | Headers | undefined | null;
 
@@ -76,20 +75,4 @@ export function parseRateLimitHeaders(provider: string, headers: HeaderBag, now 
     return undefined;   // Gemini, OpenRouter, compatible servers: configured budgets stay
   }
   return Object.keys(out).length ? out : undefined;
-}
-
-/** Input and output tokens of a call as its provider counts them against the key's per-minute token limits. */
-export interface ChargedTokens { input: number; output: number }
-
-/**
- * What a call costs a key's token budget: OpenAI counts every input token, cached ones
- * included (its limiter counts a request before any cache lookup:
- * https://community.openai.com/t/does-prompt-caching-reduce-tpm/1138631, read 2026-12-02);
- * Anthropic leaves cache reads out of ITPM on current models (cache writes count). Other
- * providers: every input token.
- */
-export function chargedTokens(provider: string, modelId: string, usage: Usage): ChargedTokens {
-  let input = usage.inputTokens;
-  if (!cacheReadsCountTowardTpm(provider, modelId)) input -= usage.cacheReadTokens ?? 0;
-  return { input: Math.max(0, input), output: Math.max(0, usage.outputTokens) };
 }

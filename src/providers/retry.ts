@@ -19,7 +19,7 @@ import type { KeyPool } from './keys.ts';
 import { scrub } from './scrub.ts';
 import type { Governor } from '../governor/governor.ts';
 import type { TokenCharge } from '../governor/key-budget.ts';
-import { chargedTokens } from './rate-headers.ts';
+import { chargedTokens } from './prompt-cache.ts';
 import { currentWorkTimer } from '../governor/work-timer.ts';
 
 export interface RetryPolicy {
