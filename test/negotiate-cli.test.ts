@@ -154,6 +154,9 @@ test('bad input: one clear stderr line, non-zero exit, nothing written', async (
       assert.equal(r.status, 1);
     },
     () => refused([...PAIR, '--runs', '0'], /--runs takes a whole number from 1/),
+    // three models rotate through all three seat orders per preference draw
+    () => refused(['--models', 'scripted:conceder', 'scripted:boulware', 'scripted:nash', '--runs', '4'],
+      /--runs: 4 runs is not a multiple of the 3 agents: .*use 3 or 6 runs/),
   ];
   for (const level of ['1.5', '-0.1', 'abc', 'NaN']) {
     jobs.push(() => refused([...PAIR, '--competition-level', level], /--competition-level takes a number from 0 to 1/));

@@ -2,7 +2,9 @@
 import type { RunDocument } from '../protocol/series.ts';
 
 export function formatRun(r: RunDocument, items: readonly string[]): string[] {
-  const out = [`Run ${r.run_index} (pair ${r.pair_index}${r.seats_swapped ? ', seats swapped' : ''}): cosine similarity ${r.cosine_similarity.toFixed(3)}`];
+  const seats = r.seat_rotation !== undefined
+    ? `draw ${r.pair_index}, seats rotated by ${r.seat_rotation}` : `pair ${r.pair_index}${r.seats_swapped ? ', seats swapped' : ''}`;
+  const out = [`Run ${r.run_index} (${seats}): cosine similarity ${r.cosine_similarity.toFixed(3)}`];
   for (const a of r.agents) {
     out.push(`  ${a.agent}  ${a.model}${a.role ? ` (${a.role})` : ''}  values [${r.preferences[a.seat].join(', ')}]`);
   }

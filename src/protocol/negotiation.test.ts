@@ -310,13 +310,13 @@ test('visibility: scripted agents in 3-agent series, checked on observations and
   const players = ['scripted:nash', 'scripted:boulware', 'scripted:random'].map((model) => ({ model, role: null }));
   const s = makeSpec({ n: 3, m: 6 });
   await runSeries({
-    spec: s, level: 0.5, seed: 3, numRuns: 4, players, factory,
+    spec: s, level: 0.5, seed: 3, numRuns: 3, players, factory,
     onRun: (doc, events) => {
       checkObservations(caps[doc.run_index], doc.preferences);
       checkSees(events);
     },
   });
-  assert.equal(caps.length, 4);
+  assert.equal(caps.length, 3);
 });
 
 // ---------------------------------------------------------------- repair and void
@@ -456,10 +456,53 @@ test('seat-swapped runs share preferences and swap models', async () => {
   }
 });
 
+test('for n > 2 each preference draw is played in the n cyclic seat rotations: every model sits in every seat once', async () => {
+  for (const n of [3, 4]) {
+    const s = makeSpec({ n, m: 6 });
+    const models = ['scripted:conceder', 'scripted:boulware', 'scripted:nash', 'scripted:random'].slice(0, n);
+    const docs = await runSeries({
+      spec: s, level: 0.5, seed: 3, numRuns: 2 * n,
+      players: models.map((model) => ({ model, role: null })), factory: scriptedFactory,
+    });
+    for (let k = 0; k < 2; k++) {
+      const group = docs.slice(k * n, (k + 1) * n);
+      // each (model, seat) occurs exactly once in the group; every seat keeps the draw's values
+      const seen = new Set(group.flatMap((d) => d.agents.map((a) => `${a.model}@${a.seat}`)));
+      assert.equal(seen.size, n * n, `n=${n} group ${k}: ${[...seen].join(' ')}`);
+      for (const d of group) {
+        assert.deepEqual(d.preferences, group[0].preferences);
+        assert.equal(d.pair_index, k);
+        assert.equal(d.seat_rotation, d.run_index % n);
+        assert.equal(d.seats_swapped, d.run_index % n !== 0);
+      }
+      // and each model meets every value vector once
+      for (const m of models) {
+        const vectors = group.map((d) => JSON.stringify(d.preferences[d.agents.find((a) => a.model === m)!.seat]));
+        assert.equal(new Set(vectors).size, n, m);
+      }
+    }
+    assert.notDeepEqual(docs[0].preferences, docs[n].preferences);
+  }
+});
+
+test('for n > 2 a run count that is not a multiple of n is refused before any run', async () => {
+  let made = 0;
+  const factory: AgentFactory = (model, ctx) => { made++; return scriptedFactory(model, ctx); };
+  await assert.rejects(runSeries({
+    spec: makeSpec({ n: 3, m: 5 }), level: 0.5, seed: 1, numRuns: 4,
+    players: ['scripted:nash', 'scripted:nash', 'scripted:random'].map((model) => ({ model, role: null })), factory,
+  }), /4 runs is not a multiple of the 3 agents.*use 3 or 6 runs/);
+  assert.equal(made, 0);
+  // n = 2 keeps the swapped pair, an odd count included (its last pair is incomplete)
+  const docs = await runSeries({ spec: makeSpec({ n: 2, m: 5 }), level: 0.5, seed: 1, numRuns: 3,
+    players: [{ model: 'scripted:nash', role: null }, { model: 'scripted:random', role: null }], factory });
+  assert.deepEqual(docs.map((d) => [d.pair_index, d.seats_swapped, d.seat_rotation]), [[0, false, undefined], [0, true, undefined], [1, false, undefined]]);
+});
+
 async function transcriptHash(seed: number, models: string[]): Promise<string> {
   const h = createHash('sha256');
   await runSeries({
-    spec: makeSpec({ n: models.length, m: 5 }), level: 0.6, seed, numRuns: 4,
+    spec: makeSpec({ n: models.length, m: 5 }), level: 0.6, seed, numRuns: 2 * models.length,
     players: models.map((model) => ({ model, role: null })), factory: scriptedFactory,
     onRun: (doc, events) => { h.update(JSON.stringify(doc)); for (const e of events) h.update(JSON.stringify(e) + '\n'); },
   });

@@ -1,11 +1,15 @@
 /**
- * An experiment's negotiations: num_runs runs as seat-swapped pairs (DESIGN §2).
- * Runs 2k and 2k+1 share preferences (values stay with the seat); the models
- * swap seats, so position and preference luck cancel out. Builds the per-run
+ * An experiment's negotiations: num_runs runs in seat-rotation groups (DESIGN §2).
+ * The n runs n·k … n·k+n−1 share one preference draw (values stay with the seat) and
+ * seat the models in the n cyclic rotations of their order, so over a group every model
+ * sits in every seat once and position and preference luck cancel out. For n = 2 the
+ * rotations are the seat-swapped pair (runs 2k and 2k+1). Reversing the order instead
+ * would leave the middle model in place when n is odd, so position effects would not
+ * cancel. `pair_index` in results is the group's index (the draw). Builds the per-run
  * result documents (the format the grid writes). No I/O; agents come from a factory.
  */
 import {
-  agentId, createRng, deriveSeed, generatePreferences, nashBargainingSolution, runMetrics,
+  agentId, createRng, deriveSeed, generatePreferences, InfeasibleRequestError, nashBargainingSolution, runMetrics,
   toAllocationMap, type GameSpec,
 } from '../game/index.ts';
 import type { AgentFactory, ModelCallRecord } from './agent.ts';
@@ -39,8 +43,12 @@ export interface SeatResult {
 
 export interface RunDocument {
   run_index: number;
+  /** index of the preference draw (the seat-rotation group; the swapped pair when n = 2) */
   pair_index: number;
+  /** true when the models are not in their listed order (any rotation but the first) */
   seats_swapped: boolean;
+  /** the rotation k: seat s holds players[(s + k) mod n]; written when n > 2 */
+  seat_rotation?: number;
   preferences: number[][];
   /** cosine of seats 0 and 1 (the only pair when n = 2) */
   cosine_similarity: number;
@@ -60,7 +68,7 @@ export interface SeriesInput {
   level: number;
   seed: number;
   numRuns: number;
-  /** players in seat order for even runs; odd runs reverse them */
+  /** players in listed order; run r seats them rotated by r mod n (n = 2: odd runs swap them) */
   players: Player[];
   factory: AgentFactory;
   /** a fresh signal per run, e.g. a per-run timeout */
@@ -72,8 +80,25 @@ export interface SeriesInput {
   onRun?: (doc: RunDocument, events: TranscriptEvent[]) => void | Promise<void>;
 }
 
+/** Runs per preference draw: the n cyclic rotations of the seat order. */
+export const rotationGroupSize = (n: number): number => n;
+
+/** The seat rotation of a run: seat s holds players[(s + k) mod n]. */
+export const seatRotation = (runIndex: number, n: number): number => runIndex % rotationGroupSize(n);
+
+/** The preference draw (rotation group) a run belongs to. */
+export const drawIndex = (runIndex: number, n: number): number => Math.floor(runIndex / rotationGroupSize(n));
+
 export function seatPlayers(players: Player[], runIndex: number): Player[] {
-  return runIndex % 2 === 0 ? players : players.slice().reverse();
+  const n = players.length, k = seatRotation(runIndex, n);
+  return players.map((_, s) => players[(s + k) % n]);
+}
+
+/** Why num_runs cannot be used with n agents, or null. n = 2 allows an odd count (the last pair is incomplete). */
+export function runCountProblem(numRuns: number, n: number): string | null {
+  if (n === 2 || numRuns % n === 0) return null;
+  const lo = Math.floor(numRuns / n) * n, hi = lo + n;
+  return `${numRuns} runs is not a multiple of the ${n} agents: each preference draw is played in all ${n} seat rotations; use ${lo > 0 ? `${lo} or ${hi}` : hi} runs`;
 }
 
 export function pairPreferences(spec: GameSpec, level: number, seed: number, pair: number) {
@@ -89,12 +114,15 @@ function sumCalls(calls: ModelCallRecord[], key: string): number {
 export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
   const { spec, level, seed, numRuns, players, factory } = input;
   if (players.length !== spec.n) throw new Error(`expected ${spec.n} players, got ${players.length}`);
+  const countProblem = runCountProblem(numRuns, spec.n);
+  if (countProblem) throw new InfeasibleRequestError(countProblem);
   const docs: RunDocument[] = [];
   let prefs: ReturnType<typeof pairPreferences> | null = null;
   let nash: ReturnType<typeof nashBargainingSolution> = null;
   for (let run = 0; run < numRuns; run++) {
-    const pair = Math.floor(run / 2);
-    if (run % 2 === 0) {
+    const pair = drawIndex(run, spec.n);
+    const rotation = seatRotation(run, spec.n);
+    if (rotation === 0) {
       prefs = pairPreferences(spec, level, seed, pair);
       nash = nashBargainingSolution(prefs.values);
     }
@@ -112,7 +140,8 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
       if (e.type === 'turn' && e.calls) calls[Number(e.agent.slice(6)) - 1].push(...e.calls);
     }
     const doc: RunDocument = {
-      run_index: run, pair_index: pair, seats_swapped: run % 2 === 1,
+      run_index: run, pair_index: pair, seats_swapped: rotation !== 0,
+      ...(spec.n > 2 ? { seat_rotation: rotation } : {}),
       preferences: values, cosine_similarity: round6(cosine[0][1]),
       ...(spec.n > 2 ? { cosine_similarities: cosine.map((row) => row.map(round6)) } : {}),
       consensus: out.consensus, round: out.round,

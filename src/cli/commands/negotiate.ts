@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { InfeasibleRequestError, makeSpec, SpecError } from '../../game/index.ts';
-import { runSeries, type RunDocument } from '../../protocol/series.ts';
+import { runCountProblem, runSeries, type RunDocument } from '../../protocol/series.ts';
 import { AgentError } from '../../protocol/negotiation.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { UserError } from '../../errors.ts';
@@ -15,19 +15,19 @@ import { formatRun } from '../format.ts';
 interface Opts extends Omit<LlmFlags, 'models'> {
   modelsFile?: string;
   models: string[]; competitionLevel: number; numItems: number; maxRounds: number; gamma: number;
-  runs: number; seed: number; out?: string; json?: boolean; discussionTurns: number;
+  runs?: number; seed: number; out?: string; json?: boolean; discussionTurns: number;
 }
 
 export function registerNegotiate(program: Command): void {
   withLlmOptions(program.command('negotiate')
-    .description('run one experiment\'s negotiations (seat-swapped pairs) and print the outcome')
+    .description('run one experiment\'s negotiations (seat-swapped pairs; seat rotations for 3+ models) and print the outcome')
     .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
     .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1', levelArg, 0.9)
     .option('--num-items <m>', 'items to allocate', intArg('--num-items', 1, 200), 5)
     .option('--max-rounds <t>', 'rounds before no deal', intArg('--max-rounds', 1, 1000), 10)
     .option('--gamma <g>', 'discount per round, in (0, 1]', gammaArg, 0.9)
     .option('--discussion-turns <k>', 'discussion passes per round', intArg('--discussion-turns', 0, 20), 1)
-    .option('--runs <r>', 'negotiation runs (seat-swapped pairs)', intArg('--runs', 1, 1000), 4)
+    .option('--runs <r>', 'negotiation runs: seat-swapped pairs, or for n models a multiple of n (every rotation of the seats per preference draw); default 2n', intArg('--runs', 1, 1000))
     .option('--seed <s>', 'random seed', intArg('--seed', 0), 42)
     .option('--out <dir>', 'write result.json and transcript.jsonl into this directory')
     .option('--json', 'print the result document as JSON on stdout'), { cache: false, modelsFileFlag: '--models-file' })
@@ -43,14 +43,17 @@ async function negotiate(o: Opts): Promise<void> {
     if (e instanceof SpecError) throw new UserError(e.message);
     throw e;
   }
+  const runs = o.runs ?? 2 * spec.n;
+  const countProblem = runCountProblem(runs, spec.n);
+  if (countProblem) throw new UserError(`--runs: ${countProblem}`);
   const resolver = new ModelResolver(null, llmSettingsOf({ ...o, models: undefined }));
   const factory = resolver.factory(o.models);   // unknown names and missing keys fail here, before any work
   if (o.out) assertWritableDir(o.out, '--out');
   const transcript: TranscriptEvent[] = [];
-  let runs: RunDocument[];
+  let docs: RunDocument[];
   try {
-    runs = await runSeries({
-      spec, level: o.competitionLevel, seed: o.seed, numRuns: o.runs,
+    docs = await runSeries({
+      spec, level: o.competitionLevel, seed: o.seed, numRuns: runs,
       players: o.models.map((model) => ({ model, role: null })),
       factory, now: () => performance.now(),
       onRun: (_doc, events) => { transcript.push(...events); },
@@ -63,8 +66,8 @@ async function negotiate(o: Opts): Promise<void> {
   }
   const doc = {
     models: o.models, competition_level: o.competitionLevel, num_items: spec.m, max_rounds: spec.maxRounds,
-    gamma_discount: spec.gamma, discussion_turns: spec.discussionTurns, random_seed: o.seed, num_runs: o.runs,
-    items: spec.items, runs,
+    gamma_discount: spec.gamma, discussion_turns: spec.discussionTurns, random_seed: o.seed, num_runs: runs,
+    items: spec.items, runs: docs,
   };
   if (o.out) {
     await writeFileAtomically(join(o.out, 'transcript.jsonl'), toJsonl(transcript));
@@ -79,7 +82,7 @@ async function negotiate(o: Opts): Promise<void> {
     `Items: ${spec.items.map((name, j) => `${j}=${name}`).join(', ')}`,
     '',
   ];
-  for (const r of runs) lines.push(...formatRun(r, spec.items), '');
+  for (const r of docs) lines.push(...formatRun(r, spec.items), '');
   if (o.out) lines.push(`Wrote ${join(o.out, 'result.json')} and ${join(o.out, 'transcript.jsonl')}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
