@@ -15,6 +15,7 @@ const RUNS_COLUMNS = [
   'seats_swapped', 'seat', 'agent', 'model', 'role', 'cosine_similarity', 'consensus', 'round', 'utility', 'raw_utility',
   'share', 'welfare', 'exploitation_index', 'nash_utility', 'pareto_optimal', 'repairs', 'voided', 'calls',
   'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status', 'cache_read_tokens', 'cache_write_tokens',
+  'value_entropy',
 ];
 const RESULTS_COLUMNS = [
   'experiment_id', 'weak_model', 'strong_model', 'competition_level', 'random_seed', 'num_runs', 'status', 'exit_code',
@@ -38,6 +39,12 @@ function outcomes(results: any[]) {
     weak_utility: weak, strong_utility: strong,
     advantage: weak === null || strong === null ? null : strong - weak,
   };
+}
+
+/** Mean over agents of -sum p log2 p with p = value / 100, to 6 decimals: the run's value entropy, recomputed here. */
+function entropyOf(prefs: number[][]): number {
+  const h = (v: number[]) => v.reduce((s, x) => (x > 0 ? s - (x / 100) * Math.log2(x / 100) : s), 0);
+  return Math.round((prefs.reduce((s, v) => s + h(v), 0) / prefs.length) * 1e6) / 1e6;
 }
 
 /** Equal up to the 4-decimal rounding of the summary; null stays null. */
@@ -180,6 +187,7 @@ test('collect: summary, results.csv and runs.csv match values recomputed from th
           nash_utility: a.nash_utility, pareto_optimal: run.pareto_optimal, repairs: a.repairs, voided: a.voided,
           calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens, reasoning_tokens: a.reasoning_tokens,
           cost_usd: a.cost_usd, status: res.status, cache_read_tokens: a.cache_read_tokens ?? 0, cache_write_tokens: a.cache_write_tokens ?? 0,
+          value_entropy: entropyOf(run.preferences),
         });
       }
     }

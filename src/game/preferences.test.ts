@@ -6,7 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosine, createRng, generatePreferences, InfeasibleRequestError, type Preferences } from './index.ts';
+import {
+  cosine, createRng, generatePreferences, hashString, InfeasibleRequestError, meanValueEntropy, valueEntropy,
+  type Preferences,
+} from './index.ts';
 
 const LEVELS = Array.from({ length: 11 }, (_, i) => i / 10);
 
@@ -123,4 +126,91 @@ test('feasible edge cases are not refused', () => {
   const p = generatePreferences(4, 4, 0, createRng(3));
   checkVectors(p, 4, 4, 'n 4 m 4 level 0');
   for (let i = 0; i < 4; i++) for (let k = i + 1; k < 4; k++) assert.ok(cosine(p.values[i], p.values[k]) <= 0.05);
+});
+
+test('valueEntropy: Shannon entropy in bits of v / 100, 0 log 0 = 0; a game\'s is the mean over agents', () => {
+  assert.equal(valueEntropy([100, 0, 0, 0, 0]), 0);
+  assert.equal(valueEntropy([50, 50, 0, 0, 0]), 1);
+  assert.ok(Math.abs(valueEntropy([20, 20, 20, 20, 20]) - Math.log2(5)) < 1e-12);
+  // 0.7, 0.2, 0.1 by hand: -(0.7 log2 0.7 + 0.2 log2 0.2 + 0.1 log2 0.1)
+  assert.ok(Math.abs(valueEntropy([70, 20, 10]) - 1.15677964945) < 1e-9);
+  assert.equal(meanValueEntropy([[100, 0], [50, 50]]), 0.5);
+});
+
+// Outputs of the generator before issue 13 changed level 1: the change must leave every other
+// level's draw byte-identical (hash of the JSON of { values, cosine } for seeds 0, 1, 42, 2^32 + 7).
+const GOLDEN: Record<string, string> = {
+  '2,5,0': '77b558a2 8428e28b 88ddc1c1 157617a3',
+  '2,5,0.3': 'd101881e fdbe32b5 618d700b 45246ede',
+  '2,5,0.5': 'b3bd2148 9083e614 5e40feab 37235ef3',
+  '2,5,0.9': 'd3be6cff bcf3030b 0ef68f67 cdf676a2',
+  '2,5,0.95': 'bd3e15e2 fa5f0058 d9c34b7d 0fee0bbb',
+  '2,5,0.99': 'ebd0fa2d fb940942 f48383ca 3e091a40',
+  '2,3,0': 'da34cdc4 a5f1b99c 9de3eeda 41dbab14',
+  '2,3,0.3': '6a65c432 a5f85461 ba140797 0740818a',
+  '2,3,0.5': '497c2178 df5990a8 46d4dfea 46d3f509',
+  '2,3,0.9': '8df15078 71a9c02b 11c5cac6 b9806494',
+  '2,3,0.95': 'b5b1d732 196f4032 2ebaab38 4a704f0a',
+  '2,3,0.99': '2690a5df df113369 e06cf194 9f6feb85',
+  '3,8,0': 'c3d4807b 41de6a51 7bb3354a 8f6ceea2',
+  '3,8,0.3': 'a261af4e 9b5d50f5 f8b88ae9 009f41df',
+  '3,8,0.5': '64eaebfb d8bc30f9 42e6742f b74c4995',
+  '3,8,0.9': 'bccb4eaa e891cdc6 5cebefd4 92524715',
+  '3,8,0.95': '32252d90 ca61ed6d 70ab2a8f dc6398fb',
+  '3,8,0.99': 'd2f7727e 751196f7 8291d4d9 e79513a5',
+  '5,13,0': '5eb07ee2 b6ae06ec ea15a23a 4723b191',
+  '5,13,0.3': '6a813715 a48bfa38 843293d5 7790b52b',
+  '5,13,0.5': 'c96ca154 22292d9f 8f5b93a8 6ed9c00b',
+  '5,13,0.9': 'ae382647 2c3e09d5 353023c4 fcd49758',
+  '5,13,0.95': '96075198 1f8b1090 58b16c79 5de95989',
+  '5,13,0.99': 'fabbd6e3 f20efabc 1501724c c9ab2d32',
+};
+
+test('levels below 1 draw exactly what they drew before the level-1.0 change (golden seeds)', () => {
+  for (const [key, hashes] of Object.entries(GOLDEN)) {
+    const [n, m, level] = key.split(',').map(Number);
+    const got = [0, 1, 42, 2 ** 32 + 7].map((s) =>
+      hashString(JSON.stringify(generatePreferences(n, m, level, createRng(s)))).toString(16).padStart(8, '0'));
+    assert.equal(got.join(' '), hashes, `n ${n} m ${m} level ${level}`);
+  }
+});
+
+interface Shape { meanEntropy: number; oneItem: number; vectors: number; distinct: number }
+
+function shapeAt(n: number, m: number, level: number, seeds: number): Shape {
+  let h = 0, oneItem = 0, vectors = 0;
+  const distinct = new Set<string>();
+  for (let seed = 0; seed < seeds; seed++) {
+    const { values } = generatePreferences(n, m, level, createRng(seed));
+    h += meanValueEntropy(values);
+    // level 1 copies one vector, so count each distinct vector of a game once
+    const unique = new Map(values.map((v) => [JSON.stringify(v), v]));
+    for (const v of unique.values()) {
+      vectors++;
+      if (v.includes(100)) oneItem++;
+    }
+    distinct.add(JSON.stringify(values));
+  }
+  return { meanEntropy: h / seeds, oneItem: oneItem / vectors, vectors, distinct: distinct.size };
+}
+
+test('level 1.0 has the shape of the levels just below it (n = 2, m = 5, 2,000 seeds; issue 13)', () => {
+  const seeds = 2000;
+  const [s90, s95, s100] = [0.9, 0.95, 1].map((level) => shapeAt(2, 5, level, seeds));
+  const means = [s90, s95, s100].map((s) => s.meanEntropy);
+  assert.ok(Math.max(...means) - Math.min(...means) <= 0.1,
+    `mean value entropy at 0.9 / 0.95 / 1.0: ${means.map((x) => x.toFixed(3)).join(' / ')} bits`);
+  // One-item vectors (all 100 on one item): about 0.5% at 0.95. Slack of 1 percentage point is
+  // about 4 standard errors of the difference at that rate over 2,000 seeds; the copied raw
+  // random vector that level 1.0 used before had 9.9%.
+  assert.ok(s100.oneItem <= s95.oneItem + 0.01,
+    `one-item vectors: ${(100 * s100.oneItem).toFixed(2)}% at 1.0 vs ${(100 * s95.oneItem).toFixed(2)}% at 0.95`);
+  // Distinct draws: nearly one per seed (the raw random vector gave about 1,750 of 2,000).
+  assert.ok(s100.distinct >= 0.99 * seeds, `${s100.distinct} distinct level-1.0 vectors over ${seeds} seeds`);
+});
+
+test('level 1.0 keeps the shape of 0.95 for n = 3 (m = 8, 300 seeds)', () => {
+  const [s95, s100] = [0.95, 1].map((level) => shapeAt(3, 8, level, 300));
+  assert.ok(Math.abs(s95.meanEntropy - s100.meanEntropy) <= 0.1,
+    `mean value entropy ${s95.meanEntropy.toFixed(3)} at 0.95 vs ${s100.meanEntropy.toFixed(3)} at 1.0`);
 });

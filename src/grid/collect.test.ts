@@ -124,11 +124,42 @@ test('cache reads and writes are summed per seat from the call records, and coll
   // runs.csv: per run and seat, as in the result documents
   const lines = readFileSync(layout.abs(layout.runsCsv), 'utf8').trim().split('\n').map((l) => l.split(','));
   assert.deepEqual(lines[0], [...RUNS_COLUMNS]);
-  assert.deepEqual(lines[0].slice(-3), ['status', 'cache_read_tokens', 'cache_write_tokens']);
+  assert.deepEqual(lines[0].slice(-4), ['status', 'cache_read_tokens', 'cache_write_tokens', 'value_entropy']);
   const cell = (row: string[], k: string) => Number(row[RUNS_COLUMNS.indexOf(k as never)]);
   const rows0 = lines.slice(1).filter((l) => l[0] === '0'), rows1 = lines.slice(1).filter((l) => l[0] === '1');
   assert.equal(rows0.reduce((s, l) => s + cell(l, 'cache_read_tokens'), 0), read);
   assert.equal(rows0.reduce((s, l) => s + cell(l, 'cache_write_tokens'), 0), write);
   assert.ok(rows1.length === rows0.length && rows1.every((l) => cell(l, 'cache_read_tokens') === 0 && cell(l, 'cache_write_tokens') === 0));
   assert.equal(out.runRows.length, 8);
+});
+
+test('runs.csv ends with value_entropy: the run document\'s, recomputed from the preferences for a result written before it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bargain-collect-entropy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const layout = new Layout(dir);
+  const c0 = config(0, 'scripted:conceder', 'scripted:boulware'), c1 = config(1, 'scripted:conceder', 'scripted:boulware');
+  const runs = await runSeries({
+    spec: makeSpec({ n: 2, m: c0.num_items, maxRounds: c0.max_rounds, gamma: c0.gamma_discount }), level: c0.competition_level,
+    seed: c0.random_seed, numRuns: 4, players: [{ model: c0.weak_model, role: 'weak' }, { model: c0.strong_model, role: 'strong' }],
+    factory: scriptedFactory,
+  });
+  // by hand: mean over agents of -sum p log2 p, p = value / 100
+  const h = (v: number[]) => v.reduce((s, x) => (x > 0 ? s - (x / 100) * Math.log2(x / 100) : s), 0);
+  const expected = runs.map((r) => Math.round(((h(r.preferences[0]) + h(r.preferences[1])) / 2) * 1e6) / 1e6);
+  assert.deepEqual(runs.map((r) => r.value_entropy), expected, 'the run documents record it');
+  assert.ok(new Set(expected).size > 1, 'pairs differ, so a wrong row would show');
+  put(layout, c0, resultOf(c0, runs));
+  const old = structuredClone(runs);
+  for (const r of old) delete r.value_entropy;
+  put(layout, c1, resultOf(c1, old));
+
+  collect(layout, [c0, c1]);
+  const lines = readFileSync(layout.abs(layout.runsCsv), 'utf8').trim().split('\n').map((l) => l.split(','));
+  assert.equal(lines[0].at(-1), 'value_entropy');
+  assert.equal(lines[0].length, 34, 'appended after the 33 earlier columns, which keep their positions');
+  for (const id of ['0', '1']) {
+    const rows = lines.slice(1).filter((l) => l[0] === id);
+    // two seats per run, both carrying the run's value
+    assert.deepEqual(rows.map((l) => Number(l.at(-1))), expected.flatMap((e) => [e, e]), `experiment ${id}`);
+  }
 });

@@ -3,6 +3,7 @@
  * summary.json (counts, success rate, by model pair and by level with outcome statistics),
  * results.csv (one row per experiment) and runs.csv (one row per run and seat, tidy).
  */
+import { meanValueEntropy } from '../game/index.ts';
 import type { ExperimentConfig } from './config.ts';
 import { toCsv } from './csv.ts';
 import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
@@ -18,6 +19,8 @@ export const RUNS_COLUMNS = [
   'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status',
   // appended (never reordered: scripts read columns by position): prompt-cache reads and writes, parts of input_tokens
   'cache_read_tokens', 'cache_write_tokens',
+  // appended: the run's value entropy (mean bits over agents), a confound of the competition level
+  'value_entropy',
 ] as const;
 
 export const RESULTS_COLUMNS = [
@@ -34,6 +37,11 @@ export type ResultRow = Record<(typeof RESULTS_COLUMNS)[number], string | number
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const r4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);
 
+/** As recorded; a result written before the field existed gets it from its preferences (the same definition). */
+function valueEntropyOf(run: ResultDocument['runs'][number]): number {
+  return run.value_entropy ?? Math.round(meanValueEntropy(run.preferences) * 1e6) / 1e6;
+}
+
 export function runRows(c: ExperimentConfig, r: ResultDocument): RunRow[] {
   const rows: RunRow[] = [];
   for (const run of r.runs) {
@@ -48,6 +56,7 @@ export function runRows(c: ExperimentConfig, r: ResultDocument): RunRow[] {
         repairs: a.repairs, voided: a.voided, calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens,
         reasoning_tokens: a.reasoning_tokens, cost_usd: a.cost_usd, status: r.status,
         cache_read_tokens: a.cache_read_tokens ?? 0, cache_write_tokens: a.cache_write_tokens ?? 0,
+        value_entropy: valueEntropyOf(run),
       });
     }
   }

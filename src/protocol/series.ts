@@ -12,6 +12,7 @@ import {
   agentId, createRng, deriveSeed, generatePreferences, InfeasibleRequestError, nashBargainingSolution, runMetrics,
   toAllocationMap, type GameSpec,
 } from '../game/index.ts';
+import { meanValueEntropy } from '../game/index.ts';
 import type { AgentFactory, ModelCallRecord } from './agent.ts';
 import type { TranscriptEvent } from './events.ts';
 import { runNegotiation } from './negotiation.ts';
@@ -52,6 +53,8 @@ export interface RunDocument {
   preferences: number[][];
   /** cosine of seats 0 and 1 (the only pair when n = 2) */
   cosine_similarity: number;
+  /** mean over agents of each value vector's Shannon entropy in bits (game/preferences.ts); absent in older results */
+  value_entropy?: number;
   /** every pair's achieved cosine, when n > 2 */
   cosine_similarities?: number[][];
   consensus: boolean;
@@ -143,6 +146,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
       run_index: run, pair_index: pair, seats_swapped: rotation !== 0,
       ...(spec.n > 2 ? { seat_rotation: rotation } : {}),
       preferences: values, cosine_similarity: round6(cosine[0][1]),
+      value_entropy: round6(meanValueEntropy(values)),
       ...(spec.n > 2 ? { cosine_similarities: cosine.map((row) => row.map(round6)) } : {}),
       consensus: out.consensus, round: out.round,
       allocation: out.owners ? toAllocationMap(out.owners, spec.n) : null,

@@ -9,6 +9,7 @@ import { bootstrap, ols, t975 } from './stats.ts';
 function seat(p: {
   exp: number; run: number; weak: string; strong: string; level: number; seat: number; role: 'weak' | 'strong';
   u: number; deal?: boolean; round?: number | null; share?: number | null; ei?: number | null; repairs?: number; voided?: number;
+  h?: number | null;
 }): RunRow {
   const deal = p.deal ?? true;
   return {
@@ -19,6 +20,7 @@ function seat(p: {
     raw_utility: p.u, share: deal ? (p.share ?? 0.5) : null, welfare: 100, exploitation_index: deal ? (p.ei ?? 0) : null,
     nash_utility: 50, pareto_optimal: deal, repairs: p.repairs ?? 0, voided: p.voided ?? 0, calls: 0, input_tokens: 0,
     output_tokens: 0, reasoning_tokens: 0, cost_usd: 0, status: 'SUCCESS', cache_read_tokens: 0, cache_write_tokens: 0,
+    value_entropy: p.h ?? null,
   };
 }
 
@@ -85,6 +87,20 @@ test('aggregates match hand-computed means and counts on a small grid', () => {
   close(a.by_pair.find((g) => g.weak === 'B')!.stats.advantage.mean, 5 / 3);
   close(a.overall.stats.advantage.mean, (20 + 10 + 30 + 0 - 10 + 10 + 5) / 7);
   close(a.overall.stats.agreement_rate.mean, 6 / 7);
+});
+
+test('value entropy by level: mean over the analysed runs that record it, with their count; none recorded = null', () => {
+  // per run (both seats carry the run's value): exp 0 @0.2: 1.0, 1.5; exp 2 @0.2: 2.0, not recorded;
+  // exp 1 @0.8: 0.5, 0.25; exp 3 @0.8: not recorded
+  const h: Record<string, number | null> = { '0/0': 1, '0/1': 1.5, '2/0': 2, '2/1': null, '1/0': 0.5, '1/1': 0.25, '3/0': null };
+  const rows = fixture().map((r) => ({ ...r, value_entropy: h[`${r.experiment_id}/${r.run_index}`] }));
+  // a run with two weak seats is skipped by the aggregates, so its entropy must not count either
+  rows.push(...run(4, 0, 'A', 'S', 0.8, 10, 10).map((r) => ({ ...r, role: 'weak', value_entropy: 9 })));
+  const a = aggregate(rows, { resamples: 50 });
+  assert.deepEqual(a.entropy_by_level, [{ level: 0.2, runs: 3, mean: 1.5 }, { level: 0.8, runs: 2, mean: 0.375 }]);
+  // tables from before the column: every level without a mean
+  assert.deepEqual(aggregate(fixture(), { resamples: 50 }).entropy_by_level,
+    [{ level: 0.2, runs: 0, mean: null }, { level: 0.8, runs: 0, mean: null }]);
 });
 
 test('seat effect is computed over complete seat-swapped pairs only', () => {

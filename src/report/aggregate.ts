@@ -9,7 +9,8 @@
  * do not depend on row order). Seat effect: over complete seat-swapped pairs, the
  * advantage when the strong model sits first vs second (resampling pairs). Scaling:
  * advantage vs capability gap per cell, with OLS slopes per level and pooled.
- * Pure: no I/O.
+ * Value entropy by level: the mean concentration of the values per level, a confound of
+ * the level (stated in the report's method section). Pure: no I/O.
  */
 import { deriveSeed } from '../game/index.ts';
 import type { RunRow } from './rows.ts';
@@ -59,6 +60,8 @@ export interface RunRecord {
   strong_seat: number;
   /** utility of seat 0 − seat 1 */
   seat_diff: number;
+  /** the run's value entropy (bits); null in tables from before it was written */
+  value_entropy: number | null;
   values: Record<MetricKey, number | null>;
 }
 
@@ -103,6 +106,9 @@ export interface Scaling {
   fits: ScalingFit[];
 }
 
+/** Mean value entropy of the analysed runs at one level; runs = runs with a recorded value. */
+export interface EntropyLevel { level: number; runs: number; mean: number | null }
+
 export interface Aggregates {
   version: 1;
   confidence: 0.95;
@@ -121,6 +127,8 @@ export interface Aggregates {
   by_pair: Group[];
   seat_effect: { overall: SeatGroup; by_level: SeatGroup[]; by_pair: SeatGroup[]; unpaired_runs: number };
   scaling: Scaling;
+  /** how concentrated the values are per level: level effects mix similarity and concentration */
+  entropy_by_level: EntropyLevel[];
 }
 
 const lv = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -151,7 +159,7 @@ export function toRunRecords(rows: readonly RunRow[]): { records: RunRecord[]; s
     records.push({
       experiment_id: s.experiment_id, run_index: s.run_index, pair_index: s.pair_index,
       weak: s.weak_model, strong: s.strong_model, level: lv(s.competition_level),
-      strong_seat: s.seat, seat_diff: seat0.utility - seat1.utility,
+      strong_seat: s.seat, seat_diff: seat0.utility - seat1.utility, value_entropy: s.value_entropy ?? null,
       values: {
         advantage: s.utility - w.utility,
         strong_utility: s.utility,
@@ -214,6 +222,13 @@ function seatGroup(kind: string, key: string, units: PairUnit[], head: Omit<Seat
     [units.map((u) => u.first), units.map((u) => u.strongFirst), units.map((u) => u.strongSecond)],
     deriveSeed(o.seed, 'seat', kind, key), o.resamples);
   return { ...head, pairs: units.length, stats: { first_seat_advantage: first, strong_first_advantage: sf, strong_second_advantage: ss } };
+}
+
+function entropyByLevel(recs: RunRecord[], levels: number[]): EntropyLevel[] {
+  return levels.map((level) => {
+    const hs = recs.filter((r) => r.level === level && r.value_entropy !== null).map((r) => r.value_entropy!);
+    return { level, runs: hs.length, mean: hs.length ? hs.reduce((a, b) => a + b, 0) / hs.length : null };
+  });
 }
 
 function scaling(cells: Group[], models: string[], scores: Record<string, number | undefined>): Scaling {
@@ -290,5 +305,6 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
       unpaired_runs: unpaired,
     },
     scaling: scaling(byCell, allModels, opts.scores ?? {}),
+    entropy_by_level: entropyByLevel(records, levels),
   };
 }

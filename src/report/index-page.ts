@@ -67,6 +67,20 @@ function seatTable(groups: SeatGroup[], label: (g: SeatGroup) => string): string
   ]);
 }
 
+/** How the values are drawn, and their concentration per level: a confound of every level effect. */
+function levelConstruction(agg: Aggregates): string {
+  const rows = agg.entropy_by_level;
+  const recorded = rows.some((r) => r.mean !== null);
+  return `<p id="level-construction"><b>Level construction.</b> Each agent values the items with non-negative integers summing to 100. For a competition level c below 1, random starting vectors are refined by a stochastic local search that moves units between one agent's items until every pairwise cosine similarity of the value vectors is within ±0.01 of c for two agents (±0.05 for more). At level 1.0 every agent gets an identical copy of one vector that the same search drew near 1 (at 0.95), so the cosine is exactly 1 and the values have the shape of the levels just below, not of a raw random draw.</p>
+<h3 id="value-entropy">Value entropy by level</h3>
+<p class="small muted">A stated confound: the value entropy of a vector is the Shannon entropy in bits of values ÷ 100 (0 = everything on one item; log₂ m = even over m items), averaged over the agents of a run and then over runs. Concentration changes with the level (low levels give more concentrated values), so a level effect mixes similarity of the values with their concentration.</p>
+${recorded ? table(rows, [
+    { head: 'Level', num: true, cell: (r) => esc(r.level) },
+    { head: 'Runs', num: true, cell: (r) => int(r.runs) },
+    { head: 'Mean value entropy (bits)', num: true, cell: (r) => (r.mean === null ? '<span class="muted">–</span>' : num(r.mean, 3)) },
+  ], { id: 'entropy-table' }) : '<p class="muted">Not recorded in these tables (runs.csv predates its value_entropy column); re-run <code>bargain collect</code> to add it.</p>'}`;
+}
+
 function card(k: string, v: string, sub = ''): string {
   return `<div class="card"><div class="k">${esc(k)}</div><div class="v">${v}</div>${sub ? `<div class="small muted">${sub}</div>` : ''}</div>`;
 }
@@ -229,6 +243,7 @@ ${failures}
 ${missingSec}
 ${experiments}
 <h2 id="method">Method and files</h2>
+${levelConstruction(agg)}
 <p>95% intervals are percentile bootstraps with ${int(b.resamples)} resamples of whole runs (of seat-swapped pairs for the seat effect), seeded (seed ${esc(b.seed)}) per group, so the same data give the same numbers on every run. Scaling slopes are ordinary least squares over the (weak, strong, level) cell means with a t-based 95% interval.</p>
 <ul>${p.files.map((f) => `<li><a href="${esc(f.href)}">${esc(f.label)}</a></li>`).join('')}</ul>
 `;

@@ -9,6 +9,7 @@ const runRow: RunRow = {
   cosine_similarity: 0.9012, consensus: false, round: null, utility: 0, raw_utility: 0, share: null, welfare: 0,
   exploitation_index: null, nash_utility: 61, pareto_optimal: false, repairs: 2, voided: 1, calls: 30, input_tokens: 12000,
   output_tokens: 900, reasoning_tokens: 4000, cost_usd: 0.123456, status: 'TIMEOUT', cache_read_tokens: 9000, cache_write_tokens: 1500,
+  value_entropy: 1.521928,
 };
 
 test('parseCsv handles quotes, doubled quotes, commas and newlines inside fields, CRLF and a BOM', () => {
@@ -49,8 +50,8 @@ test('extra columns and any column order are accepted', () => {
 });
 
 test('tables written before the cache columns existed still load: cache tokens read as 0, result tokens as empty', () => {
-  const oldRunCols = RUN_COLUMNS.filter((c) => c !== 'cache_read_tokens' && c !== 'cache_write_tokens');
-  assert.deepEqual(parseRunsCsv(toCsv(oldRunCols, [runRow])), [{ ...runRow, cache_read_tokens: 0, cache_write_tokens: 0 }]);
+  const oldRunCols = RUN_COLUMNS.filter((c) => c !== 'cache_read_tokens' && c !== 'cache_write_tokens' && c !== 'value_entropy');
+  assert.deepEqual(parseRunsCsv(toCsv(oldRunCols, [runRow])), [{ ...runRow, cache_read_tokens: 0, cache_write_tokens: 0, value_entropy: null }]);
   const tokenCols = ['input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_write_tokens'];
   const r = {
     experiment_id: 1, weak_model: 'a', strong_model: 'b', competition_level: 0.5, random_seed: 43, num_runs: 2, status: 'SUCCESS',
@@ -62,6 +63,12 @@ test('tables written before the cache columns existed still load: cache tokens r
   assert.deepEqual(old, [{ ...r, input_tokens: null, output_tokens: null, reasoning_tokens: null, cache_read_tokens: null, cache_write_tokens: null }]);
   assert.deepEqual(parseResultsCsv(toCsv([...RESULT_COLUMNS], [r])), [r]);
   // the appended columns are at the end, after every column of the first release
-  assert.deepEqual(RUN_COLUMNS.slice(-2), ['cache_read_tokens', 'cache_write_tokens']);
+  assert.deepEqual(RUN_COLUMNS.slice(-3), ['cache_read_tokens', 'cache_write_tokens', 'value_entropy']);
   assert.deepEqual(RESULT_COLUMNS.slice(-5), tokenCols);
+});
+
+test('runs.csv from before value_entropy loads with it null; an empty cell is null too', () => {
+  const before = RUN_COLUMNS.filter((c) => c !== 'value_entropy');
+  assert.deepEqual(parseRunsCsv(toCsv(before, [runRow])), [{ ...runRow, value_entropy: null }]);
+  assert.deepEqual(parseRunsCsv(toCsv([...RUN_COLUMNS], [{ ...runRow, value_entropy: null }])), [{ ...runRow, value_entropy: null }]);
 });

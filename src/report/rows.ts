@@ -12,7 +12,7 @@ export const RUN_COLUMNS = [
   'pair_index', 'seats_swapped', 'seat', 'agent', 'model', 'role', 'cosine_similarity', 'consensus', 'round',
   'utility', 'raw_utility', 'share', 'welfare', 'exploitation_index', 'nash_utility', 'pareto_optimal',
   'repairs', 'voided', 'calls', 'input_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'status',
-  'cache_read_tokens', 'cache_write_tokens',
+  'cache_read_tokens', 'cache_write_tokens', 'value_entropy',
 ] as const;
 
 export const RESULT_COLUMNS = [
@@ -26,7 +26,9 @@ export const RESULT_COLUMNS = [
  * Columns appended after a table's first release: a table written before them (an older
  * collect) lacks them and reads them as their default instead of being refused.
  */
-const LATER_RUN_COLUMNS: Partial<Record<(typeof RUN_COLUMNS)[number], unknown>> = { cache_read_tokens: 0, cache_write_tokens: 0 };
+const LATER_RUN_COLUMNS: Partial<Record<(typeof RUN_COLUMNS)[number], unknown>> = {
+  cache_read_tokens: 0, cache_write_tokens: 0, value_entropy: null,
+};
 const LATER_RESULT_COLUMNS: Partial<Record<(typeof RESULT_COLUMNS)[number], unknown>> = {
   input_tokens: null, output_tokens: null, reasoning_tokens: null, cache_read_tokens: null, cache_write_tokens: null,
 };
@@ -73,6 +75,8 @@ export interface RunRow {
   cache_read_tokens: number;
   /** input tokens written to the prompt cache (part of input_tokens) */
   cache_write_tokens: number;
+  /** mean Shannon entropy (bits) of the run's value vectors; null in tables from before it was written */
+  value_entropy: number | null;
 }
 
 export type ExperimentStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
@@ -120,6 +124,7 @@ const RUN_KINDS: Record<(typeof RUN_COLUMNS)[number], [Kind, boolean]> = {
   nash_utility: ['num', true], pareto_optimal: ['bool', true], repairs: ['int', false], voided: ['int', false],
   calls: ['int', false], input_tokens: ['int', false], output_tokens: ['int', false], reasoning_tokens: ['int', false],
   cost_usd: ['num', false], status: ['str', false], cache_read_tokens: ['int', false], cache_write_tokens: ['int', false],
+  value_entropy: ['num', true],
 };
 
 const RESULT_KINDS: Record<(typeof RESULT_COLUMNS)[number], [Kind, boolean]> = {

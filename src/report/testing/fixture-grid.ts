@@ -68,6 +68,7 @@ export function runRowsOf(r: ResultFile): RunRow[] {
         repairs: a.repairs, voided: a.voided, calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens,
         reasoning_tokens: a.reasoning_tokens, cost_usd: a.cost_usd, status: r.status,
         cache_read_tokens: a.cache_read_tokens ?? 0, cache_write_tokens: a.cache_write_tokens ?? 0,
+        value_entropy: run.value_entropy ?? null,
       });
     }
   }
