@@ -156,7 +156,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
         utility: round6(out.utilities[s]), raw_utility: out.rawUtilities[s],
         share: metrics.shares[s] === null ? null : round6(metrics.shares[s]!),
         exploitation_index: metrics.exploitation[s] === null ? null : round6(metrics.exploitation[s]!),
-        nash_utility: metrics.nash_utilities ? metrics.nash_utilities[s] : null,
+        nash_utility: metrics.nash_utilities ? round6(metrics.nash_utilities[s]) : null,
         repairs: out.repairs[s], voided: out.voided[s],
         calls: calls[s].length,
         input_tokens: sumCalls(calls[s], 'input_tokens'),
