@@ -97,10 +97,16 @@ test('value entropy by level: mean over the analysed runs that record it, with t
   // a run with two weak seats is skipped by the aggregates, so its entropy must not count either
   rows.push(...run(4, 0, 'A', 'S', 0.8, 10, 10).map((r) => ({ ...r, role: 'weak', value_entropy: 9 })));
   const a = aggregate(rows, { resamples: 50 });
-  assert.deepEqual(a.entropy_by_level, [{ level: 0.2, runs: 3, mean: 1.5 }, { level: 0.8, runs: 2, mean: 0.375 }]);
+  assert.deepEqual(a.entropy_by_level, [{ level: 0.2, runs: 3, mean: 1.5, no_nash: 0 }, { level: 0.8, runs: 2, mean: 0.375, no_nash: 0 }]);
   // tables from before the column: every level without a mean
   assert.deepEqual(aggregate(fixture(), { resamples: 50 }).entropy_by_level,
-    [{ level: 0.2, runs: 0, mean: null }, { level: 0.8, runs: 0, mean: null }]);
+    [{ level: 0.2, runs: 0, mean: null, no_nash: 0 }, { level: 0.8, runs: 0, mean: null, no_nash: 0 }]);
+});
+
+test('runs without a Nash point are counted per level (empty nash_utility on the run\'s seats)', () => {
+  const undefinedNash = new Set(['0/1', '1/0', '1/1']);  // one run at 0.2, two at 0.8
+  const rows = fixture().map((r) => (undefinedNash.has(`${r.experiment_id}/${r.run_index}`) ? { ...r, nash_utility: null } : r));
+  assert.deepEqual(aggregate(rows, { resamples: 50 }).entropy_by_level.map((e) => [e.level, e.no_nash]), [[0.2, 1], [0.8, 2]]);
 });
 
 test('seat effect is computed over complete seat-swapped pairs only', () => {

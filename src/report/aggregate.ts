@@ -62,6 +62,8 @@ export interface RunRecord {
   seat_diff: number;
   /** the run's value entropy (bits); null in tables from before it was written */
   value_entropy: number | null;
+  /** false when the run has no Nash point (nash_utility empty) */
+  nash_defined: boolean;
   values: Record<MetricKey, number | null>;
 }
 
@@ -107,7 +109,11 @@ export interface Scaling {
 }
 
 /** Mean value entropy of the analysed runs at one level; runs = runs with a recorded value. */
-export interface EntropyLevel { level: number; runs: number; mean: number | null }
+export interface EntropyLevel {
+  level: number; runs: number; mean: number | null;
+  /** analysed runs whose Nash point is undefined (maximum product 0) or was not enumerated: no exploitation index */
+  no_nash: number;
+}
 
 export interface Aggregates {
   version: 1;
@@ -160,6 +166,7 @@ export function toRunRecords(rows: readonly RunRow[]): { records: RunRecord[]; s
       experiment_id: s.experiment_id, run_index: s.run_index, pair_index: s.pair_index,
       weak: s.weak_model, strong: s.strong_model, level: lv(s.competition_level),
       strong_seat: s.seat, seat_diff: seat0.utility - seat1.utility, value_entropy: s.value_entropy ?? null,
+      nash_defined: s.nash_utility !== null,
       values: {
         advantage: s.utility - w.utility,
         strong_utility: s.utility,
@@ -226,8 +233,12 @@ function seatGroup(kind: string, key: string, units: PairUnit[], head: Omit<Seat
 
 function entropyByLevel(recs: RunRecord[], levels: number[]): EntropyLevel[] {
   return levels.map((level) => {
-    const hs = recs.filter((r) => r.level === level && r.value_entropy !== null).map((r) => r.value_entropy!);
-    return { level, runs: hs.length, mean: hs.length ? hs.reduce((a, b) => a + b, 0) / hs.length : null };
+    const at = recs.filter((r) => r.level === level);
+    const hs = at.filter((r) => r.value_entropy !== null).map((r) => r.value_entropy!);
+    return {
+      level, runs: hs.length, mean: hs.length ? hs.reduce((a, b) => a + b, 0) / hs.length : null,
+      no_nash: at.filter((r) => !r.nash_defined).length,
+    };
   });
 }
 

@@ -115,7 +115,7 @@ function runSummary(run: RunDocument, items: readonly string[]): string {
     { head: 'Utility (discounted)', num: true, cell: (a) => num(a.utility) },
     { head: 'Raw utility', num: true, cell: (a) => num(a.raw_utility, 0) },
     { head: 'Share of welfare', num: true, cell: (a) => num(a.share, 3) },
-    { head: 'Nash-point utility', num: true, cell: (a) => num(a.nash_utility, 0) },
+    { head: 'Nash-point utility', num: true, cell: (a) => num(a.nash_utility, 2) },
     { head: 'Exploitation index', num: true, cell: (a) => num(a.exploitation_index, 3) },
     { head: 'Repairs', num: true, cell: (a) => int(a.repairs) },
     { head: 'Voided', num: true, cell: (a) => int(a.voided) },

@@ -72,12 +72,14 @@ function levelConstruction(agg: Aggregates): string {
   const rows = agg.entropy_by_level;
   const recorded = rows.some((r) => r.mean !== null);
   return `<p id="level-construction"><b>Level construction.</b> Each agent values the items with non-negative integers summing to 100. For a competition level c below 1, random starting vectors are refined by a stochastic local search that moves units between one agent's items until every pairwise cosine similarity of the value vectors is within ±0.01 of c for two agents (±0.05 for more). At level 1.0 every agent gets an identical copy of one vector that the same search drew near 1 (at 0.95), so the cosine is exactly 1 and the values have the shape of the levels just below, not of a raw random draw.</p>
+<p id="nash-rule"><b>Nash point and exploitation index.</b> U_NBS is the Nash bargaining solution over allocations with disagreement point 0: among all allocations maximising the product of the agents' raw utilities, the mean of their distinct utility vectors. Ties are common (at level 1.0 the mirrored splits tie in most draws); averaging over every maximiser keeps the point seat-neutral (swapping the seats mirrors it exactly, 50/50 in the mirrored case) instead of resting on an arbitrary pick. With a positive maximum every maximiser is Pareto optimal; the mean may itself not be an achievable allocation (it is the even lottery over the maximisers). When no allocation gives every agent a positive utility (maximum product 0, e.g. one valued item), the Nash point is undefined: such runs have an empty <code>nash_utility</code> and exploitation index and leave the exploitation statistics (counted per level below). The exploitation index is (U − U_NBS) / U_NBS on raw utilities, for runs with a deal.</p>
 <h3 id="value-entropy">Value entropy by level</h3>
 <p class="small muted">A stated confound: the value entropy of a vector is the Shannon entropy in bits of values ÷ 100 (0 = everything on one item; log₂ m = even over m items), averaged over the agents of a run and then over runs. Concentration changes with the level (low levels give more concentrated values), so a level effect mixes similarity of the values with their concentration.</p>
 ${recorded ? table(rows, [
     { head: 'Level', num: true, cell: (r) => esc(r.level) },
     { head: 'Runs', num: true, cell: (r) => int(r.runs) },
     { head: 'Mean value entropy (bits)', num: true, cell: (r) => (r.mean === null ? '<span class="muted">–</span>' : num(r.mean, 3)) },
+    { head: 'Runs without a Nash point', num: true, cell: (r) => int(r.no_nash) },
   ], { id: 'entropy-table' }) : '<p class="muted">Not recorded in these tables (runs.csv predates its value_entropy column); re-run <code>bargain collect</code> to add it.</p>'}`;
 }
 

@@ -247,26 +247,31 @@ test('cached input: the headline card and the per-model table sum cache reads an
   } finally { r.done(); }
 });
 
-test('method section: level construction, and value entropy by level recomputed from runs.csv; older tables say it is missing', async () => {
+test('method section: level construction, the Nash rule, and value entropy and runs without a Nash point by level recomputed from the result files; older tables say it is missing', async () => {
   const r = await report({ weak: ['scripted:conceder'], strong: ['scripted:boulware'], levels: [0.2, 1.0], numRuns: 4 });
   try {
     const method = r.index.slice(r.index.indexOf('<h2 id="method">'));
     assert.match(method, /<b>Level construction\.<\/b>.*integers summing to 100.*±0\.01 .*±0\.05 .*identical copy/s);
     assert.match(method, /<h3 id="value-entropy">Value entropy by level<\/h3>.*confound/s);
+    assert.match(method, /<b>Nash point and exploitation index\.<\/b>.*mean of their distinct utility vectors.*maximum product 0.*undefined/s);
     // recomputed from the preferences in the result files: mean over agents, then over the level's runs
     const h = (v: number[]) => v.reduce((s, x) => (x > 0 ? s - (x / 100) * Math.log2(x / 100) : s), 0);
     const want = new Map<number, number[]>();
+    const noNash = new Map<number, number>();
     const dirs = readdirSync(r.dir, { recursive: true }).map(String).filter((f) => /result_\d+\.json$/.test(f));
     for (const f of dirs) {
       const doc = JSON.parse(readFileSync(join(r.dir, f), 'utf8'));
       const l = want.get(doc.competition_level) ?? [];
-      for (const run of doc.runs) l.push(run.preferences.reduce((s: number, v: number[]) => s + h(v), 0) / run.preferences.length);
+      for (const run of doc.runs) {
+        l.push(run.preferences.reduce((s: number, v: number[]) => s + h(v), 0) / run.preferences.length);
+        if (run.agents[0].nash_utility === null) noNash.set(doc.competition_level, (noNash.get(doc.competition_level) ?? 0) + 1);
+      }
       want.set(doc.competition_level, l);
     }
     const table = method.slice(method.indexOf('id="entropy-table"'), method.indexOf('</table>'));
     for (const [level, hs] of [...want].sort((a, b) => a[0] - b[0])) {
       const mean = hs.reduce((a, b) => a + b, 0) / hs.length;
-      assert.match(table, new RegExp(`<td class="num">${level}</td><td class="num">${hs.length}</td><td class="num">${mean.toFixed(3)}</td>`), `level ${level}`);
+      assert.match(table, new RegExp(`<td class="num">${level}</td><td class="num">${hs.length}</td><td class="num">${mean.toFixed(3)}</td><td class="num">${noNash.get(level) ?? 0}</td>`), `level ${level}`);
     }
     assert.equal(want.size, 2);
 
