@@ -10,11 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { servedModelsOf, mergeServedModels } from '../src/grid/served-models.ts';
 import { strategyFor } from '../src/mock/brain.ts';
 import { loadRegistry } from '../src/providers/registry.ts';
 import { UserError } from '../src/errors.ts';
 import { bargain as bargainSync, oneLine, tempDir } from './helpers/grid.ts';
+import { mergeServedModels, servedModelsOf } from '../src/results/index.ts';
 
 function modelsFile(dir: string, name: string, extra: Record<string, unknown> = {}): string {
   const f = join(dir, `${name.replace(/\W/g, '_')}.json`);

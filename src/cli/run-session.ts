@@ -4,9 +4,7 @@
  * Shared by `run`, `retry` and `all`.
  */
 import type { AgentFactory } from '../protocol/agent.ts';
-import type { ExperimentConfig } from '../grid/config.ts';
 import type { Layout } from '../grid/layout.ts';
-import type { ResultDocument } from '../grid/result.ts';
 import { runGrid, type RunnerSummary } from '../grid/runner.ts';
 import { DEFAULT_RESULTS_DIR } from '../grid/layout.ts';
 import { formatKeyRates, Progress } from './progress.ts';
@@ -16,6 +14,7 @@ import { BottleneckScheduler } from '../grid/schedule.ts';
 import { estimateGrid } from '../grid/estimate.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
 import { describeIds } from '../grid/grid.ts';
+import type { ExperimentConfig, ResultDocument } from '../results/index.ts';
 
 export interface SessionOptions {
   /** undefined: chosen from the grid (parallelFor) */

@@ -5,12 +5,12 @@ import { loadConfigs } from '../grid/grid.ts';
 import { assertSafeResultsDir } from '../grid/generate.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MAX_WAIT_MS, ModelResolver, type LlmSettings } from '../grid/agents.ts';
 import { parseBaseUrlFlags } from '../providers/route.ts';
-import type { ExperimentConfig } from '../grid/config.ts';
 import { UserError } from '../errors.ts';
 import { RetiredModelsError } from '../providers/lifecycle.ts';
 import { checkedModels, checkModels, formatCheck, recentPass, rememberPasses } from '../grid/preflight.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
 import { floatArg, intArg, modelUrlArg, providerValueArg } from './options.ts';
+import type { ExperimentConfig } from '../results/index.ts';
 
 export const DEFAULT_PARALLEL_OFFLINE = 4;
 export const DEFAULT_PARALLEL_API = 32;

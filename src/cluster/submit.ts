@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
-import type { ExperimentConfig } from '../grid/config.ts';
 import { writeFileAtomicallySync } from '../grid/files.ts';
 import type { Layout } from '../grid/layout.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
@@ -16,6 +15,7 @@ import { appendJob, readJobs, SLURM_DIR, type JobRecord } from './jobs.ts';
 import { planSbatch, renderSbatch, type RateBudget, type SbatchOptions, type SbatchPlan } from './plan.ts';
 import { checkPartition, maxArraySize, requireCommand, slurmAvailable, sbatch, releaseJob, scancel, squeueTasks, which } from './slurm.ts';
 import { isActive } from './status.ts';
+import type { ExperimentConfig } from '../results/index.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 

@@ -26,22 +26,37 @@ export interface GameParams {
   discussionTurns?: number; privateThinking?: boolean; reflection?: boolean;
 }
 
-function posInt(name: string, v: number, max: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > max) throw new SpecError(`${name} must be a whole number from 1 to ${max} (got ${v})`);
+/**
+ * Every game parameter's bounds and default, in one place: the spec, the config schema,
+ * the presets and the CLI flags derive theirs from here. `gamma` excludes its minimum.
+ */
+export const GAME_PARAMS = {
+  n: { min: 2, max: 10, default: 2, name: 'the number of agents' },
+  m: { min: 1, max: 200, default: 5, name: 'num_items' },
+  maxRounds: { min: 1, max: 1000, default: 10, name: 'max_rounds' },
+  gamma: { min: 0, max: 1, default: 0.9, name: 'gamma_discount' },
+  discussionTurns: { min: 0, max: 20, default: 1, name: 'discussion_turns' },
+} as const;
+
+type IntParam = 'n' | 'm' | 'maxRounds' | 'discussionTurns';
+
+function wholeIn(key: IntParam, v: number): number {
+  const b = GAME_PARAMS[key];
+  if (!Number.isInteger(v) || v < b.min || v > b.max) {
+    throw new SpecError(`${b.name} must be a whole number from ${b.min} to ${b.max} (got ${v})`);
+  }
   return v;
 }
 
 export function makeSpec(p: GameParams = {}): GameSpec {
-  const n = p.n ?? 2;
-  if (!Number.isInteger(n) || n < 2 || n > 10) throw new SpecError(`the number of agents must be a whole number from 2 to 10 (got ${n})`);
-  const m = posInt('num_items', p.m ?? 5, 200);
-  const maxRounds = posInt('max_rounds', p.maxRounds ?? 10, 1000);
-  const gamma = p.gamma ?? 0.9;
-  if (!(typeof gamma === 'number' && gamma > 0 && gamma <= 1)) throw new SpecError(`gamma_discount must be in (0, 1] (got ${gamma})`);
-  const discussionTurns = p.discussionTurns ?? 1;
-  if (!Number.isInteger(discussionTurns) || discussionTurns < 0 || discussionTurns > 20) {
-    throw new SpecError(`discussion_turns must be a whole number from 0 to 20 (got ${discussionTurns})`);
+  const n = wholeIn('n', p.n ?? GAME_PARAMS.n.default);
+  const m = wholeIn('m', p.m ?? GAME_PARAMS.m.default);
+  const maxRounds = wholeIn('maxRounds', p.maxRounds ?? GAME_PARAMS.maxRounds.default);
+  const gamma = p.gamma ?? GAME_PARAMS.gamma.default;
+  if (!(typeof gamma === 'number' && gamma > GAME_PARAMS.gamma.min && gamma <= GAME_PARAMS.gamma.max)) {
+    throw new SpecError(`gamma_discount must be in (0, 1] (got ${gamma})`);
   }
+  const discussionTurns = wholeIn('discussionTurns', p.discussionTurns ?? GAME_PARAMS.discussionTurns.default);
   return Object.freeze({
     n, m, maxRounds, gamma, discussionTurns,
     privateThinking: p.privateThinking ?? true,

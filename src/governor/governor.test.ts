@@ -5,7 +5,7 @@ import { ProviderError, type ChatModel, type ChatRequest, type ChatResult } from
 import { withRetry } from '../providers/retry.ts';
 import { WorkTimer, withWorkTimer } from './work-timer.ts';
 import { BottleneckScheduler, type Demand } from '../grid/schedule.ts';
-import type { ExperimentConfig } from '../grid/config.ts';
+import type { ExperimentConfig } from '../results/index.ts';
 
 /** A ChatModel that fails with the scripted errors first, recording when each attempt arrived. */
 function scripted(errors: (ProviderError | null)[]): ChatModel & { arrivals: number[] } {

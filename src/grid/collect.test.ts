@@ -14,10 +14,10 @@ import { makeSpec } from '../game/index.ts';
 import { scriptedFactory } from '../agents/index.ts';
 import type { AgentFactory, ModelCallRecord } from '../protocol/agent.ts';
 import { runSeries, type RunDocument } from '../protocol/series.ts';
-import { collect, RESULTS_COLUMNS, RUNS_COLUMNS } from './collect.ts';
-import { configHash, outputDir, type ExperimentConfig } from './config.ts';
+import { collect } from './collect.ts';
+import { outputDir } from './config.ts';
 import { Layout } from './layout.ts';
-import type { ResultDocument } from './result.ts';
+import { configHash, RESULT_COLUMNS, RUN_COLUMNS, type ExperimentConfig, type ResultDocument } from '../results/index.ts';
 
 /** Scripted negotiators under API names, each reply carrying one hand-written call record. */
 function withCalls(): { factory: AgentFactory; records: ModelCallRecord[] } {
@@ -114,18 +114,18 @@ test('cache reads and writes are summed per seat from the call records, and coll
 
   // results.csv: the new columns come after every old one; experiment 1 (old format) shows 0
   const results = readFileSync(layout.abs(layout.resultsCsv), 'utf8').trim().split('\n').map((l) => l.split(','));
-  assert.deepEqual(results[0], [...RESULTS_COLUMNS]);
+  assert.deepEqual(results[0], [...RESULT_COLUMNS]);
   assert.deepEqual(results[0].slice(0, 21).at(-1), 'result_file', 'old columns keep their positions');
-  const rc = (row: number, k: string) => Number(results[row][RESULTS_COLUMNS.indexOf(k as never)]);
+  const rc = (row: number, k: string) => Number(results[row][RESULT_COLUMNS.indexOf(k as never)]);
   assert.deepEqual([rc(1, 'cache_read_tokens'), rc(1, 'cache_write_tokens')], [read, write]);
   assert.deepEqual([rc(2, 'cache_read_tokens'), rc(2, 'cache_write_tokens')], [0, 0]);
   assert.equal(rc(1, 'input_tokens'), rc(2, 'input_tokens'));
 
   // runs.csv: per run and seat, as in the result documents
   const lines = readFileSync(layout.abs(layout.runsCsv), 'utf8').trim().split('\n').map((l) => l.split(','));
-  assert.deepEqual(lines[0], [...RUNS_COLUMNS]);
+  assert.deepEqual(lines[0], [...RUN_COLUMNS]);
   assert.deepEqual(lines[0].slice(-4), ['status', 'cache_read_tokens', 'cache_write_tokens', 'value_entropy']);
-  const cell = (row: string[], k: string) => Number(row[RUNS_COLUMNS.indexOf(k as never)]);
+  const cell = (row: string[], k: string) => Number(row[RUN_COLUMNS.indexOf(k as never)]);
   const rows0 = lines.slice(1).filter((l) => l[0] === '0'), rows1 = lines.slice(1).filter((l) => l[0] === '1');
   assert.equal(rows0.reduce((s, l) => s + cell(l, 'cache_read_tokens'), 0), read);
   assert.equal(rows0.reduce((s, l) => s + cell(l, 'cache_write_tokens'), 0), write);

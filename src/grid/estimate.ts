@@ -16,15 +16,14 @@
  * given with and without caching (only without under --no-prompt-cache).
  */
 import { answer } from '../mock/brain.ts';
-import { makeSpec } from '../game/index.ts';
 import { createLlmAgentFactory, estimateTokens, type LlmCallRecord } from '../agents/llm/index.ts';
 import { isScripted, scriptedFactory } from '../agents/index.ts';
 import { runSeries } from '../protocol/series.ts';
 import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
 import { callCostUsd } from '../providers/cost.ts';
-import type { ExperimentConfig } from './config.ts';
 import type { ModelResolver } from './agents.ts';
 import { cacheRule, cacheSplit, cachedCostUsd, NO_CACHE, type CacheRule } from './prompt-cache-model.ts';
+import { specOf, type ExperimentConfig } from '../results/index.ts';
 
 /** Typical answer lengths of real models per phase (tokens), a floor under the simulated ones. */
 const TYPICAL_OUTPUT: Record<string, number> = { discussion: 120, thinking: 200, proposal: 120, voting: 60, reflection: 120 };
@@ -98,7 +97,7 @@ export async function simulate(c: ExperimentConfig, players: { weak: string; str
     return m;
   };
   const llm = createLlmAgentFactory({ chatModelFor: simFor, recordPrompt: 'delta' });
-  const spec = makeSpec({ n: 2, m: c.num_items, maxRounds: c.max_rounds, gamma: c.gamma_discount, discussionTurns: c.discussion_turns });
+  const spec = specOf(c);
   const out = { weak: blank(), strong: blank(), rounds: 0 };
   const docs = await runSeries({
     spec, level: c.competition_level, seed: c.random_seed, numRuns: c.num_runs,

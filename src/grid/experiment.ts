@@ -7,18 +7,16 @@
  */
 import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InfeasibleRequestError, makeSpec, SpecError } from '../game/index.ts';
+import { InfeasibleRequestError, SpecError } from '../game/index.ts';
 import type { AgentFactory } from '../protocol/agent.ts';
 import type { TranscriptEvent } from '../protocol/events.ts';
 import { runSeries, type RunDocument } from '../protocol/series.ts';
-import { configHash, type ExperimentConfig } from './config.ts';
 import { toJsonl, writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
-import { EXIT_CODES, type FinalStatus, type ResultDocument } from './result.ts';
 import { WorkTimer, withWorkTimer } from '../governor/work-timer.ts';
-import { servedModelsOf, servedModelWarnings } from './served-models.ts';
 import { acquireLease, describeOwner, type LeaseView } from './lease.ts';
-import { experimentState, isFinished, type ExperimentStatus } from './status.ts';
+import { experimentState, isFinished } from './status.ts';
+import { configHash, EXIT_CODES, specOf, type ExperimentConfig, type ExperimentStatus, type FinalStatus, type ResultDocument, servedModelsOf, servedModelWarnings } from '../results/index.ts';
 
 export class Interrupted extends Error {
   constructor() { super('interrupted'); this.name = 'Interrupted'; }
@@ -108,7 +106,7 @@ async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOp
   let error: string | undefined;
   let timer: WorkTimer | null = null;   // the current run's timeout; queued time does not count
   try {
-    const spec = makeSpec({ n: 2, m: c.num_items, maxRounds: c.max_rounds, gamma: c.gamma_discount, discussionTurns: c.discussion_turns });
+    const spec = specOf(c);
     await runSeries({
       spec, level: c.competition_level, seed: c.random_seed, numRuns: c.num_runs,
       players: [{ model: c.weak_model, role: 'weak' }, { model: c.strong_model, role: 'strong' }],

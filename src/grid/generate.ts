@@ -10,12 +10,13 @@ import { homedir } from 'node:os';
 import { join, parse, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { canonicalJson, ExperimentConfigSchema, planGrid, type ExperimentConfig } from './config.ts';
+import { planGrid } from './config.ts';
 import { SLURM_DIR } from '../cluster/jobs.ts';
 import { VISUALIZE_FILE } from '../report/python.ts';
 import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
 import type { Layout } from './layout.ts';
 import { PRESETS, type GridDefinition } from './presets.ts';
+import { canonicalJson, type ExperimentConfig, ExperimentConfigSchema } from '../results/index.ts';
 
 export interface GridOverrides {
   weak?: string[]; strong?: string[]; levels?: number[];

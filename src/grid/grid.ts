@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { UserError } from '../errors.ts';
-import { readConfigFile, type ExperimentConfig } from './config.ts';
 import type { Layout } from './layout.ts';
+import { type ExperimentConfig, readConfigFile } from '../results/index.ts';
 
 export function configIds(layout: Layout): number[] {
   const dir = layout.abs(layout.configsDir);

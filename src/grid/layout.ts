@@ -3,7 +3,7 @@
  * the results directory; these helpers give both forms.
  */
 import { join } from 'node:path';
-import type { ExperimentConfig } from './config.ts';
+import type { ExperimentConfig } from '../results/index.ts';
 
 export const DEFAULT_RESULTS_DIR = 'experiments/results/scaling_experiment';
 

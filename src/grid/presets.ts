@@ -11,6 +11,8 @@
  * before 2027-03 (registry lifecycle rows, read 2026-12-02); a test checks every preset but
  * seed against the lifecycle data on the day it runs.
  */
+import { GAME_PARAMS } from '../game/index.ts';
+import { NUM_RUNS } from '../protocol/series.ts';
 export interface GridDefinition {
   weak: string[];
   strong: string[];
@@ -25,7 +27,11 @@ export interface GridDefinition {
 
 export const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
-const DEFAULTS = { num_items: 5, max_rounds: 10, num_runs: 4, base_seed: 42, gamma_discount: 0.9, discussion_turns: 1 };
+/** A preset's game parameters are the game's defaults (src/game/spec.ts), so the two cannot drift. */
+const DEFAULTS = {
+  num_items: GAME_PARAMS.m.default, max_rounds: GAME_PARAMS.maxRounds.default, num_runs: NUM_RUNS.default, base_seed: 42,
+  gamma_discount: GAME_PARAMS.gamma.default, discussion_turns: GAME_PARAMS.discussionTurns.default,
+};
 
 export const PRESETS: Record<string, GridDefinition> = {
   seed: {

@@ -8,10 +8,9 @@
 import { existsSync, linkSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { archiveLog } from './experiment.ts';
 import { writeFileAtomicallySync } from './files.ts';
-import type { ExperimentConfig } from './config.ts';
 import type { Layout } from './layout.ts';
-import type { ResultDocument } from './result.ts';
 import type { ExperimentState } from './status.ts';
+import type { ExperimentConfig, ResultDocument } from '../results/index.ts';
 
 export interface SavedResult {
   status: ExperimentState['status'];

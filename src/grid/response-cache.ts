@@ -14,8 +14,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
 import { scrubSecrets } from '../providers/scrub.ts';
-import { canonicalJson } from './config.ts';
 import { writeFileAtomicallySync } from './files.ts';
+import { canonicalJson } from '../results/index.ts';
 
 export const CACHE_VERSION = 1;
 

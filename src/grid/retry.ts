@@ -3,11 +3,11 @@
  * cleared. RUNNING ones (a live lease) are another process's work and are left alone.
  */
 import { unlinkSync } from 'node:fs';
-import type { ExperimentConfig } from './config.ts';
 import { archiveLog } from './experiment.ts';
 import type { Layout } from './layout.ts';
 import { acquireLease } from './lease.ts';
-import { experimentState, type ExperimentState, type ExperimentStatus } from './status.ts';
+import { experimentState, type ExperimentState } from './status.ts';
+import type { ExperimentConfig, ExperimentStatus } from '../results/index.ts';
 
 const RETRYABLE: readonly ExperimentStatus[] = ['FAILED', 'TIMEOUT', 'INCOMPLETE'];
 

@@ -5,12 +5,11 @@
  * so they stay INCOMPLETE and run next time).
  */
 import type { AgentFactory } from '../protocol/agent.ts';
-import type { ExperimentConfig } from './config.ts';
 import { Interrupted, NotRunHere, runExperiment } from './experiment.ts';
 import type { Layout } from './layout.ts';
-import type { ResultDocument } from './result.ts';
 import { experimentState, isFinished } from './status.ts';
 import { sweepTempFiles } from './files.ts';
+import type { ExperimentConfig, ResultDocument } from '../results/index.ts';
 
 export interface RunnerOptions {
   parallel: number;

@@ -1,3 +1,4 @@
+import type { ExperimentConfig } from '../results/index.ts';
 /**
  * The start order of experiments (DESIGN §3, §4): keep the bottleneck key busy from the
  * first minute, and every other key busy enough that it does not become the bottleneck
@@ -12,7 +13,6 @@
  * there would only queue while a slot could feed another key. With no demand at all
  * (offline grids) this is plain id order.
  */
-import type { ExperimentConfig } from './config.ts';
 
 /** expected calls per provider key (or any work unit, with capacity in the same unit per minute) */
 export type Demand = Record<string, number>;

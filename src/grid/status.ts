@@ -4,15 +4,9 @@
  * killed writer or a changed config never passes for a finished experiment.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { configHash, type ExperimentConfig } from './config.ts';
+import { configHash, type ExperimentConfig, type ExperimentStatus, type ResultDocument } from '../results/index.ts';
 import type { Layout } from './layout.ts';
-import type { ResultDocument } from './result.ts';
 import { describeOwner, liveLease } from './lease.ts';
-
-/** RUNNING: no final result yet and a live lease (another process, or this one, runs it now). */
-export type ExperimentStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
-
-export const STATUSES: readonly ExperimentStatus[] = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED'];
 
 export interface ExperimentState {
   config: ExperimentConfig;

@@ -83,6 +83,9 @@ export interface SeriesInput {
   onRun?: (doc: RunDocument, events: TranscriptEvent[]) => void | Promise<void>;
 }
 
+/** Bounds and default of an experiment's number of runs (config num_runs, --runs). */
+export const NUM_RUNS = { min: 1, max: 1000, default: 4 } as const;
+
 /** Runs per preference draw: the n cyclic rotations of the seat order. */
 export const rotationGroupSize = (n: number): number => n;
 

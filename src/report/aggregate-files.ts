@@ -11,7 +11,7 @@
  * strong_model, competition_level (empty = all), metric, n, mean, ci_low, ci_high, unit.
  */
 import { METRICS, SEAT_METRICS, type Aggregates, type Group, type SeatGroup } from './aggregate.ts';
-import { toCsv } from './rows.ts';
+import { toCsv } from '../results/index.ts';
 
 export interface AggregateCsvRow {
   grouping: string;

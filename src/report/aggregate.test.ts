@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate, toRunRecords } from './aggregate.ts';
 import { aggregateRows, aggregatesCsv } from './aggregate-files.ts';
-import type { RunRow } from './rows.ts';
 import { bootstrap, ols, t975 } from './stats.ts';
+import type { RunRow } from '../results/index.ts';
 
 /** One seat of one run; the rest of the columns get neutral values. */
 function seat(p: {

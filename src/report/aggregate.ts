@@ -13,8 +13,8 @@
  * the level (stated in the report's method section). Pure: no I/O.
  */
 import { deriveSeed } from '../game/index.ts';
-import type { RunRow } from './rows.ts';
 import { bootstrap, ols, type OlsFit, type Stat } from './stats.ts';
+import type { RunRow } from '../results/index.ts';
 
 export const METRICS = [
   { key: 'advantage', label: 'Advantage (strong − weak)', unit: 'utility points' },

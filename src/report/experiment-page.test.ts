@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { TranscriptEvent } from '../protocol/events.ts';
 import type { RunDocument } from '../protocol/series.ts';
 import { experimentPage } from './experiment-page.ts';
-import type { ResultFile } from './load.ts';
+import type { ResultFile } from '../results/index.ts';
 
 const prefs = [[10, 20, 30, 40], [40, 30, 20, 10]];
 const items = ['Apple', 'Jewel', 'Stone', 'Quill'];

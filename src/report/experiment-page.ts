@@ -8,9 +8,10 @@
  */
 import type { TranscriptEvent } from '../protocol/events.ts';
 import type { RunDocument } from '../protocol/series.ts';
-import type { ExperimentConfigFile, ResultFile } from './load.ts';
+import type { ExperimentConfigFile } from './load.ts';
+import type { ResultFile } from '../results/index.ts';
 import { esc, int, num, page, table, toggleButton, usd } from './html.ts';
-import { servedModelWarnings } from '../grid/served-models.ts';
+import { servedModelWarnings } from '../results/index.ts';
 
 export interface ExperimentPageInput {
   id: number;

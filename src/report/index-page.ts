@@ -6,8 +6,8 @@
 import { METRICS, SEAT_METRICS, type Aggregates, type Group, type MetricKey, type SeatGroup } from './aggregate.ts';
 import type { RenderedChart } from './charts.ts';
 import { esc, int, num, page, pct, table, usd, type Column } from './html.ts';
-import type { ResultRow, RunRow } from './rows.ts';
 import type { Stat } from './stats.ts';
+import { modelTotals, type ModelTotals, type ResultRow, type RunRow } from '../results/index.ts';
 
 export interface Totals {
   calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number;
@@ -94,20 +94,10 @@ function figure(c: RenderedChart): string {
   return `<figure id="plot-${esc(c.id)}" class="plot">${c.svg}<figcaption>${esc(c.caption)} <a href="plots/${esc(c.id)}.png">PNG</a> · <a href="plots/${esc(c.id)}.svg">SVG</a></figcaption></figure>`;
 }
 
-interface ModelCost {
-  model: string; seats: number; calls: number; input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number; cost: number;
-}
-
 /** Calls, tokens and dollars per model, summed over runs.csv's seats (scripted models have none and are left out). */
-export function modelCosts(runs: readonly RunRow[]): ModelCost[] {
-  const m = new Map<string, ModelCost>();
-  for (const r of runs) {
-    let c = m.get(r.model);
-    if (!c) m.set(r.model, (c = { model: r.model, seats: 0, calls: 0, input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, cost: 0 }));
-    c.seats++; c.calls += r.calls; c.input += r.input_tokens; c.cacheRead += r.cache_read_tokens; c.cacheWrite += r.cache_write_tokens;
-    c.output += r.output_tokens; c.reasoning += r.reasoning_tokens; c.cost += r.cost_usd;
-  }
-  return [...m.values()].filter((c) => c.calls > 0).sort((a, b) => b.cost - a.cost || a.model.localeCompare(b.model));
+export function modelCosts(runs: readonly RunRow[]): (ModelTotals & { model: string })[] {
+  return Object.entries(modelTotals(runs)).map(([model, t]) => ({ model, ...t }))
+    .filter((c) => c.calls > 0).sort((a, b) => b.cost_usd - a.cost_usd || a.model.localeCompare(b.model));
 }
 
 function costSection(runs: readonly RunRow[] | undefined): string {
@@ -118,12 +108,12 @@ ${rows.length ? table(rows, [
     { head: 'Model', cell: (c) => esc(c.model) },
     { head: 'Seats', num: true, cell: (c) => int(c.seats) },
     { head: 'Calls', num: true, cell: (c) => int(c.calls) },
-    { head: 'Input tokens', num: true, cell: (c) => int(c.input) },
-    { head: 'Cached input', num: true, title: 'cache-read tokens ÷ input tokens', cell: (c) => `${pct(c.input ? c.cacheRead / c.input : null)} <span class="ci">${int(c.cacheRead)}</span>` },
-    { head: 'Cache writes', num: true, cell: (c) => int(c.cacheWrite) },
-    { head: 'Output tokens', num: true, cell: (c) => int(c.output) },
-    { head: 'Of which reasoning', num: true, cell: (c) => int(c.reasoning) },
-    { head: 'Cost', num: true, cell: (c) => usd(c.cost) },
+    { head: 'Input tokens', num: true, cell: (c) => int(c.input_tokens) },
+    { head: 'Cached input', num: true, title: 'cache-read tokens ÷ input tokens', cell: (c) => `${pct(c.input_tokens ? c.cache_read_tokens / c.input_tokens : null)} <span class="ci">${int(c.cache_read_tokens)}</span>` },
+    { head: 'Cache writes', num: true, cell: (c) => int(c.cache_write_tokens) },
+    { head: 'Output tokens', num: true, cell: (c) => int(c.output_tokens) },
+    { head: 'Of which reasoning', num: true, cell: (c) => int(c.reasoning_tokens) },
+    { head: 'Cost', num: true, cell: (c) => usd(c.cost_usd) },
   ], { id: 'cost-table' }) : '<p class="muted">No model calls recorded (scripted agents only, or nothing ran yet).</p>'}`;
 }
 

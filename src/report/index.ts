@@ -6,7 +6,6 @@
 export { aggregate, toRunRecords, METRICS, SEAT_METRICS, type Aggregates, type AggregateOptions, type Group, type SeatGroup } from './aggregate.ts';
 export { aggregateRows, aggregatesCsv, aggregatesJson, summarySection, AGGREGATE_COLUMNS } from './aggregate-files.ts';
 export { buildChartSpecs, renderCharts, renderSvg, svgToPng, type ChartDef, type RenderedChart } from './charts.ts';
-export { parseRunsCsv, parseResultsCsv, RUN_COLUMNS, RESULT_COLUMNS, type RunRow, type ResultRow } from './rows.ts';
 export { capabilityScores, nominalScore, type ScoreLookup } from './scores.ts';
 export { writeReport, writeVisualizeScript, type ReportOutput, type WriteReportOptions } from './write.ts';
 export { VISUALIZE_PY, VISUALIZE_FILE } from './python.ts';

@@ -1,6 +1,6 @@
 /**
- * Reads what the report needs from a results directory (layout: tmp/GRID_CONTRACT.md,
- * DESIGN §4): runs.csv and results.csv (written by collect), and per experiment its
+ * Reads what the report needs from a results directory (DESIGN §4; the contract is
+ * src/results): runs.csv and results.csv (written by collect), and per experiment its
  * result_N.json and transcript_N.jsonl for the experiment pages. Tolerant of a grid
  * still running or partly broken: an unreadable result or transcript line becomes a
  * note on the page, never a crash. Missing tables are a UserError naming the fix.
@@ -8,50 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import type { RunDocument } from '../protocol/series.ts';
 import type { TranscriptEvent } from '../protocol/events.ts';
-import type { ServedModels } from '../grid/served-models.ts';
-import { parseResultsCsv, parseRunsCsv, type ResultRow, type RunRow } from './rows.ts';
+import { parseResultsCsv, parseRunsCsv, type ExperimentConfig, type ResultFile, type ResultRow, type RunRow } from '../results/index.ts';
 
-/** The fields of result_N.json the report reads (the grid writes more). */
-export interface ResultFile {
-  experiment_id: number;
-  weak_model: string;
-  strong_model: string;
-  competition_level: number;
-  random_seed: number;
-  status: string;
-  exit_code?: number;
-  timestamp?: string;
-  duration_s?: number;
-  log_file?: string;
-  config_file?: string;
-  transcript_file?: string;
-  num_runs: number;
-  runs: RunDocument[];
-  error?: string;
-  calls?: number;
-  input_tokens?: number;
-  output_tokens?: number;
-  reasoning_tokens?: number;
-  /** prompt-cache reads and writes (parts of input_tokens); absent in older results */
-  cache_read_tokens?: number;
-  cache_write_tokens?: number;
-  cost_usd?: number;
-  /** per LLM model name: requested id, served ids with counts, unexpected ones (grid/served-models.ts) */
-  served_models?: ServedModels;
-}
-
-export interface ExperimentConfigFile {
-  experiment_id: number;
-  num_items?: number;
-  max_rounds?: number;
-  gamma_discount?: number;
-  discussion_turns?: number;
-  num_runs?: number;
-  output_dir?: string;
-  [k: string]: unknown;
-}
+/** A config file as read back for a page: the experiment id, and whatever else it holds. */
+export type ExperimentConfigFile = Partial<ExperimentConfig> & { experiment_id: number; [k: string]: unknown };
 
 export interface Tables { runs: RunRow[]; results: ResultRow[] }
 

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { XSS_PAYLOADS } from '../agents/scripted/strategies.ts';
 import { UserError } from '../errors.ts';
 import { CSP, CSS, SCRIPT } from './html.ts';
-import { parseCsv } from './rows.ts';
 import { capabilityScores } from './scores.ts';
 import { buildFixtureGrid, type FixtureGrid } from './testing/fixture-grid.ts';
 import { writeReport } from './write.ts';
+import { parseCsv } from '../results/index.ts';
 
 function tmp(): { dir: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bargain-report-'));
@@ -137,6 +137,7 @@ test('regenerating replaces the report whole: no stale pages, no leftover build 
     // the grid is regenerated smaller; a dead process left a half-built report behind
     rmSync(join(t.dir, 'configs'), { recursive: true });
     await buildFixtureGrid(t.dir, { weak: ['scripted:linear'], strong: ['scripted:nash'], levels: [0.2] });
+    rmSync(join(t.dir, 'summary.json'));   // a tree without one (the real collect writes it)
     const dead = join(t.dir, '.report.building-999999999');
     mkdirSync(dead);
     writeFileSync(join(dead, 'index.html'), 'half');

@@ -15,9 +15,10 @@ import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from 
 import { buildChartSpecs, renderCharts } from './charts.ts';
 import { experimentPage } from './experiment-page.ts';
 import { indexPage, type Totals } from './index-page.ts';
-import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables, type ResultFile } from './load.ts';
+import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
+import type { ResultFile } from '../results/index.ts';
 import { VISUALIZE_FILE, VISUALIZE_PY } from './python.ts';
-import { mergeServedModels, servedModelWarnings } from '../grid/served-models.ts';
+import { mergeServedModels, servedModelWarnings } from '../results/index.ts';
 
 export interface WriteReportOptions {
   /** capability score per model (registry `capability`, scripted `nominal_score`); unknown = left out of the scaling plot */

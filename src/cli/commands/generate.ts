@@ -1,6 +1,8 @@
 /** `bargain generate`: write the grid's config files. */
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
+import { GAME_PARAMS as P } from '../../game/index.ts';
+import { NUM_RUNS } from '../../protocol/series.ts';
 import { assertWritableDir } from '../../grid/files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
 import { ModelResolver } from '../../grid/agents.ts';
@@ -20,9 +22,9 @@ export function addGridFlags(cmd: Command): Command {
     .option('--weak <models>', 'weak models, comma-separated (narrows or overrides the preset)', listArg)
     .option('--strong <models>', 'strong models, comma-separated', listArg)
     .option('--levels <levels>', 'competition levels, comma-separated, each 0..1', listArg)
-    .option('--num-items <m>', 'items per negotiation', intArg('--num-items', 1, 200))
-    .option('--max-rounds <t>', 'rounds per negotiation', intArg('--max-rounds', 1, 1000))
-    .option('--runs <r>', 'negotiation runs per experiment', intArg('--runs', 1, 1000))
+    .option('--num-items <m>', 'items per negotiation', intArg('--num-items', P.m.min, P.m.max))
+    .option('--max-rounds <t>', 'rounds per negotiation', intArg('--max-rounds', P.maxRounds.min, P.maxRounds.max))
+    .option('--runs <r>', 'negotiation runs per experiment', intArg('--runs', NUM_RUNS.min, NUM_RUNS.max))
     .option('--base-seed <s>', 'seed of experiment 0 (seed = base + id)', intArg('--base-seed', 0))
     .option('--force', 'replace a different grid that already has results (moved to archive/)');
 }

@@ -1,8 +1,8 @@
 /** `bargain negotiate`: one experiment's negotiations between two (or more) models, end to end. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { InfeasibleRequestError, makeSpec, SpecError } from '../../game/index.ts';
-import { runCountProblem, runSeries, type RunDocument } from '../../protocol/series.ts';
+import { GAME_PARAMS as P, InfeasibleRequestError, makeSpec, SpecError } from '../../game/index.ts';
+import { NUM_RUNS, runCountProblem, runSeries, type RunDocument } from '../../protocol/series.ts';
 import { AgentError } from '../../protocol/negotiation.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { UserError } from '../../errors.ts';
@@ -23,11 +23,11 @@ export function registerNegotiate(program: Command): void {
     .description('run one experiment\'s negotiations (seat-swapped pairs; seat rotations for 3+ models) and print the outcome')
     .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
     .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1', levelArg, 0.9)
-    .option('--num-items <m>', 'items to allocate', intArg('--num-items', 1, 200), 5)
-    .option('--max-rounds <t>', 'rounds before no deal', intArg('--max-rounds', 1, 1000), 10)
-    .option('--gamma <g>', 'discount per round, in (0, 1]', gammaArg, 0.9)
-    .option('--discussion-turns <k>', 'discussion passes per round', intArg('--discussion-turns', 0, 20), 1)
-    .option('--runs <r>', 'negotiation runs: seat-swapped pairs, or for n models a multiple of n (every rotation of the seats per preference draw); default 2n', intArg('--runs', 1, 1000))
+    .option('--num-items <m>', 'items to allocate', intArg('--num-items', P.m.min, P.m.max), P.m.default)
+    .option('--max-rounds <t>', 'rounds before no deal', intArg('--max-rounds', P.maxRounds.min, P.maxRounds.max), P.maxRounds.default)
+    .option('--gamma <g>', 'discount per round, in (0, 1]', gammaArg, P.gamma.default)
+    .option('--discussion-turns <k>', 'discussion passes per round', intArg('--discussion-turns', P.discussionTurns.min, P.discussionTurns.max), P.discussionTurns.default)
+    .option('--runs <r>', 'negotiation runs: seat-swapped pairs, or for n models a multiple of n (every rotation of the seats per preference draw); default 2n', intArg('--runs', NUM_RUNS.min, NUM_RUNS.max))
     .option('--seed <s>', 'random seed', intArg('--seed', 0), 42)
     .option('--out <dir>', 'write result.json and transcript.jsonl into this directory')
     .option('--json', 'print the result document as JSON on stdout'), { cache: false, modelsFileFlag: '--models-file' })

@@ -1,0 +1,53 @@
+/**
+ * The result file of one experiment (DESIGN §4) and the statuses an experiment can be in.
+ * The grid writes ResultDocument; readers of a results tree (collect, the report) get a
+ * ResultFile, which may come from an older version and so lacks later fields.
+ */
+import type { RunDocument, SeatResult } from '../protocol/series.ts';
+import type { ServedModels } from './served-models.ts';
+
+export type { RunDocument, SeatResult };
+
+/** The status a finished experiment records in its result file. */
+export type FinalStatus = 'SUCCESS' | 'FAILED' | 'TIMEOUT';
+export const EXIT_CODES: Record<FinalStatus, number> = { SUCCESS: 0, FAILED: 1, TIMEOUT: 124 };
+
+/** RUNNING: no final result yet and a live lease (another process, or this one, runs it now). */
+export type ExperimentStatus = FinalStatus | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
+export const STATUSES: readonly ExperimentStatus[] = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED'];
+
+export interface ResultDocument {
+  job_id: number;
+  experiment_id: number;
+  weak_model: string;
+  strong_model: string;
+  competition_level: number;
+  random_seed: number;
+  status: FinalStatus;
+  exit_code: number;
+  timestamp: string;
+  duration_s: number;
+  log_file: string;
+  config_file: string;
+  transcript_file: string;
+  config_hash: string;
+  num_runs: number;
+  runs_completed: number;
+  runs: RunDocument[];
+  error?: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  /** prompt-cache reads and writes (parts of input_tokens); absent in results written before they were counted */
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+  cost_usd: number;
+  /** per LLM model name: the id requested, the ids that answered (with counts) and the unexpected ones */
+  served_models?: ServedModels;
+}
+
+/** A result file as read back: the identity and the runs are required, the rest may be missing in older files. */
+export type ResultFile =
+  Pick<ResultDocument, 'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'num_runs' | 'runs'>
+  & Partial<Omit<ResultDocument, 'status'>> & { status: string };
