@@ -16,7 +16,7 @@ import { PRESETS } from '../src/grid/presets.ts';
 import { aggregate } from '../src/report/aggregate.ts';
 import { buildChartSpecs, renderCharts } from '../src/report/charts.ts';
 import { readTables } from '../src/report/load.ts';
-import { capabilityScores } from '../src/report/scores.ts';
+import { capabilityScores } from '../src/grid/scores.ts';
 import { buildFixtureGrid } from '../src/report/testing/fixture-grid.ts';
 import { writeReport } from '../src/report/write.ts';
 

@@ -99,7 +99,7 @@ function flag(name: string, dflt: string): string {
 // ---------------------------------------------------------------- child: the naive runner
 async function naiveChild(): Promise<void> {
   const [dir, parallel] = [process.argv[3], Number(process.argv[4])];
-  const { Layout } = await import('../src/grid/layout.ts');
+  const { Layout } = await import('../src/results/layout.ts');
   const { loadConfigs } = await import('../src/grid/grid.ts');
   const { runGrid } = await import('../src/grid/runner.ts');
   const { createChatModel, loadEnv } = await import('../src/providers/index.ts');

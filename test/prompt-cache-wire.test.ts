@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { maxTokensOf } from '../src/providers/prompt-cache.ts';
 import { ModelResolver, type LlmSettings } from '../src/grid/agents.ts';
-import { Layout } from '../src/grid/layout.ts';
+import { Layout } from '../src/results/layout.ts';
 import { llmSettingsOf, withLlmOptions, type LlmFlags } from '../src/cli/shared.ts';
 import { forwardedArgs } from '../src/cli/commands/slurm.ts';
 import { createChatModel, envFrom, loadRegistry, type ChatMessage, type ProviderEnv } from '../src/providers/index.ts';

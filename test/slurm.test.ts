@@ -12,8 +12,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { slurmAvailable, squeueTasks } from '../src/cluster/slurm.ts';
-import { isTempFile } from '../src/grid/files.ts';
-import { Layout } from '../src/grid/layout.ts';
+import { isTempFile } from '../src/files.ts';
+import { Layout } from '../src/results/layout.ts';
 import { generateFrom } from '../src/cli/commands/generate.ts';
 import { startMockServer } from '../src/mock/server.ts';
 

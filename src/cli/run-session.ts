@@ -4,9 +4,9 @@
  * Shared by `run`, `retry` and `all`.
  */
 import type { AgentFactory } from '../protocol/agent.ts';
-import type { Layout } from '../grid/layout.ts';
+import type { Layout } from '../results/layout.ts';
 import { runGrid, type RunnerSummary } from '../grid/runner.ts';
-import { DEFAULT_RESULTS_DIR } from '../grid/layout.ts';
+import { DEFAULT_RESULTS_DIR } from '../results/layout.ts';
 import { formatKeyRates, Progress } from './progress.ts';
 import { pairLabel, parallelFor, shellQuote } from './shared.ts';
 import type { ModelResolver } from '../grid/agents.ts';

@@ -1,6 +1,6 @@
 /** Pieces several commands share: the results-dir option, loading the grid, the agent factory. */
 import type { Command } from 'commander';
-import { DEFAULT_RESULTS_DIR, Layout } from '../grid/layout.ts';
+import { DEFAULT_RESULTS_DIR, Layout } from '../results/layout.ts';
 import { loadConfigs } from '../grid/grid.ts';
 import { assertSafeResultsDir } from '../grid/generate.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MAX_WAIT_MS, ModelResolver, type LlmSettings } from '../grid/agents.ts';

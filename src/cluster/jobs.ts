@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { writeJsonSync } from '../grid/files.ts';
-import type { Layout } from '../grid/layout.ts';
+import { writeJsonSync } from '../files.ts';
+import { SLURM_DIR, type Layout } from '../results/layout.ts';
 import type { RateBudget, SbatchMode } from './plan.ts';
 
 export interface JobRecord {
@@ -28,7 +28,6 @@ export interface JobRecord {
 
 export interface JobsFile { version: 1; jobs: JobRecord[] }
 
-export const SLURM_DIR = 'slurm';
 
 export function jobsPath(layout: Layout): string {
   return layout.abs(join(SLURM_DIR, 'jobs.json'));

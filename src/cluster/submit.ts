@@ -8,10 +8,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
-import { writeFileAtomicallySync } from '../grid/files.ts';
-import type { Layout } from '../grid/layout.ts';
+import { writeFileAtomicallySync } from '../files.ts';
+import type { Layout } from '../results/layout.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
-import { appendJob, readJobs, SLURM_DIR, type JobRecord } from './jobs.ts';
+import { appendJob, readJobs, type JobRecord } from './jobs.ts';
+import { SLURM_DIR } from '../results/layout.ts';
 import { planSbatch, renderSbatch, type RateBudget, type SbatchOptions, type SbatchPlan } from './plan.ts';
 import { checkPartition, maxArraySize, requireCommand, slurmAvailable, sbatch, releaseJob, scancel, squeueTasks, which } from './slurm.ts';
 import { isActive } from './status.ts';

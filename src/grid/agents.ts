@@ -16,7 +16,7 @@ import { PROVIDER_NAMES, type ProviderName } from '../providers/env.ts';
 import { modelErrorOf, type ChatModel, type ChatRequest, type ChatResult } from '../providers/types.ts';
 import { Governor } from '../governor/governor.ts';
 import type { KeyLimits } from '../governor/key-budget.ts';
-import type { Layout } from './layout.ts';
+import type { Layout } from '../results/layout.ts';
 import { ResponseCache, withCache } from './response-cache.ts';
 import type { Demand } from './schedule.ts';
 import type { ExperimentConfig } from '../results/index.ts';

@@ -16,7 +16,7 @@ import type { AgentFactory, ModelCallRecord } from '../protocol/agent.ts';
 import { runSeries, type RunDocument } from '../protocol/series.ts';
 import { collect } from './collect.ts';
 import { outputDir } from './config.ts';
-import { Layout } from './layout.ts';
+import { Layout } from '../results/layout.ts';
 import { configHash, RESULT_COLUMNS, RUN_COLUMNS, type ExperimentConfig, type ResultDocument } from '../results/index.ts';
 
 /** Scripted negotiators under API names, each reply carrying one hand-written call record. */

@@ -8,8 +8,8 @@ import {
   type ExperimentConfig, type ExperimentStatus, type ModelTotals, type ResultDocument, type ResultRow, type RunRow,
   servedModelWarnings,
 } from '../results/index.ts';
-import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
-import type { Layout } from './layout.ts';
+import { writeFileAtomicallySync, writeJsonSync } from '../files.ts';
+import type { Layout } from '../results/layout.ts';
 import { experimentState, type ExperimentState } from './status.ts';
 
 const r4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);

@@ -11,10 +11,9 @@ import { join, parse, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { planGrid } from './config.ts';
-import { SLURM_DIR } from '../cluster/jobs.ts';
-import { VISUALIZE_FILE } from '../report/python.ts';
-import { writeFileAtomicallySync, writeJsonSync } from './files.ts';
-import type { Layout } from './layout.ts';
+import { SLURM_DIR, VISUALIZE_FILE } from '../results/layout.ts';
+import { writeFileAtomicallySync, writeJsonSync } from '../files.ts';
+import type { Layout } from '../results/layout.ts';
 import { PRESETS, type GridDefinition } from './presets.ts';
 import { canonicalJson, type ExperimentConfig, ExperimentConfigSchema } from '../results/index.ts';
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { UserError } from '../errors.ts';
-import type { Layout } from './layout.ts';
+import type { Layout } from '../results/layout.ts';
 import { type ExperimentConfig, readConfigFile } from '../results/index.ts';
 
 export function configIds(layout: Layout): number[] {

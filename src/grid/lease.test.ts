@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLease, HOST, isStale, readLease, STALE_MS } from './lease.ts';
-import { Layout } from './layout.ts';
+import { Layout } from '../results/layout.ts';
 
 function fresh(): { layout: Layout; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bargain-lease-unit-'));

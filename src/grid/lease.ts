@@ -21,7 +21,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlin
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Layout } from './layout.ts';
+import type { Layout } from '../results/layout.ts';
 
 /** How often an owner refreshes its lease (ms); BARGAIN_LEASE_REFRESH_MS overrides it (tests). */
 export const REFRESH_MS = Number(process.env.BARGAIN_LEASE_REFRESH_MS) > 0 ? Number(process.env.BARGAIN_LEASE_REFRESH_MS) : 30_000;

@@ -11,9 +11,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { isScripted } from '../agents/index.ts';
 import { createChatModel, ProviderError, scrub, type ChatResult } from '../providers/index.ts';
 import { isServedMismatch } from '../providers/served.ts';
-import { writeFileAtomicallySync } from './files.ts';
+import { writeFileAtomicallySync } from '../files.ts';
 import type { ModelResolver } from './agents.ts';
-import type { Layout } from './layout.ts';
+import type { Layout } from '../results/layout.ts';
 import { formatKeyLimits } from '../governor/describe.ts';
 
 export interface CheckRow {

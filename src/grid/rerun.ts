@@ -7,8 +7,8 @@
  */
 import { existsSync, linkSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { archiveLog } from './experiment.ts';
-import { writeFileAtomicallySync } from './files.ts';
-import type { Layout } from './layout.ts';
+import { writeFileAtomicallySync } from '../files.ts';
+import type { Layout } from '../results/layout.ts';
 import type { ExperimentState } from './status.ts';
 import type { ExperimentConfig, ResultDocument } from '../results/index.ts';
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
 import { scrubSecrets } from '../providers/scrub.ts';
-import { writeFileAtomicallySync } from './files.ts';
+import { writeFileAtomicallySync } from '../files.ts';
 import { canonicalJson } from '../results/index.ts';
 
 export const CACHE_VERSION = 1;

@@ -4,7 +4,7 @@
  */
 import { unlinkSync } from 'node:fs';
 import { archiveLog } from './experiment.ts';
-import type { Layout } from './layout.ts';
+import type { Layout } from '../results/layout.ts';
 import { acquireLease } from './lease.ts';
 import { experimentState, type ExperimentState } from './status.ts';
 import type { ExperimentConfig, ExperimentStatus } from '../results/index.ts';

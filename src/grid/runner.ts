@@ -6,9 +6,9 @@
  */
 import type { AgentFactory } from '../protocol/agent.ts';
 import { Interrupted, NotRunHere, runExperiment } from './experiment.ts';
-import type { Layout } from './layout.ts';
+import type { Layout } from '../results/layout.ts';
 import { experimentState, isFinished } from './status.ts';
-import { sweepTempFiles } from './files.ts';
+import { sweepTempFiles } from '../files.ts';
 import type { ExperimentConfig, ResultDocument } from '../results/index.ts';
 
 export interface RunnerOptions {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { configHash, type ExperimentConfig, type ExperimentStatus, type ResultDocument } from '../results/index.ts';
-import type { Layout } from './layout.ts';
+import type { Layout } from '../results/layout.ts';
 import { describeOwner, liveLease } from './lease.ts';
 
 export interface ExperimentState {

@@ -12,7 +12,6 @@
  */
 import { statusOn } from '../providers/lifecycle.ts';
 import type { ModelEntry, Registry } from '../providers/registry.ts';
-import type { FormatName } from './wire.ts';
 
 /** The day the seed was written: all 13 seed models answer (benchmarks, tests of the seed grid). */
 export const SEED_DATE = '2025-08-25';
@@ -28,6 +27,9 @@ export interface CatalogEntry {
   /** YYYY-MM-DD, when known */
   released?: string;
 }
+
+/** The four wire formats the mock speaks. */
+export type FormatName = 'openai' | 'openrouter' | 'anthropic' | 'gemini';
 
 const PROVIDERS_OF: Record<FormatName, string[]> = {
   openai: ['openai', 'compatible'], anthropic: ['anthropic'], gemini: ['google'], openrouter: ['openrouter'],

@@ -25,10 +25,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { answer, hashOf } from './brain.ts';
 import { applyOutputFault, outputFault, transportFault, unit, type FaultKind, type FaultRates } from './faults.ts';
-import { Catalog, isIsoDate } from './catalog.ts';
+import { Catalog, isIsoDate, type FormatName } from './catalog.ts';
 import { cacheReadsCountTowardItpm, KeyLimits, limitMessage, type LimitsOption } from './limits.ts';
 import { cacheRule, PromptCache } from './prompt-cache.ts';
-import { FORMATS, route, type Completion, type ErrorExtra, type ErrorKind, type FormatName, type WireFormat, type WireRequest } from './wire.ts';
+import { FORMATS, route, type Completion, type ErrorExtra, type ErrorKind, type WireFormat, type WireRequest } from './wire.ts';
 import { loadRegistry, type Price, type Registry } from '../providers/registry.ts';
 import { today } from '../providers/lifecycle.ts';
 import { callDollars } from '../providers/cost.ts';

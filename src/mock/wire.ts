@@ -10,9 +10,8 @@
  *   gemini      POST /v1beta/models/{model}:generateContent, GET /v1beta/models   x-goog-api-key or ?key=
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { CatalogEntry } from './catalog.ts';
+import type { CatalogEntry, FormatName } from './catalog.ts';
 
-export type FormatName = 'openai' | 'openrouter' | 'anthropic' | 'gemini';
 
 export interface WireMessage { role: 'system' | 'user' | 'assistant'; content: string }
 

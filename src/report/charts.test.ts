@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { aggregate, type Aggregates } from './aggregate.ts';
 import { buildChartSpecs, renderCharts, type RenderedChart } from './charts.ts';
 import { readTables } from './load.ts';
-import { capabilityScores } from './scores.ts';
+import { capabilityScores } from '../grid/scores.ts';
 import { buildFixtureGrid, type FixtureGrid } from './testing/fixture-grid.ts';
 import { pngInfo } from './testing/png.ts';
 

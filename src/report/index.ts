@@ -6,6 +6,5 @@
 export { aggregate, toRunRecords, METRICS, SEAT_METRICS, type Aggregates, type AggregateOptions, type Group, type SeatGroup } from './aggregate.ts';
 export { aggregateRows, aggregatesCsv, aggregatesJson, summarySection, AGGREGATE_COLUMNS } from './aggregate-files.ts';
 export { buildChartSpecs, renderCharts, renderSvg, svgToPng, type ChartDef, type RenderedChart } from './charts.ts';
-export { capabilityScores, nominalScore, type ScoreLookup } from './scores.ts';
 export { writeReport, writeVisualizeScript, type ReportOutput, type WriteReportOptions } from './write.ts';
-export { VISUALIZE_PY, VISUALIZE_FILE } from './python.ts';
+export { VISUALIZE_PY } from './python.ts';

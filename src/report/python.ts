@@ -4,7 +4,6 @@
  * advantage-vs-level plot from runs.csv. The script text is a constant; writing it is
  * the caller's (write.ts) job.
  */
-export const VISUALIZE_FILE = 'visualize_results.py';
 
 export const VISUALIZE_PY = String.raw`#!/usr/bin/env python3
 """Reproduce the bargain report's main plots from runs.csv with pandas + matplotlib.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { XSS_PAYLOADS } from '../agents/scripted/strategies.ts';
 import { UserError } from '../errors.ts';
 import { CSP, CSS, SCRIPT } from './html.ts';
-import { capabilityScores } from './scores.ts';
+import { capabilityScores } from '../grid/scores.ts';
 import { buildFixtureGrid, type FixtureGrid } from './testing/fixture-grid.ts';
 import { writeReport } from './write.ts';
 import { parseCsv } from '../results/index.ts';

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { writeFileAtomicallySync } from '../grid/files.ts';
+import { writeFileAtomicallySync } from '../files.ts';
 import { aggregate, type Aggregates } from './aggregate.ts';
 import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from './aggregate-files.ts';
 import { buildChartSpecs, renderCharts } from './charts.ts';
@@ -17,7 +17,8 @@ import { experimentPage } from './experiment-page.ts';
 import { indexPage, type Totals } from './index-page.ts';
 import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
 import type { ResultFile } from '../results/index.ts';
-import { VISUALIZE_FILE, VISUALIZE_PY } from './python.ts';
+import { VISUALIZE_PY } from './python.ts';
+import { VISUALIZE_FILE } from '../results/layout.ts';
 import { mergeServedModels, servedModelWarnings } from '../results/index.ts';
 
 export interface WriteReportOptions {

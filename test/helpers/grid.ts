@@ -168,7 +168,7 @@ export function writeJson(path: string, value: unknown): void {
   writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Names the grid's atomic writer gives its temporary files (src/grid/files.ts). */
+/** Names the grid's atomic writer gives its temporary files (src/files.ts). */
 export const TEMP_NAME = /^\..+\.tmp-.+-\d+-\d+$/;
 
 /** Ids of the completion flags in a results directory. */

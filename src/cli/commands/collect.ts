@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { collect } from '../../grid/collect.ts';
 import { loadConfigs } from '../../grid/grid.ts';
-import type { Layout } from '../../grid/layout.ts';
-import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
+import type { Layout } from '../../results/layout.ts';
+import { assertWritableDir, sweepTempFiles } from '../../files.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 import { reportFor } from './report.ts';
 

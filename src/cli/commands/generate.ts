@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { GAME_PARAMS as P } from '../../game/index.ts';
 import { NUM_RUNS } from '../../protocol/series.ts';
-import { assertWritableDir } from '../../grid/files.ts';
+import { assertWritableDir } from '../../files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
 import { ModelResolver } from '../../grid/agents.ts';
 import { intArg, listArg } from '../options.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 import { describeIds } from '../../grid/grid.ts';
-import type { Layout } from '../../grid/layout.ts';
+import type { Layout } from '../../results/layout.ts';
 
 export interface GenerateFlags {
   grid: string; weak?: string[]; strong?: string[]; levels?: string[]; numItems?: number; maxRounds?: number;

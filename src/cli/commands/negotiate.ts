@@ -6,7 +6,7 @@ import { NUM_RUNS, runCountProblem, runSeries, type RunDocument } from '../../pr
 import { AgentError } from '../../protocol/negotiation.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { UserError } from '../../errors.ts';
-import { assertWritableDir, toJsonl, writeFileAtomically, writeJson } from '../../grid/files.ts';
+import { assertWritableDir, toJsonl, writeFileAtomically, writeJson } from '../../files.ts';
 import { ModelResolver } from '../../grid/agents.ts';
 import { llmSettingsOf, withLlmOptions, type LlmFlags } from '../shared.ts';
 import { gammaArg, intArg, levelArg } from '../options.ts';

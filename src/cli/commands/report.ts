@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadRegistry } from '../../providers/registry.ts';
-import { capabilityScores, writeReport, type ReportOutput, type ScoreLookup } from '../../report/index.ts';
+import { writeReport, type ReportOutput } from '../../report/index.ts';
+import { capabilityScores, type ScoreLookup } from '../../grid/scores.ts';
 import { assertResultsDir, readTables } from '../../report/load.ts';
-import { assertWritableDir } from '../../grid/files.ts';
+import { assertWritableDir } from '../../files.ts';
 import { withResultsDir } from '../shared.ts';
 
 interface Flags { resultsDir: string; open?: boolean; models?: string }

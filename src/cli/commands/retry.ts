@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { ExitError, UserError } from '../../errors.ts';
-import { assertWritableDir } from '../../grid/files.ts';
+import { assertWritableDir } from '../../files.ts';
 import { prepareRetry, retryCandidates } from '../../grid/retry.ts';
 import { experimentState } from '../../grid/status.ts';
 import { describeIds } from '../../grid/grid.ts';

@@ -1,7 +1,7 @@
 /** `bargain run` (all selected experiments, resumable) and `bargain run-one` (one experiment, e.g. a SLURM task). */
 import type { Command } from 'commander';
 import { ExitError, UserError } from '../../errors.ts';
-import { assertWritableDir, sweepTempFiles } from '../../grid/files.ts';
+import { assertWritableDir, sweepTempFiles } from '../../files.ts';
 import { parseJobsFor } from '../../grid/grid.ts';
 import { Interrupted, NotRunHere, runExperiment } from '../../grid/experiment.ts';
 import { discardSaved, saveFinished, settleRerun } from '../../grid/rerun.ts';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { ExitError } from '../../errors.ts';
-import { assertWritableDir } from '../../grid/files.ts';
+import { assertWritableDir } from '../../files.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 import { loadEnv, loadRegistry, tryRoute } from '../../providers/index.ts';
 import { KEY_VARS } from '../../providers/env.ts';

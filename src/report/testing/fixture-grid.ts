@@ -14,7 +14,7 @@ import { runSeries, type RunDocument } from '../../protocol/series.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { collect } from '../../grid/collect.ts';
 import { planGrid } from '../../grid/config.ts';
-import { Layout } from '../../grid/layout.ts';
+import { Layout } from '../../results/layout.ts';
 import { configHash, EXIT_CODES, specOf, type ExperimentConfig, type ResultDocument } from '../../results/index.ts';
 
 export type Fate = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'INCOMPLETE' | 'NOT_STARTED';

@@ -3,7 +3,11 @@
  * the results directory; these helpers give both forms.
  */
 import { join } from 'node:path';
-import type { ExperimentConfig } from '../results/index.ts';
+import type { ExperimentConfig } from './config.ts';
+
+/** Where SLURM job scripts and the job list live, and the Python script collect writes beside the tables. */
+export const SLURM_DIR = 'slurm';
+export const VISUALIZE_FILE = 'visualize_results.py';
 
 export const DEFAULT_RESULTS_DIR = 'experiments/results/scaling_experiment';
 

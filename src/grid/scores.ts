@@ -1,5 +1,5 @@
 /**
- * Capability scores for the scaling plot: scripted:<strategy> (and sim:<strategy>, the mock
+^ * Capability scores for the report's scaling plot (the report takes them as data): scripted:<strategy> (and sim:<strategy>, the mock
  * server playing that strategy) take the strategy's nominal_score; every other model takes
  * what the registry lookup returns (the registry's `capability`, an arena score). A model
  * with no score is left out of the scaling plot, and the report says so.

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError } from './errors.ts';
 
 let counter = 0;
 const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
