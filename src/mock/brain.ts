@@ -58,7 +58,7 @@ export async function answer(model: string, messages: readonly PromptMessage[], 
 async function replay(agent: ScriptedAgent, obs: Observation): Promise<void> {
   const last = obs.phase === 'voting' || obs.phase === 'reflection' ? obs.round : obs.round - 1;
   for (let k = 1; k <= last; k++) {
-    const pub: PublicFact[] = obs.public.filter((f) => f.round < k || (f.round === k && f.kind === 'message'));
+    const pub: PublicFact[] = obs.public.filter((f) => f.round < k || (f.round === k && (f.kind === 'message' || f.kind === 'message_void')));
     await agent.act({ ...obs, phase: 'proposal', round: k, turn: 0, public: pub, proposals: undefined, repair: undefined });
   }
 }

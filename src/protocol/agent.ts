@@ -7,11 +7,17 @@ import type { AllocationMap, GameSpec } from '../game/index.ts';
 
 export type Phase = 'discussion' | 'thinking' | 'proposal' | 'voting' | 'reflection';
 
-/** Facts every agent sees. */
+/**
+ * Facts every agent sees. A void (no usable message or proposal after the repair turns)
+ * says only that it was void: why is the author's own business (its repair turns showed it
+ * the error, which may quote its raw answer), so nothing of another agent's raw output reaches
+ * anyone through a void.
+ */
 export type PublicFact =
   | { kind: 'message'; round: number; from: string; text: string }
+  | { kind: 'message_void'; round: number; from: string }
   | { kind: 'proposal'; round: number; from: string; proposal: number; allocation: AllocationMap }
-  | { kind: 'proposal_void'; round: number; from: string; reason: string }
+  | { kind: 'proposal_void'; round: number; from: string }
   | { kind: 'tally'; round: number; results: TallyView[]; winner: number | null };
 
 export interface TallyView { proposal: number; from: string; accepts: number; rejects: number; passed: boolean }

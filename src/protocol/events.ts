@@ -1,6 +1,7 @@
 /**
  * The transcript: an append-only, ordered list of typed events (DESIGN §2, STYLE §7).
  * `to` says who could see an event: 'all', one agent id, or 'host' (the harness only).
+ * Exception: the `reason` of a void is host data; the agents are shown only that it was void.
  */
 import type { AllocationMap } from '../game/index.ts';
 import type { ModelCallRecord, Phase, TallyView } from './agent.ts';
@@ -18,8 +19,11 @@ export type TranscriptEvent = Base & (
       repair_error?: string; text: string; value?: unknown; valid: boolean; error?: string;
       calls?: ModelCallRecord[]; ms: number }
   | { type: 'message'; agent: string; text: string }
+  /** no usable message after the repair turn; `reason` is host data (the agents were shown only the void) */
+  | { type: 'message_void'; agent: string; reason: string }
   | { type: 'note'; agent: string; phase: 'thinking' | 'reflection'; text: string }
   | { type: 'proposal'; agent: string; proposal: number; allocation: AllocationMap }
+  /** no valid proposal after the repair turns; `reason` is host data (the agents were shown only the void) */
   | { type: 'proposal_void'; agent: string; reason: string }
   | { type: 'vote'; agent: string; votes: boolean[] | null; voided: boolean }
   | { type: 'tally'; results: TallyView[]; winner: number | null; tie_between: number[] | null }

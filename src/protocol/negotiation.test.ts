@@ -242,7 +242,9 @@ function checkObservations(caps: ReturnType<typeof capture>[], values: number[][
       }
       // public facts are only talk, proposals, voids and tallies (counts, not ballots)
       for (const f of obs.public) {
-        assert.ok(['message', 'proposal', 'proposal_void', 'tally'].includes(f.kind), f.kind);
+        assert.ok(['message', 'message_void', 'proposal', 'proposal_void', 'tally'].includes(f.kind), f.kind);
+        // a void says only who and when, never why (the reason may quote the author's raw answer)
+        if (f.kind === 'message_void' || f.kind === 'proposal_void') assert.deepEqual(Object.keys(f).sort(), ['from', 'kind', 'round']);
         if (f.kind === 'tally') for (const r of f.results) assert.deepEqual(Object.keys(r).sort(), ['accepts', 'from', 'passed', 'proposal', 'rejects']);
       }
       // private facts are this agent's own notes and votes, nothing else
@@ -363,7 +365,7 @@ test('a faulty agent gets 3 proposal and 2 vote repair turns with the exact erro
     assert.ok(voids[0].type === 'proposal_void' && voids[0].to === 'all' && voids[0].agent === 'Agent_2' && voids[0].reason.includes(proposalError));
     // the good agent is told of the void before it votes
     const goodVote = good.seen.find((o) => o.round === round && o.phase === 'voting')!;
-    assert.ok(goodVote.public.some((f) => f.kind === 'proposal_void' && f.round === round && f.from === 'Agent_2'));
+    assert.deepEqual(goodVote.public.filter((f) => f.kind === 'proposal_void' && f.round === round), [{ kind: 'proposal_void', round, from: 'Agent_2' }]);
     assert.equal(goodVote.proposals!.length, 1);
     // the void vote counts as reject and is recorded
     const v = inRound.find((e) => e.type === 'vote' && e.agent === 'Agent_2');
@@ -378,6 +380,23 @@ test('a faulty agent gets 3 proposal and 2 vote repair turns with the exact erro
   assert.deepEqual(out.repairs, [0, T * (PROPOSAL_REPAIRS + VOTE_REPAIRS)]);
   assert.deepEqual(out.voided, [0, 2 * T]);
   assert.deepEqual(out.utilities, [0, 0]);
+});
+
+test('a message still unusable after its repair turn is a public message_void (who and when), never an empty message', async () => {
+  const refuser = new TestAgent('test:refuser', {
+    discussion: (obs) => (obs.round === 1 ? { text: `SECRET-refusal-${obs.repair?.attempt ?? 0}`, parseError: 'the answer declines to take part' } : { text: 'fine, let us talk' }),
+    proposal: propose([1, 1, 0]), voting: vote(() => false),
+  });
+  const other = capture(new TestAgent('test:good', { proposal: propose([0, 0, 1]), voting: vote(() => false) }));
+  const out = await runNegotiation({ spec: makeSpec({ n: 2, m: 3, maxRounds: 2 }), agents: [other.wrapped, refuser], values: [[50, 30, 20], [20, 30, 50]], cosine: 0, rng: createRng(1), runIndex: 0 });
+  assert.deepEqual(out.voided, [0, 1]);
+  const talk = out.events.filter((e) => e.type === 'message' || e.type === 'message_void').map((e) => [e.round, e.type, e.agent]);
+  assert.deepEqual(talk, [[1, 'message', 'Agent_1'], [1, 'message_void', 'Agent_2'], [2, 'message', 'Agent_1'], [2, 'message', 'Agent_2']]);
+  const mv = out.events.find((e) => e.type === 'message_void')!;
+  assert.ok(mv.type === 'message_void' && mv.to === 'all' && mv.reason === 'the answer declines to take part', 'the reason is kept for the host');
+  const later = other.seen.find((o) => o.round === 2)!;
+  assert.deepEqual(later.public.filter((f) => (f.kind === 'message' || f.kind === 'message_void') && f.from === 'Agent_2' && f.round === 1), [{ kind: 'message_void', round: 1, from: 'Agent_2' }]);
+  assert.ok(!JSON.stringify(other.seen).includes('SECRET-'), 'the refusal never reached the other agent');
 });
 
 test('a repaired answer is accepted: repairs counted, nothing voided; a parse error is an invalid answer', async () => {

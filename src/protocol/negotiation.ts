@@ -139,9 +139,14 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     for (let pass = 0; pass < spec.discussionTurns; pass++) {
       for (let s = 0; s < n; s++) {
         const r = await turn(s, 'discussion', round, TEXT_REPAIRS, anyText, { turn: pass });
-        const text = r.value ?? '';
-        publicFacts.push({ kind: 'message', round, from: ids[s], text });
-        emit({ type: 'message', round, to: 'all', agent: ids[s], text });
+        if (r.value !== null) {
+          publicFacts.push({ kind: 'message', round, from: ids[s], text: r.value });
+          emit({ type: 'message', round, to: 'all', agent: ids[s], text: r.value });
+        } else {
+          // the others learn only that there was no message; the error stays host data
+          publicFacts.push({ kind: 'message_void', round, from: ids[s] });
+          emit({ type: 'message_void', round, to: 'all', agent: ids[s], reason: r.error });
+        }
       }
     }
 
@@ -161,7 +166,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     for (let s = 0; s < n; s++) {
       const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => validateAllocation(rep.value, n, spec.m));
       if (r.value) accepted.push({ seat: s, owners: r.value });
-      else voids.push({ seat: s, reason: (r as { error: string }).error });
+      else voids.push({ seat: s, reason: r.error });
     }
     const proposals: ProposalView[] = accepted.map((p, k) => ({
       proposal: k + 1, from: ids[p.seat], allocation: toAllocationMap(p.owners, n),
@@ -171,8 +176,10 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
       emit({ type: 'proposal', round, to: 'all', agent: p.from, proposal: p.proposal, allocation: p.allocation });
     }
     for (const v of voids) {
+      // The error may quote the proposer's raw answer (a refusal): the others learn only
+      // that there was no proposal; the reason is kept for the host.
       const reason = `${ids[v.seat]} made no valid proposal this round (${v.reason})`;
-      publicFacts.push({ kind: 'proposal_void', round, from: ids[v.seat], reason });
+      publicFacts.push({ kind: 'proposal_void', round, from: ids[v.seat] });
       emit({ type: 'proposal_void', round, to: 'all', agent: ids[v.seat], reason });
     }
 

@@ -29,9 +29,10 @@ const events: TranscriptEvent[] = [
   ev({ type: 'tally', round: 1, results: [{ proposal: 1, from: 'Agent_1', accepts: 1, rejects: 1, passed: false }], winner: null, tie_between: null }, 9),
   ev({ type: 'future_event', round: 1, payload: '<script>x</script>' }, 10),
   ev({ type: 'round_start', round: 2 }, 11),
-  ev({ type: 'proposal', round: 2, agent: 'Agent_2', proposal: 1, allocation: { Agent_1: [3], Agent_2: [0, 1, 2] } }, 12),
-  ev({ type: 'tally', round: 2, results: [{ proposal: 1, from: 'Agent_2', accepts: 2, rejects: 0, passed: true }], winner: 1, tie_between: null }, 13),
-  ev({ type: 'run_end', round: 2, to: 'host', consensus: true, agreement_round: 2, allocation: { Agent_1: [3], Agent_2: [0, 1, 2] }, raw_utilities: [40, 90], utilities: [36, 81] }, 14),
+  ev({ type: 'message_void', round: 2, agent: 'Agent_1', reason: 'the answer is <empty>' }, 12),
+  ev({ type: 'proposal', round: 2, agent: 'Agent_2', proposal: 1, allocation: { Agent_1: [3], Agent_2: [0, 1, 2] } }, 13),
+  ev({ type: 'tally', round: 2, results: [{ proposal: 1, from: 'Agent_2', accepts: 2, rejects: 0, passed: true }], winner: 1, tie_between: null }, 14),
+  ev({ type: 'run_end', round: 2, to: 'host', consensus: true, agreement_round: 2, allocation: { Agent_1: [3], Agent_2: [0, 1, 2] }, raw_utilities: [40, 90], utilities: [36, 81] }, 15),
   // run 1 started but never finished
   ev({ type: 'round_start', round: 1 }, 0, 1),
 ];
@@ -68,6 +69,7 @@ test('the timeline shows talk, tallies, voids and the outcome; private material 
   assert.match(html, /<details class="private vote"><summary>Private votes of Agent_1<\/summary><p>proposal 1: accept<\/p>/);
   assert.match(html, /Private votes of Agent_2<\/summary><p><span class="void">vote voided after repairs/);
   assert.match(html, /No valid proposal from Agent_2: Agent_2 made no valid proposal this round \(item 9 is not an item\)/);
+  assert.match(html, /No usable message from Agent_1: the answer is &lt;empty&gt;<\/p>/);
   assert.match(html, /<td>Proposal 1<\/td><td>Agent_1<\/td><td class="num">1<\/td><td class="num">1<\/td><td>failed<\/td>/);
   assert.match(html, /No proposal passed\./);
   assert.match(html, /Proposal 1 wins\./);

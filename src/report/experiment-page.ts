@@ -152,6 +152,9 @@ function timeline(events: TranscriptEvent[], fallbackItems: readonly string[], s
         case 'message':
           parts.push(`<div class="msg ${seatClass(e.agent, seats)}">${who(e.agent, seats)} <span class="muted small">says</span><p class="text">${esc(e.text)}</p></div>`);
           break;
+        case 'message_void':
+          parts.push(`<p class="void ${seatClass(e.agent, seats)}">No usable message from ${esc(e.agent)}: ${esc(e.reason)}</p>`);
+          break;
         case 'note':
           parts.push(`<details class="private note"><summary>Private ${esc(e.phase)} note of ${esc(e.agent)}</summary><div class="${seatClass(e.agent, seats)}">${who(e.agent, seats)}<p class="text">${esc(e.text)}</p></div></details>`);
           break;

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeSpec, validateAllocation } from '../../game/index.ts';
 import { normaliseAgentName, normaliseItem, parseProposal, parseVotes } from './parse.ts';
+import { proposalFormat, votesFormat } from './prompts.ts';
 
 const spec = makeSpec({ n: 2, m: 5 });   // items 0 Apple, 1 Jewel, 2 Stone, 3 Quill, 4 Pencil
 const spec3 = makeSpec({ n: 3, m: 5 });
@@ -47,6 +48,9 @@ const corpus: Case[] = [
   P('agent with nothing omitted', '{"allocation": {"Agent_1": [0, 1, 2, 3, 4]}}', { alloc: { Agent_1: [0, 1, 2, 3, 4] } }),
   P('braces in reasoning string', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}, "reasoning": "I want {Apple} and } the Stone"}', { alloc: A }),
   P('newline inside a string', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}, "reasoning": "line one\nline two"}', { alloc: A }),
+  // the prompt's format examples are placeholders: echoed before the answer they are skipped, copied as the answer they are no answer
+  P('the placeholder example echoed, then the answer', `Format: ${proposalFormat(spec)}\nMine: {"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}, "reasoning": "x"}`, { alloc: A }),
+  P('the proposal placeholder example copied as the answer', proposalFormat(spec), { reject: /could not be read/ }),
   P('three agents', '{"allocation": {"Agent_1": [0], "Agent_2": [1, 2], "Agent_3": [3, 4]}}', { alloc: { Agent_1: [0], Agent_2: [1, 2], Agent_3: [3, 4] } }, { n3: true }),
   // rejections
   P('empty content', '', { reject: /empty/ }),
@@ -80,6 +84,8 @@ const corpus: Case[] = [
   V('bare vote map', '{"proposal 1": true, "proposal 2": false}', { votes: [true, false] }),
   V('Python booleans', "{'votes': [{'proposal': 1, 'accept': True}, {'proposal': 2, 'accept': False}]}", { votes: [true, false] }),
   V('one proposal', '{"votes": [{"proposal": 1, "accept": false}]}', { votes: [false] }, 1),
+  V('the placeholder example echoed, then the votes', `In the form ${votesFormat(2)}:\n{"votes": [{"proposal": 1, "accept": false}, {"proposal": 2, "accept": true}]}`, { votes: [false, true] }),
+  V('the vote placeholder example copied as the answer', votesFormat(2), { reject: /could not be read/ }),
   V('missing a vote', '{"votes": [{"proposal": 1, "accept": true}]}', { reject: /no vote on proposal 2/ }),
   V('vote on a proposal that does not exist', '{"votes": [{"proposal": 1, "accept": true}, {"proposal": 3, "accept": true}]}', { reject: /there is no proposal 3/ }),
   V('maybe is not a vote', '{"votes": [{"proposal": 1, "accept": "maybe"}, {"proposal": 2, "accept": true}]}', { reject: /use true \(accept\) or false/ }),

@@ -293,7 +293,7 @@ export function parseVotes(text: string, k: number, ctx: ParseContext = {}): Par
     if (r.ok) return { ok: true, value: r.value, notes: [...f.notes, ...r.notes] };
     lastError ??= r.error;
   }
-  return { ok: false, error: lastError ?? `the JSON has no "votes" list; reply as ${'{"votes": [{"proposal": 1, "accept": true}, ...]}'}` };
+  return { ok: false, error: lastError ?? 'the JSON has no "votes" list; reply as {"votes": [{"proposal": 1, "accept": true or false}, ...]}' };
 }
 
 function looksLikeVoteMap(o: Record<string, unknown>): boolean {
@@ -321,7 +321,7 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
       for (let i = 0; i < raw.length; i++) { const e = set(i + 1, raw[i]); if (e) return { ok: false, error: e }; }
     } else {
       for (const [i, x] of raw.entries()) {
-        if (!x || typeof x !== 'object' || Array.isArray(x)) return { ok: false, error: `vote ${i + 1} must be an object like {"proposal": 1, "accept": true}` };
+        if (!x || typeof x !== 'object' || Array.isArray(x)) return { ok: false, error: `vote ${i + 1} must be an object like {"proposal": ${i + 1}, "accept": true or false}` };
         const o = x as Record<string, unknown>;
         const pk = keyLike(o, 'proposal', 'proposalid', 'proposalnumber', 'id', 'number');
         const dk = keyLike(o, 'accept', 'accepted', 'vote', 'decision');
@@ -338,7 +338,7 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
       if (e) return { ok: false, error: e };
     }
   } else {
-    return { ok: false, error: `"votes" must be a list like [{"proposal": 1, "accept": true}]` };
+    return { ok: false, error: '"votes" must be a list like [{"proposal": 1, "accept": true or false}, ...]' };
   }
   const missing = votes.map((v, i) => (v === null ? i + 1 : 0)).filter((i) => i > 0);
   if (missing.length) return { ok: false, error: `no vote on proposal${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: vote on every proposal 1..${k}` };

@@ -1,6 +1,6 @@
 /**
  * The inverse of prompts.ts: rebuilds an agent's Observation (rules, own values, phase,
- * round, the public proposals/voids/tallies, own votes, the repair request) from the
+ * round, the public messages/proposals/voids/tallies, own votes, the repair request) from the
  * conversation an LlmAgent sends. The mock server uses it to answer in character; the
  * round-trip test keeps writer and reader in step. Only lines of the shapes prompts.ts
  * writes are read; model-written text is JSON-escaped there, so it cannot forge them.
@@ -76,8 +76,14 @@ export function readEvents(content: string, self: string): { pub: PublicFact[]; 
         const allocation = JSON.parse(m[3]) as AllocationMap;
         pub.push({ kind: 'proposal', round, from: m[2], proposal: Number(m[1]), allocation });
       } catch { /* not one of ours */ }
-    } else if ((m = /^No proposal from (Agent_\d+): (".*")$/.exec(rest))) {
-      pub.push({ kind: 'proposal_void', round, from: m[1], reason: jsonString(m[2]) ?? '' });
+    } else if ((m = /^(Agent_\d+)'s message was void \(no usable message\)\.$/.exec(rest))) {
+      pub.push({ kind: 'message_void', round, from: m[1] });
+    } else if (rest === 'Your message was void (no usable message).') {
+      pub.push({ kind: 'message_void', round, from: self });
+    } else if ((m = /^No valid proposal from (Agent_\d+) this round\.$/.exec(rest))) {
+      pub.push({ kind: 'proposal_void', round, from: m[1] });
+    } else if (rest === 'You made no valid proposal this round.') {
+      pub.push({ kind: 'proposal_void', round, from: self });
     } else if (rest.startsWith('Votes counted: ')) {
       pub.push(parseTally(round, rest));
     } else if ((m = /^Your votes \(private\): (.*)\.$/.exec(rest))) {

@@ -13,7 +13,8 @@
 import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
 import type { Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../../protocol/agent.ts';
 
-export const PROMPT_VERSION = 1;
+/** 2: neutral format placeholders, voids without reasons, the last round said in every phase */
+export const PROMPT_VERSION = 2;
 
 export function agentIds(n: number): string[] {
   return Array.from({ length: n }, (_, s) => agentId(s));
@@ -85,10 +86,12 @@ export function publicFactLine(spec: GameSpec, f: PublicFact, self: string, exce
     case 'message':
       if (f.from === self) return excerpt === undefined ? null : `[round ${f.round}] You said: ${q(cut(f.text, excerpt))}`;
       return `[round ${f.round}] ${f.from} said: ${q(excerpt === undefined ? f.text : cut(f.text, excerpt))}`;
+    case 'message_void':
+      return `[round ${f.round}] ${f.from === self ? 'Your' : `${f.from}'s`} message was void (no usable message).`;
     case 'proposal':
       return `[round ${f.round}] ${proposalLine(spec, f, self)}`;
     case 'proposal_void':
-      return `[round ${f.round}] No proposal from ${f.from}: ${q(f.reason)}`;
+      return f.from === self ? `[round ${f.round}] You made no valid proposal this round.` : `[round ${f.round}] No valid proposal from ${f.from} this round.`;
     case 'tally': {
       if (f.results.length === 0) return `[round ${f.round}] Votes counted: there were no proposals to vote on. Result: no deal this round.`;
       const parts = f.results.map((t) => `proposal ${t.proposal} (${t.from}) ${t.accepts} accept / ${t.rejects} reject, ${t.passed ? 'passed' : 'failed'}`);
@@ -120,27 +123,31 @@ export function phaseHeader(obs: Pick<Observation, 'phase' | 'round' | 'turn' | 
   return `=== Round ${obs.round} of ${obs.spec.maxRounds} | ${obs.phase}${pass}${fix} ===`;
 }
 
-/** A format example: round-robin, explicitly not a suggestion. */
-export function exampleAllocation(n: number, m: number): AllocationMap {
-  if (n === 2 && m === 5) return { Agent_1: [0, 2], Agent_2: [1, 3, 4] };
-  const map: AllocationMap = {};
-  for (const id of agentIds(n)) map[id] = [];
-  for (let j = 0; j < m; j++) map[agentId(j % n)].push(j);
-  return map;
-}
-
-export function proposalFormat(spec: GameSpec): string {
-  const ex = JSON.stringify({ allocation: exampleAllocation(spec.n, spec.m), reasoning: '…' })
-    .replace(/,"/g, ', "').replace(/":/g, '": ').replace(/,(\d)/g, ', $1');
-  return ex;
+/**
+ * The answer formats: placeholders (types, not values) so that the example suggests no
+ * split and no vote, and every seat reads the same text.
+ */
+export function proposalFormat(spec: Pick<GameSpec, 'n'>): string {
+  const agents = agentIds(spec.n).map((id) => `"${id}": [item indices]`).join(', ');
+  return `{"allocation": {${agents}}, "reasoning": "…"}`;
 }
 
 export function votesFormat(k: number): string {
-  const parts = Array.from({ length: k }, (_, i) => `{"proposal": ${i + 1}, "accept": ${i % 2 === 0}}`);
+  const parts = Array.from({ length: k }, (_, i) => `{"proposal": ${i + 1}, "accept": true or false}`);
   return `{"votes": [${parts.join(', ')}]}`;
 }
 
+/** Said in every phase of the last round, besides the rules' one statement of it. */
+export function lastRoundText(spec: Pick<GameSpec, 'maxRounds'>): string {
+  return `This is the last round (round ${spec.maxRounds}): if no proposal passes in it, every agent gets 0.`;
+}
+
 export function phaseInstruction(obs: Observation): string {
+  const text = phaseTask(obs);
+  return obs.round === obs.spec.maxRounds ? `${lastRoundText(obs.spec)}\n${text}` : text;
+}
+
+function phaseTask(obs: Observation): string {
   const { spec } = obs;
   switch (obs.phase) {
     case 'discussion':
@@ -150,7 +157,7 @@ export function phaseInstruction(obs: Observation): string {
     case 'proposal':
       return [
         `Propose a complete allocation: every item 0..${spec.m - 1} to exactly one of ${agentIds(spec.n).join(', ')} (an agent may receive none). Use item indices.`,
-        'Reply with JSON only, in exactly this form (the allocation shown is a format example, not a suggestion):',
+        'Reply with JSON only, in exactly this form, listing under each agent the indices of the items it receives ([] for none):',
         proposalFormat(spec),
       ].join('\n');
     case 'voting': {
@@ -158,7 +165,7 @@ export function phaseInstruction(obs: Observation): string {
       return [
         `Proposals on the table in round ${obs.round}:`,
         ...props.map((p) => proposalLine(spec, p, obs.self)),
-        `Vote on every proposal: accept or reject each of the ${props.length}. Reply with JSON only, in exactly this form (the votes shown are a format example):`,
+        `Vote on every proposal: accept or reject each of the ${props.length}. Reply with JSON only, in exactly this form, with "accept": true to accept or false to reject each proposal:`,
         votesFormat(props.length),
       ].join('\n');
     }
