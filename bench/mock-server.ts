@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRng, makeSpec } from '../src/game/index.ts';
 import { runNegotiation } from '../src/protocol/negotiation.ts';
 import { LlmAgent, type LlmCallRecord } from '../src/agents/llm/llm-agent.ts';
-import { simChatModel } from '../src/agents/llm/test-helpers.ts';
+import { simChatModel } from '../src/agents/llm/testing/chat-models.ts';
 import type { ChatMessage } from '../src/providers/types.ts';
 
 function arg(name: string, dflt: number): number {

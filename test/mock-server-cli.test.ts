@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { makeSpec } from '../src/game/index.ts';
 import { systemPrompt, userTurn } from '../src/agents/llm/prompts.ts';
 import { parseProposal } from '../src/agents/llm/parse.ts';
-import type { Observation } from '../src/protocol/agent.ts';
+import type { Observation } from '../src/agents/agent.ts';
 
 const spec = makeSpec({ n: 2, m: 5, maxRounds: 10 });
 const values = [50, 5, 30, 10, 5];

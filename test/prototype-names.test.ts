@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { strategyFor } from '../src/mock/brain.ts';
+import { strategyFor } from '../src/agents/sim/brain.ts';
 import { loadRegistry } from '../src/providers/registry.ts';
 import { UserError } from '../src/errors.ts';
 import { bargain as bargainSync, oneLine, tempDir } from './helpers/grid.ts';

@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answer } from '../src/mock/brain.ts';
+import { answer } from '../src/agents/sim/brain.ts';
 import { startBargain, tempDir, type CliResult } from './helpers/grid.ts';
 
 // the CLI runs asynchronously: the local server lives in this process and must keep answering

@@ -2,7 +2,7 @@
  * Agent construction by model name: scripted:<strategy> here; LLM models are added by
  * registering a resolver (src/agents/llm), so the protocol never asks which kind it holds.
  */
-import type { Agent, AgentContext, AgentFactory } from '../protocol/agent.ts';
+import type { Agent, AgentContext, AgentFactory } from './agent.ts';
 import { isStrategy, ScriptedAgent, STRATEGIES } from './scripted/strategies.ts';
 
 export class UnknownModelError extends Error {

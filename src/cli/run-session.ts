@@ -3,7 +3,7 @@
  * nothing new; twice: stop now), and the closing summary with failures and the retry command.
  * Shared by `run`, `retry` and `all`.
  */
-import type { AgentFactory } from '../protocol/agent.ts';
+import type { AgentFactory } from '../agents/agent.ts';
 import type { Layout } from '../results/layout.ts';
 import { runGrid, type RunnerSummary } from '../grid/runner.ts';
 import { DEFAULT_RESULTS_DIR } from '../results/layout.ts';

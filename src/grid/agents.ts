@@ -7,7 +7,7 @@
  */
 import { checkScriptedModel, isScripted, scriptedFactory, UnknownModelError } from '../agents/index.ts';
 import { createLlmAgentFactory, type PhaseTokenCaps } from '../agents/llm/index.ts';
-import type { AgentFactory } from '../protocol/agent.ts';
+import type { AgentFactory } from '../agents/agent.ts';
 import { UserError } from '../errors.ts';
 import { createChatModel, loadEnv, loadRegistry, resolveRoute, type ProviderEnv, type Registry, type Route } from '../providers/index.ts';
 import { addDays, assertUsable, today } from '../providers/lifecycle.ts';

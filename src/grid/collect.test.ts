@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { makeSpec } from '../game/index.ts';
 import { scriptedFactory } from '../agents/index.ts';
-import type { AgentFactory, ModelCallRecord } from '../protocol/agent.ts';
+import type { AgentFactory, ModelCallRecord } from '../agents/agent.ts';
 import { runSeries, type RunDocument } from '../protocol/series.ts';
 import { collect } from './collect.ts';
 import { outputDir } from './config.ts';

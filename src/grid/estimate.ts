@@ -15,11 +15,11 @@
  * give the cached reads and writes per provider rule; dollars and the wall-time bound are
  * given with and without caching (only without under --no-prompt-cache).
  */
-import { answer } from '../mock/brain.ts';
-import { createLlmAgentFactory, estimateTokens, type LlmCallRecord } from '../agents/llm/index.ts';
+import { SimChatModel } from '../agents/sim/chat-model.ts';
+import { createLlmAgentFactory, type LlmCallRecord } from '../agents/llm/index.ts';
 import { isScripted, scriptedFactory } from '../agents/index.ts';
 import { runSeries } from '../protocol/series.ts';
-import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
+import type { ChatModel } from '../providers/types.ts';
 import { callCostUsd } from '../providers/cost.ts';
 import type { ModelResolver } from './agents.ts';
 import { cacheRule, cacheSplit, cachedCostUsd, NO_CACHE, type CacheRule } from './prompt-cache-model.ts';
@@ -83,15 +83,8 @@ export async function simulate(c: ExperimentConfig, players: { weak: string; str
   const simFor = (model: string): ChatModel => {
     let m = sims.get(model);
     if (!m) {
-      const id = model.startsWith('sim:') ? model : 'estimate-proxy';
-      m = {
-        spec: 'v1', provider: 'sim', modelId: id, keyLabel: 'none',
-        async generate(req: ChatRequest): Promise<ChatResult> {
-          const a = await answer(id, req.messages);
-          return { text: a.text, finishReason: 'stop', usage: { inputTokens: estimateTokens(req.messages), outputTokens: Math.ceil(a.text.length / 4), reasoningTokens: 0 },
-            warnings: [], provider: 'sim', modelId: id, route: 'estimate' };
-        },
-      };
+      // an API model is sampled by a proxy playing the brain's default strategy
+      m = new SimChatModel(model.startsWith('sim:') ? model : 'estimate-proxy', 'estimate');
       sims.set(model, m);
     }
     return m;

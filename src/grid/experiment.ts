@@ -8,7 +8,7 @@
 import { appendFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InfeasibleRequestError, SpecError } from '../game/index.ts';
-import type { AgentFactory } from '../protocol/agent.ts';
+import type { AgentFactory } from '../agents/agent.ts';
 import type { TranscriptEvent } from '../protocol/events.ts';
 import { runSeries, type RunDocument } from '../protocol/series.ts';
 import { toJsonl, writeFileAtomicallySync, writeJsonSync } from '../files.ts';

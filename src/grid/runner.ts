@@ -4,7 +4,7 @@
  * nothing new and lets running experiments finish; a hard stop aborts them (no result,
  * so they stay INCOMPLETE and run next time).
  */
-import type { AgentFactory } from '../protocol/agent.ts';
+import type { AgentFactory } from '../agents/agent.ts';
 import { Interrupted, NotRunHere, runExperiment } from './experiment.ts';
 import type { Layout } from '../results/layout.ts';
 import { experimentState, isFinished } from './status.ts';

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockServer } from './server.ts';
-import { clock, post, T0, text, withServer } from './test-helpers.ts';
+import { clock, post, T0, text, withServer } from './testing/servers.ts';
 import { goDuration, parseLimitSpec } from './limits.ts';
 
 

@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { answer, hashOf } from './brain.ts';
+import { answer, hashOf } from '../agents/sim/brain.ts';
 import { applyOutputFault, outputFault, transportFault, unit, type FaultKind, type FaultRates } from './faults.ts';
 import { Catalog, isIsoDate, type FormatName } from './catalog.ts';
 import { cacheReadsCountTowardItpm, KeyLimits, limitMessage, type LimitsOption } from './limits.ts';

@@ -4,7 +4,7 @@
  * Exception: the `reason` of a void is host data; the agents are shown only that it was void.
  */
 import type { AllocationMap } from '../game/index.ts';
-import type { ModelCallRecord, Phase, TallyView } from './agent.ts';
+import type { ModelCallRecord, Phase, TallyView } from '../agents/agent.ts';
 
 export const TRANSCRIPT_VERSION = 1;
 

@@ -11,7 +11,7 @@ import {
   agentId, createRng, makeSpec, passThreshold, toAllocationMap, validateAllocation, type GameParams,
 } from '../game/index.ts';
 import { scriptedFactory } from '../agents/index.ts';
-import type { Agent, AgentFactory, AgentReply, Observation, Phase } from './agent.ts';
+import type { Agent, AgentFactory, AgentReply, Observation, Phase } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
 import { AgentError, PROPOSAL_REPAIRS, runNegotiation, validateVotes, VOTE_REPAIRS } from './negotiation.ts';
 import { pairPreferences, runSeries } from './series.ts';

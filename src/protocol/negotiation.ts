@@ -8,7 +8,7 @@ import {
   agentId, discount, rawUtilities, tabulate, toAllocationMap, validateAllocation,
   type GameSpec, type Owners, type Rng,
 } from '../game/index.ts';
-import type { Agent, AgentReply, Observation, Phase, PrivateFact, ProposalView, PublicFact } from './agent.ts';
+import type { Agent, AgentReply, Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
 
 export const PROPOSAL_REPAIRS = 3;

@@ -13,7 +13,7 @@ import {
   toAllocationMap, type GameSpec,
 } from '../game/index.ts';
 import { meanValueEntropy } from '../game/index.ts';
-import type { AgentFactory, ModelCallRecord } from './agent.ts';
+import type { AgentFactory, ModelCallRecord } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
 import { runNegotiation } from './negotiation.ts';
 

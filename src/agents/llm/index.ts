@@ -4,7 +4,7 @@
  * governed wrapper of it, or a test model). chatModelFor is called once per agent, i.e.
  * per run and seat: memoise it if building a model is costly.
  */
-import type { Agent, AgentContext } from '../../protocol/agent.ts';
+import type { Agent, AgentContext } from '../agent.ts';
 import type { ChatModel, ChatRequest, ChatResult } from '../../providers/types.ts';
 import { LlmAgent, type PhaseTokenCaps } from './llm-agent.ts';
 

@@ -8,14 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng, makeSpec, type GameParams, type GameSpec } from '../../game/index.ts';
-import type { Agent, AgentReply, Observation, PublicFact } from '../../protocol/agent.ts';
+import type { Agent, AgentReply, Observation, PublicFact } from '../agent.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { PROPOSAL_REPAIRS, runNegotiation, VOTE_REPAIRS } from '../../protocol/negotiation.ts';
 import { ScriptedAgent } from '../scripted/strategies.ts';
 import { estimateTokens, expandPrompts, LlmAgent, tokenCap, type LlmCallRecord } from './llm-agent.ts';
 import { readPrompt } from './prompt-reader.ts';
 import { systemPrompt } from './prompts.ts';
-import { FnChatModel, simChatModel } from './test-helpers.ts';
+import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 
 const VALUES_2 = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35]];
 const VALUES_3 = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35], [22, 3, 41, 9, 25]];
@@ -322,7 +322,7 @@ test('recordPrompt "delta" keeps only the new messages per call, and expandPromp
 test('an answer cut off at the output limit (empty: reasoning ate the cap) gets its repair with twice the cap sent, and each record shows the cap sent', async () => {
   const { startServer } = await import('../../providers/test-server.ts');
   const { createChatModel, envFrom, loadRegistry } = await import('../../providers/index.ts');
-  const { answer } = await import('../../mock/brain.ts');
+  const { answer } = await import('../sim/brain.ts');
   const registry = loadRegistry();
   let cutOnce = false;
   const server = await startServer(async (req) => {

@@ -13,7 +13,7 @@
  * them into a failed run. Imports src/protocol, src/game, and provider types only.
  */
 import { agentId } from '../../game/index.ts';
-import type { Agent, AgentReply, ModelCallRecord, Observation, Phase, PrivateFact, PublicFact } from '../../protocol/agent.ts';
+import type { Agent, AgentReply, ModelCallRecord, Observation, Phase, PrivateFact, PublicFact } from '../agent.ts';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult } from '../../providers/types.ts';
 import { parseProposal, parseVotes, stripThinking, type Parsed } from './parse.ts';
 import { digestText, systemPrompt, userTurn, type DigestTurn } from './prompts.ts';

@@ -17,7 +17,7 @@ import type { ChatMessage } from '../../providers/types.ts';
 import { LlmAgent } from './llm-agent.ts';
 import { readPrompt } from './prompt-reader.ts';
 import { lastRoundText, proposalFormat, systemPrompt, votesFormat } from './prompts.ts';
-import { FnChatModel, simChatModel } from './test-helpers.ts';
+import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 
 const VALUES = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35], [22, 3, 41, 9, 25]];
 const ROUNDS = 3;

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng, makeSpec, type GameSpec } from '../../game/index.ts';
-import type { Agent } from '../../protocol/agent.ts';
+import type { Agent } from '../agent.ts';
 import { runNegotiation } from '../../protocol/negotiation.ts';
 import type { ChatMessage, ChatRequest } from '../../providers/types.ts';
 import { toModelMessages } from '../../providers/sdk-model.ts';
@@ -17,7 +17,7 @@ import { ScriptedAgent } from '../scripted/strategies.ts';
 import { LlmAgent, type LlmCallRecord } from './llm-agent.ts';
 import { readPrompt } from './prompt-reader.ts';
 import { systemPrompt } from './prompts.ts';
-import { FnChatModel, simChatModel } from './test-helpers.ts';
+import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 
 const VALUES_3 = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35], [22, 3, 41, 9, 25]];
 

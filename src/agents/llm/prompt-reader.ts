@@ -7,7 +7,7 @@
  * Pure; imports src/game and src/protocol types only.
  */
 import { makeSpec, type AllocationMap, type GameSpec } from '../../game/index.ts';
-import type { Observation, Phase, PrivateFact, ProposalView, PublicFact, TallyView } from '../../protocol/agent.ts';
+import type { Observation, Phase, PrivateFact, ProposalView, PublicFact, TallyView } from '../agent.ts';
 
 export interface PromptMessage { role: string; content: string }
 

@@ -11,7 +11,7 @@
  * Pure; imports src/game and src/protocol types only.
  */
 import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
-import type { Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../../protocol/agent.ts';
+import type { Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agent.ts';
 
 /** 2: neutral format placeholders, voids without reasons, the last round said in every phase */
 export const PROMPT_VERSION = 2;

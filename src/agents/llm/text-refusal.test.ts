@@ -4,7 +4,7 @@ import { makeSpec } from '../../game/index.ts';
 import { runSeries } from '../../protocol/series.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { createLlmAgentFactory } from './index.ts';
-import { FnChatModel, simChatModel } from './test-helpers.ts';
+import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 
 /** A model that refuses (or says nothing) in its first discussion turn, then plays like the sim. */
 function flaky(answer: string): FnChatModel {

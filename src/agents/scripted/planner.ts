@@ -5,7 +5,7 @@
  * Pure (reads only the observation).
  */
 import { agentId, forEachAllocation, toAllocationMap, type AllocationMap } from '../../game/index.ts';
-import type { Observation } from '../../protocol/agent.ts';
+import type { Observation } from '../agent.ts';
 
 const CANDIDATE_LIMIT = 4096;
 

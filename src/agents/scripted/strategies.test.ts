@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng, generatePreferences, makeSpec, validateAllocation } from '../../game/index.ts';
-import type { Agent, AgentReply, Observation } from '../../protocol/agent.ts';
+import type { Agent, AgentReply, Observation } from '../agent.ts';
 import { runNegotiation, validateVotes } from '../../protocol/negotiation.ts';
 import { runSeries } from '../../protocol/series.ts';
 import { scriptedFactory, scriptedNames } from '../index.ts';

@@ -7,7 +7,7 @@
  * (by an opponent model learned from their proposals) and accepts what meets its target.
  */
 import { createRng, type Rng } from '../../game/index.ts';
-import type { Agent, AgentContext, AgentReply, Observation } from '../../protocol/agent.ts';
+import type { Agent, AgentContext, AgentReply, Observation } from '../agent.ts';
 import {
   asMap, bestOfferAbove, bestReceived, candidates, estimatedNash, offeredUtilities, progress, topItems,
   type Candidate,

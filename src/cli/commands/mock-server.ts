@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../errors.ts';
-import { playableStrategy } from '../../mock/brain.ts';
+import { playableStrategy } from '../../agents/sim/brain.ts';
 import { startMockServer, type MockServer } from '../../mock/server.ts';
 import { isIsoDate, parseReroutes, SEED_DATE } from '../../mock/catalog.ts';
 import { parseLimitSpec, type LimitsOption } from '../../mock/limits.ts';

@@ -5,9 +5,9 @@
  * Prompts that are not negotiations get a short fixed reply.
  */
 import { createHash } from 'node:crypto';
-import { readPrompt, type PromptMessage } from '../agents/llm/prompt-reader.ts';
-import { isStrategy, ScriptedAgent } from '../agents/scripted/strategies.ts';
-import type { Observation, PublicFact } from '../protocol/agent.ts';
+import { readPrompt, type PromptMessage } from '../llm/prompt-reader.ts';
+import { isStrategy, ScriptedAgent } from '../scripted/strategies.ts';
+import type { Observation, PublicFact } from '../agent.ts';
 
 /** Strategies that keep state across turns; their earlier proposal turns are replayed from the prompt. */
 const STATEFUL = new Set(['tit-for-tat', 'nash']);

@@ -3,7 +3,7 @@
  * models as on the day the seed was written, a JSON POST, an injectable clock and text of
  * a known token count. Test code only.
  */
-import { SEED_DATE, startMockServer, type MockServer, type MockServerOptions } from './server.ts';
+import { SEED_DATE, startMockServer, type MockServer, type MockServerOptions } from '../server.ts';
 
 /** A mock serving the seed's models as on the day the seed was written (tests name them), unless told otherwise. */
 export async function withServer(opts: MockServerOptions, f: (s: MockServer) => Promise<void>): Promise<void> {

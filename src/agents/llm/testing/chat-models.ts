@@ -3,9 +3,9 @@
  * request; simChatModel answers in character through the mock server's brain, in-process
  * (no HTTP), for fast protocol-level tests. Not used by the product.
  */
-import type { ChatModel, ChatRequest, ChatResult, FinishReason } from '../../providers/types.ts';
-import { answer } from '../../mock/brain.ts';
-import { estimateTokens } from './llm-agent.ts';
+import type { ChatModel, ChatRequest, ChatResult, FinishReason } from '../../../providers/types.ts';
+import { SimChatModel } from '../../sim/chat-model.ts';
+import { estimateTokens } from '../llm-agent.ts';
 
 export type FnAnswer = string | { text: string; finishReason?: FinishReason };
 
@@ -27,7 +27,8 @@ export class FnChatModel implements ChatModel {
   }
 }
 
-/** In-process sim: the mock server's brain without HTTP. */
+/** In-process sim (the product's SimChatModel) that also records its requests. */
 export function simChatModel(modelId: string, strategies: Record<string, string> = {}): FnChatModel {
-  return new FnChatModel(modelId, async (req) => (await answer(modelId, req.messages, strategies)).text);
+  const sim = new SimChatModel(modelId, 'test', strategies);
+  return new FnChatModel(modelId, async (req) => (await sim.generate(req)).text);
 }
