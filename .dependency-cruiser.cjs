@@ -12,7 +12,7 @@
  *   providers | governor     model registry, clients, cost, retry | rate limits (one layer: they share types)
  *   game                     the pure game
  *
- * src/errors.ts and src/files.ts are shared by every layer and import nothing above them.
+ * src/errors.ts, src/files.ts and src/sleep.ts are shared by every layer and import nothing above them.
  * Tests (*.test.ts) and test helpers (any `testing/` folder) are outside the product's
  * import graph: they may import anything, and no product module may import them.
  */
@@ -47,9 +47,9 @@ for (const [name, path] of LAYERS) {
 rules.push(
   {
     name: 'shared-imports-nothing-above',
-    comment: 'src/errors.ts and src/files.ts are shared by every layer',
+    comment: 'src/errors.ts, src/files.ts and src/sleep.ts are shared by every layer',
     severity: 'error',
-    from: { path: '^src/(errors|files)\\.ts$' },
+    from: { path: '^src/(errors|files|sleep)\\.ts$' },
     to: { path: '^src/[^/]+/' },
   },
   {

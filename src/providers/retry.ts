@@ -14,6 +14,7 @@
  * Library clients must have their own retries off (sdk-model.ts passes maxRetries: 0).
  */
 import { ProviderError, type ChatModel, type ChatRequest, type ChatResult, type ProviderErrorKind, type ProviderErrorReason } from './types.ts';
+import { abortableSleep } from '../sleep.ts';
 import type { ApiKey } from './env.ts';
 import type { KeyPool } from './keys.ts';
 import { scrub } from './scrub.ts';
@@ -259,11 +260,3 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'describe' && k !== 'deps' && k !== 'wireCap' && k !== 'governor')) as Partial<T>;
 }
 
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

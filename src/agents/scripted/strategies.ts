@@ -7,6 +7,7 @@
  * (by an opponent model learned from their proposals) and accepts what meets its target.
  */
 import { createRng, type Rng } from '../../game/index.ts';
+import { abortableSleep } from '../../sleep.ts';
 import type { Agent, AgentContext, AgentReply, Observation } from '../agent.ts';
 import {
   asMap, bestOfferAbove, bestReceived, candidates, estimatedNash, offeredUtilities, progress, topItems,
@@ -142,7 +143,7 @@ export class ScriptedAgent implements Agent {
     }
     if (this.strategy === 'invalid') return this.invalid(obs);
     if (this.strategy === 'crash' && obs.phase === 'proposal') throw new Error('scripted:crash failed on purpose');
-    if (this.strategy === 'slow') await sleep(200, signal);
+    if (this.strategy === 'slow') await abortableSleep(200, signal);
     const p = POLICIES[this.strategy === 'slow' || this.strategy === 'crash' ? 'linear' : this.strategy];
     const cands = candidates(obs, this.mem.cache);
     switch (obs.phase) {
@@ -178,11 +179,3 @@ export class ScriptedAgent implements Agent {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
