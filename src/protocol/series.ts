@@ -19,7 +19,20 @@ import { runNegotiation } from './negotiation.ts';
 
 export interface Player { model: string; role: string | null }
 
-export interface SeatResult {
+/** Model calls, tokens and dollars: per seat here, per experiment in the result document. */
+export interface Spend {
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  /** input tokens read from the provider's prompt cache (part of input_tokens); absent in older results (read as 0) */
+  cache_read_tokens?: number;
+  /** input tokens written to the prompt cache (part of input_tokens); absent in older results (read as 0) */
+  cache_write_tokens?: number;
+  cost_usd: number;
+}
+
+export interface SeatResult extends Spend {
   seat: number;
   agent: string;
   model: string;
@@ -31,15 +44,6 @@ export interface SeatResult {
   nash_utility: number | null;
   repairs: number;
   voided: number;
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  /** input tokens read from the provider's prompt cache (part of input_tokens); absent in older results (read as 0) */
-  cache_read_tokens?: number;
-  /** input tokens written to the prompt cache (part of input_tokens); absent in older results (read as 0) */
-  cache_write_tokens?: number;
-  cost_usd: number;
 }
 
 export interface RunDocument {

@@ -3,7 +3,7 @@
  * The grid writes ResultDocument; readers of a results tree (collect, the report) get a
  * ResultFile, which may come from an older version and so lacks later fields.
  */
-import type { RunDocument, SeatResult } from '../protocol/series.ts';
+import type { RunDocument, SeatResult, Spend } from '../protocol/series.ts';
 import type { ServedModels } from './served-models.ts';
 
 export type { RunDocument, SeatResult };
@@ -16,7 +16,8 @@ export const EXIT_CODES: Record<FinalStatus, number> = { SUCCESS: 0, FAILED: 1, 
 export type ExperimentStatus = FinalStatus | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
 export const STATUSES: readonly ExperimentStatus[] = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED'];
 
-export interface ResultDocument {
+/** The experiment's calls, tokens and dollars are its seats' sums. */
+export interface ResultDocument extends Spend {
   job_id: number;
   experiment_id: number;
   weak_model: string;
@@ -35,14 +36,6 @@ export interface ResultDocument {
   runs_completed: number;
   runs: RunDocument[];
   error?: string;
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  /** prompt-cache reads and writes (parts of input_tokens); absent in results written before they were counted */
-  cache_read_tokens?: number;
-  cache_write_tokens?: number;
-  cost_usd: number;
   /** per LLM model name: the id requested, the ids that answered (with counts) and the unexpected ones */
   served_models?: ServedModels;
 }

@@ -11,6 +11,7 @@ import { meanValueEntropy } from '../game/index.ts';
 import { toCsv, parseCsv } from './csv.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { ExperimentStatus, ResultFile } from './document.ts';
+import type { Spend } from '../protocol/series.ts';
 import { seatSum } from './totals.ts';
 
 export type Kind = 'int' | 'num' | 'str' | 'bool';
@@ -50,7 +51,8 @@ const RESULT_TABLE = [
 export const RUN_COLUMNS = RUN_TABLE.map((c) => c[0]);
 export const RESULT_COLUMNS = RESULT_TABLE.map((c) => c[0]);
 
-export interface RunRow {
+/** One seat of one run; its spend columns are the seat's (cache reads and writes 0 in tables from before they were counted). */
+export interface RunRow extends Required<Spend> {
   experiment_id: number;
   weak_model: string;
   strong_model: string;
@@ -82,17 +84,8 @@ export interface RunRow {
   pareto_optimal: boolean | null;
   repairs: number;
   voided: number;
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
   /** status of the experiment the run belongs to */
   status: string;
-  /** input tokens read from the provider's prompt cache (part of input_tokens); 0 in tables from before they were counted */
-  cache_read_tokens: number;
-  /** input tokens written to the prompt cache (part of input_tokens) */
-  cache_write_tokens: number;
   /** mean Shannon entropy (bits) of the run's value vectors; null in tables from before it was written */
   value_entropy: number | null;
 }
