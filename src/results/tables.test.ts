@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../errors.ts';
-import { parseCsv, parseResultsCsv, parseRunsCsv, RESULT_COLUMNS, type ResultRow, RUN_COLUMNS, type RunRow, toCsv } from '../results/index.ts';
+import { parseCsv, parseResultsCsv, parseRunsCsv, RESULT_COLUMNS, type ResultRow, RUN_COLUMNS, type RunRow, toCsv } from './index.ts';
 
 const runRow: RunRow = {
   experiment_id: 3, weak_model: 'gpt-4o', strong_model: 'o3', pair: 'gpt-4o_vs_o3', competition_level: 0.9, random_seed: 45,
