@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openaiReply, type Reply, type RecordedRequest, type TestServer } from '../src/providers/test-server.ts';
+import { startServer, openaiReply, type Reply, type RecordedRequest, type TestServer } from '../src/providers/testing/test-server.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

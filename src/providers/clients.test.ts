@@ -7,7 +7,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './test-server.ts';
+import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './testing/test-server.ts';
 import { createChatModel, envFrom, loadRegistry, ProviderError, type ChatMessage } from './index.ts';
 import { resolveRoute } from './route.ts';
 import { createWireModel } from './clients.ts';

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './test-server.ts';
+import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './testing/test-server.ts';
 import { createChatModel, envFrom, isModelError, loadRegistry, RetryExhausted, type ChatMessage, type ProviderEnv } from './index.ts';
 import { Governor } from '../governor/governor.ts';
 

@@ -7,7 +7,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRateLimitHeaders, parseResetDuration } from './rate-headers.ts';
 import { chargedTokens } from './prompt-cache.ts';
-import { startServer, openaiReply, type Reply, type TestServer } from './test-server.ts';
+import { startServer, openaiReply, type Reply, type TestServer } from './testing/test-server.ts';
 import { createChatModel, envFrom, loadRegistry } from './index.ts';
 import { Governor } from '../governor/governor.ts';
 

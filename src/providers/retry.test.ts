@@ -7,7 +7,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './test-server.ts';
+import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './testing/test-server.ts';
 import { createChatModel, envFrom, loadRegistry, RetryExhausted, type ChatMessage } from './index.ts';
 import type { TokenCharge } from '../governor/key-budget.ts';
 import { withRetry, requestTokens, callTimeoutFor, TIMEOUT_REFERENCE_CAP, MAX_SCALED_CALL_TIMEOUT_MS } from './retry.ts';

@@ -14,7 +14,7 @@ import { loadRegistry } from './registry.ts';
 import { parseBaseUrlFlags, resolveRoute } from './route.ts';
 import { scrub, scrubSecrets } from './scrub.ts';
 import { createChatModel } from './index.ts';
-import { openaiReply, startServer } from './test-server.ts';
+import { openaiReply, startServer } from './testing/test-server.ts';
 import { ResponseCache, withCache } from '../grid/response-cache.ts';
 import { UserError } from '../errors.ts';
 

@@ -320,7 +320,7 @@ test('recordPrompt "delta" keeps only the new messages per call, and expandPromp
 });
 
 test('an answer cut off at the output limit (empty: reasoning ate the cap) gets its repair with twice the cap sent, and each record shows the cap sent', async () => {
-  const { startServer } = await import('../../providers/test-server.ts');
+  const { startServer } = await import('../../providers/testing/test-server.ts');
   const { createChatModel, envFrom, loadRegistry } = await import('../../providers/index.ts');
   const { answer } = await import('../sim/brain.ts');
   const registry = loadRegistry();
