@@ -8,23 +8,17 @@
  * rejections with a message the model can act on. Structural checks of the allocation
  * (every item exactly once) are the protocol's (validateAllocation), so this only
  * normalises names.
- * Pure; imports src/game and jsonrepair only.
+ * Pure; imports src/game, refusal.ts and jsonrepair only.
  */
 import { jsonrepair } from 'jsonrepair';
 import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
+import { opensWithDecline } from './refusal.ts';
 
 export type Parsed<T> = { ok: true; value: T; notes: string[] } | { ok: false; error: string };
 
 export interface ParseContext {
   /** the provider's finish reason, when known: 'length' turns a broken answer into "cut off" */
   finishReason?: string;
-}
-
-const REFUSAL = /^\W*(?:i(?:'|’)?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:'|’)?t|i cannot|i can not|i won(?:'|’)?t|i will not|i(?:'|’)?m (?:not able|unable)|i am (?:not able|unable)|as an ai\b|unfortunately,? i (?:can|am|won))/i;
-
-/** True for an answer that declines instead of answering (checked only when no JSON is found). */
-export function isRefusal(text: string): boolean {
-  return REFUSAL.test(text.trim());
 }
 
 // ---------- locating and repairing the JSON ----------
@@ -85,7 +79,7 @@ export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound
   const body = stripFences(trimmed, fenceNotes);
   const spans = objectSpans(body);
   if (spans.length === 0) {
-    if (isRefusal(trimmed)) return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
+    if (opensWithDecline(trimmed)) return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
     return 'no JSON object found in the answer; reply with the JSON object only';
   }
   // the answer comes last: when the last object is cut off, an earlier one (often an example) is not the answer;
