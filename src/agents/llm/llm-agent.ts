@@ -15,6 +15,7 @@
 import { agentId } from '../../game/index.ts';
 import type { Agent, AgentReply, ModelCallRecord, Observation, Phase, PrivateFact, PublicFact } from '../agent.ts';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult } from '../../providers/types.ts';
+import { estimateMessageTokens } from '../../providers/tokens.ts';
 import { parseProposal, parseVotes, stripThinking, type Parsed } from './parse.ts';
 import { declinesToTakePart } from './refusal.ts';
 import { digestText, systemPrompt, userTurn, type DigestTurn } from './prompts.ts';
@@ -130,13 +131,6 @@ interface Turn {
   publicFacts: readonly PublicFact[];
   privateFacts: readonly PrivateFact[];
   assistant: string | null;
-}
-
-/** Rough prompt size: ~3.5 characters per token plus per-message overhead (conservative for English and JSON). */
-export function estimateTokens(messages: readonly ChatMessage[]): number {
-  let t = 3;
-  for (const m of messages) t += 4 + Math.ceil(m.content.length / 3.5);
-  return t;
 }
 
 const DIGEST_EXCERPTS = [200, 60, 0];
@@ -260,7 +254,7 @@ export class LlmAgent implements Agent {
   /** Condenses whole rounds, oldest first, while the prompt is over the threshold; never the current round. */
   private compact(currentRound: number): void {
     const limit = (this.opts.compactAt ?? 0.7) * this.contextWindow;
-    while (estimateTokens(this.messages()) > limit) {
+    while (estimateMessageTokens(this.messages()) > limit) {
       const oldest = this.turns[0]?.round;
       if (oldest !== undefined && oldest < currentRound) {
         while (this.turns.length && this.turns[0].round === oldest) {
