@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomicallySync } from '../files.ts';
+import { pidAlive, writeFileAtomicallySync } from '../files.ts';
 import { aggregate, type Aggregates } from './aggregate.ts';
 import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from './aggregate-files.ts';
 import { buildChartSpecs, renderCharts } from './charts.ts';
@@ -55,10 +55,6 @@ export interface ReportOutput {
 
 const REPORT = 'report';
 const BUILDING = /^\.report\.building-(\d+)$/;
-
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
 
 /** Removes half-built report directories of processes that died. */
 function sweepBuilding(dir: string): void {
