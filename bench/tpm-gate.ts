@@ -15,7 +15,8 @@
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { keyHash, promptTokens, rateLimitMessage } from '../src/mock/server.ts';
+import { keyHash, rateLimitMessage } from '../src/mock/server.ts';
+import { estimateMessageTokens } from '../src/providers/tokens.ts';
 import { route } from '../src/mock/wire.ts';
 import { cacheReadsCountTowardItpm } from '../src/mock/limits.ts';
 
@@ -89,7 +90,7 @@ export async function startTpmGate(target: string, tpmByFormat: Partial<Record<s
         res.end(data);
         return;
       }
-      const input = promptTokens(parsed);
+      const input = estimateMessageTokens(parsed.messages);
       const { model, maxTokens } = parsed;
       b.tokens -= input;
       forward(req, res, raw, (status, body) => {

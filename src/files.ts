@@ -73,8 +73,13 @@ export function isTempFile(name: string): boolean {
   return TMP_RE.test(name);
 }
 
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+/**
+ * Whether a process of this host may still be running. Only "no such process" (ESRCH) says
+ * it is gone; another user's process (EPERM) or any other doubt counts as alive, so its
+ * files and leases are left alone.
+ */
+export function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code !== 'ESRCH'; }
 }
 
 /**

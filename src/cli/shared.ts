@@ -132,6 +132,4 @@ export function pairLabel(c: ExperimentConfig): string {
   return `${c.weak_model} vs ${c.strong_model} at level ${c.competition_level}`;
 }
 
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from '../cluster/shell.ts';

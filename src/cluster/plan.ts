@@ -14,6 +14,7 @@
  * overlap or miss an experiment. Paths are absolute so regenerating cannot break queued jobs.
  */
 import { UserError } from '../errors.ts';
+import { shellQuote as q } from './shell.ts';
 
 export interface RateBudget { rpm?: number; tpm?: number; concurrency?: number }
 
@@ -186,10 +187,6 @@ export function planSbatch(input: PlanInput): SbatchPlan {
     ...(o.maxCost !== undefined ? { maxCostPerTask: Math.max(0.01, Math.floor((o.maxCost / tasks) * 100) / 100) } : {}),
     generatedAt: input.generatedAt, purpose: input.purpose ?? 'experiments not yet complete',
   };
-}
-
-function q(s: string): string {
-  return /^[A-Za-z0-9_./@+:,=%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function fmtNum(x: number): string {

@@ -66,7 +66,7 @@ test('six processes racing for one stale lease: exactly one takes it', async () 
   try {
     staleLease(layout, 3);
     const mod = fileURLToPath(new URL('./lease.ts', import.meta.url));
-    const script = `import { acquireLease } from ${JSON.stringify(mod)}; import { Layout } from ${JSON.stringify(fileURLToPath(new URL('./layout.ts', import.meta.url)))};
+    const script = `import { acquireLease } from ${JSON.stringify(mod)}; import { Layout } from ${JSON.stringify(fileURLToPath(new URL('../results/layout.ts', import.meta.url)))};
       const go = Number(process.argv[1]); while (Date.now() < go) {}
       const r = acquireLease(new Layout(${JSON.stringify(layout.root)}), 3);
       process.stdout.write('lease' in r ? 'won' : 'held');

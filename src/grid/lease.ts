@@ -21,6 +21,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlin
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pidAlive } from '../files.ts';
 import type { Layout } from '../results/layout.ts';
 
 /** How often an owner refreshes its lease (ms); BARGAIN_LEASE_REFRESH_MS overrides it (tests). */
@@ -52,15 +53,11 @@ export function describeOwner(v: LeaseView): string {
   return i ? `pid ${i.pid} on ${i.host} since ${i.started_at}, refreshed ${age}s ago` : `an unreadable lease refreshed ${age}s ago`;
 }
 
-function pidGone(pid: number): boolean {
-  try { process.kill(pid, 0); return false; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ESRCH'; }
-}
-
 /** Whether a lease no longer protects anything (see the rules above). */
 export function isStale(v: LeaseView, now = Date.now()): boolean {
   if (now - v.mtimeMs > STALE_MS) return true;
   const i = v.info;
-  return !!i && i.host === HOST && Number.isInteger(i.pid) && i.pid > 0 && pidGone(i.pid);
+  return !!i && i.host === HOST && Number.isInteger(i.pid) && i.pid > 0 && !pidAlive(i.pid);
 }
 
 export function readLease(path: string): LeaseView | null {

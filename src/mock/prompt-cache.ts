@@ -3,7 +3,7 @@
  * read from its prefix cache, and which it would write, as each documents it. Pure apart
  * from the entries it keeps (prefix hashes with an expiry on the clock it is given).
  *
- * Tokens are the mock's deterministic count (server.ts `tokensOf`): a prompt is
+ * Tokens are the one estimate (providers/tokens.ts, as the server counts them): a prompt is
  * Σ(4 + ⌈content/4⌉) per message plus 3 priming tokens at the end, so a prefix ending at a
  * message or block boundary has a well-defined count and the priming tokens are never cached.
  *
@@ -24,6 +24,7 @@
  *               keeps 5 minutes.
  */
 import { claudeCacheMinTokens as anthropicMinTokensOf, geminiCacheMinTokens as geminiMinTokensOf, OPENAI_CACHE } from '../providers/prompt-cache.ts';
+import { estimateTextTokens, MESSAGE_OVERHEAD_TOKENS } from '../providers/tokens.ts';
 
 /** One cacheable text block of a prompt, in order (system first). */
 export interface CacheUnit {
@@ -52,7 +53,6 @@ export const LOOKBACK_BLOCKS = 20;
 const OPENAI_MIN = OPENAI_CACHE.minTokens;
 const OPENAI_STEP = OPENAI_CACHE.step;
 
-const tokensOf = (text: string) => Math.ceil(text.length / 4);
 const tailOf = (model: string) => model.slice(model.lastIndexOf('/') + 1);
 
 // one home for the providers' documented minimums (sources there)
@@ -97,14 +97,14 @@ function unitBoundaries(units: readonly CacheUnit[]): Boundary[] {
   let text = '';        // current message's text so far
   for (const u of units) {
     if (u.msg !== msg) {
-      if (msg >= 0) before += 4 + tokensOf(text);
+      if (msg >= 0) before += MESSAGE_OVERHEAD_TOKENS + estimateTextTokens(text);
       msg = u.msg; text = '';
       h.add(`\u0001${u.msg}\u0002`);
     }
     text += u.text;
     h.add(u.text);
     h.add('\u0003');
-    out.push({ tokens: before + 4 + tokensOf(text), hash: h.value });
+    out.push({ tokens: before + MESSAGE_OVERHEAD_TOKENS + estimateTextTokens(text), hash: h.value });
   }
   return out;
 }

@@ -32,6 +32,8 @@ import { FORMATS, route, type Completion, type ErrorExtra, type ErrorKind, type 
 import { loadRegistry, type Price, type Registry } from '../providers/registry.ts';
 import { today } from '../providers/lifecycle.ts';
 import { callDollars } from '../providers/cost.ts';
+// the mock's usage is the one token estimate, so the client's up-front charge matches it
+import { estimateMessageTokens, estimateTextTokens } from '../providers/tokens.ts';
 
 export { SEED_DATE } from './catalog.ts';
 
@@ -142,10 +144,6 @@ export function keyHash(key: string | null): string {
 }
 
 const MAX_BODY = 32 * 1024 * 1024;
-
-export function tokensOf(text: string): number {
-  return Math.ceil(text.length / 4);
-}
 
 export async function startMockServer(opts: MockServerOptions = {}): Promise<MockServer> {
   const date = opts.date ?? today();
@@ -335,7 +333,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     }
 
     // what the provider's prompt cache would read and write (committed when the answer is sent)
-    const inputTokens = promptTokens(parsed);
+    const inputTokens = estimateMessageTokens(parsed.messages);
     const rule = cacheRule(format.name, parsed.model);
     const plan = promptCache && parsed.cache
       ? promptCache.plan(rule, `${kh}\u0000${parsed.model}\u0000${parsed.cache.cacheKey ?? ''}`, parsed.model, parsed.cache.units, arrival)
@@ -460,11 +458,6 @@ export function rateLimitMessage(format: FormatName, model: string, limit: numbe
   }
 }
 
-/** The prompt's tokens as the mock counts them: 4 per message plus its text, 3 to prime the answer. */
-export function promptTokens(r: Pick<WireRequest, 'messages'>): number {
-  return 3 + r.messages.reduce((s, m) => s + 4 + tokensOf(m.content), 0);
-}
-
 /**
  * OpenRouter's `usage.cost`: the call's dollars at registry prices as cost.ts bills them (one
  * home for pricing; Anthropic rows carry their 5-minute write price), not rounded to cents.
@@ -493,9 +486,9 @@ async function complete(
       fault = f;
     }
   }
-  const inputTokens = promptTokens(r);
+  const inputTokens = estimateMessageTokens(r.messages);
   let reasoning = reasoningTokens(format, r, reqHash, scale);
-  let outputTokens = tokensOf(text);
+  let outputTokens = estimateTextTokens(text);
   // reasoning comes first and counts against the cap: a cap too small for it leaves no answer
   if (r.maxTokens !== null) {
     if (reasoning >= r.maxTokens) { reasoning = r.maxTokens; text = ''; outputTokens = 0; cut = true; }

@@ -230,7 +230,8 @@ test('the governor is charged the cap actually sent (answer cap + reasoning allo
       onSuccess: () => {}, onRateLimit: () => {},
     }),
   } as unknown as Governor;
-  const prompt = Math.ceil(MESSAGES.reduce((a, m) => a + m.content.length, 0) / 4);
+  // the prompt as the mock server counts it (providers/tokens.ts): 3 priming + Σ(4 + ⌈chars/4⌉) per message
+  const prompt = 3 + MESSAGES.reduce((a, m) => a + 4 + Math.ceil(m.content.length / 4), 0);
   await createChatModel('chatgpt-5', { env: env(), registry, governor }).generate({ messages: MESSAGES, maxOutputTokens: 200 });
   const sent = server.requests.at(-1)!.body.max_completion_tokens;
   assert.equal(sent, 200 + registry.get('chatgpt-5').sampling.reasoning_tokens!);

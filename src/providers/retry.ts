@@ -21,6 +21,7 @@ import { scrub } from './scrub.ts';
 import type { Governor } from '../governor/governor.ts';
 import type { TokenCharge } from '../governor/key-budget.ts';
 import { chargedTokens } from './prompt-cache.ts';
+import { estimateMessageTokens } from './tokens.ts';
 import { currentWorkTimer } from '../governor/work-timer.ts';
 
 export interface RetryPolicy {
@@ -108,9 +109,7 @@ export function requestTokens(req: ChatRequest, wireCap: number = req.maxOutputT
 
 /** The same, as prompt and output cap (Anthropic limits input and output tokens separately). */
 export function requestCharge(req: ChatRequest, wireCap: number = req.maxOutputTokens): TokenCharge {
-  let chars = 0;
-  for (const m of req.messages) chars += m.content.length;
-  return { input: Math.ceil(chars / 4), output: wireCap };
+  return { input: estimateMessageTokens(req.messages), output: wireCap };
 }
 
 /** The base timeout (--call-timeout, default 180 s) is sized for caps up to this many tokens

@@ -7,4 +7,3 @@ export { aggregate, toRunRecords, METRICS, SEAT_METRICS, type Aggregates, type A
 export { aggregateRows, aggregatesCsv, aggregatesJson, summarySection, AGGREGATE_COLUMNS } from './aggregate-files.ts';
 export { buildChartSpecs, renderCharts, renderSvg, svgToPng, type ChartDef, type RenderedChart } from './charts.ts';
 export { writeReport, writeVisualizeScript, type ReportOutput, type WriteReportOptions } from './write.ts';
-export { VISUALIZE_PY } from './python.ts';

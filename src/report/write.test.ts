@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import { CSP, CSS, SCRIPT } from './html.ts';
 import { capabilityScores } from '../grid/scores.ts';
 import { buildFixtureGrid, type FixtureGrid } from './testing/fixture-grid.ts';
-import { writeReport } from './write.ts';
+import { writeReport, writeVisualizeScript } from './write.ts';
 import { parseCsv } from '../results/index.ts';
 
 function tmp(): { dir: string; done: () => void } {
@@ -206,6 +206,19 @@ test('visualize_results.py is written beside the tables and compiles (and runs w
     assert.equal(run.status, 0, run.stderr);
     for (const f of ['heatmap_advantage.png', 'advantage_vs_level.png']) assert.ok(existsSync(join(r.dir, 'python_plots', f)), f);
   } finally { r.done(); }
+});
+
+test('visualize_results.py is the packaged file, found beside the module whatever the working directory', () => {
+  const src = readFileSync(new URL('./visualize_results.py', import.meta.url), 'utf8');
+  assert.ok(src.startsWith('#!/usr/bin/env python3\n'));
+  const a = tmp(), b = tmp();
+  const cwd = process.cwd();
+  try {
+    process.chdir(a.dir);  // a cwd with no src/report in it
+    const p = writeVisualizeScript(b.dir);
+    assert.equal(p, join(b.dir, 'visualize_results.py'));
+    assert.equal(readFileSync(p, 'utf8'), src, 'a byte-for-byte copy of the packaged script');
+  } finally { process.chdir(cwd); a.done(); b.done(); }
 });
 
 test('cached input: the headline card and the per-model table sum cache reads and writes; older tables without the columns read as 0', async () => {

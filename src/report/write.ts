@@ -9,7 +9,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { writeFileAtomicallySync } from '../files.ts';
+import { fileURLToPath } from 'node:url';
+import { pidAlive, writeFileAtomicallySync } from '../files.ts';
 import { aggregate, type Aggregates } from './aggregate.ts';
 import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from './aggregate-files.ts';
 import { buildChartSpecs, renderCharts } from './charts.ts';
@@ -17,7 +18,6 @@ import { experimentPage } from './experiment-page.ts';
 import { indexPage, type Totals } from './index-page.ts';
 import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
 import type { ResultFile } from '../results/index.ts';
-import { VISUALIZE_PY } from './python.ts';
 import { VISUALIZE_FILE } from '../results/layout.ts';
 import { mergeServedModels, servedModelWarnings } from '../results/index.ts';
 
@@ -55,10 +55,6 @@ export interface ReportOutput {
 
 const REPORT = 'report';
 const BUILDING = /^\.report\.building-(\d+)$/;
-
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
 
 /** Removes half-built report directories of processes that died. */
 function sweepBuilding(dir: string): void {
@@ -178,9 +174,16 @@ function mergeIntoSummary(path: string, section: Record<string, unknown>, warnin
   return true;
 }
 
-/** Writes visualize_results.py into the results directory; returns its path. */
+/**
+ * visualize_results.py, shipped beside this module: a standalone pandas + matplotlib script
+ * for users who analyse in Python (the strong × weak advantage heatmap and the
+ * advantage-vs-level plot from runs.csv). Located from this file, not the working directory.
+ */
+export const VISUALIZE_SOURCE = fileURLToPath(new URL(`./${VISUALIZE_FILE}`, import.meta.url));
+
+/** Copies visualize_results.py into the results directory (atomically); returns its path. */
 export function writeVisualizeScript(resultsDir: string): string {
   const p = join(resultsDir, VISUALIZE_FILE);
-  writeFileAtomicallySync(p, VISUALIZE_PY);
+  writeFileAtomicallySync(p, readFileSync(VISUALIZE_SOURCE, 'utf8'));
   return p;
 }

@@ -37,6 +37,6 @@ export function createLlmAgentFactory(opts: LlmAgentFactoryOptions): (model: str
   });
 }
 
-export { LlmAgent, DEFAULT_MAX_TOKENS, expandPrompts, tokenCap, estimateTokens, type LlmAgentOptions, type LlmCallRecord, type PhaseTokenCaps, type TokenCapPhase } from './llm-agent.ts';
+export { LlmAgent, DEFAULT_MAX_TOKENS, expandPrompts, tokenCap, type LlmAgentOptions, type LlmCallRecord, type PhaseTokenCaps, type TokenCapPhase } from './llm-agent.ts';
 export { parseProposal, parseVotes, type Parsed } from './parse.ts';
 export { systemPrompt, PROMPT_VERSION } from './prompts.ts';

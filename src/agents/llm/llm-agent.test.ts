@@ -12,7 +12,8 @@ import type { Agent, AgentReply, Observation, PublicFact } from '../agent.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { PROPOSAL_REPAIRS, runNegotiation, VOTE_REPAIRS } from '../../protocol/negotiation.ts';
 import { ScriptedAgent } from '../scripted/strategies.ts';
-import { estimateTokens, expandPrompts, LlmAgent, tokenCap, type LlmCallRecord } from './llm-agent.ts';
+import { expandPrompts, LlmAgent, tokenCap, type LlmCallRecord } from './llm-agent.ts';
+import { estimateMessageTokens } from '../../providers/tokens.ts';
 import { readPrompt } from './prompt-reader.ts';
 import { systemPrompt } from './prompts.ts';
 import { FnChatModel, simChatModel } from './testing/chat-models.ts';
@@ -242,7 +243,7 @@ test('the call record holds the prompt, raw text, parse, tokens, cost and timing
   assert.equal(prop.key_label, 'TEST_KEY');
   assert.deepEqual(prop.parsed, JSON.parse(prop.raw_text).allocation);
   assert.equal(prop.parse_error, null);
-  assert.equal(prop.input_tokens, estimateTokens(prop.messages));
+  assert.equal(prop.input_tokens, estimateMessageTokens(prop.messages));
   assert.equal(prop.cost_usd, prop.input_tokens * 1e-6);
   assert.equal(prop.messages[prop.messages.length - 1].role, 'user');
   // the history alternates user/assistant after the system message
@@ -283,10 +284,10 @@ test('near the context window the oldest rounds are condensed into a digest, det
   assert.ok(a.calls.length > 30, `${a.calls.length} calls`);
   const compacted = a.calls.filter((c) => c.compacted_rounds > 0);
   assert.ok(compacted.length > 0, 'compaction happened');
-  const uncompactedMax = Math.max(...a.calls.filter((c) => c.compacted_rounds === 0).map((c) => estimateTokens(c.messages)));
+  const uncompactedMax = Math.max(...a.calls.filter((c) => c.compacted_rounds === 0).map((c) => estimateMessageTokens(c.messages)));
   assert.ok(uncompactedMax <= 0.7 * window);
   for (const c of a.calls) {
-    const est = estimateTokens(c.messages);
+    const est = estimateMessageTokens(c.messages);
     assert.ok(est <= 0.7 * window, `call ${c.call_index} (round ${c.round}, ${c.phase}) prompt ~${est} tokens > ${0.7 * window}`);
     // the digest keeps every earlier proposal and tally: the negotiation state still reads back in full
     const r = readPrompt(c.messages);

@@ -15,7 +15,9 @@
 import { agentId } from '../../game/index.ts';
 import type { Agent, AgentReply, ModelCallRecord, Observation, Phase, PrivateFact, PublicFact } from '../agent.ts';
 import type { ChatMessage, ChatModel, ChatRequest, ChatResult } from '../../providers/types.ts';
+import { estimateMessageTokens } from '../../providers/tokens.ts';
 import { parseProposal, parseVotes, stripThinking, type Parsed } from './parse.ts';
+import { declinesToTakePart } from './refusal.ts';
 import { digestText, systemPrompt, userTurn, type DigestTurn } from './prompts.ts';
 
 export type TokenCapPhase = Phase | 'default';
@@ -129,13 +131,6 @@ interface Turn {
   publicFacts: readonly PublicFact[];
   privateFacts: readonly PrivateFact[];
   assistant: string | null;
-}
-
-/** Rough prompt size: ~3.5 characters per token plus per-message overhead (conservative for English and JSON). */
-export function estimateTokens(messages: readonly ChatMessage[]): number {
-  let t = 3;
-  for (const m of messages) t += 4 + Math.ceil(m.content.length / 3.5);
-  return t;
 }
 
 const DIGEST_EXCERPTS = [200, 60, 0];
@@ -259,7 +254,7 @@ export class LlmAgent implements Agent {
   /** Condenses whole rounds, oldest first, while the prompt is over the threshold; never the current round. */
   private compact(currentRound: number): void {
     const limit = (this.opts.compactAt ?? 0.7) * this.contextWindow;
-    while (estimateTokens(this.messages()) > limit) {
+    while (estimateMessageTokens(this.messages()) > limit) {
       const oldest = this.turns[0]?.round;
       if (oldest !== undefined && oldest < currentRound) {
         while (this.turns.length && this.turns[0].round === oldest) {
@@ -282,9 +277,6 @@ function costField(r: ChatResult): number {
   return typeof c === 'number' && Number.isFinite(c) ? c : 0;
 }
 
-/** A refusal to play in a free-text phase: declining to help, assist or participate, or "as an AI". */
-const TEXT_REFUSAL = /^\W*(?:(?:i(?:'|’)?m sorry|i am sorry|sorry|i apologi[sz]e)[^.!?]*\b(?:can(?:'|’)?t|cannot|unable|won(?:'|’)?t)\b[^.!?]*\b(?:help|assist|comply|participate|engage|continue)\b|i (?:can(?:'|’)?t|cannot|won(?:'|’)?t|will not) (?:help|assist|comply|participate|engage) with|as an ai\b)/i;
-
 type Outcome = ({ ok: true; value?: unknown; notes: string[] } | { ok: false; error: string }) & { text: string };
 
 /** What the model's answer means for this phase. */
@@ -295,7 +287,7 @@ function interpret(obs: Observation, raw: string, result: ChatResult): Outcome {
     // Empty or declining answers are invalid output (a repair turn, then a recorded void),
     // never published as if the model had spoken. "I can't accept that" is negotiation, not a refusal.
     if (text === '') return { ok: false, error: result.finishReason === 'length' ? 'the answer is empty: the output-token limit was reached before any text' : 'the answer is empty; write your message as plain text', text: raw };
-    if (TEXT_REFUSAL.test(text)) return { ok: false, error: 'the answer declines to take part; this is a negotiation game with no real stakes: answer in character as plain text', text: raw };
+    if (declinesToTakePart(text)) return { ok: false, error: 'the answer declines to take part; this is a negotiation game with no real stakes: answer in character as plain text', text: raw };
     return { ok: true, notes: visible !== raw ? ['thinking removed'] : [], text };
   }
   const ctx = { finishReason: result.finishReason };

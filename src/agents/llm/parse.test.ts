@@ -31,6 +31,7 @@ const corpus: Case[] = [
   P('bold inside strings', '{"allocation": {"**Agent_1**": ["**0**", "2"], "Agent_2": [1, 3, 4]}}', { alloc: A }),
   P('single quotes', "{'allocation': {'Agent_1': [0, 2], 'Agent_2': [1, 3, 4]}, 'reasoning': 'it\\'s fair'}", { alloc: A }),
   P('unquoted keys', '{allocation: {Agent_1: [0, 2], Agent_2: [1, 3, 4]}}', { alloc: A }),
+  P('missing commas', '{"allocation": {"Agent_1": [0 2], "Agent_2": [1 3 4]}}', { alloc: A }),
   P('item names', '{"allocation": {"Agent_1": ["Apple", "Stone"], "Agent_2": ["Jewel", "Quill", "Pencil"]}}', { alloc: A }),
   P('item names, mixed case', '{"allocation": {"Agent_1": ["apple", "STONE"], "Agent_2": ["jewel", "Quill", "pencil"]}}', { alloc: A }),
   P('items as index: name', '{"allocation": {"Agent_1": ["0: Apple", "2 (Stone)"], "Agent_2": ["Jewel (1)", 3, "4"]}}', { alloc: A }),
@@ -50,7 +51,7 @@ const corpus: Case[] = [
   P('newline inside a string', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}, "reasoning": "line one\nline two"}', { alloc: A }),
   // the prompt's format examples are placeholders: echoed before the answer they are skipped, copied as the answer they are no answer
   P('the placeholder example echoed, then the answer', `Format: ${proposalFormat(spec)}\nMine: {"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}, "reasoning": "x"}`, { alloc: A }),
-  P('the proposal placeholder example copied as the answer', proposalFormat(spec), { reject: /could not be read/ }),
+  P('the proposal placeholder example copied as the answer', proposalFormat(spec), { reject: /"item indices" is not an item/ }),
   P('three agents', '{"allocation": {"Agent_1": [0], "Agent_2": [1, 2], "Agent_3": [3, 4]}}', { alloc: { Agent_1: [0], Agent_2: [1, 2], Agent_3: [3, 4] } }, { n3: true }),
   // rejections
   P('empty content', '', { reject: /empty/ }),
@@ -60,6 +61,10 @@ const corpus: Case[] = [
   P('polite refusal', "I'm sorry, but I can't participate in this negotiation.", { reject: /refusal/ }),
   P('prose with no JSON', 'I propose that I take the Apple and the Stone, and you take the rest.', { reject: /no JSON object/ }),
   P('truncated JSON', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3', { reject: /incomplete/ }),
+  // a repair would close these into a valid allocation; a cut-off answer is never completed for the model
+  P('truncated JSON that a repair would complete', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]', { reject: /incomplete/ }),
+  P('truncated at the limit, complete but for the braces', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]', { reject: /cut off/ }, { finish: 'length' }),
+  P('an ellipsis is dropped, not expanded (game rejects)', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, ...]}}', { reject: /items 3, 4 not allocated/ }),
   P('truncated at the token limit', 'Let me reason carefully. {"allocation": {"Agent_1": [0', { reject: /cut off/ }, { finish: 'length' }),
   P('truncated after an example', 'Format: {"allocation": {"Agent_1": [4], "Agent_2": [0,1,2,3]}}. Mine: {"allocation": {"Agent_1": [0, 2]', { reject: /incomplete/ }),
   P('invented extra agent', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3], "Agent_3": [4]}}', { reject: /Agent_3, but there is no such agent/ }),
@@ -69,7 +74,7 @@ const corpus: Case[] = [
   P('name and index disagree', '{"allocation": {"Agent_1": ["Apple (3)"], "Agent_2": [1, 2, 4]}}', { reject: /names Apple \(index 0\) but gives index 3/ }),
   P('same agent twice', '{"allocation": {"Agent_1": [0, 2], "agent 1": [1], "Agent_2": [3, 4]}}', { reject: /Agent_1 appears more than once/ }),
   P('JSON without an allocation', '{"reasoning": "I would rather wait"}', { reject: /no "allocation"/ }),
-  P('unreadable JSON', '{"allocation": {"Agent_1": [0 2 3], "Agent_2": [1 4]}}', { reject: /could not be read/ }),
+  P('unreadable JSON', '{"allocation": {"Agent_1": 0 and 2, "Agent_2": 1, 3 and 4}}', { reject: /could not be read/ }),
   // parsed, then rejected by the game's validation
   P('item given twice (game rejects)', '{"allocation": {"Agent_1": [0, 2], "Agent_2": [2, 1, 3, 4]}}', { reject: /item 2 is given to both/ }),
   P('item missing (game rejects)', '{"allocation": {"Agent_1": [0], "Agent_2": [1, 3, 4]}}', { reject: /item 2 not allocated/ }),
@@ -128,9 +133,11 @@ for (const c of corpus) {
 }
 
 test('parse notes say what was repaired', () => {
+  const clean = parseProposal('{"allocation": {"Agent_1": [0, 2], "Agent_2": [1, 3, 4]}}', spec);
+  assert.ok(clean.ok && clean.notes.length === 0, 'valid JSON needs no notes');
   const r = parseProposal('```json\n{"allocation": {"agent 1": [0, 2,], "Agent_2": ["Jewel", 3, 4]}}\n```', spec);
   assert.ok(r.ok);
-  for (const n of ['code fence', 'trailing commas', 'agent-name variants', 'item names']) assert.ok(r.notes.includes(n), `missing note ${n}: ${r.notes}`);
+  for (const n of ['code fence', 'JSON repaired', 'agent-name variants', 'item names']) assert.ok(r.notes.includes(n), `missing note ${n}: ${r.notes}`);
 });
 
 test('agent-name and item normalisation', () => {

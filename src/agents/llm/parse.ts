@@ -1,27 +1,24 @@
 /**
  * Tolerant parsing of an LLM's proposal and vote answers (DESIGN §3): code fences, prose
- * around the JSON, trailing commas, // and /* *\/ comments, **bold**, single quotes,
- * unquoted keys, item names instead of indices, agent-name variants. It never invents
- * an answer: empty content, refusals, truncated JSON, an invented extra agent or an
- * unrecognised item are rejections with a message the model can act on. Structural
- * checks of the allocation (every item exactly once) are the protocol's
- * (validateAllocation), so this only normalises names.
- * Pure; imports src/game only.
+ * around the JSON, item names instead of indices, agent-name variants; inside an object,
+ * the `jsonrepair` package mends the syntax (trailing commas, comments, single quotes,
+ * unquoted keys and words, Python literals, missing commas). It never invents an answer:
+ * empty content, refusals, truncated JSON (found here, before any repair, since
+ * jsonrepair would complete it), an invented extra agent or an unrecognised item are
+ * rejections with a message the model can act on. Structural checks of the allocation
+ * (every item exactly once) are the protocol's (validateAllocation), so this only
+ * normalises names.
+ * Pure; imports src/game, refusal.ts and jsonrepair only.
  */
+import { jsonrepair } from 'jsonrepair';
 import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
+import { opensWithDecline } from './refusal.ts';
 
 export type Parsed<T> = { ok: true; value: T; notes: string[] } | { ok: false; error: string };
 
 export interface ParseContext {
   /** the provider's finish reason, when known: 'length' turns a broken answer into "cut off" */
   finishReason?: string;
-}
-
-const REFUSAL = /^\W*(?:i(?:'|’)?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:'|’)?t|i cannot|i can not|i won(?:'|’)?t|i will not|i(?:'|’)?m (?:not able|unable)|i am (?:not able|unable)|as an ai\b|unfortunately,? i (?:can|am|won))/i;
-
-/** True for an answer that declines instead of answering (checked only when no JSON is found). */
-export function isRefusal(text: string): boolean {
-  return REFUSAL.test(text.trim());
 }
 
 // ---------- locating and repairing the JSON ----------
@@ -57,57 +54,6 @@ function objectSpans(s: string): Span[] {
   return spans;
 }
 
-/** Rewrites JSON-ish text into JSON: comments, trailing commas, single quotes, unquoted keys, bold, Python literals. */
-export function repairJson(src: string, notes: string[]): string {
-  let out = '';
-  const note = (n: string) => { if (!notes.includes(n)) notes.push(n); };
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === '"' || c === "'") {
-      let j = i + 1, body = '';
-      while (j < src.length && src[j] !== c) {
-        if (src[j] === '\\' && j + 1 < src.length) { body += src[j] + src[j + 1]; j += 2; continue; }
-        if (c === "'" && src[j] === '"') body += '\\"'; else body += src[j];
-        j++;
-      }
-      if (c === "'") { note('single quotes'); body = body.replace(/\\'/g, "'"); }
-      out += '"' + body.replace(/\n/g, '\\n').replace(/\t/g, '\\t') + '"';
-      i = j;
-      continue;
-    }
-    if (c === '/' && src[i + 1] === '/') { note('comments'); while (i < src.length && src[i] !== '\n') i++; out += '\n'; continue; }
-    if (c === '/' && src[i + 1] === '*') { note('comments'); const e = src.indexOf('*/', i + 2); i = e < 0 ? src.length : e + 1; continue; }
-    if (c === '#' ) { note('comments'); while (i < src.length && src[i] !== '\n') i++; out += '\n'; continue; }
-    if (c === '*') { note('markdown emphasis'); continue; }  // **2**, *Apple*
-    if (c === ',') {
-      let j = i + 1;
-      while (j < src.length && /\s/.test(src[j])) j++;
-      if (src[j] === '}' || src[j] === ']') { note('trailing commas'); continue; }
-    }
-    if (/[A-Za-z_]/.test(c) && !/[\w.]/.test(out[out.length - 1] ?? '')) {
-      let j = i;
-      while (j < src.length && /[\w\- ]/.test(src[j]) && src[j] !== '\n') j++;
-      let word = src.slice(i, j).trimEnd();
-      // an unquoted key: word followed by a colon
-      let k = i + word.length;
-      while (k < src.length && /[ \t]/.test(src[k])) k++;
-      if (src[k] === ':') { note('unquoted keys'); out += JSON.stringify(word); i = i + word.length - 1; continue; }
-      const m = /^[A-Za-z_]\w*/.exec(src.slice(i))!;
-      word = m[0];
-      const lit: Record<string, string> = { True: 'true', False: 'false', None: 'null', TRUE: 'true', FALSE: 'false', NULL: 'null' };
-      if (word in lit) { note('Python literals'); out += lit[word]; i += word.length - 1; continue; }
-      if (word === 'true' || word === 'false' || word === 'null') { out += word; i += word.length - 1; continue; }
-      // a bare word as a value (e.g. Apple, accept): quote it
-      note('bare words');
-      out += JSON.stringify(word);
-      i += word.length - 1;
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 function stripFences(text: string, notes: string[]): string {
   const fence = /```[a-zA-Z0-9_-]*[ \t]*\n?([\s\S]*?)(?:```|$)/g;
   const blocks: string[] = [];
@@ -133,7 +79,7 @@ export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound
   const body = stripFences(trimmed, fenceNotes);
   const spans = objectSpans(body);
   if (spans.length === 0) {
-    if (isRefusal(trimmed)) return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
+    if (opensWithDecline(trimmed)) return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
     return 'no JSON object found in the answer; reply with the JSON object only';
   }
   // the answer comes last: when the last object is cut off, an earlier one (often an example) is not the answer;
@@ -155,7 +101,8 @@ export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound
       value = JSON.parse(raw);
     } catch {
       try {
-        value = JSON.parse(repairJson(raw, notes));
+        value = JSON.parse(jsonrepair(raw));
+        notes.push('JSON repaired');
       } catch (e) {
         broken ??= (e as Error).message;
         continue;

@@ -5,7 +5,7 @@
  * same brain over the wire. Token counts are estimates (no tokenizer offline).
  */
 import type { ChatModel, ChatRequest, ChatResult } from '../../providers/types.ts';
-import { estimateTokens } from '../llm/llm-agent.ts';
+import { estimateMessageTokens, estimateTextTokens } from '../../providers/tokens.ts';
 import { answer } from './brain.ts';
 
 export class SimChatModel implements ChatModel {
@@ -23,7 +23,7 @@ export class SimChatModel implements ChatModel {
     const a = await answer(this.modelId, req.messages, this.strategies);
     return {
       text: a.text, finishReason: 'stop',
-      usage: { inputTokens: estimateTokens(req.messages), outputTokens: Math.ceil(a.text.length / 4), reasoningTokens: 0 },
+      usage: { inputTokens: estimateMessageTokens(req.messages), outputTokens: estimateTextTokens(a.text), reasoningTokens: 0 },
       warnings: [], provider: this.provider, modelId: this.modelId, route: this.route,
     };
   }

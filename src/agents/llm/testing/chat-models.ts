@@ -5,7 +5,7 @@
  */
 import type { ChatModel, ChatRequest, ChatResult, FinishReason } from '../../../providers/types.ts';
 import { SimChatModel } from '../../sim/chat-model.ts';
-import { estimateTokens } from '../llm-agent.ts';
+import { estimateMessageTokens, estimateTextTokens } from '../../../providers/tokens.ts';
 
 export type FnAnswer = string | { text: string; finishReason?: FinishReason };
 
@@ -21,7 +21,7 @@ export class FnChatModel implements ChatModel {
     const a = await this.fn(req, this.requests.length - 1);
     const { text, finishReason = 'stop' } = typeof a === 'string' ? { text: a } : a;
     return {
-      text, finishReason, usage: { inputTokens: estimateTokens(req.messages), outputTokens: Math.ceil(text.length / 4), reasoningTokens: 0 },
+      text, finishReason, usage: { inputTokens: estimateMessageTokens(req.messages), outputTokens: estimateTextTokens(text), reasoningTokens: 0 },
       warnings: [], provider: this.provider, modelId: this.modelId, route: 'test', attempts: 1, latencyMs: 1,
     };
   }

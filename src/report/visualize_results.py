@@ -1,11 +1,4 @@
-/**
- * visualize_results.py: for users who analyse in Python, a standalone pandas + matplotlib
- * script that reproduces the report's strong × weak advantage heatmap and the
- * advantage-vs-level plot from runs.csv. The script text is a constant; writing it is
- * the caller's (write.ts) job.
- */
-
-export const VISUALIZE_PY = String.raw`#!/usr/bin/env python3
+#!/usr/bin/env python3
 """Reproduce the bargain report's main plots from runs.csv with pandas + matplotlib.
 
 Written by "bargain collect" / "bargain report" into the results directory.
@@ -146,4 +139,3 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
-`;
