@@ -132,4 +132,3 @@ export function pairLabel(c: ExperimentConfig): string {
   return `${c.weak_model} vs ${c.strong_model} at level ${c.competition_level}`;
 }
 
-export { shellQuote } from '../cluster/shell.ts';

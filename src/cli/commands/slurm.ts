@@ -18,7 +18,8 @@ import type { Layout } from '../../results/layout.ts';
 import { DEFAULT_RESULTS_DIR } from '../../results/layout.ts';
 import { experimentState, type ExperimentState } from '../../grid/status.ts';
 import { intArg, providerValueArg } from '../options.ts';
-import { layoutOf, loadGridFor, maxCostArg, preflight, shellQuote, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
+import { layoutOf, loadGridFor, maxCostArg, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';
+import { shellQuote } from '../../cluster/shell.ts';
 
 export interface SbatchFlags extends BudgetOverrides, LlmFlags {
   resultsDir: string;
