@@ -3,7 +3,7 @@
  * read from its prefix cache, and which it would write, as each documents it. Pure apart
  * from the entries it keeps (prefix hashes with an expiry on the clock it is given).
  *
- * Tokens are the mock's deterministic count (server.ts `tokensOf`): a prompt is
+ * Tokens are the mock's deterministic count (completion.ts `tokensOf`): a prompt is
  * Σ(4 + ⌈content/4⌉) per message plus 3 priming tokens at the end, so a prefix ending at a
  * message or block boundary has a well-defined count and the priming tokens are never cached.
  *
