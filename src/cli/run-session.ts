@@ -9,7 +9,7 @@ import { runGrid, type RunnerSummary } from '../grid/runner.ts';
 import { DEFAULT_RESULTS_DIR } from '../results/layout.ts';
 import { formatKeyRates, Progress } from './progress.ts';
 import { pairLabel, parallelFor, shellQuote } from './shared.ts';
-import type { ModelResolver } from '../grid/agents.ts';
+import type { ModelResolver } from '../grid/model-resolver.ts';
 import { BottleneckScheduler } from '../grid/schedule.ts';
 import { estimateGrid } from '../grid/estimate.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
