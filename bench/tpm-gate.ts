@@ -15,8 +15,9 @@
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { keyHash, rateLimitMessage } from '../src/mock/server.ts';
+import { keyHash } from '../src/mock/server.ts';
 import { estimateMessageTokens } from '../src/providers/tokens.ts';
+import { rateLimitMessage } from '../src/mock/error-texts.ts';
 import { route } from '../src/mock/wire.ts';
 import { cacheReadsCountTowardItpm } from '../src/mock/limits.ts';
 

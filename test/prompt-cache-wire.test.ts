@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { maxTokensOf } from '../src/providers/prompt-cache.ts';
-import { ModelResolver, type LlmSettings } from '../src/grid/agents.ts';
+import { ModelResolver, type LlmSettings } from '../src/grid/model-resolver.ts';
 import { Layout } from '../src/results/layout.ts';
 import { llmSettingsOf, withLlmOptions, type LlmFlags } from '../src/cli/shared.ts';
 import { forwardedArgs } from '../src/cli/commands/slurm.ts';

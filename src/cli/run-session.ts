@@ -10,9 +10,9 @@ import { DEFAULT_RESULTS_DIR } from '../results/layout.ts';
 import { formatKeyRates, Progress } from './progress.ts';
 import { pairLabel, parallelFor } from './shared.ts';
 import { shellQuote } from '../cluster/shell.ts';
-import type { ModelResolver } from '../grid/agents.ts';
+import type { ModelResolver } from '../grid/model-resolver.ts';
 import { BottleneckScheduler } from '../grid/schedule.ts';
-import { estimateGrid } from '../grid/estimate.ts';
+import { maxCostGate } from '../grid/budget-admission.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
 import { describeIds } from '../grid/grid.ts';
 import type { ExperimentConfig, ResultDocument } from '../results/index.ts';
@@ -31,33 +31,6 @@ export interface SessionOptions {
 /** "openai 312/500 rpm, anthropic 48/50 rpm (paused)": each key's requests in the last minute against its budget. */
 function providerRates(resolver: ModelResolver): string {
   return formatKeyRates(resolver.governor.snapshot());
-}
-
-/** The cost gate of --max-cost: spent so far + what running experiments are expected to cost + this one. */
-async function costGate(configs: ExperimentConfig[], layout: Layout, o: SessionOptions) {
-  if (o.maxCostUsd === undefined || !o.resolver) return null;
-  const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
-  const est = await estimateGrid(pending, o.resolver);
-  const running = new Map<number, number>();
-  const caching = o.resolver.settings.promptCache !== false;
-  const gate = {
-    admit: (c: ExperimentConfig): true | string => {
-      // the expected cost as it will be billed: cached input at its price unless --no-prompt-cache
-      const e = est.perExperiment.get(c.experiment_id);
-      const mine = (caching ? e?.cachedCostUsd : e?.costUsd) ?? 0;
-      let reserved = 0;
-      for (const v of running.values()) reserved += v;
-      const projected = o.resolver!.meter.usd + reserved + mine;
-      if (projected > o.maxCostUsd!) {
-        return `--max-cost $${o.maxCostUsd!.toFixed(2)} reached: spent $${o.resolver!.meter.usd.toFixed(4)}, ` +
-          `running experiments expected to need $${reserved.toFixed(4)} more, the next one $${mine.toFixed(4)}`;
-      }
-      running.set(c.experiment_id, mine);
-      return true;
-    },
-    done: (c: ExperimentConfig) => { running.delete(c.experiment_id); },
-  };
-  return gate;
 }
 
 /** "66.7% of the 3 finished": the grid's rate, when earlier failures make this run's own rate misleading. */
@@ -90,7 +63,7 @@ export async function runSession(layout: Layout, configs: ExperimentConfig[], fa
   const failures: ResultDocument[] = [];
   const parallel = parallelFor(configs, o.parallel);
   const resolver = o.resolver;
-  const gate = await costGate(configs, layout, o);
+  const gate = o.maxCostUsd !== undefined && resolver ? await maxCostGate(configs, layout, resolver, o.maxCostUsd) : null;
   let scheduler: BottleneckScheduler | null = null;
   if (resolver) {
     (state as { extra?: () => string }).extra = () =>

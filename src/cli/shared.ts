@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_RESULTS_DIR, Layout } from '../results/layout.ts';
 import { loadConfigs } from '../grid/grid.ts';
 import { assertSafeResultsDir } from '../grid/generate.ts';
-import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MAX_WAIT_MS, ModelResolver, type LlmSettings } from '../grid/agents.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MAX_WAIT_MS, ModelResolver, type LlmSettings } from '../grid/model-resolver.ts';
 import { parseBaseUrlFlags } from '../providers/route.ts';
 import { UserError } from '../errors.ts';
 import { RetiredModelsError } from '../providers/lifecycle.ts';

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { envFrom } from '../providers/env.ts';
-import { ModelResolver } from './agents.ts';
+import { ModelResolver } from './model-resolver.ts';
 import { planGrid } from './config.ts';
 import { estimateGrid, type simulate } from './estimate.ts';
 import { PRESETS } from './presets.ts';

@@ -21,7 +21,7 @@ import { isScripted, scriptedFactory } from '../agents/index.ts';
 import { runSeries } from '../protocol/series.ts';
 import type { ChatModel } from '../providers/types.ts';
 import { callCostUsd } from '../providers/cost.ts';
-import type { ModelResolver } from './agents.ts';
+import type { ModelResolver } from './model-resolver.ts';
 import { cacheRule, cacheSplit, cachedCostUsd, NO_CACHE, type CacheRule } from './prompt-cache-model.ts';
 import { specOf, type ExperimentConfig } from '../results/index.ts';
 

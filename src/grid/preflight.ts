@@ -12,7 +12,7 @@ import { isScripted } from '../agents/index.ts';
 import { createChatModel, ProviderError, scrub, type ChatResult } from '../providers/index.ts';
 import { isServedMismatch } from '../providers/served.ts';
 import { writeFileAtomicallySync } from '../files.ts';
-import type { ModelResolver } from './agents.ts';
+import type { ModelResolver } from './model-resolver.ts';
 import type { Layout } from '../results/layout.ts';
 import { formatKeyLimits } from '../governor/describe.ts';
 

@@ -2,10 +2,11 @@
  * The mock LLM server (DESIGN §3, `bargain mock-server`): on 127.0.0.1 it serves the
  * OpenAI chat-completions (also OpenRouter's /api/v1 and compatible servers' paths),
  * Anthropic messages and Gemini generateContent wire formats (wire.ts), answers
- * negotiation prompts in character with a scripted strategy (brain.ts), and injects
- * latency, per-key RPM limits (429 + Retry-After), 5xx, resets, slow responses and
- * malformed answers (faults.ts), and timed 429 bursts (a provider-side overload: every
- * key is refused for a stretch, with the rest of the stretch as Retry-After). Answers and
+ * negotiation prompts in character with a scripted strategy (completion.ts, agents/sim/brain.ts), and
+ * injects latency, 5xx, resets, slow responses and malformed answers (faults.ts), per-key
+ * RPM limits (429 + Retry-After) and timed 429 bursts (a provider-side overload: every key
+ * is refused for a stretch, with the rest of the stretch as Retry-After; rate-limit.ts),
+ * each refusal in the API's own words (error-texts.ts). This file routes and composes. Answers and
  * faults are deterministic functions of the request (and of how often that request was
  * seen). Keys are only ever kept as short hashes; counters and a per-request log (with a
  * hash of each request's content, so repeats can be found) are at GET /_stats and stats().
@@ -23,49 +24,30 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { answer, hashOf } from '../agents/sim/brain.ts';
-import { applyOutputFault, outputFault, transportFault, unit, type FaultKind, type FaultRates } from './faults.ts';
-import { Catalog, isIsoDate, type FormatName } from './catalog.ts';
+import { hashOf } from '../agents/sim/brain.ts';
+import { transportFault, unit, type FaultKind, type FaultRates } from './faults.ts';
+import { complete, costOf } from './completion.ts';
+// the mock's usage is the one token estimate, so a client's up-front charge matches it
+import { estimateMessageTokens } from '../providers/tokens.ts';
+import { invalidKeyMessage, modelNotFoundMessage, noFundsMessage, noKeyMessage, rateLimitMessage } from './error-texts.ts';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { Catalog, isIsoDate } from './catalog.ts';
 import { cacheReadsCountTowardItpm, KeyLimits, limitMessage, type LimitsOption } from './limits.ts';
 import { cacheRule, PromptCache } from './prompt-cache.ts';
-import { FORMATS, route, type Completion, type ErrorExtra, type ErrorKind, type WireFormat, type WireRequest } from './wire.ts';
-import { loadRegistry, type Price, type Registry } from '../providers/registry.ts';
+import { FORMATS, route, type Completion, type ErrorExtra, type ErrorKind } from './wire.ts';
+import { loadRegistry, type Registry } from '../providers/registry.ts';
 import { today } from '../providers/lifecycle.ts';
-import { callDollars } from '../providers/cost.ts';
-// the mock's usage is the one token estimate, so the client's up-front charge matches it
-import { estimateMessageTokens, estimateTextTokens } from '../providers/tokens.ts';
 
 export { SEED_DATE } from './catalog.ts';
 
-export interface MockServerOptions {
+/** Beside these, the unannounced rate limits (rate-limit.ts): rpm, rpmByFormat, rpmBurstS, rateLimitBursts, rateLimitFirst. */
+export interface MockServerOptions extends RateLimitOptions {
   /** 0 (default) picks a free port */
   port?: number;
   /** base latency, uniform in [min, max] ms per request (by request hash) */
   latencyMs?: [number, number];
   /** per wire model id (or its tail after the last /): latency range replacing latencyMs (benches) */
   latencyByModel?: Record<string, [number, number]>;
-  /** requests per minute allowed per key (0 or undefined: unlimited) */
-  rpm?: number;
-  /** per wire format (openai, anthropic, gemini, openrouter): the RPM of each key of that API, replacing rpm */
-  rpmByFormat?: Partial<Record<string, number>>;
-  /**
-   * Enforce the RPM as a token bucket holding this many seconds of it, refilled at the RPM,
-   * instead of a sliding minute (providers may enforce over short intervals; time-scaled
-   * benches need it, as a sliding minute lets a run burst a whole minute's budget at once).
-   */
-  rpmBurstS?: number;
-  /**
-   * 429 bursts: every `everyMs`, each key is refused for `forMs` with Retry-After = the rest
-   * of the burst (whole seconds, rounded up). Each key's schedule is shifted by a hash of
-   * the key, so keys do not all burst at once.
-   */
-  rateLimitBursts?: { everyMs: number; forMs: number };
-  /**
-   * Per wire format (openai, anthropic, gemini, openrouter): its first `count` completion
-   * requests answer that API's per-minute 429 with `retryAfterS` (for Gemini as RetryInfo in
-   * the body, no header), as a fresh key at its limit does (tests of the wait).
-   */
-  rateLimitFirst?: Partial<Record<string, { count: number; retryAfterS: number }>>;
   errorRate?: number;
   malformedRate?: number;
   /** per-fault-kind rates (tests) */
@@ -155,13 +137,13 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
   const started = now();
   const rates: FaultRates = { errorRate: opts.errorRate ?? 0, malformedRate: opts.malformedRate ?? 0, perKind: opts.faults };
   const seen = new Map<string, number>();
-  const windows = new Map<string, number[]>();
   const stats: MockStats = {
     started_at: new Date(started).toISOString(), requests: 0, by_status: {}, by_key: {}, by_model: {}, by_format: {}, faults: {}, log: [],
   };
   const logLimit = opts.logLimit ?? 100_000;
   const promptCache = opts.promptCache === false ? null : new PromptCache();
   const limits = new KeyLimits(opts.limits ?? {}, keyHash);
+  const rateLimiter = new RateLimiter(opts, started);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -182,40 +164,6 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     if (e.fault) stats.faults[e.fault] = (stats.faults[e.fault] ?? 0) + 1;
     stats.log.push({ t: new Date(arrival).toISOString(), ms: arrival - started, ...e, req: e.req ?? null, retry_after_s: e.retry_after_s ?? null });
     if (stats.log.length > logLimit) stats.log.splice(0, stats.log.length - logLimit);
-  }
-
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  /** Sliding one-minute window (or token bucket, rpmBurstS) per key: null if allowed (and counted), else seconds to wait. */
-  function rpmCheck(key: string, t: number, limit: number | undefined): number | null {
-    if (!limit) return null;
-    if (opts.rpmBurstS) {
-      const size = Math.max(1, (limit * opts.rpmBurstS) / 60);
-      const perMs = limit / 60_000;
-      const b = buckets.get(key) ?? { tokens: size, at: t };
-      b.tokens = Math.min(size, b.tokens + Math.max(0, t - b.at) * perMs);
-      b.at = Math.max(b.at, t);
-      buckets.set(key, b);
-      if (b.tokens >= 1) { b.tokens -= 1; return null; }
-      return Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
-    }
-    const w = windows.get(key) ?? [];
-    while (w.length && w[0] <= t - 60_000) w.shift();
-    if (w.length >= limit) {
-      windows.set(key, w);
-      return Math.max(1, Math.ceil((w[0] + 60_000 - t) / 1000));
-    }
-    w.push(t);
-    windows.set(key, w);
-    return null;
-  }
-
-  /** Inside a 429 burst of this key: seconds left of it, else null. */
-  const limitedFirst = new Map<string, number>();
-  function burstCheck(key: string, t: number): number | null {
-    const b = opts.rateLimitBursts;
-    if (!b || b.forMs <= 0 || b.everyMs <= 0) return null;
-    const phase = (t - started + Math.floor(unit(key, 'burst') * b.everyMs)) % b.everyMs;
-    return phase < b.forMs ? Math.max(1, Math.ceil((b.forMs - phase) / 1000)) : null;
   }
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -262,32 +210,9 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     // authentication first, as the real APIs do; the sim route may come without a key, and
     // OpenRouter's model list is public
     const keyless = (looseModel ?? '').startsWith('sim:') || (r.list && format.name === 'openrouter');
-    if (key === null && !keyless) {
-      const msg: Record<string, string> = {
-        openai: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-        openrouter: 'No auth credentials found', anthropic: 'x-api-key header is required',
-        // a 403 PERMISSION_DENIED: https://github.com/UnityGameStudio/Gemini-Unity-Package/issues/1
-        gemini: 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.',
-      };
-      return fail('no_key', msg[format.name]);
-    }
-    if (key !== null && key.includes('invalid')) {
-      const msg: Record<string, string> = {
-        openai: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
-        openrouter: 'User not found.', anthropic: 'invalid x-api-key', gemini: 'API key not valid. Please pass a valid API key.',
-      };
-      return fail('auth', msg[format.name]);
-    }
-    if (key !== null && key.includes('no-funds')) {
-      const msg: Record<string, string> = {
-        openai: 'You exceeded your current quota, please check your plan and billing details.',
-        openrouter: 'Insufficient credits. Add more using https://openrouter.ai/credits',
-        anthropic: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
-        // a key whose plan has no quota for the model: the limit it names is 0
-        gemini: `You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: ${looseModel ?? 'unknown'}`,
-      };
-      return fail('no_funds', msg[format.name]);
-    }
+    if (key === null && !keyless) return fail('no_key', noKeyMessage(format.name));
+    if (key !== null && key.includes('invalid')) return fail('auth', invalidKeyMessage(format.name));
+    if (key !== null && key.includes('no-funds')) return fail('no_funds', noFundsMessage(format.name, looseModel));
     authed = key !== null;
     if (r.list) {
       if (format.name === 'anthropic' && typeof req.headers['anthropic-version'] !== 'string') return fail('bad_request', 'anthropic-version: header is required');
@@ -297,19 +222,7 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     }
     if (body === undefined) return fail('bad_request', 'We could not parse the JSON body of your request.');
     // a model not served on the mock's date answers as the real API answers a retired or unknown id
-    if (looseModel !== null && !catalog.serves(format.name, looseModel)) {
-      const msg: Record<FormatName, string> = {
-        // https://github.com/shobrook/wut/issues/14
-        openai: `The model \`${looseModel}\` does not exist or you do not have access to it.`,
-        // https://github.com/siddartha19/investormate/issues/3
-        anthropic: `model: ${looseModel}`,
-        // https://ai.google.dev/gemini-api/docs/troubleshooting (404 NOT_FOUND)
-        gemini: `models/${looseModel} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
-        // https://github.com/continuedev/continue/issues/10758
-        openrouter: `${looseModel} is not a valid model ID`,
-      };
-      return fail('model_not_found', msg[format.name]);
-    }
+    if (looseModel !== null && !catalog.serves(format.name, looseModel)) return fail('model_not_found', modelNotFoundMessage(format.name, looseModel));
     const parsed = format.parse(body, pathModel, req.headers);
     if (typeof parsed === 'string') return fail('bad_request', parsed);
     if ('message' in parsed) return fail('bad_request', parsed.message, { param: parsed.param, code: parsed.code, upstream: parsed.upstream });
@@ -317,19 +230,9 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     // the cache hints are not part of the request's identity (faults and latency draw as before)
     const reqHash = hashOf(format.name, { ...parsed, cache: undefined });
     reqId = reqHash.slice(0, 24);
-    const first = opts.rateLimitFirst?.[format.name];
-    if (first && (limitedFirst.get(format.name) ?? 0) < first.count) {
-      limitedFirst.set(format.name, (limitedFirst.get(format.name) ?? 0) + 1);
-      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, 60, first.retryAfterS), { fault: 'rate_limit', retryAfterS: first.retryAfterS, rpm: 60 });
-    }
-    const burst = burstCheck(kh, arrival);
-    if (burst !== null) {
-      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, undefined, burst), { fault: 'rate_limit_burst', retryAfterS: burst });
-    }
-    const limit = opts.rpmByFormat?.[format.name] ?? opts.rpm;
-    const wait = rpmCheck(kh, arrival, limit);
-    if (wait !== null) {
-      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, limit, wait), { fault: 'rate_limit', retryAfterS: wait, rpm: limit });
+    const limited = rateLimiter.check(format.name, kh, arrival);
+    if (limited) {
+      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, limited.limit, limited.retryAfterS), { fault: limited.fault, retryAfterS: limited.retryAfterS, rpm: limited.limit });
     }
 
     // what the provider's prompt cache would read and write (committed when the answer is sent)
@@ -428,107 +331,4 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       server.close(() => resolve());
     }),
   };
-}
-
-const THOUGHT = 'Weighing my private values against what is on the table and what the others seem to want.';
-
-/**
- * Each API's 429 text for a per-key RPM limit (`limit`) or a burst (no limit).
- *   OpenAI:    https://platform.openai.com/docs/guides/rate-limits (error "Rate limit reached for … on requests per min (RPM)")
- *   Anthropic: https://docs.claude.com/en/api/rate-limits, e.g. https://github.com/Trae-AI/TRAE/issues/625
- *   Gemini:    https://ai.google.dev/gemini-api/docs/rate-limits, e.g. https://github.com/RooCodeInc/Roo-Code/issues/3883
- *              (the same "check your plan and billing details" text for a per-minute limit)
- *   OpenRouter passes the upstream's limit on; its own text varies, so this one is plain
- */
-export function rateLimitMessage(format: FormatName, model: string, limit: number | undefined, waitS: number): string {
-  switch (format) {
-    case 'openai':
-      return limit !== undefined
-        ? `Rate limit reached for ${model} in organization org-mock on requests per min (RPM): Limit ${limit}, Used ${limit}, Requested 1. Please try again in ${waitS}s. Visit https://platform.openai.com/account/rate-limits to learn more.`
-        : `Rate limit reached for ${model} in organization org-mock: the service is temporarily overloaded. Please try again in ${waitS}s. Visit https://platform.openai.com/account/rate-limits to learn more.`;
-    case 'anthropic':
-      return `This request would exceed the rate limit for your organization (mock-org) of ${limit ?? 'the allowed number of'} requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.`;
-    case 'gemini':
-      return 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. \n' +
-        // (a burst names no limit: "limit: 0" is what a key whose plan has no quota for the model sees)
-        (limit !== undefined ? `* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: ${limit}, model: ${model}\n` : '') +
-        `Please retry in ${waitS}s.`;
-    case 'openrouter':
-      return `Rate limit exceeded: ${limit !== undefined ? `${limit} requests per minute for this key` : 'the provider is temporarily overloaded'}. Please retry in ${waitS}s.`;
-  }
-}
-
-/**
- * OpenRouter's `usage.cost`: the call's dollars at registry prices as cost.ts bills them (one
- * home for pricing; Anthropic rows carry their 5-minute write price), not rounded to cents.
- */
-export function costOf(price: Price | undefined, c: Completion): number {
-  if (!price) return 0;
-  const usd = callDollars(price, {
-    inputTokens: c.inputTokens, outputTokens: c.outputTokens + c.reasoningTokens, reasoningTokens: c.reasoningTokens,
-    cacheReadTokens: c.cacheReadTokens, cacheWriteTokens: c.cacheWriteTokens,
-  });
-  return Math.round(usd * 1e12) / 1e12;
-}
-
-/** The answer, its token accounting, reasoning, the output-token cap, and any output fault. */
-async function complete(
-  format: WireFormat, r: WireRequest, reqHash: string, occurrence: number, rates: FaultRates, strategies: Record<string, string>, scale: number,
-): Promise<{ completion: Omit<Completion, 'id' | 'created' | 'cacheReadTokens' | 'cacheWriteTokens'>; fault: FaultKind | null }> {
-  const a = await answer(r.model, r.messages, strategies);
-  let text = a.text;
-  let fault: FaultKind | null = null;
-  let cut = false;
-  if (a.obs && (a.obs.phase === 'proposal' || a.obs.phase === 'voting') && text.trimStart().startsWith('{')) {
-    const f = outputFault(reqHash, occurrence, rates);
-    if (f) {
-      ({ text, cut } = applyOutputFault(f, text));
-      fault = f;
-    }
-  }
-  const inputTokens = estimateMessageTokens(r.messages);
-  let reasoning = reasoningTokens(format, r, reqHash, scale);
-  let outputTokens = estimateTextTokens(text);
-  // reasoning comes first and counts against the cap: a cap too small for it leaves no answer
-  if (r.maxTokens !== null) {
-    if (reasoning >= r.maxTokens) { reasoning = r.maxTokens; text = ''; outputTokens = 0; cut = true; }
-    else if (outputTokens > r.maxTokens - reasoning) {
-      outputTokens = r.maxTokens - reasoning;
-      text = text.slice(0, outputTokens * 4);
-      cut = true;
-    }
-  }
-  const showThought = reasoning > 0 && (format.name === 'anthropic' || format.name === 'openrouter' || r.includeThoughts);
-  return {
-    completion: {
-      model: r.model, text, thought: showThought ? THOUGHT : null, finish: cut ? 'length' : 'stop',
-      inputTokens, outputTokens, reasoningTokens: reasoning,
-    },
-    fault,
-  };
-}
-
-/**
- * Reasoning tokens per effort, at scale 1: of the order real models spend on a negotiation
- * turn (OpenAI's reasoning guide advises reserving ~25k tokens for reasoning and output:
- * https://platform.openai.com/docs/guides/reasoning). OpenAI reasoning_effort and
- * Anthropic's adaptive effort draw from these ranges; a thinking budget (Anthropic enabled
- * thinking, Gemini thinkingBudget, OpenRouter reasoning.max_tokens) is spent from 40% up to all
- * of it; Gemini's dynamic thinking (-1) from the DYNAMIC range.
- */
-export const REASONING_SPEND: Record<string, [number, number]> = {
-  none: [0, 0], minimal: [0, 256], low: [256, 1500], medium: [512, 3000], high: [2000, 8000], xhigh: [4000, 16000], max: [8000, 24000],
-};
-const DYNAMIC: [number, number] = [1000, 8000];
-
-/** Deterministic reasoning-token use, by effort or within the budget, times `scale`. */
-function reasoningTokens(format: WireFormat, r: WireRequest, reqHash: string, scale: number): number {
-  const span = ([lo, hi]: [number, number]) => Math.round(scale * (lo + Math.floor(unit(reqHash, 'reasoning') * (hi - lo + 1))));
-  if (r.thinkingBudget !== null) {
-    if (r.thinkingBudget === 0) return 0;
-    if (r.thinkingBudget < 0) return span(DYNAMIC);
-    return Math.min(r.thinkingBudget, span([Math.floor(r.thinkingBudget * 0.4), r.thinkingBudget]));
-  }
-  if (r.reasoningEffort !== null && format.name !== 'gemini') return span(REASONING_SPEND[r.reasoningEffort]);
-  return 0;
 }

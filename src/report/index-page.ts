@@ -4,7 +4,7 @@
  * effect and scaling fits, and a link per experiment to its page. Pure: values in, HTML out.
  */
 import { METRICS, SEAT_METRICS, type Aggregates, type Group, type MetricKey, type SeatGroup } from './aggregate.ts';
-import type { RenderedChart } from './charts.ts';
+import type { RenderedChart } from './render.ts';
 import { esc, int, num, page, pct, table, usd, type Column } from './html.ts';
 import type { Stat } from './stats.ts';
 import { modelTotals, type ModelTotals, type ResultRow, type RunRow } from '../results/index.ts';

@@ -5,5 +5,6 @@
  */
 export { aggregate, toRunRecords, METRICS, SEAT_METRICS, type Aggregates, type AggregateOptions, type Group, type SeatGroup } from './aggregate.ts';
 export { aggregateRows, aggregatesCsv, aggregatesJson, summarySection, AGGREGATE_COLUMNS } from './aggregate-files.ts';
-export { buildChartSpecs, renderCharts, renderSvg, svgToPng, type ChartDef, type RenderedChart } from './charts.ts';
+export { buildChartSpecs, type ChartDef } from './charts.ts';
+export { renderCharts, renderSvg, svgToPng, type RenderedChart } from './render.ts';
 export { writeReport, writeVisualizeScript, type ReportOutput, type WriteReportOptions } from './write.ts';

@@ -4,7 +4,7 @@ import { ExitError } from '../../errors.ts';
 import { hasAnyResults, planFrom, sameGrid } from '../../grid/generate.ts';
 import { experimentState } from '../../grid/status.ts';
 import { describeIds } from '../../grid/grid.ts';
-import { ModelResolver } from '../../grid/agents.ts';
+import { ModelResolver } from '../../grid/model-resolver.ts';
 import { assertWritableDir } from '../../files.ts';
 import { addGridFlags, generateFrom, overridesOf, type GenerateFlags } from './generate.ts';
 import { layoutOf, parallelFor, llmSettingsOf, loadGridFor, maxCostArg, preflight, withLlmOptions, withResultsDir, withRunOptions, type LlmFlags } from '../shared.ts';

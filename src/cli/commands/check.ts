@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ExitError, UserError } from '../../errors.ts';
-import { ModelResolver } from '../../grid/agents.ts';
+import { ModelResolver } from '../../grid/model-resolver.ts';
 import { loadConfigs, parseJobsFor } from '../../grid/grid.ts';
 import { planFrom } from '../../grid/generate.ts';
 import { checkedModels, checkModels, formatCheck, rememberPasses } from '../../grid/preflight.ts';

@@ -5,7 +5,7 @@ import { GAME_PARAMS as P } from '../../game/index.ts';
 import { NUM_RUNS } from '../../protocol/series.ts';
 import { assertWritableDir } from '../../files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
-import { ModelResolver } from '../../grid/agents.ts';
+import { ModelResolver } from '../../grid/model-resolver.ts';
 import { intArg, listArg } from '../options.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 import { describeIds } from '../../grid/grid.ts';

@@ -7,7 +7,7 @@ import { AgentError } from '../../protocol/negotiation.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { UserError } from '../../errors.ts';
 import { assertWritableDir, toJsonl, writeFileAtomically, writeJson } from '../../files.ts';
-import { ModelResolver } from '../../grid/agents.ts';
+import { ModelResolver } from '../../grid/model-resolver.ts';
 import { llmSettingsOf, withLlmOptions, type LlmFlags } from '../shared.ts';
 import { gammaArg, intArg, levelArg } from '../options.ts';
 import { formatRun } from '../format.ts';

@@ -9,7 +9,7 @@ import { UserError } from '../../errors.ts';
 import { countTasks, isActive } from '../../cluster/status.ts';
 import { gridBudgets, type BudgetOverrides } from '../../cluster/budgets.ts';
 import { readJobs, jobsPath } from '../../cluster/jobs.ts';
-import { compactIds, type SbatchOptions } from '../../cluster/plan.ts';
+import { compactIds, type SbatchOptions, type SbatchPlan } from '../../cluster/plan.ts';
 import { sacctTasks, scancel, squeueTasks } from '../../cluster/slurm.ts';
 import { buildPlan, pendingIds, submitPlan, writeSbatch, type Submitted } from '../../cluster/submit.ts';
 import { loadConfigs } from '../../grid/grid.ts';
@@ -83,10 +83,20 @@ export function sbatchOptionsOf(f: SbatchFlags): SbatchOptions {
   };
 }
 
-/** Budgets of the models these experiments use; checks their names and keys first (a task should not fail on them). */
-function budgetsFor(layout: Layout, ids: number[], f: SbatchFlags) {
-  const { configs } = loadGridFor(layout, ids, f);
-  return gridBudgets([...new Set(configs.flatMap((c) => [c.weak_model, c.strong_model]))], { rpm: f.rpm, tpm: f.tpm, concurrency: f.concurrency }, f.models);
+/**
+ * The one path from flags to an array's plan, for `slurm script`, `slurm submit` and `retry --slurm`:
+ * the experiments' configs (names and keys checked first: a task should not fail on them), the
+ * rate budgets of the models they use, and the plan; with the resolver for the model check.
+ */
+function planArray(layout: Layout, ids: number[], f: SbatchFlags, purpose?: string) {
+  const { configs, resolver } = loadGridFor(layout, ids, f);
+  const budgets = gridBudgets([...new Set(configs.flatMap((c) => [c.weak_model, c.strong_model]))], { rpm: f.rpm, tpm: f.tpm, concurrency: f.concurrency }, f.models);
+  return { plan: buildPlan(layout, ids, sbatchOptionsOf(f), budgets, purpose), configs, resolver };
+}
+
+/** "array 0-9%4 (10 shards, at most 4 running at once)" */
+function arrayShape(p: SbatchPlan): string {
+  return `array ${p.array} (${p.mode === 'shards' ? `${p.tasks} shards` : 'one experiment per task'}, at most ${p.maxRunning} running at once)`;
 }
 
 function rd(layout: Layout): string {
@@ -97,7 +107,7 @@ function describeSubmitted(layout: Layout, s: Submitted, what: string): string[]
   const p = s.plan;
   const n = p.shards.reduce((t, x) => t + x.length, 0);
   return [
-    `Submitted SLURM job ${s.jobId}: ${n} ${what} as array ${p.array} (${p.mode === 'shards' ? `${p.tasks} shards` : 'one experiment per task'}, at most ${p.maxRunning} running at once)`,
+    `Submitted SLURM job ${s.jobId}: ${n} ${what} as ${arrayShape(p)}`,
     `  Script:      ${s.path}`,
     `  Task output: ${p.resultsDir}/logs/slurm_${s.jobId}_<task>.out`,
     `  Watch it:    bargain slurm status${rd(layout)}   (or: squeue -j ${s.jobId})`,
@@ -109,7 +119,7 @@ function describeSubmitted(layout: Layout, s: Submitted, what: string): string[]
 /** `retry --slurm`: submit the retry candidates as an array; their logs/flags are cleared only once SLURM accepted the job. */
 export function submitRetry(layout: Layout, todo: ExperimentState[], f: SbatchFlags, prepare: () => void): void {
   const ids = todo.map((s) => s.config.experiment_id);
-  const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f), 'failed or unfinished experiments (retry)');
+  const { plan } = planArray(layout, ids, f, 'failed or unfinished experiments (retry)');
   const s = submitPlan(layout, plan, f.partition, 'retry', prepare);
   process.stdout.write(describeSubmitted(layout, s, 'experiments to retry').join('\n') + '\n');
 }
@@ -130,10 +140,9 @@ export function registerSlurm(program: Command): void {
       const layout = layoutOf(f);
       const ids = pendingIds(layout, loadConfigs(layout));
       assertWritableDir(layout.root, 'results directory');
-      const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f));
+      const { plan } = planArray(layout, ids, f);
       const { path, note } = writeSbatch(layout, plan, f.partition);
-      process.stdout.write(`Wrote ${path}: ${ids.length} experiments as array ${plan.array} ` +
-        `(${plan.mode === 'shards' ? `${plan.tasks} shards` : 'one experiment per task'}, at most ${plan.maxRunning} running at once)` +
+      process.stdout.write(`Wrote ${path}: ${ids.length} experiments as ${arrayShape(plan)}` +
         `${note ? ` (${note})` : ''}\nSubmit it with: sbatch ${path}   (or: bargain slurm submit${rd(layout)} with the same options, which also records the job)\n`);
     });
 
@@ -143,8 +152,7 @@ export function registerSlurm(program: Command): void {
     .action(async (f: SbatchFlags) => {
       const layout = layoutOf(f);
       const ids = pendingIds(layout, loadConfigs(layout));
-      const plan = buildPlan(layout, ids, sbatchOptionsOf(f), budgetsFor(layout, ids, f));
-      const { configs, resolver } = loadGridFor(layout, ids, f, { routes: false });
+      const { plan, configs, resolver } = planArray(layout, ids, f);
       await preflight(layout, resolver, configs, f);
       const s = submitPlan(layout, plan, f.partition, 'grid');
       process.stdout.write(describeSubmitted(layout, s, 'experiments').join('\n') + '\n');

@@ -1,9 +1,11 @@
 /**
  * Which Agent a model name becomes (DESIGN §3): scripted:<strategy> offline; every other
  * name through the registry, routed to its provider, behind one retry policy that consults
- * the rate governor, with the response cache in front. Unknown names, missing keys and bad
- * model files fail before anything runs, with the fix. One ModelResolver per process: it
- * owns the governor (per-key budgets), the cache and the cost meter that progress shows.
+ * the rate governor, with the response cache in front and the cost meter (cost-meter.ts)
+ * around it. Unknown names, missing keys and bad model files fail before anything runs, with
+ * the fix. One ModelResolver per process: it owns the governor (per-key budgets), the cache
+ * and the cost meter that progress shows, and tells the scheduler what each experiment asks
+ * of each provider and what each provider's key can serve.
  */
 import { checkScriptedModel, isScripted, scriptedFactory, UnknownModelError } from '../agents/index.ts';
 import { createLlmAgentFactory, type PhaseTokenCaps } from '../agents/llm/index.ts';
@@ -13,7 +15,8 @@ import { createChatModel, loadEnv, loadRegistry, resolveRoute, type ProviderEnv,
 import { addDays, assertUsable, today } from '../providers/lifecycle.ts';
 import type { FetchFn } from '../providers/clients.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/env.ts';
-import { modelErrorOf, type ChatModel, type ChatRequest, type ChatResult } from '../providers/types.ts';
+import type { ChatModel, ChatRequest } from '../providers/types.ts';
+import { CostMeter, metered } from './cost-meter.ts';
 import { Governor } from '../governor/governor.ts';
 import type { KeyLimits } from '../governor/key-budget.ts';
 import type { Layout } from '../results/layout.ts';
@@ -58,42 +61,6 @@ const TOKENS_PER_CALL = 4000;
 
 /** lifecycle warnings already printed by this process (several commands check the same grid twice) */
 const warned = new Set<string>();
-
-export class CostMeter {
-  usd = 0;
-  calls = 0;
-  cached = 0;
-  readonly byModel = new Map<string, { calls: number; usd: number }>();
-  add(model: string, r: ChatResult): void {
-    const usd = r.cached ? 0 : (r.costUsd ?? 0);
-    this.usd += usd;
-    this.calls++;
-    if (r.cached) this.cached++;
-    const m = this.byModel.get(model) ?? { calls: 0, usd: 0 };
-    m.calls++; m.usd += usd;
-    this.byModel.set(model, m);
-  }
-}
-
-function metered(inner: ChatModel, meter: CostMeter, model: string, onModelError: (model: string, reason: string) => void): ChatModel {
-  return {
-    spec: 'v1', provider: inner.provider, modelId: inner.modelId,
-    get keyLabel() { return inner.keyLabel; },
-    async generate(req: ChatRequest) {
-      let r;
-      try {
-        r = await inner.generate(req);
-      } catch (e) {
-        // a model the provider refuses for good (not found, unsupported parameter): see run-session's hold
-        const me = modelErrorOf(e);
-        if (me) onModelError(model, me.message);
-        throw e;
-      }
-      meter.add(model, r);
-      return r;
-    },
-  };
-}
 
 /** --no-prompt-cache: every request says promptCache: false. */
 function withoutPromptCache(inner: ChatModel): ChatModel {

@@ -1,0 +1,63 @@
+/**
+ * Draws the report's chart specs in Node (DESIGN §5): vega-lite → vega → a headless View
+ * (renderer 'none') → SVG, and SVG → PNG through resvg. No browser, no network.
+ */
+import type * as vl from 'vega-lite';
+import { createRequire } from 'node:module';
+import type { ChartDef } from './charts.ts';
+
+// The chart libraries load on first use, so commands that draw nothing start light.
+const requireCjs = createRequire(import.meta.url);
+
+export interface RenderedChart extends ChartDef {
+  svg?: string;
+  png?: Uint8Array;
+  width?: number;
+  height?: number;
+}
+
+/** Rounds coordinates inside tags to 2 decimals (text content is left alone). */
+function trimNumbers(svg: string): string {
+  return svg.replace(/<[^>]+>/g, (tag) => tag.replace(/(\d+\.\d\d)\d+/g, '$1'));
+}
+
+/** Makes ids inside one SVG unique on a page that inlines several (clip paths, gradients). */
+function scopeIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_m, id) => `id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id) => `url(#${prefix}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_m, id) => `href="#${prefix}-${id}"`);
+}
+
+export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
+  const [vega, vlc] = await Promise.all([import('vega'), import('vega-lite')]);
+  const compiled = vlc.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export function svgToPng(svg: string, scale = 2): Uint8Array {
+  const { Resvg } = requireCjs('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  const r = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  return r.render().asPng();
+}
+
+/** Renders every non-empty chart to SVG (ids scoped per chart) and PNG. */
+export async function renderCharts(defs: ChartDef[], opts: { png?: boolean } = {}): Promise<RenderedChart[]> {
+  const out: RenderedChart[] = [];
+  for (const d of defs) {
+    if (!d.spec) { out.push(d); continue; }
+    const svg = scopeIds(trimNumbers(await renderSvg(d.spec)), `c-${d.id}`);
+    const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+    out.push({ ...d, svg, png: opts.png === false ? undefined : svgToPng(svg), width: m ? Number(m[1]) : undefined, height: m ? Number(m[2]) : undefined });
+  }
+  return out;
+}
