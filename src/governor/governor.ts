@@ -86,15 +86,15 @@ export class Governor {
 
 /** A KeyBudget that reports its grants and pauses. */
 class TracedKeyBudget extends KeyBudget {
-  constructor(key: string, limits: KeyLimits, private readonly now: Clock, private readonly trace: (e: TraceEvent) => void,
+  constructor(key: string, limits: KeyLimits, private readonly time: Clock, private readonly trace: (e: TraceEvent) => void,
     setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>, clearTimer?: (t: ReturnType<typeof setTimeout>) => void) {
-    super(key, limits, now, setTimer, clearTimer);
+    super(key, limits, time, setTimer, clearTimer);
   }
   override acquire(tokens: number | TokenCharge, signal?: AbortSignal): Promise<Permit> {
     return super.acquire(tokens, signal).then((p) => { this.trace({ key: this.key, grant: p.grantedAt }); return p; });
   }
   override onRateLimit(retryAfterMs: number): void {
-    const at = this.now.now();
+    const at = this.time.now();
     super.onRateLimit(retryAfterMs);
     this.trace({ key: this.key, pause: at, until: at + Math.max(0, retryAfterMs) });
   }

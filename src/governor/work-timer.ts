@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export class TimeoutError extends Error {
-  constructor(readonly ms: number, private readonly clock: TimerClock = realTimers) { super(`timed out after ${ms / 1000} s of work`); this.name = 'TimeoutError'; }
+  constructor(readonly ms: number) { super(`timed out after ${ms / 1000} s of work`); this.name = 'TimeoutError'; }
 }
 
 /** The timer's time source: real by default, a FakeClock in tests (so queue time is not wall-clock bound). */
