@@ -6,8 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { bargain, tempDir } from './helpers/grid.ts';
 
-/** The opener runs detached; give it a moment. */
-function waitForFile(p: string, ms = 5000): boolean {
+/** The opener runs detached: wait for what it writes (the limit only a failsafe for a loaded machine). */
+function waitForFile(p: string, ms = 60_000): boolean {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (existsSync(p) && readFileSync(p, 'utf8').trim()) return true;

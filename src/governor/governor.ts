@@ -4,9 +4,12 @@
  * is the provider layer's withRetry (one policy for every call): an attempt takes a permit,
  * a 429 pauses the key for everyone (capped by --max-wait) and is never a failure. Each
  * key's budget starts from its provider's limits and learns what the provider announces.
+ * BARGAIN_GOVERNOR_TRACE=FILE appends each grant and each pause, on the governor's clock,
+ * as JSON lines: the schedule it kept, which arrival times at a server only approximate.
  */
+import { appendFileSync } from 'node:fs';
 import { realClock, type Clock } from './clock.ts';
-import { KeyBudget, type KeyLimits, type LimitsView } from './key-budget.ts';
+import { KeyBudget, type KeyLimits, type LimitsView, type Permit, type TokenCharge } from './key-budget.ts';
 
 export interface GovernorOptions {
   /** per provider name (openai, anthropic, google, openrouter, compatible, sim) */
@@ -14,7 +17,12 @@ export interface GovernorOptions {
   /** fallback for providers not listed */
   defaultLimits?: KeyLimits;
   clock?: Clock;
+  /** told of every grant and every pause (default: BARGAIN_GOVERNOR_TRACE's file, else none) */
+  trace?: (e: TraceEvent) => void;
 }
+
+/** A permit granted at `grant`, or the key paused from `pause` until `until` (a 429), in the clock's ms. */
+export type TraceEvent = { key: string; grant: number } | { key: string; pause: number; until: number };
 
 export interface BudgetSnapshot {
   provider: string; key: string; rpm: number; tpm: number; recent: number; active: number;
@@ -26,9 +34,12 @@ export interface BudgetSnapshot {
 export class Governor {
   private readonly budgets = new Map<string, { provider: string; budget: KeyBudget }>();
   readonly clock: Clock;
+  private readonly trace: ((e: TraceEvent) => void) | undefined;
 
   constructor(readonly opts: GovernorOptions) {
     this.clock = opts.clock ?? realClock;
+    const file = process.env.BARGAIN_GOVERNOR_TRACE;
+    this.trace = opts.trace ?? (file ? (e) => appendFileSync(file, `${JSON.stringify(e)}\n`) : undefined);
   }
 
   limitsFor(provider: string): KeyLimits {
@@ -42,9 +53,11 @@ export class Governor {
     let b = this.budgets.get(id);
     if (!b) {
       const c = this.clock as Clock & { setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>; clear?: (t: unknown) => void };
-      const budget = c.setTimer && c.clear
-        ? new KeyBudget(id, this.limitsFor(provider), this.clock, c.setTimer, (t) => c.clear!(t))
-        : new KeyBudget(id, this.limitsFor(provider), this.clock);
+      const setTimer = c.setTimer && c.clear ? c.setTimer : undefined;
+      const clearTimer = c.setTimer && c.clear ? (t: ReturnType<typeof setTimeout>) => c.clear!(t) : undefined;
+      const budget = this.trace
+        ? new TracedKeyBudget(id, this.limitsFor(provider), this.clock, this.trace, setTimer, clearTimer)
+        : new KeyBudget(id, this.limitsFor(provider), this.clock, setTimer, clearTimer);
       this.budgets.set(id, (b = { provider, budget }));
     }
     return b.budget;
@@ -68,5 +81,21 @@ export class Governor {
       concurrency: b.concurrency, queued: b.queued, paused: b.paused, requests: b.stats.requests, rateLimited: b.stats.rateLimited,
       limits: b.view(),
     }));
+  }
+}
+
+/** A KeyBudget that reports its grants and pauses. */
+class TracedKeyBudget extends KeyBudget {
+  constructor(key: string, limits: KeyLimits, private readonly time: Clock, private readonly trace: (e: TraceEvent) => void,
+    setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>, clearTimer?: (t: ReturnType<typeof setTimeout>) => void) {
+    super(key, limits, time, setTimer, clearTimer);
+  }
+  override acquire(tokens: number | TokenCharge, signal?: AbortSignal): Promise<Permit> {
+    return super.acquire(tokens, signal).then((p) => { this.trace({ key: this.key, grant: p.grantedAt }); return p; });
+  }
+  override onRateLimit(retryAfterMs: number): void {
+    const at = this.time.now();
+    super.onRateLimit(retryAfterMs);
+    this.trace({ key: this.key, pause: at, until: at + Math.max(0, retryAfterMs) });
   }
 }

@@ -10,6 +10,19 @@ export class TimeoutError extends Error {
   constructor(readonly ms: number) { super(`timed out after ${ms / 1000} s of work`); this.name = 'TimeoutError'; }
 }
 
+/** The timer's time source: real by default, a FakeClock in tests (so queue time is not wall-clock bound). */
+export interface TimerClock {
+  now(): number;
+  setTimer(fn: () => void, ms: number): ReturnType<typeof setTimeout>;
+  clear(handle: ReturnType<typeof setTimeout>): void;
+}
+
+const realTimers: TimerClock = {
+  now: () => performance.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle),
+};
+
 export class WorkTimer {
   private readonly controller = new AbortController();
   private remaining: number;
@@ -17,7 +30,7 @@ export class WorkTimer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pauses = 0;
 
-  constructor(readonly ms: number) {
+  constructor(readonly ms: number, private readonly clock: TimerClock = realTimers) {
     this.remaining = ms;
     this.arm();
   }
@@ -26,16 +39,16 @@ export class WorkTimer {
   get expired(): boolean { return this.controller.signal.aborted; }
 
   private arm(): void {
-    this.startedAt = performance.now();
-    this.timer = setTimeout(() => this.controller.abort(new TimeoutError(this.ms)), Math.max(0, this.remaining));
+    this.startedAt = this.clock.now();
+    this.timer = this.clock.setTimer(() => this.controller.abort(new TimeoutError(this.ms)), Math.max(0, this.remaining));
   }
 
   /** Stop the clock (nested pauses allowed). */
   pause(): void {
     if (this.pauses++ > 0 || this.expired || !this.timer) return;
-    clearTimeout(this.timer);
+    this.clock.clear(this.timer);
     this.timer = null;
-    this.remaining -= performance.now() - this.startedAt;
+    this.remaining -= this.clock.now() - this.startedAt;
   }
 
   resume(): void {
@@ -44,7 +57,7 @@ export class WorkTimer {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clear(this.timer);
     this.timer = null;
   }
 }

@@ -5,13 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLease, HOST, isStale, readLease, STALE_MS } from './lease.ts';
 import { Layout } from '../results/layout.ts';
+
+/** Polls `cond` every 20 ms until it holds or the failsafe passes; returns whether it held. */
+async function waitFor(cond: () => boolean, failsafeMs: number): Promise<boolean> {
+  const end = Date.now() + failsafeMs;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
 
 function fresh(): { layout: Layout; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bargain-lease-unit-'));
@@ -63,24 +71,40 @@ test('a takeover in progress (its exclusive file) makes others back off; a stale
 
 test('six processes racing for one stale lease: exactly one takes it', async () => {
   const { layout, cleanup } = fresh();
+  let kids: { c: ChildProcessByStdio<Writable, Readable, null>; k: { out: string; closed: Promise<void> } }[] = [];
   try {
     staleLease(layout, 3);
     const mod = fileURLToPath(new URL('./lease.ts', import.meta.url));
+    // A barrier on pipes (children start seconds apart on a loaded machine): each child says
+    // "ready" once loaded, all try at the moment the parent then names, and each holds what
+    // it got until its stdin closes, after every child has answered.
     const script = `import { acquireLease } from ${JSON.stringify(mod)}; import { Layout } from ${JSON.stringify(fileURLToPath(new URL('../results/layout.ts', import.meta.url)))};
-      const go = Number(process.argv[1]); while (Date.now() < go) {}
-      const r = acquireLease(new Layout(${JSON.stringify(layout.root)}), 3);
-      process.stdout.write('lease' in r ? 'won' : 'held');
-      setTimeout(() => {}, 4000);`;
-    const go = Date.now() + 3000;   // every child tries at the same moment, once started
-    const outs = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((resolve, reject) => {
-      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, String(go)], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      c.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-      c.on('error', reject);
-      c.on('close', () => resolve(out));
-    })));
+      process.stdin.once('data', (d) => {
+        const go = Number(String(d)); while (Date.now() < go) {}
+        const r = acquireLease(new Layout(${JSON.stringify(layout.root)}), 3);
+        process.stdout.write('lease' in r ? 'won\\n' : 'held\\n');
+      });
+      process.stdout.write('ready\\n');`;
+    kids = Array.from({ length: 6 }, () => {
+      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const k = { out: '', closed: new Promise<void>((resolve, reject) => { c.on('error', reject); c.on('close', () => resolve()); }) };
+      c.stdout.setEncoding('utf8').on('data', (d: string) => { k.out += d; });
+      return { c, k };
+    });
+    const lines = (o: string) => o.split('\n').filter(Boolean);
+    const all = (n: number) => waitFor(() => kids.every(({ k }) => lines(k.out).length >= n), 120_000);
+    assert.ok(await all(1), 'every child started');
+    const go = Date.now() + 100;   // all loaded: they try at the same moment (a late one only tries late)
+    for (const { c } of kids) c.stdin.write(`${go}\n`);
+    assert.ok(await all(2), 'every child tried');
+    for (const { c } of kids) c.stdin.end();
+    await Promise.all(kids.map(({ k }) => k.closed));
+    const outs = kids.map(({ k }) => lines(k.out).slice(1).join(''));
     assert.equal(outs.filter((o) => o === 'won').length, 1, outs.join(','));
     assert.equal(outs.filter((o) => o === 'held').length, 5, outs.join(','));
     assert.ok(!existsSync(layout.abs(layout.lease(3))), 'the winner released it on exit');
-  } finally { cleanup(); }
+  } finally {
+    for (const { c } of kids) if (c.exitCode === null && c.signalCode === null) c.kill();
+    cleanup();
+  }
 });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './testing/test-server.ts';
 import { createChatModel, envFrom, isModelError, loadRegistry, RetryExhausted, type ChatMessage, type ProviderEnv } from './index.ts';
 import { Governor } from '../governor/governor.ts';
+import { FakeClock } from '../governor/fake-clock.ts';
 
 const registry = loadRegistry();
 const MESSAGES: ChatMessage[] = [{ role: 'user', content: 'Propose.' }];
@@ -50,27 +51,45 @@ const geminiQuota429 = (retryDelay: string): Reply => ({
   },
 });
 
-test('Gemini quota 429 with RetryInfo and no Retry-After: the governed call waits ~retryDelay, then succeeds; the key stays in service', async () => {
+test('Gemini quota 429 with RetryInfo and no Retry-After: the governed call waits its retryDelay, then succeeds; the key stays in service', async () => {
   const e = env();
-  let n = 0;
-  nextReply = () => (n++ === 0 ? geminiQuota429('0.8s') : geminiOk('{"ok": true}'));
-  const governor = new Governor({ limits: { google: limits } });
+  // the governor runs on a FakeClock: the wait is read off the clock the pause is kept on, so load cannot stretch it
+  const clock = new FakeClock();
+  const arrivals: number[] = [];
+  nextReply = () => { arrivals.push(clock.now()); return arrivals.length === 1 ? geminiQuota429('0.8s') : geminiOk('{"ok": true}'); };
+  const governor = new Governor({ limits: { google: limits }, clock });
   const m = createChatModel('gemini-2-0-flash', { env: e, registry, governor });
   const before = server.requests.length;
-  const t0 = performance.now();
-  const r = await m.generate({ messages: MESSAGES, maxOutputTokens: 50 });
-  const waited = performance.now() - t0;
+  const call = m.generate({ messages: MESSAGES, maxOutputTokens: 50 });
+  const google = () => governor.snapshot().find((b) => b.provider === 'google');
+  // the 429 has come back over HTTP and the retry waits for a permit (a state, not a delay)
+  assert.ok(await waitUntil(() => google()?.queued === 1), 'the retry queued behind the paused key');
+  assert.equal(google()!.rateLimited, 1, 'the 429 paused the key for everyone');
+  await clock.advanceTo(799);
+  assert.equal(google()!.queued, 1, 'still waiting 799 ms after the 429');
+  await clock.advanceTo(1000);
+  assert.ok(await waitUntil(() => arrivals.length === 2), 'the retry went by 1000 ms');
+  const r = await call;
   assert.equal(r.text, '{"ok": true}');
   assert.equal(r.attempts, 2);
   assert.equal(server.requests.length - before, 2);
-  assert.ok(waited >= 780, `the retry came ${Math.round(waited)} ms after the 429, before its 800 ms retryDelay`);
-  assert.ok(waited < 5000, `waited ${Math.round(waited)} ms, far more than retryDelay`);
+  assert.equal(arrivals.length, 2);
+  assert.ok(arrivals[1] - arrivals[0] >= 800 && arrivals[1] - arrivals[0] <= 1000, `the retry went ${arrivals[1] - arrivals[0]} ms after the 429, not at its 800 ms retryDelay`);
   assert.equal(r.keyLabel, 'GEMINI_API_KEY');
-  assert.equal(governor.snapshot().find((b) => b.provider === 'google')!.rateLimited, 1, 'the 429 paused the key for everyone');
   // nothing was set aside: the next call goes straight through on the same key
   const r2 = await m.generate({ messages: MESSAGES, maxOutputTokens: 50 });
   assert.deepEqual([r2.attempts, r2.keyLabel], [1, 'GEMINI_API_KEY']);
 });
+
+/** Resolves true once `cond` holds, checking after every turn of the event loop; false after a generous failsafe. */
+async function waitUntil(cond: () => boolean, failsafeMs = 30_000): Promise<boolean> {
+  const end = performance.now() + failsafeMs;
+  while (!cond()) {
+    if (performance.now() > end) return false;
+    await new Promise((r) => setImmediate(r));
+  }
+  return true;
+}
 
 test('a key set aside for a key error is probed again after its cool-down and restored when it works', async () => {
   let t = 0;

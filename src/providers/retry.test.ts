@@ -24,7 +24,7 @@ const KEY1 = 'sk-test-rotation-key-one-111111';
 const KEY2 = 'sk-test-rotation-key-two-222222';
 
 let server: TestServer;
-let nextReply: (req: RecordedRequest, i: number) => Reply;
+let nextReply: (req: RecordedRequest, i: number) => Reply | Promise<Reply>;
 before(async () => { server = await startServer((req, i) => nextReply(req, i)); });
 after(async () => { await server.close(); });
 
@@ -118,12 +118,11 @@ test('a per-call timeout aborts a hung attempt and retries it as transient', asy
   nextReply = script([{ ...openaiReply('late'), delayMs: 3000 }, openaiReply('in time')]);
   const rec = recorder();
   const m = createChatModel('gpt-4o', { env: env(), registry, callTimeoutMs: 150, retry: { deps: { sleep: rec.sleep } } });
-  const t0 = performance.now();
   const r = await m.generate({ messages: MESSAGES, maxOutputTokens: 20 });
-  assert.equal(r.text, 'in time');
+  // an attempt left to run would have returned 'late' (its answer comes after 3 s) as the first attempt
+  assert.equal(r.text, 'in time', 'the hung attempt was not cut by the call timeout');
   assert.equal(r.attempts, 2);
   assert.equal(rec.waits.length, 1);
-  assert.ok(performance.now() - t0 < 2500, 'the hung attempt was not cut by the call timeout');
 });
 
 test('every attempt timing out ends in a transient RetryExhausted naming the timeout', async () => {
@@ -133,11 +132,11 @@ test('every attempt timing out ends in a transient RetryExhausted naming the tim
 });
 
 test("the caller's abort is never retried", async () => {
-  nextReply = script([{ ...openaiReply('late'), delayMs: 2000 }]);
-  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { deps: { sleep: async () => {} } } });
   const ctl = new AbortController();
+  // the caller aborts once the attempt is in flight (the server has it), not after a fixed delay
+  nextReply = () => { ctl.abort(); return { ...openaiReply('late'), delayMs: 2000 }; };
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { deps: { sleep: async () => {} } } });
   const before = server.requests.length;
-  setTimeout(() => ctl.abort(), 100);
   await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20, signal: ctl.signal }), (e: unknown) => !(e instanceof ProviderError));
   assert.equal(server.requests.length - before, 1);
 });
@@ -209,12 +208,18 @@ test('withRetry decorates any ChatModel (a model without keys gives up on a key 
 
 test("the caller's abort also cuts a backoff wait short", async () => {
   nextReply = script([err503]);
-  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { baseDelayMs: 20_000, maxDelayMs: 20_000 } });
   const ctl = new AbortController();
-  const t0 = performance.now();
-  setTimeout(() => ctl.abort(), 150);
-  await assert.rejects(m.generate({ messages: MESSAGES, maxOutputTokens: 20, signal: ctl.signal }), (e: unknown) => !(e instanceof ProviderError));
-  assert.ok(performance.now() - t0 < 5000, 'the backoff wait ignored the abort');
+  // the jitter is drawn just before the backoff sleep starts: abort on the next turn, inside
+  // the (real, 5 to 10 minute) wait; a wait that ignored it trips the failsafe long before it ends
+  const random = () => { setImmediate(() => ctl.abort()); return 0; };
+  const m = createChatModel('gpt-4o', { env: env(), registry, retry: { baseDelayMs: 600_000, maxDelayMs: 600_000, deps: { random } } });
+  let failsafe: ReturnType<typeof setTimeout> | undefined;
+  const ignored = new Promise<'ignored'>((r) => { failsafe = setTimeout(() => r('ignored'), 30_000); });
+  const cut = m.generate({ messages: MESSAGES, maxOutputTokens: 20, signal: ctl.signal }).then(() => 'resolved', (e: unknown) => e);
+  const outcome = await Promise.race([cut, ignored]);
+  clearTimeout(failsafe);
+  assert.notEqual(outcome, 'ignored', 'the backoff wait ignored the abort');
+  assert.ok(ctl.signal.aborted && outcome !== 'resolved' && !(outcome instanceof ProviderError), `ended with ${String(outcome)}`);
 });
 
 test('the governor is charged the cap actually sent (answer cap + reasoning allowance) and settled to the usage', async () => {
@@ -244,21 +249,26 @@ test('the governor is charged the cap actually sent (answer cap + reasoning allo
   assert.equal(requestTokens({ messages: MESSAGES, maxOutputTokens: 200 }), prompt + 200);
 });
 
-test('the call timeout grows in proportion for a wire cap above 8k tokens, bounded', async () => {
+test('the call timeout grows in proportion for a wire cap above 8k tokens, bounded', { timeout: 60_000 }, async () => {
   assert.equal(callTimeoutFor(180_000, 512), 180_000);
   assert.equal(callTimeoutFor(180_000, TIMEOUT_REFERENCE_CAP * 2), 360_000);
   assert.equal(callTimeoutFor(180_000, 1_000_000), MAX_SCALED_CALL_TIMEOUT_MS);
   assert.equal(callTimeoutFor(MAX_SCALED_CALL_TIMEOUT_MS * 2, 1_000_000), MAX_SCALED_CALL_TIMEOUT_MS * 2, 'never below the base');
-  // over HTTP: the same 400 ms answer times out a chat call (200 ms) but not a call sent with a 32k reasoning reserve
+  // over HTTP: a chat call and a call sent with an 80k reasoning reserve go out together; the
+  // server answers neither until the chat call has timed out (100 ms): the other call, its
+  // timeout scaled to 1 s, is still waiting and gets its answer (the event, not a delay, orders them)
   const dir = mkdtempSync(join(tmpdir(), 'bargain-timeout-'));
   const file = join(dir, 'models.json');
-  writeFileSync(file, JSON.stringify({ models: { 'chatgpt-5': { sampling: { reasoning_tokens: 32_768 } } } }));
+  writeFileSync(file, JSON.stringify({ models: { 'chatgpt-5': { sampling: { reasoning_tokens: 81_920 } } } }));
   const big = loadRegistry(file);
-  const slow = { ...openaiReply('slow but fine'), delayMs: 400 };
-  nextReply = script([slow]);
-  const chat = createChatModel('gpt-4o', { env: env(), registry: big, callTimeoutMs: 200, retry: { maxAttempts: 1, deps: { sleep: async () => {} } } });
-  await assert.rejects(chat.generate({ messages: MESSAGES, maxOutputTokens: 20 }), /no answer within 200 ms/);
-  nextReply = script([slow]);
-  const reasoning = createChatModel('chatgpt-5', { env: env(), registry: big, callTimeoutMs: 200, retry: { maxAttempts: 1, deps: { sleep: async () => {} } } });
-  assert.equal((await reasoning.generate({ messages: MESSAGES, maxOutputTokens: 20 })).text, 'slow but fine');
+  assert.equal(callTimeoutFor(100, 20 + 81_920), 1000);
+  let release!: () => void;
+  const released = new Promise<void>((r) => { release = r; });
+  nextReply = () => released.then(() => openaiReply('slow but fine'));
+  const opts = { env: env(), registry: big, callTimeoutMs: 100, retry: { maxAttempts: 1, deps: { sleep: async () => {} } } };
+  const chat = createChatModel('gpt-4o', opts).generate({ messages: MESSAGES, maxOutputTokens: 20 });
+  const reasoning = createChatModel('chatgpt-5', opts).generate({ messages: MESSAGES, maxOutputTokens: 20 }).then((r) => r.text, (e: unknown) => e);
+  await assert.rejects(chat, /no answer within 100 ms/);
+  release();
+  assert.equal(await reasoning, 'slow but fine');
 });

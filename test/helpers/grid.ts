@@ -33,7 +33,7 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
 /** Runs `bargain ARGS` to completion (stdin closed, so never a terminal). */
 export function bargain(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): CliResult {
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000,
+    cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 300_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
@@ -42,13 +42,18 @@ export function bargain(args: string[], opts: { cwd?: string; env?: Record<strin
 /** Runs a seed-named script to completion, executed directly (shebang and mode bits count). `path` defaults to scripts/NAME. */
 export function script(name: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; path?: string } = {}): CliResult {
   const r = spawnSync(opts.path ?? join(SCRIPTS, name), args, {
-    cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000,
+    cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), encoding: 'utf8', timeout: opts.timeoutMs ?? 300_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-export interface Running { child: ChildProcess; done: Promise<CliResult> }
+export interface Running {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** what it has written so far: wait on it for a state instead of sleeping */
+  output(): { stdout: string; stderr: string };
+}
 
 /** Starts `bargain ARGS` in the background; `done` settles when it exits. */
 export function startBargain(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Running {
@@ -60,7 +65,7 @@ export function startBargain(args: string[], opts: { cwd?: string; env?: Record<
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, output: () => ({ stdout, stderr }) };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

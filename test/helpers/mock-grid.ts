@@ -73,38 +73,31 @@ export function byKey(log: RequestLogEntry[]): Map<string, RequestLogEntry[]> {
 export interface RetryAfterCheck {
   /** 429s with a Retry-After on this key */
   limited: number;
-  /** requests that arrived within `graceMs` after a 429 (sent before the client could have read it) */
-  inGrace: number;
+  /** requests that arrived after a 429 and before its Retry-After had passed (sent before the client read it) */
+  inside: number;
   /** the latest of those, ms after its 429 */
-  maxGraceMs: number;
-  /** requests that arrived after the grace and before the Retry-After had passed */
-  violations: { at: number; after429At: number; retryAfterS: number }[];
+  latestMs: number;
   /** the longest Retry-After seen, s */
   longestS: number;
 }
 
 /**
- * For every 429 with Retry-After R arriving at t on a key: no request on that key may
- * arrive in [t + graceMs, t + R s). Requests arriving within the grace are ones the client
- * had already sent (or was sending) when the 429 went out; at most `inFlight` of them per
- * 429 can be genuine, so more than that is also a violation.
+ * What the server saw of Retry-After on one key (for figures): requests arriving within a
+ * Retry-After of a 429 were sent before the client read it; how late they come depends on
+ * the machine, so the governor's trace, not this, is what tests assert the pauses on.
  */
-export function checkRetryAfter(entries: RequestLogEntry[], graceMs: number, inFlight: number): RetryAfterCheck {
-  const out: RetryAfterCheck = { limited: 0, inGrace: 0, maxGraceMs: 0, violations: [], longestS: 0 };
+export function checkRetryAfter(entries: RequestLogEntry[]): RetryAfterCheck {
+  const out: RetryAfterCheck = { limited: 0, inside: 0, latestMs: 0, longestS: 0 };
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (e.status !== 429 || e.retry_after_s === null) continue;
     out.limited++;
     out.longestS = Math.max(out.longestS, e.retry_after_s);
     const end = e.ms + e.retry_after_s * 1000;
-    let grace = 0;
     for (let j = i + 1; j < entries.length && entries[j].ms < end; j++) {
-      const x = entries[j];
-      if (x.ms < e.ms + graceMs && grace < inFlight) { grace++; out.maxGraceMs = Math.max(out.maxGraceMs, x.ms - e.ms); continue; }
-      if (x.ms === e.ms) continue;   // same millisecond: not after the 429
-      out.violations.push({ at: x.ms, after429At: e.ms, retryAfterS: e.retry_after_s });
+      out.inside++;
+      out.latestMs = Math.max(out.latestMs, entries[j].ms - e.ms);
     }
-    out.inGrace += grace;
   }
   return out;
 }
