@@ -7,7 +7,7 @@ import { Governor, type TraceEvent } from './governor.ts';
 import { ProviderError, type ChatModel, type ChatRequest, type ChatResult } from '../providers/types.ts';
 import { withRetry } from '../providers/retry.ts';
 import { WorkTimer, withWorkTimer } from './work-timer.ts';
-import { FakeClock, flush } from './fake-clock.ts';
+import { FakeClock, flush } from './testing/fake-clock.ts';
 import type { Clock } from './clock.ts';
 import { BottleneckScheduler, type Demand } from '../grid/schedule.ts';
 import type { ExperimentConfig } from '../results/index.ts';

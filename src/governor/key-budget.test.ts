@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyBudget, type Permit } from './key-budget.ts';
-import { FakeClock, flush } from './fake-clock.ts';
+import { FakeClock, flush } from './testing/fake-clock.ts';
 
 function budget(clock: FakeClock, rpm: number, concurrency: number, tpm = 1e9) {
   return new KeyBudget('k', { rpm, tpm, concurrency }, clock, clock.setTimer, (t) => clock.clear(t));

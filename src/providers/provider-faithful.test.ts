@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { startServer, openaiReply, type Reply, type TestServer, type RecordedRequest } from './testing/test-server.ts';
 import { createChatModel, envFrom, isModelError, loadRegistry, RetryExhausted, type ChatMessage, type ProviderEnv } from './index.ts';
 import { Governor } from '../governor/governor.ts';
-import { FakeClock } from '../governor/fake-clock.ts';
+import { FakeClock } from '../governor/testing/fake-clock.ts';
 
 const registry = loadRegistry();
 const MESSAGES: ChatMessage[] = [{ role: 'user', content: 'Propose.' }];

@@ -1,5 +1,5 @@
 /** A manual clock for governor tests: timers fire only when the test advances time. */
-import type { Clock } from './clock.ts';
+import type { Clock } from '../clock.ts';
 
 interface Timer { at: number; fn: () => void; id: number }
 
