@@ -29,7 +29,18 @@ const LAYERS = [
   ['game', '^src/game/'],
 ];
 // peers: grid and report sit side by side and may not import each other
-const RANK = { cli: 9, mock: 8, cluster: 7, grid: 6, report: 6, results: 5, protocol: 4, agents: 3, providers: 2, game: 1 };
+const RANK = {
+  cli: 9,
+  mock: 8,
+  cluster: 7,
+  grid: 6,
+  report: 6,
+  results: 5,
+  protocol: 4,
+  agents: 3,
+  providers: 2,
+  game: 1,
+};
 const TEST = '(\\.test\\.ts$|/testing/)';
 
 const rules = [];

@@ -22,9 +22,16 @@ export interface Limit {
   burstS: number;
 }
 
-export interface Term { name: string; seconds: number }
+export interface Term {
+  name: string;
+  seconds: number;
+}
 
-export interface Floor { terms: Term[]; seconds: number; binding: string }
+export interface Floor {
+  terms: Term[];
+  seconds: number;
+  binding: string;
+}
 
 /** Seconds until a bucket of `burstS` seconds of `perMin` (full at the start) has let `amount` through. */
 export function bucketSeconds(amount: number, perMin: number, burstS: number): number {
@@ -36,7 +43,8 @@ export function bucketSeconds(amount: number, perMin: number, burstS: number): n
 export function floorOf(limits: Limit[], chainS: number, latencySumS: number, parallel: number): Floor {
   const terms: Term[] = [];
   for (const l of limits) {
-    if (l.perMin > 0 && Number.isFinite(l.perMin)) terms.push({ name: l.name, seconds: bucketSeconds(l.amount, l.perMin, l.burstS) });
+    if (l.perMin > 0 && Number.isFinite(l.perMin))
+      terms.push({ name: l.name, seconds: bucketSeconds(l.amount, l.perMin, l.burstS) });
   }
   terms.push({ name: 'chain', seconds: chainS });
   terms.push({ name: `slots (${parallel})`, seconds: latencySumS / Math.max(1, parallel) });

@@ -26,30 +26,63 @@ export const DEFAULT_PAIRINGS: [string, string][] = [
 export const LEVELS = Array.from({ length: 11 }, (_, i) => i / 10);
 
 export interface PairingStats {
-  a: string; b: string; level: number; seeds: number;
-  meanA: number; meanB: number; agreement: number; meanRound: number | null;
+  a: string;
+  b: string;
+  level: number;
+  seeds: number;
+  meanA: number;
+  meanB: number;
+  agreement: number;
+  meanRound: number | null;
 }
 
 /** Runs `seeds` seat-swapped pairs of a vs b at one level (n = 2, m = 5, T = 10, γ = 0.9). */
-export async function pairingStats(a: string, b: string, level: number, seeds: number, baseSeed = 1000): Promise<PairingStats> {
+export async function pairingStats(
+  a: string,
+  b: string,
+  level: number,
+  seeds: number,
+  baseSeed = 1000,
+): Promise<PairingStats> {
   const spec = makeSpec({ n: 2, m: 5, maxRounds: 10, gamma: 0.9 });
-  let sumA = 0, sumB = 0, runs = 0, deals = 0, rounds = 0;
+  let sumA = 0,
+    sumB = 0,
+    runs = 0,
+    deals = 0,
+    rounds = 0;
   for (let k = 0; k < seeds; k++) {
     const docs = await runSeries({
-      spec, level, seed: baseSeed + k, numRuns: 2, factory: scriptedFactory,
-      players: [{ model: `scripted:${a}`, role: null }, { model: `scripted:${b}`, role: null }],
+      spec,
+      level,
+      seed: baseSeed + k,
+      numRuns: 2,
+      factory: scriptedFactory,
+      players: [
+        { model: `scripted:${a}`, role: null },
+        { model: `scripted:${b}`, role: null },
+      ],
     });
     for (const d of docs) {
       runs++;
       for (const ag of d.agents) {
-        if (ag.model === `scripted:${a}`) sumA += ag.utility; else sumB += ag.utility;
+        if (ag.model === `scripted:${a}`) sumA += ag.utility;
+        else sumB += ag.utility;
       }
-      if (d.consensus) { deals++; rounds += d.round!; }
+      if (d.consensus) {
+        deals++;
+        rounds += d.round!;
+      }
     }
   }
   return {
-    a, b, level, seeds, meanA: sumA / runs, meanB: sumB / runs,
-    agreement: deals / runs, meanRound: deals ? rounds / deals : null,
+    a,
+    b,
+    level,
+    seeds,
+    meanA: sumA / runs,
+    meanB: sumB / runs,
+    agreement: deals / runs,
+    meanRound: deals ? rounds / deals : null,
   };
 }
 
@@ -59,23 +92,32 @@ function fmt(x: number | null, d = 2): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const get = (flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+  const get = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const seeds = Number(get('--seeds') ?? 200);
   // --pairings conceder:boulware,random:nash
   const pairings = get('--pairings')
-    ? get('--pairings')!.split(',').map((p) => p.split(':') as [string, string])
+    ? get('--pairings')!
+        .split(',')
+        .map((p) => p.split(':') as [string, string])
     : DEFAULT_PAIRINGS;
   const t0 = performance.now();
-  console.log(`Scripted strength gradient: n = 2, m = 5, T = 10, gamma = 0.9, ${seeds} seeds per cell ` +
-    `(each a seat-swapped pair of runs, ${2 * seeds} runs per cell)`);
+  console.log(
+    `Scripted strength gradient: n = 2, m = 5, T = 10, gamma = 0.9, ${seeds} seeds per cell ` +
+      `(each a seat-swapped pair of runs, ${2 * seeds} runs per cell)`,
+  );
   console.log('Columns: mean utility of A, mean utility of B, B - A, agreement rate, mean agreement round\n');
   for (const [a, b] of pairings) {
     console.log(`${a} (A) vs ${b} (B)`);
     console.log('  level   mean A   mean B    B - A   agree   round');
     for (const level of LEVELS) {
       const s = await pairingStats(a, b, level, seeds);
-      console.log(`  ${level.toFixed(1).padStart(5)}  ${fmt(s.meanA).padStart(7)}  ${fmt(s.meanB).padStart(7)}  ` +
-        `${fmt(s.meanB - s.meanA).padStart(7)}  ${fmt(s.agreement * 100, 0).padStart(5)}%  ${fmt(s.meanRound).padStart(6)}`);
+      console.log(
+        `  ${level.toFixed(1).padStart(5)}  ${fmt(s.meanA).padStart(7)}  ${fmt(s.meanB).padStart(7)}  ` +
+          `${fmt(s.meanB - s.meanA).padStart(7)}  ${fmt(s.agreement * 100, 0).padStart(5)}%  ${fmt(s.meanRound).padStart(6)}`,
+      );
     }
     console.log('');
   }

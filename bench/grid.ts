@@ -21,7 +21,10 @@ function flag(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
   if (i < 0) return dflt;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) { console.error(`${name} takes a whole number ≥ 1`); process.exit(2); }
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`${name} takes a whole number ≥ 1`);
+    process.exit(2);
+  }
   return v;
 }
 const parallel = flag('--parallel', 8);
@@ -30,19 +33,31 @@ const keep = process.argv.includes('--keep');
 
 const work = mkdtempSync(join(tmpdir(), 'bargain-bench-grid-'));
 const preload = join(work, 'rusage.mjs');
-writeFileSync(preload, [
-  "import { writeFileSync } from 'node:fs';",
-  "process.on('exit', () => { const u = process.resourceUsage();",
-  "  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify({ maxRssKb: u.maxRSS, userUs: u.userCPUTime, systemUs: u.systemCPUTime })); });",
-].join('\n'));
+writeFileSync(
+  preload,
+  [
+    "import { writeFileSync } from 'node:fs';",
+    "process.on('exit', () => { const u = process.resourceUsage();",
+    '  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify({ maxRssKb: u.maxRSS, userUs: u.userCPUTime, systemUs: u.systemCPUTime })); });',
+  ].join('\n'),
+);
 
-interface Stage { name: string; wallS: number; maxRssMb: number; cpuS: number; stdout: string }
+interface Stage {
+  name: string;
+  wallS: number;
+  maxRssMb: number;
+  cpuS: number;
+  stdout: string;
+}
 
 function stage(name: string, args: string[]): Stage {
   const usage = join(work, `${name}.rusage.json`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--import', preload, BIN, ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, BENCH_RUSAGE_FILE: usage }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_RUSAGE_FILE: usage },
+    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
   });
   const wallS = (performance.now() - t0) / 1000;
@@ -57,7 +72,9 @@ function stage(name: string, args: string[]): Stage {
 function checkAllSuccess(dir: string, expected: number): void {
   const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
   if (s.total_experiments !== expected || s.successful !== expected || s.runs !== expected * runs) {
-    console.error(`expected ${expected} successful experiments × ${runs} runs, got ${s.successful}/${s.total_experiments} (${s.runs} runs)`);
+    console.error(
+      `expected ${expected} successful experiments × ${runs} runs, got ${s.successful}/${s.total_experiments} (${s.runs} runs)`,
+    );
     process.exit(1);
   }
 }
@@ -67,7 +84,9 @@ const EXPERIMENTS = 120;
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
 try {
-  console.log(`Demo grid: ${EXPERIMENTS} experiments × ${runs} runs, --parallel ${parallel}; Node ${process.versions.node}, ${cpus().length} CPUs`);
+  console.log(
+    `Demo grid: ${EXPERIMENTS} experiments × ${runs} runs, --parallel ${parallel}; Node ${process.versions.node}, ${cpus().length} CPUs`,
+  );
 
   const staged = join(work, 'staged');
   const stages = [
@@ -78,22 +97,32 @@ try {
   checkAllSuccess(staged, EXPERIMENTS);
   const total = stages.reduce((t, s) => t + s.wallS, 0);
   console.log('\nStage       wall s   CPU s   peak RSS MB');
-  for (const s of stages) console.log(`${s.name.padEnd(10)} ${fmt(s.wallS).padStart(7)} ${fmt(s.cpuS).padStart(7)} ${fmt(s.maxRssMb, 1).padStart(12)}`);
+  for (const s of stages)
+    console.log(
+      `${s.name.padEnd(10)} ${fmt(s.wallS).padStart(7)} ${fmt(s.cpuS).padStart(7)} ${fmt(s.maxRssMb, 1).padStart(12)}`,
+    );
   const peak = Math.max(...stages.map((s) => s.maxRssMb));
   const runStage = stages[1];
   console.log(`${'total'.padEnd(10)} ${fmt(total).padStart(7)}`);
-  console.log(`\nRun stage: ${fmt(EXPERIMENTS / runStage.wallS, 1)} experiments/s (${fmt((EXPERIMENTS * runs) / runStage.wallS, 1)} negotiations/s), including process start-up`);
+  console.log(
+    `\nRun stage: ${fmt(EXPERIMENTS / runStage.wallS, 1)} experiments/s (${fmt((EXPERIMENTS * runs) / runStage.wallS, 1)} negotiations/s), including process start-up`,
+  );
   const inRunner = /Ran \d+ experiments in ([\d.]+)s/.exec(runStage.stdout);
-  if (inRunner) console.log(`Runner's own clock: ${inRunner[1]} s → ${fmt(EXPERIMENTS / Number(inRunner[1]), 1)} experiments/s`);
+  if (inRunner)
+    console.log(`Runner's own clock: ${inRunner[1]} s → ${fmt(EXPERIMENTS / Number(inRunner[1]), 1)} experiments/s`);
 
   const oneShot = join(work, 'all');
   const all = stage('all', ['all', ...GRID, '--parallel', String(parallel), '--results-dir', oneShot]);
   checkAllSuccess(oneShot, EXPERIMENTS);
-  console.log(`\nbargain all (one process): ${fmt(all.wallS)} s wall, ${fmt(all.cpuS)} s CPU, peak RSS ${fmt(all.maxRssMb, 1)} MB, ${fmt(EXPERIMENTS / all.wallS, 1)} experiments/s`);
+  console.log(
+    `\nbargain all (one process): ${fmt(all.wallS)} s wall, ${fmt(all.cpuS)} s CPU, peak RSS ${fmt(all.maxRssMb, 1)} MB, ${fmt(EXPERIMENTS / all.wallS, 1)} experiments/s`,
+  );
 
   const worstWall = Math.max(total, all.wallS);
   const worstMem = Math.max(peak, all.maxRssMb);
-  console.log(`\nTargets: end to end under 15 s: ${worstWall < 15 ? 'yes' : 'NO'} (${fmt(worstWall)} s); memory under 300 MB: ${worstMem < 300 ? 'yes' : 'NO'} (${fmt(worstMem, 1)} MB)`);
+  console.log(
+    `\nTargets: end to end under 15 s: ${worstWall < 15 ? 'yes' : 'NO'} (${fmt(worstWall)} s); memory under 300 MB: ${worstMem < 300 ? 'yes' : 'NO'} (${fmt(worstMem, 1)} MB)`,
+  );
   if (keep) console.log(`\nResults kept in ${work}`);
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });

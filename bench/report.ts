@@ -22,13 +22,22 @@ import { buildFixtureGrid } from '../src/report/testing/fixture-grid.ts';
 import { writeReport } from '../src/report/write.ts';
 
 const args = process.argv.slice(2);
-const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const keep = opt('--keep');
 const resamples = Number(opt('--resamples') ?? 2000);
 
 const seed = PRESETS.seed;
 const WEAK_PLAY = ['scripted:conceder', 'scripted:linear', 'scripted:random'];
-const STRONG_PLAY = ['scripted:boulware', 'scripted:nash', 'scripted:tit-for-tat', 'scripted:greedy', 'scripted:linear'];
+const STRONG_PLAY = [
+  'scripted:boulware',
+  'scripted:nash',
+  'scripted:tit-for-tat',
+  'scripted:greedy',
+  'scripted:linear',
+];
 const play = (m: string) => {
   const w = seed.weak.indexOf(m);
   if (w >= 0) return WEAK_PLAY[w % WEAK_PLAY.length];
@@ -36,7 +45,8 @@ const play = (m: string) => {
 };
 
 function timed<T>(f: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
-  const c0 = process.cpuUsage(), t0 = performance.now();
+  const c0 = process.cpuUsage(),
+    t0 = performance.now();
   return f().then((value) => {
     const c = process.cpuUsage(c0);
     return { value, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
@@ -44,11 +54,22 @@ function timed<T>(f: () => Promise<T>): Promise<{ value: T; wall: number; cpu: n
 }
 
 function dirBytes(dir: string): { files: number; bytes: number; max: number } {
-  let files = 0, bytes = 0, max = 0;
+  let files = 0,
+    bytes = 0,
+    max = 0;
   for (const n of readdirSync(dir)) {
     const p = join(dir, n);
     const s = statSync(p);
-    if (s.isDirectory()) { const d = dirBytes(p); files += d.files; bytes += d.bytes; max = Math.max(max, d.max); } else { files++; bytes += s.size; max = Math.max(max, s.size); }
+    if (s.isDirectory()) {
+      const d = dirBytes(p);
+      files += d.files;
+      bytes += d.bytes;
+      max = Math.max(max, d.max);
+    } else {
+      files++;
+      bytes += s.size;
+      max = Math.max(max, s.size);
+    }
   }
   return { files, bytes, max };
 }
@@ -58,9 +79,16 @@ const MB = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
 async function main() {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'bargain-bench-report-'));
   try {
-    const built = await timed(() => buildFixtureGrid(dir, {
-      weak: seed.weak, strong: seed.strong, levels: seed.levels, numRuns: 4, play, fakeCalls: true,
-    }));
+    const built = await timed(() =>
+      buildFixtureGrid(dir, {
+        weak: seed.weak,
+        strong: seed.strong,
+        levels: seed.levels,
+        numRuns: 4,
+        play,
+        fakeCalls: true,
+      }),
+    );
     console.log(`grid: ${built.value.length} experiments × 4 runs written in ${built.wall.toFixed(1)} s (${dir})`);
     const reg = loadRegistry();
     const scores = capabilityScores([...seed.weak, ...seed.strong], (m) => reg.capabilityScore(m));
@@ -72,16 +100,25 @@ async function main() {
     const out = full.value;
     const rep = dirBytes(out.reportDir);
     const pages = dirBytes(join(out.reportDir, 'experiments'));
-    console.log(`runs: ${agg.value.runs} (${runs.length} runs.csv rows), cells ${agg.value.by_cell.length}, bootstrap ${resamples} resamples`);
+    console.log(
+      `runs: ${agg.value.runs} (${runs.length} runs.csv rows), cells ${agg.value.by_cell.length}, bootstrap ${resamples} resamples`,
+    );
     console.log(`writeReport: ${full.wall.toFixed(2)} s wall, ${full.cpu.toFixed(2)} s CPU   (target < 10 s)`);
-    console.log(`  of which aggregate: ${agg.wall.toFixed(2)} s wall, ${agg.cpu.toFixed(2)} s CPU; charts (SVG+PNG): ${charts.wall.toFixed(2)} s wall, ${charts.cpu.toFixed(2)} s CPU`);
+    console.log(
+      `  of which aggregate: ${agg.wall.toFixed(2)} s wall, ${agg.cpu.toFixed(2)} s CPU; charts (SVG+PNG): ${charts.wall.toFixed(2)} s wall, ${charts.cpu.toFixed(2)} s CPU`,
+    );
     console.log(`index.html: ${MB(out.indexBytes)}   (target < 2 MB)`);
     console.log(`experiment pages: ${out.experimentPages}, ${MB(pages.bytes)} total, largest ${MB(pages.max)}`);
     console.log(`report directory: ${rep.files} files, ${MB(rep.bytes)}; plots: ${out.plots.length} files`);
-    console.log(`scaling: unscored models ${out.aggregates.scaling.unscored_models.join(', ') || 'none'}; pooled slope ${out.aggregates.scaling.fits[0].fit ? (out.aggregates.scaling.fits[0].fit.slope * 100).toFixed(2) : '–'} per 100 pts`);
+    console.log(
+      `scaling: unscored models ${out.aggregates.scaling.unscored_models.join(', ') || 'none'}; pooled slope ${out.aggregates.scaling.fits[0].fit ? (out.aggregates.scaling.fits[0].fit.slope * 100).toFixed(2) : '–'} per 100 pts`,
+    );
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -74,8 +74,19 @@ const TPM_SHARE = 0.8;
 const TOKENS_PER_REQUEST: Record<Provider, number> = { openai: 2400, anthropic: 1000, openrouter: 1450 };
 /** Typical seconds per answer, before scaling (reasoning models are slow). */
 const LATENCY_S: Record<string, number> = {
-  'gpt-4o': 1.2, 'claude-3-opus': 3, 'gemini-1-5-pro': 1.5, 'gemini-2-0-flash': 0.6, 'gemini-2-5-flash': 1.5, 'gemini-2-5-pro': 6,
-  'claude-3-5-haiku': 1, 'claude-4-sonnet': 2.5, 'claude-4-opus': 4, 'o3-mini': 4, 'o4-mini': 4, 'o3': 8, 'chatgpt-5': 10,
+  'gpt-4o': 1.2,
+  'claude-3-opus': 3,
+  'gemini-1-5-pro': 1.5,
+  'gemini-2-0-flash': 0.6,
+  'gemini-2-5-flash': 1.5,
+  'gemini-2-5-pro': 6,
+  'claude-3-5-haiku': 1,
+  'claude-4-sonnet': 2.5,
+  'claude-4-opus': 4,
+  'o3-mini': 4,
+  'o4-mini': 4,
+  o3: 8,
+  'chatgpt-5': 10,
 };
 /**
  * Scenario (c)'s announced limits, per real minute: tier 4's shape — OpenAI gpt-4o 10,000 RPM
@@ -89,7 +100,11 @@ const LATENCY_S: Record<string, number> = {
  */
 const TIER4 = { openai: { rpm: 10_000, tpm: 2_000_000 }, anthropic: { rpm: 4_000, itpm: 2_000_000, otpm: 400_000 } };
 const LEARNED_FACTOR = { openai: 5, anthropic: 0.6 };
-const KEYS = { OPENAI_API_KEY: 'sk-bench-openai', ANTHROPIC_API_KEY: 'sk-ant-bench', OPENROUTER_API_KEY: 'sk-or-bench' };
+const KEYS = {
+  OPENAI_API_KEY: 'sk-bench-openai',
+  ANTHROPIC_API_KEY: 'sk-ant-bench',
+  OPENROUTER_API_KEY: 'sk-or-bench',
+};
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -110,11 +125,19 @@ async function naiveChild(): Promise<void> {
   const chats = new Map<string, ReturnType<typeof createChatModel>>();
   const llm = createLlmAgentFactory({
     // no governor: each call retries on its own (Retry-After waited alone, bounded retries)
-    chatModelFor: (m) => { let c = chats.get(m); if (!c) chats.set(m, (c = createChatModel(m, { env, registry, callTimeoutMs: 180_000 }))); return c; },
+    chatModelFor: (m) => {
+      let c = chats.get(m);
+      if (!c) chats.set(m, (c = createChatModel(m, { env, registry, callTimeoutMs: 180_000 })));
+      return c;
+    },
     contextWindowFor: (m) => registry.find(m)?.context_window,
     recordPrompt: 'delta',
   });
-  const s = await runGrid(layout, loadConfigs(layout), { parallel, timeoutMs: 600_000, factory: (m, ctx) => llm(m, ctx) });
+  const s = await runGrid(layout, loadConfigs(layout), {
+    parallel,
+    timeoutMs: 600_000,
+    factory: (m, ctx) => llm(m, ctx),
+  });
   process.stdout.write(`Ran ${s.results.length} experiments in ${s.elapsedS.toFixed(1)}s\n`);
 }
 
@@ -130,48 +153,72 @@ const keep = process.argv.includes('--keep');
 const logDir = flag('log', '');
 const profDir = flag('cpu-prof', '');
 const rpm = Object.fromEntries(Object.entries(BASE_RPM).map(([p, n]) => [p, n * scale])) as Record<Provider, number>;
-const tpmB = Object.fromEntries(Object.entries(rpm).map(([p, n]) => [p, Math.round(n * TOKENS_PER_REQUEST[p as Provider] * TPM_SHARE)])) as Record<Provider, number>;
+const tpmB = Object.fromEntries(
+  Object.entries(rpm).map(([p, n]) => [p, Math.round(n * TOKENS_PER_REQUEST[p as Provider] * TPM_SHARE)]),
+) as Record<Provider, number>;
 /** (c)'s limits: a --every subset gets them ÷ K, so it keeps the full grid's shape in time */
 const learnedOf = <T extends Record<string, number>>(t: T, f: number): T =>
   Object.fromEntries(Object.entries(t).map(([k, n]) => [k, Math.round((n * f) / every)])) as T;
 const learned = {
-  openai: learnedOf(TIER4.openai, LEARNED_FACTOR.openai), anthropic: learnedOf(TIER4.anthropic, LEARNED_FACTOR.anthropic),
+  openai: learnedOf(TIER4.openai, LEARNED_FACTOR.openai),
+  anthropic: learnedOf(TIER4.anthropic, LEARNED_FACTOR.anthropic),
 } satisfies LimitsOption;
 /** the announcing providers' buckets hold a real minute */
 const ANNOUNCED_BURST_S = 60;
 
 const registry = loadRegistry();
 const models = [...PRESETS.seed.weak, ...PRESETS.seed.strong];
-const wireIds = (m: string) => { const e = registry.get(m); return [e.model_id, ...(e.openrouter_id ? [e.openrouter_id] : [])]; };
+const wireIds = (m: string) => {
+  const e = registry.get(m);
+  return [e.model_id, ...(e.openrouter_id ? [e.openrouter_id] : [])];
+};
 const latencyMs = (m: string) => (LATENCY_S[m] * 1000) / scale;
 const latencyByModel: Record<string, [number, number]> = {};
 const strategies: Record<string, string> = {};
 for (const m of models) {
   const l = latencyMs(m);
-  for (const id of wireIds(m)) { latencyByModel[id] = [Math.round(l * 0.75), Math.round(l * 1.25)]; strategies[id] = strategy; }
+  for (const id of wireIds(m)) {
+    latencyByModel[id] = [Math.round(l * 0.75), Math.round(l * 1.25)];
+    strategies[id] = strategy;
+  }
 }
 
 const work = process.argv[2] === '--naive-child' ? '' : mkdtempSync(join(tmpdir(), 'bargain-bench-scheduler-'));
 const preload = join(work, 'rusage.mjs');
 // The runner's CPU, at exit and at its first HTTP request (fetch's diagnostics channel), and its request count.
-if (work) writeFileSync(preload, [
-  "import { writeFileSync } from 'node:fs';",
-  "import dc from 'node:diagnostics_channel';",
-  'let requests = 0, first = null;',
-  "dc.subscribe('undici:request:create', () => { if (requests++ === 0) first = process.cpuUsage(); });",
-  "process.on('exit', () => { const u = process.resourceUsage(); const c = process.cpuUsage();",
-  '  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: c.user + c.system,',
-  '    cpuAtFirstUs: first ? first.user + first.system : 0, requests })); });',
-].join('\n'));
+if (work)
+  writeFileSync(
+    preload,
+    [
+      "import { writeFileSync } from 'node:fs';",
+      "import dc from 'node:diagnostics_channel';",
+      'let requests = 0, first = null;',
+      "dc.subscribe('undici:request:create', () => { if (requests++ === 0) first = process.cpuUsage(); });",
+      "process.on('exit', () => { const u = process.resourceUsage(); const c = process.cpuUsage();",
+      '  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: c.user + c.system,',
+      '    cpuAtFirstUs: first ? first.user + first.system : 0, requests })); });',
+    ].join('\n'),
+  );
 
-function child(args: string[], env: Record<string, string>, usage: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function child(
+  args: string[],
+  env: Record<string, string>,
+  usage: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, ['--import', preload, ...args], {
-      cwd: ROOT, env: { ...process.env, ...env, BENCH_RUSAGE_FILE: usage, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...env, BENCH_RUSAGE_FILE: usage, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '', stderr = '';
-    c.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    c.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    c.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     c.on('error', reject);
     c.on('close', (status) => resolve({ status, stdout, stderr }));
   });
@@ -181,8 +228,17 @@ type Scenario = 'rpm' | 'tpm' | 'learned';
 type Mode = 'governor' | 'naive';
 
 interface Figures {
-  scenario: Scenario; mode: Mode; makespanS: number; floor: Floor; failures: number; requests: number;
-  limited: number; maxRssMb: number; cpuMsPerReq: number; workCpuMsPerReq: number; perKey: string;
+  scenario: Scenario;
+  mode: Mode;
+  makespanS: number;
+  floor: Floor;
+  failures: number;
+  requests: number;
+  limited: number;
+  maxRssMb: number;
+  cpuMsPerReq: number;
+  workCpuMsPerReq: number;
+  perKey: string;
   /** the binding limit's opening full bucket as a share of what the run took from it (undefined: chain or slots bind) */
   burstShare?: number;
 }
@@ -191,13 +247,22 @@ function resultDocs(dir: string, ids: number[]): any[] {
   const out: any[] = [];
   for (const id of ids) {
     const cfg = JSON.parse(readFileSync(join(dir, 'configs', `config_${id}.json`), 'utf8'));
-    try { out.push(JSON.parse(readFileSync(join(dir, cfg.output_dir, `result_${id}.json`), 'utf8'))); } catch { out.push({ experiment_id: id, status: 'MISSING' }); }
+    try {
+      out.push(JSON.parse(readFileSync(join(dir, cfg.output_dir, `result_${id}.json`), 'utf8')));
+    } catch {
+      out.push({ experiment_id: id, status: 'MISSING' });
+    }
   }
   return out;
 }
 
 const env = (url: string) => ({
-  ...KEYS, OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_BASE_URL: url, OPENROUTER_BASE_URL: `${url}/api/v1`, GEMINI_API_KEY: '', GOOGLE_API_KEY: '',
+  ...KEYS,
+  OPENAI_BASE_URL: `${url}/v1`,
+  ANTHROPIC_BASE_URL: url,
+  OPENROUTER_BASE_URL: `${url}/api/v1`,
+  GEMINI_API_KEY: '',
+  GOOGLE_API_KEY: '',
 });
 
 /** The limits each scenario's mock (rpm) and gate (tpm) enforce, per key per minute; tpm undefined: none. */
@@ -213,22 +278,49 @@ async function runOne(scenario: Scenario, mode: Mode, template: string, ids: num
   const lim = limitsOf(scenario);
   const told = (Object.keys(rpm) as Provider[]).filter((p) => !announces(scenario, p));
   const server = await startMockServer({
-    date: SEED_DATE, rpmBurstS: BURST_S, latencyByModel, strategies,
+    date: SEED_DATE,
+    rpmBurstS: BURST_S,
+    latencyByModel,
+    strategies,
     rpmByFormat: Object.fromEntries(told.map((p) => [p, lim.rpm[p]])),
     ...(scenario === 'learned' ? { limits: learned } : {}),
   });
-  const gate = await startTpmGate(server.url, lim.tpm ? Object.fromEntries(told.map((p) => [p, lim.tpm![p]])) : {}, BURST_S);
+  const gate = await startTpmGate(
+    server.url,
+    lim.tpm ? Object.fromEntries(told.map((p) => [p, lim.tpm![p]])) : {},
+    BURST_S,
+  );
   const dir = join(work, `${scenario}-${mode}`);
   cpSync(template, dir, { recursive: true });
   try {
     const usage = join(work, `${scenario}-${mode}.usage.json`);
-    const budgets = told.flatMap((p) => ['--rpm', `${p}=${lim.rpm[p]}`, '--tpm', `${p}=${lim.tpm?.[p] ?? 1_000_000_000_000}`]);
+    const budgets = told.flatMap((p) => [
+      '--rpm',
+      `${p}=${lim.rpm[p]}`,
+      '--tpm',
+      `${p}=${lim.tpm?.[p] ?? 1_000_000_000_000}`,
+    ]);
     const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, scenario)] : [];
-    const args = mode === 'governor'
-      ? [...prof, BIN, 'run', '--allow-retired', '--no-check', '--results-dir', dir, '--parallel', String(parallel), ...budgets]
-      : ['--import', 'tsx', SELF, '--naive-child', dir, String(naiveParallel)];
+    const args =
+      mode === 'governor'
+        ? [
+            ...prof,
+            BIN,
+            'run',
+            '--allow-retired',
+            '--no-check',
+            '--results-dir',
+            dir,
+            '--parallel',
+            String(parallel),
+            ...budgets,
+          ]
+        : ['--import', 'tsx', SELF, '--naive-child', dir, String(naiveParallel)];
     const r = await child(args, env(gate.url), usage);
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${scenario}/${mode} run exited ${r.status}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+    if (r.status !== 0 && r.status !== 1)
+      throw new Error(
+        `${scenario}/${mode} run exited ${r.status}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`,
+      );
     const m = /Ran (\d+) experiments? in ([\d.]+)s/.exec(r.stdout);
     if (!m) throw new Error(`${scenario}/${mode}: no summary line in\n${r.stdout.slice(-2000)}`);
     const st = server.stats();
@@ -239,21 +331,23 @@ async function runOne(scenario: Scenario, mode: Mode, template: string, ids: num
     let chainS = 0;
     for (const d of docs) {
       let s = 0;
-      for (const run of d.runs ?? []) for (const a of run.agents) s += a.calls * latencyMs(a.model) / 1000;
+      for (const run of d.runs ?? []) for (const a of run.agents) s += (a.calls * latencyMs(a.model)) / 1000;
       chainS = Math.max(chainS, s);
     }
     const latencySumS = st.log.filter((e) => e.status === 200).reduce((s, e) => s + e.latency_ms, 0) / 1000;
     const limits: Limit[] = (Object.keys(rpm) as Provider[]).flatMap((p): Limit[] => {
       const a = answered[p] ?? { requests: 0, tokens: 0, charged: 0, output: 0 };
-      if (announces(scenario, p) && p === 'openai') return [
-        { name: 'rpm openai', amount: a.requests, perMin: learned.openai.rpm, burstS: ANNOUNCED_BURST_S },
-        { name: 'tpm openai', amount: a.charged, perMin: learned.openai.tpm, burstS: ANNOUNCED_BURST_S },
-      ];
-      if (announces(scenario, p)) return [
-        { name: 'rpm anthropic', amount: a.requests, perMin: learned.anthropic.rpm, burstS: ANNOUNCED_BURST_S },
-        { name: 'itpm anthropic', amount: a.charged, perMin: learned.anthropic.itpm, burstS: ANNOUNCED_BURST_S },
-        { name: 'otpm anthropic', amount: a.output, perMin: learned.anthropic.otpm, burstS: ANNOUNCED_BURST_S },
-      ];
+      if (announces(scenario, p) && p === 'openai')
+        return [
+          { name: 'rpm openai', amount: a.requests, perMin: learned.openai.rpm, burstS: ANNOUNCED_BURST_S },
+          { name: 'tpm openai', amount: a.charged, perMin: learned.openai.tpm, burstS: ANNOUNCED_BURST_S },
+        ];
+      if (announces(scenario, p))
+        return [
+          { name: 'rpm anthropic', amount: a.requests, perMin: learned.anthropic.rpm, burstS: ANNOUNCED_BURST_S },
+          { name: 'itpm anthropic', amount: a.charged, perMin: learned.anthropic.itpm, burstS: ANNOUNCED_BURST_S },
+          { name: 'otpm anthropic', amount: a.output, perMin: learned.anthropic.otpm, burstS: ANNOUNCED_BURST_S },
+        ];
       return [
         { name: `rpm ${p}`, amount: a.requests, perMin: lim.rpm[p], burstS: BURST_S },
         { name: `tpm ${p}`, amount: a.tokens, perMin: lim.tpm?.[p] ?? Infinity, burstS: BURST_S },
@@ -264,11 +358,26 @@ async function runOne(scenario: Scenario, mode: Mode, template: string, ids: num
     const u = JSON.parse(readFileSync(usage, 'utf8'));
     const perReq = (us: number) => us / 1000 / Math.max(1, u.requests);
     return {
-      scenario, mode, makespanS: Number(m[2]), floor, burstShare: bind && ((bind.perMin * bind.burstS) / 60) / Math.max(1, bind.amount), failures: docs.filter((d) => d.status !== 'SUCCESS').length,
-      requests: u.requests, limited: (st.by_status['429'] ?? 0) + gate.limited(), maxRssMb: u.maxRssKb / 1024,
-      cpuMsPerReq: perReq(u.cpuUs), workCpuMsPerReq: perReq(u.cpuUs - u.cpuAtFirstUs),
-      perKey: Object.keys(rpm).map((p) => `${p} ${answered[p]?.requests ?? 0} req ${Math.round((answered[p]?.tokens ?? 0) / 1000)}k tok` +
-        (announces(scenario, p) ? ` (${Math.round((answered[p]?.charged ?? 0) / 1000)}k ${p === 'openai' ? 'tpm' : 'itpm'}-charged, ${Math.round((answered[p]?.output ?? 0) / 1000)}k out)` : '')).join(', '),
+      scenario,
+      mode,
+      makespanS: Number(m[2]),
+      floor,
+      burstShare: bind && (bind.perMin * bind.burstS) / 60 / Math.max(1, bind.amount),
+      failures: docs.filter((d) => d.status !== 'SUCCESS').length,
+      requests: u.requests,
+      limited: (st.by_status['429'] ?? 0) + gate.limited(),
+      maxRssMb: u.maxRssKb / 1024,
+      cpuMsPerReq: perReq(u.cpuUs),
+      workCpuMsPerReq: perReq(u.cpuUs - u.cpuAtFirstUs),
+      perKey: Object.keys(rpm)
+        .map(
+          (p) =>
+            `${p} ${answered[p]?.requests ?? 0} req ${Math.round((answered[p]?.tokens ?? 0) / 1000)}k tok` +
+            (announces(scenario, p)
+              ? ` (${Math.round((answered[p]?.charged ?? 0) / 1000)}k ${p === 'openai' ? 'tpm' : 'itpm'}-charged, ${Math.round((answered[p]?.output ?? 0) / 1000)}k out)`
+              : ''),
+        )
+        .join(', '),
     };
   } finally {
     await gate.close();
@@ -277,57 +386,92 @@ async function runOne(scenario: Scenario, mode: Mode, template: string, ids: num
 }
 
 async function main(): Promise<void> {
-try {
-  console.log(`Scheduler bench: seed grid (300 experiments × 4 runs${every > 1 ? `, every ${every}th` : ''}), models play ${strategy}; × ${scale}: ` +
-    Object.keys(rpm).map((p) => `${p} ${rpm[p as Provider]} rpm (${tpmB[p as Provider]} tpm in tpm, and for openrouter in learned)`).join(', ') +
-    `; latencies ÷ ${scale}; buckets hold ${BURST_S} s, full at the start; parallel: governor ${parallel}, naive ${naiveParallel}; ` +
-    `Node ${process.versions.node}, ${cpus().length} CPUs`);
-  if (scenarios.includes('learned')) {
-    console.log(`  learned: the mock announces openai ${learned.openai.rpm} rpm / ${learned.openai.tpm} tpm (prompt + max_tokens), ` +
-      `anthropic ${learned.anthropic.rpm} rpm / ${learned.anthropic.itpm} itpm / ${learned.anthropic.otpm} otpm, per real minute, ` +
-      `buckets of ${ANNOUNCED_BURST_S} s full at the start; the governor is told only openrouter's budgets`);
-  }
-  const template = join(work, 'template');
-  const g = await child([BIN, 'generate', '--grid', 'seed', '--allow-retired', '--results-dir', template], env('http://127.0.0.1:9'), join(work, 'gen.json'));
-  if (g.status !== 0) throw new Error(`generate failed: ${g.stderr}`);
-  // --every K: drop the other experiments from the template (configs and their index)
-  const lines = readFileSync(join(template, 'all_configs.txt'), 'utf8').split('\n').filter(Boolean)
-    .filter((l) => { const id = Number(l.split('\t')[0]); if (id % every !== 0) rmSync(join(template, 'configs', `config_${id}.json`)); return id % every === 0; });
-  writeFileSync(join(template, 'all_configs.txt'), lines.map((l) => `${l}\n`).join(''));
-  const ids = lines.map((l) => Number(l.split('\t')[0]));
-  if (profDir) for (const s of scenarios) mkdirSync(join(profDir, s), { recursive: true });
-  const rows: Figures[] = [];
-  for (const scenario of scenarios as Scenario[]) {
-    for (const mode of ['governor', 'naive'] as const) {
-      if ((only && only !== mode) || (scenario === 'learned' && mode === 'naive')) continue;
-      const f = await runOne(scenario, mode, template, ids);
-      rows.push(f);
-      console.log(`  (${scenario}) ${mode}: ${f.makespanS.toFixed(1)} s; answered ${f.perKey}; floor terms: ` +
-        f.floor.terms.map((t) => `${t.name} ${t.seconds.toFixed(1)}`).join(', ') + ` → ${f.floor.binding} binds` +
-        (f.burstShare !== undefined ? ` (its opening full bucket: ${(f.burstShare * 100).toFixed(0)}% of what the run took from it)` : ''));
+  try {
+    console.log(
+      `Scheduler bench: seed grid (300 experiments × 4 runs${every > 1 ? `, every ${every}th` : ''}), models play ${strategy}; × ${scale}: ` +
+        Object.keys(rpm)
+          .map(
+            (p) => `${p} ${rpm[p as Provider]} rpm (${tpmB[p as Provider]} tpm in tpm, and for openrouter in learned)`,
+          )
+          .join(', ') +
+        `; latencies ÷ ${scale}; buckets hold ${BURST_S} s, full at the start; parallel: governor ${parallel}, naive ${naiveParallel}; ` +
+        `Node ${process.versions.node}, ${cpus().length} CPUs`,
+    );
+    if (scenarios.includes('learned')) {
+      console.log(
+        `  learned: the mock announces openai ${learned.openai.rpm} rpm / ${learned.openai.tpm} tpm (prompt + max_tokens), ` +
+          `anthropic ${learned.anthropic.rpm} rpm / ${learned.anthropic.itpm} itpm / ${learned.anthropic.otpm} otpm, per real minute, ` +
+          `buckets of ${ANNOUNCED_BURST_S} s full at the start; the governor is told only openrouter's budgets`,
+      );
     }
+    const template = join(work, 'template');
+    const g = await child(
+      [BIN, 'generate', '--grid', 'seed', '--allow-retired', '--results-dir', template],
+      env('http://127.0.0.1:9'),
+      join(work, 'gen.json'),
+    );
+    if (g.status !== 0) throw new Error(`generate failed: ${g.stderr}`);
+    // --every K: drop the other experiments from the template (configs and their index)
+    const lines = readFileSync(join(template, 'all_configs.txt'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .filter((l) => {
+        const id = Number(l.split('\t')[0]);
+        if (id % every !== 0) rmSync(join(template, 'configs', `config_${id}.json`));
+        return id % every === 0;
+      });
+    writeFileSync(join(template, 'all_configs.txt'), lines.map((l) => `${l}\n`).join(''));
+    const ids = lines.map((l) => Number(l.split('\t')[0]));
+    if (profDir) for (const s of scenarios) mkdirSync(join(profDir, s), { recursive: true });
+    const rows: Figures[] = [];
+    for (const scenario of scenarios as Scenario[]) {
+      for (const mode of ['governor', 'naive'] as const) {
+        if ((only && only !== mode) || (scenario === 'learned' && mode === 'naive')) continue;
+        const f = await runOne(scenario, mode, template, ids);
+        rows.push(f);
+        console.log(
+          `  (${scenario}) ${mode}: ${f.makespanS.toFixed(1)} s; answered ${f.perKey}; floor terms: ` +
+            f.floor.terms.map((t) => `${t.name} ${t.seconds.toFixed(1)}`).join(', ') +
+            ` → ${f.floor.binding} binds` +
+            (f.burstShare !== undefined
+              ? ` (its opening full bucket: ${(f.burstShare * 100).toFixed(0)}% of what the run took from it)`
+              : ''),
+        );
+      }
+    }
+    console.log(
+      '\nscenario  runner     makespan s  floor s  binds            ratio   429s  FAILED  requests  CPU ms/req (work)  peak RSS MB',
+    );
+    for (const f of rows) {
+      console.log(
+        `${f.scenario.padEnd(9)} ${f.mode.padEnd(9)} ${f.makespanS.toFixed(1).padStart(11)} ${f.floor.seconds.toFixed(1).padStart(8)}  ${f.floor.binding.padEnd(15)}` +
+          ` ${(f.makespanS / f.floor.seconds).toFixed(2).padStart(6)}× ${String(f.limited).padStart(6)} ${String(f.failures).padStart(7)} ${String(f.requests).padStart(9)}` +
+          ` ${f.cpuMsPerReq.toFixed(2).padStart(10)} (${f.workCpuMsPerReq.toFixed(2)}) ${f.maxRssMb.toFixed(0).padStart(12)}`,
+      );
+    }
+    for (const s of new Set(rows.map((r) => r.scenario))) {
+      const gov = rows.find((r) => r.scenario === s && r.mode === 'governor');
+      const naive = rows.find((r) => r.scenario === s && r.mode === 'naive');
+      if (!gov) continue;
+      const ratio = gov.makespanS / gov.floor.seconds;
+      // (c)'s bound is the announced limits' (issue 12's done-when: ≤ 1.15×); the others' the true floor (≤ 1.10×)
+      const target = s === 'learned' ? 1.15 : 1.1;
+      const faster = naive
+        ? ` ${naive.makespanS > gov.makespanS ? 'faster' : 'NOT faster'} than naive (${(naive.makespanS / gov.makespanS).toFixed(2)}×)`
+        : '';
+      console.log(
+        `(${s}) governor ${ratio.toFixed(2)}× the ${s === 'learned' ? 'bound from the announced limits' : 'floor'} (target ≤ ${target.toFixed(2)}), ${gov.limited} 429s, ${gov.failures} FAILED` +
+          `${faster ? `,${faster}` : ''}; ${gov.workCpuMsPerReq.toFixed(2)} ms CPU per request (target ≤ 1) — ` +
+          (ratio <= target && gov.limited === 0 && gov.failures === 0 && gov.workCpuMsPerReq <= 1 ? 'met' : 'NOT met'),
+      );
+    }
+  } finally {
+    if (keep) console.log(`kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
-  console.log('\nscenario  runner     makespan s  floor s  binds            ratio   429s  FAILED  requests  CPU ms/req (work)  peak RSS MB');
-  for (const f of rows) {
-    console.log(`${f.scenario.padEnd(9)} ${f.mode.padEnd(9)} ${f.makespanS.toFixed(1).padStart(11)} ${f.floor.seconds.toFixed(1).padStart(8)}  ${f.floor.binding.padEnd(15)}` +
-      ` ${(f.makespanS / f.floor.seconds).toFixed(2).padStart(6)}× ${String(f.limited).padStart(6)} ${String(f.failures).padStart(7)} ${String(f.requests).padStart(9)}` +
-      ` ${f.cpuMsPerReq.toFixed(2).padStart(10)} (${f.workCpuMsPerReq.toFixed(2)}) ${f.maxRssMb.toFixed(0).padStart(12)}`);
-  }
-  for (const s of new Set(rows.map((r) => r.scenario))) {
-    const gov = rows.find((r) => r.scenario === s && r.mode === 'governor');
-    const naive = rows.find((r) => r.scenario === s && r.mode === 'naive');
-    if (!gov) continue;
-    const ratio = gov.makespanS / gov.floor.seconds;
-    // (c)'s bound is the announced limits' (issue 12's done-when: ≤ 1.15×); the others' the true floor (≤ 1.10×)
-    const target = s === 'learned' ? 1.15 : 1.10;
-    const faster = naive ? ` ${naive.makespanS > gov.makespanS ? 'faster' : 'NOT faster'} than naive (${(naive.makespanS / gov.makespanS).toFixed(2)}×)` : '';
-    console.log(`(${s}) governor ${ratio.toFixed(2)}× the ${s === 'learned' ? 'bound from the announced limits' : 'floor'} (target ≤ ${target.toFixed(2)}), ${gov.limited} 429s, ${gov.failures} FAILED` +
-      `${faster ? `,${faster}` : ''}; ${gov.workCpuMsPerReq.toFixed(2)} ms CPU per request (target ≤ 1) — ` +
-      (ratio <= target && gov.limited === 0 && gov.failures === 0 && gov.workCpuMsPerReq <= 1 ? 'met' : 'NOT met'));
-  }
-} finally {
-  if (keep) console.log(`kept ${work}`); else rmSync(work, { recursive: true, force: true });
-}
 }
 
-(process.argv[2] === '--naive-child' ? naiveChild() : main()).catch((e) => { console.error(e); process.exit(1); });
+(process.argv[2] === '--naive-child' ? naiveChild() : main()).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -40,31 +40,47 @@ export interface Answered {
   output: number;
 }
 
-export async function startTpmGate(target: string, tpmByFormat: Partial<Record<string, number>>, burstS: number): Promise<TpmGate> {
+export async function startTpmGate(
+  target: string,
+  tpmByFormat: Partial<Record<string, number>>,
+  burstS: number,
+): Promise<TpmGate> {
   const up = new URL(target);
   const buckets = new Map<string, { tokens: number; at: number; perMs: number; size: number }>();
   let limited = 0;
   const answered: Record<string, Answered> = {};
   const bucket = (key: string, tpm: number, t: number) => {
     let b = buckets.get(key);
-    if (!b) buckets.set(key, (b = { size: (tpm * burstS) / 60, tokens: (tpm * burstS) / 60, at: t, perMs: tpm / 60_000 }));
+    if (!b)
+      buckets.set(key, (b = { size: (tpm * burstS) / 60, tokens: (tpm * burstS) / 60, at: t, perMs: tpm / 60_000 }));
     b.tokens = Math.min(b.size, b.tokens + Math.max(0, t - b.at) * b.perMs);
     b.at = Math.max(b.at, t);
     return b;
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, raw: Buffer, done: (status: number, body: Buffer) => void) => {
-    const p = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => {
-        const body = Buffer.concat(chunks);
-        done(r.statusCode ?? 0, body);
-        if (!res.destroyed) { res.writeHead(r.statusCode ?? 502, r.headers); res.end(body); }
-      });
-      r.on('error', () => res.destroy());
-    });
-    p.on('error', () => res.destroy());   // the mock reset the connection: so do we
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    done: (status: number, body: Buffer) => void,
+  ) => {
+    const p = request(
+      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => {
+          const body = Buffer.concat(chunks);
+          done(r.statusCode ?? 0, body);
+          if (!res.destroyed) {
+            res.writeHead(r.statusCode ?? 502, r.headers);
+            res.end(body);
+          }
+        });
+        r.on('error', () => res.destroy());
+      },
+    );
+    p.on('error', () => res.destroy()); // the mock reset the connection: so do we
     p.end(raw);
   };
 
@@ -79,15 +95,26 @@ export async function startTpmGate(target: string, tpmByFormat: Partial<Record<s
       if (!r || r.list) return forward(req, res, raw, () => {});
       const tpm = tpmByFormat[r.format.name] ?? Infinity;
       let parsed;
-      try { parsed = r.format.parse(JSON.parse(raw.toString('utf8')), r.pathModel, req.headers); } catch { parsed = null; }
+      try {
+        parsed = r.format.parse(JSON.parse(raw.toString('utf8')), r.pathModel, req.headers);
+      } catch {
+        parsed = null;
+      }
       if (!parsed || typeof parsed === 'string' || 'message' in parsed) return forward(req, res, raw, () => {});
       const b = bucket(`${r.format.name}/${keyHash(r.format.key(req.headers, url))}`, tpm, arrival);
       if (b.tokens <= 0 && Number.isFinite(tpm)) {
         limited++;
         const waitS = Math.max(1, Math.ceil(-b.tokens / b.perMs / 1000));
-        const e = r.format.error('rate_limit', rateLimitMessage(r.format.name, parsed.model, undefined, waitS), { retryAfterS: waitS, model: parsed.model });
+        const e = r.format.error('rate_limit', rateLimitMessage(r.format.name, parsed.model, undefined, waitS), {
+          retryAfterS: waitS,
+          model: parsed.model,
+        });
         const data = JSON.stringify(e.body);
-        res.writeHead(e.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...e.headers });
+        res.writeHead(e.status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(data),
+          ...e.headers,
+        });
         res.end(data);
         return;
       }
@@ -95,7 +122,10 @@ export async function startTpmGate(target: string, tpmByFormat: Partial<Record<s
       const { model, maxTokens } = parsed;
       b.tokens -= input;
       forward(req, res, raw, (status, body) => {
-        if (status !== 200) { b.tokens += input; return; }
+        if (status !== 200) {
+          b.tokens += input;
+          return;
+        }
         try {
           const u = JSON.parse(body.toString('utf8')).usage ?? {};
           const output = Number(u.completion_tokens ?? u.output_tokens ?? 0);
@@ -104,19 +134,30 @@ export async function startTpmGate(target: string, tpmByFormat: Partial<Record<s
           a.requests++;
           a.tokens += input + output;
           a.output += output;
-          a.charged += r.format.name === 'openai' ? input + (maxTokens ?? output)
-            : input - (cacheReadsCountTowardItpm(model) ? 0 : Number(u.cache_read_input_tokens ?? 0));
-        } catch { /* not JSON: nothing more to count */ }
+          a.charged +=
+            r.format.name === 'openai'
+              ? input + (maxTokens ?? output)
+              : input - (cacheReadsCountTowardItpm(model) ? 0 : Number(u.cache_read_input_tokens ?? 0));
+        } catch {
+          /* not JSON: nothing more to count */
+        }
       });
     });
   });
   const sockets = new Set<Socket>();
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     limited: () => limited,
     answered: () => structuredClone(answered),
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -15,12 +15,19 @@ import { createRng, generatePreferences, valueEntropy } from '../src/game/index.
 const LEVELS = [0, 0.25, 0.5, 0.75, 0.9, 0.95, 1];
 
 export function shape(n: number, m: number, level: number, seeds: number) {
-  let h = 0, games = 0, vectors = 0, oneItem = 0;
+  let h = 0,
+    games = 0,
+    vectors = 0,
+    oneItem = 0;
   const distinct = new Set<string>();
   for (let seed = 0; seed < seeds; seed++) {
     const { values } = generatePreferences(n, m, level, createRng(seed));
     const unique = new Map(values.map((v) => [JSON.stringify(v), v]));
-    for (const v of unique.values()) { vectors++; h += valueEntropy(v); if (v.includes(100)) oneItem++; }
+    for (const v of unique.values()) {
+      vectors++;
+      h += valueEntropy(v);
+      if (v.includes(100)) oneItem++;
+    }
     games++;
     distinct.add(JSON.stringify(values));
   }
@@ -28,13 +35,23 @@ export function shape(n: number, m: number, level: number, seeds: number) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: a } = parseArgs({ options: { seeds: { type: 'string', default: '2000' }, n: { type: 'string', default: '2' }, m: { type: 'string', default: '5' } } });
-  const seeds = Number(a.seeds), n = Number(a.n), m = Number(a.m);
+  const { values: a } = parseArgs({
+    options: {
+      seeds: { type: 'string', default: '2000' },
+      n: { type: 'string', default: '2' },
+      m: { type: 'string', default: '5' },
+    },
+  });
+  const seeds = Number(a.seeds),
+    n = Number(a.n),
+    m = Number(a.m);
   console.log(`n = ${n}, m = ${m}, ${seeds} seeds`);
   console.log('| level | mean entropy (bits) | one-item vectors | distinct draws |');
   console.log('|---|---|---|---|');
   for (const level of LEVELS) {
     const s = shape(n, m, level, seeds);
-    console.log(`| ${level.toFixed(2)} | ${s.meanEntropy.toFixed(3)} | ${(100 * s.oneItem).toFixed(2)}% | ${s.distinct} of ${s.games} |`);
+    console.log(
+      `| ${level.toFixed(2)} | ${s.meanEntropy.toFixed(3)} | ${(100 * s.oneItem).toFixed(2)}% | ${s.distinct} of ${s.games} |`,
+    );
   }
 }

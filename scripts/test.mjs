@@ -21,11 +21,11 @@ function walk(dir, out) {
   return out;
 }
 const SLOW = new Set([
-  'src/report/write.test.ts',              // whole fixture grids and reports
-  'src/report/charts.test.ts',             // PNG rendering
+  'src/report/write.test.ts', // whole fixture grids and reports
+  'src/report/charts.test.ts', // PNG rendering
   'src/agents/scripted/strategies.test.ts', // strength gradients over many seeds
-  'src/grid/lease.test.ts',                // races between real processes
-  'src/cli/commands/models.test.ts',       // the CLI as a child process
+  'src/grid/lease.test.ts', // races between real processes
+  'src/cli/commands/models.test.ts', // the CLI as a child process
 ]);
 const args = process.argv.slice(2);
 const lane = args.includes('--lane') ? args[args.indexOf('--lane') + 1] : null;
@@ -37,10 +37,9 @@ const rest = lane ? args.filter((a, i) => a !== '--lane' && args[i - 1] !== '--l
 const files = rest.filter((a) => a.endsWith('.ts'));
 const flags = rest.filter((a) => !a.endsWith('.ts'));
 const all = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])].sort();
-const list = files.length ? files
-  : lane === 'unit' ? all.filter((f) => f.startsWith('src/') && !SLOW.has(f))
-  : all;
+const list = files.length ? files : lane === 'unit' ? all.filter((f) => f.startsWith('src/') && !SLOW.has(f)) : all;
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...list], {
-  cwd: root, stdio: 'inherit',
+  cwd: root,
+  stdio: 'inherit',
 });
 process.exit(r.status ?? 1);

@@ -4,9 +4,18 @@
  * ExitError carries an exit code whose message was already printed.
  */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 2) { super(message); this.name = 'UserError'; }
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
 }
 
 export class ExitError extends Error {
-  constructor(readonly exitCode: number) { super(`exit ${exitCode}`); this.name = 'ExitError'; }
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'ExitError';
+  }
 }

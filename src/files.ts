@@ -7,8 +7,20 @@
  * temporary names cannot be traced back to their owner).
  */
 import {
-  accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync,
-  renameSync, rmdirSync, statSync, unlinkSync, writeSync,
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -32,14 +44,22 @@ export function writeFileAtomicallySync(path: string, data: string, opts: { dura
   try {
     // write() may take less than asked (a full disk, a signal): loop until all bytes are down.
     const buf = Buffer.from(data, 'utf8');
-    for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
     if (durable) fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {
     // No partial temporary file stays behind (ENOSPC, EIO …); the error names the target.
-    try { closeSync(fd); } catch { /* closed already */ }
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed already */
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     const err = e as NodeJS.ErrnoException;
     if (err && typeof err === 'object' && !err.path) err.path = path;
     throw e;
@@ -47,8 +67,14 @@ export function writeFileAtomicallySync(path: string, data: string, opts: { dura
   if (!durable) return;
   try {
     const dfd = openSync(dir, 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* some filesystems refuse directory fsync; the rename is still atomic */ }
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* some filesystems refuse directory fsync; the rename is still atomic */
+  }
 }
 
 export async function writeFileAtomically(path: string, data: string): Promise<void> {
@@ -79,7 +105,12 @@ export function isTempFile(name: string): boolean {
  * files and leases are left alone.
  */
 export function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code !== 'ESRCH'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 /**
@@ -91,18 +122,40 @@ export function sweepTempFiles(dir: string, maxDepth = 4): number {
   let removed = 0;
   const walk = (d: string, depth: number) => {
     let names: string[];
-    try { names = readdirSync(d); } catch { return; }
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
     for (const name of names) {
       const p = join(d, name);
       const m = TMP_RE.exec(name);
       if (m) {
-        const stale = (m[2] === HOST && !pidAlive(Number(m[3]))) ||
-          (() => { try { return Date.now() - statSync(p).mtimeMs > 3_600_000; } catch { return false; } })();
-        if (stale) { try { unlinkSync(p); removed++; } catch { /* raced */ } }
+        const stale =
+          (m[2] === HOST && !pidAlive(Number(m[3]))) ||
+          (() => {
+            try {
+              return Date.now() - statSync(p).mtimeMs > 3_600_000;
+            } catch {
+              return false;
+            }
+          })();
+        if (stale) {
+          try {
+            unlinkSync(p);
+            removed++;
+          } catch {
+            /* raced */
+          }
+        }
         continue;
       }
       if (depth < maxDepth && name !== 'cache' && name !== 'node_modules') {
-        try { if (statSync(p).isDirectory()) walk(p, depth + 1); } catch { /* raced */ }
+        try {
+          if (statSync(p).isDirectory()) walk(p, depth + 1);
+        } catch {
+          /* raced */
+        }
       }
     }
   };
@@ -118,13 +171,16 @@ export function assertWritableDir(dir: string, what = 'output directory'): void 
   let p = resolve(dir);
   for (;;) {
     if (existsSync(p)) {
-      if (!statSync(p).isDirectory()) throw new UserError(`${what} ${dir} is not usable: ${p} is a file, not a directory; choose another path`);
+      if (!statSync(p).isDirectory())
+        throw new UserError(`${what} ${dir} is not usable: ${p} is a file, not a directory; choose another path`);
       // Probe with a real create/remove: access() says yes to root on read-only mounts.
       try {
         accessSync(p, constants.W_OK | constants.X_OK);
         rmdirSync(mkdtempSync(join(p, '.bargain-probe-')));
       } catch {
-        throw new UserError(`${what} ${dir} is not writable (cannot create files in ${p}); choose a writable path or fix its permissions`);
+        throw new UserError(
+          `${what} ${dir} is not writable (cannot create files in ${p}); choose a writable path or fix its permissions`,
+        );
       }
       return;
     }

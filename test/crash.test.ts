@@ -12,7 +12,19 @@ import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSy
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import {
-  assertAllParse, bargain, flagIds, listFiles, parseCsv, readCsv, readJson, resultFiles, sleep, startBargain, tempDir, TEMP_NAME, waitFor,
+  assertAllParse,
+  bargain,
+  flagIds,
+  listFiles,
+  parseCsv,
+  readCsv,
+  readJson,
+  resultFiles,
+  sleep,
+  startBargain,
+  tempDir,
+  TEMP_NAME,
+  waitFor,
 } from './helpers/grid.ts';
 
 /** mulberry32: the kill delays are random but the same on every run of this test. */
@@ -28,14 +40,23 @@ function rng(seed: number): () => number {
 }
 
 /** Entries in logs/: grows whenever the runner starts an experiment (a new log, or an archived one). */
-const logEntries = (dir: string) => { try { return readdirSync(join(dir, 'logs')).length; } catch { return 0; } };
+const logEntries = (dir: string) => {
+  try {
+    return readdirSync(join(dir, 'logs')).length;
+  } catch {
+    return 0;
+  }
+};
 const tempFiles = (dir: string) => listFiles(dir).filter((p) => TEMP_NAME.test(basename(p)));
 test('SIGKILL at random moments, restart each time: nothing lost, duplicated, truncated or left behind', async (t) => {
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
   const rd = join(dir, 'results');
   const GEN = ['generate', '--grid', 'demo', '--runs', '8'];
   assert.equal(bargain([...GEN, '--results-dir', rd]).status, 0);
-  const configs = readdirSync(join(rd, 'configs')).map((n) => readJson(join(rd, 'configs', n))).sort((a, b) => a.experiment_id - b.experiment_id);
+  const configs = readdirSync(join(rd, 'configs'))
+    .map((n) => readJson(join(rd, 'configs', n)))
+    .sort((a, b) => a.experiment_id - b.experiment_id);
   const ids = configs.map((c) => c.experiment_id);
 
   // A leftover of a writer that died before this test (a real, now-dead pid of this host) and
@@ -71,7 +92,8 @@ test('SIGKILL at random moments, restart each time: nothing lost, duplicated, tr
     // The new run got past its start-up sweep if it finished anything: earlier leftovers must be gone.
     if (after > before) {
       const now = new Set(tempFiles(rd));
-      for (const p of pending) assert.ok(!now.has(p), `trial ${k}: leftover ${p} of a killed writer survived the next run`);
+      for (const p of pending)
+        assert.ok(!now.has(p), `trial ${k}: leftover ${p} of a killed writer survived the next run`);
       sweptChecks++;
     }
     const left = tempFiles(rd).filter((p) => !p.endsWith(basename(liveTmp)));
@@ -80,11 +102,17 @@ test('SIGKILL at random moments, restart each time: nothing lost, duplicated, tr
   }
   assert.ok(midRun >= 10, `at least 10 kills landed mid-run (got ${midRun})`);
   assert.ok(sweptChecks >= 1, 'at least one restarted run got far enough to sweep');
-  t.diagnostic(`kills mid-run: ${midRun}/${TRIALS}; real leftovers of killed writers: ${leftoversSeen}; sweep checks: ${sweptChecks}`);
+  t.diagnostic(
+    `kills mid-run: ${midRun}/${TRIALS}; real leftovers of killed writers: ${leftoversSeen}; sweep checks: ${sweptChecks}`,
+  );
 
   const final = bargain(['run', '--parallel', '2', '--results-dir', rd]);
   assert.equal(final.status, 0, final.stderr);
-  assert.deepEqual(tempFiles(rd), [`logs/${basename(liveTmp)}`], 'killed writers\' temp files swept; the live writer\'s kept');
+  assert.deepEqual(
+    tempFiles(rd),
+    [`logs/${basename(liveTmp)}`],
+    "killed writers' temp files swept; the live writer's kept",
+  );
   unlinkSync(liveTmp);
 
   const collected = bargain(['collect', '--results-dir', rd]);
@@ -93,7 +121,13 @@ test('SIGKILL at random moments, restart each time: nothing lost, duplicated, tr
 
   // One flag and one result per experiment, nothing else; each complete and consistent.
   assert.deepEqual(flagIds(rd), ids);
-  assert.deepEqual(resultFiles(rd).map((x) => x.id).sort((a, b) => a - b), ids, 'no result missing or duplicated');
+  assert.deepEqual(
+    resultFiles(rd)
+      .map((x) => x.id)
+      .sort((a, b) => a - b),
+    ids,
+    'no result missing or duplicated',
+  );
   const results = new Map<number, any>();
   for (const c of configs) {
     const res = readJson(join(rd, c.output_dir, `result_${c.experiment_id}.json`));
@@ -105,13 +139,29 @@ test('SIGKILL at random moments, restart each time: nothing lost, duplicated, tr
     assert.equal(res.runs.length, 8);
     assert.deepEqual([flag.config_hash, flag.timestamp, flag.status], [res.config_hash, res.timestamp, res.status]);
     // The transcript is the same experiment's: every run started and ended, utilities agree.
-    const events = readFileSync(join(rd, res.transcript_file), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(rd, res.transcript_file), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const ends = events.filter((e) => e.type === 'run_end');
-    assert.deepEqual(events.filter((e) => e.type === 'run_start').map((e) => e.run), [0, 1, 2, 3, 4, 5, 6, 7]);
-    assert.deepEqual(ends.map((e) => e.run), [0, 1, 2, 3, 4, 5, 6, 7]);
-    ends.forEach((e, j) => assert.deepEqual(e.utilities.map((u: number) => Math.round(u * 1e6) / 1e6), res.runs[j].agents.map((a: any) => a.utility)));
+    assert.deepEqual(
+      events.filter((e) => e.type === 'run_start').map((e) => e.run),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.deepEqual(
+      ends.map((e) => e.run),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    ends.forEach((e, j) =>
+      assert.deepEqual(
+        e.utilities.map((u: number) => Math.round(u * 1e6) / 1e6),
+        res.runs[j].agents.map((a: any) => a.utility),
+      ),
+    );
     // The current log ends with this experiment's completion.
-    const log = readFileSync(join(rd, 'logs', `experiment_${c.experiment_id}.log`), 'utf8').trimEnd().split('\n');
+    const log = readFileSync(join(rd, 'logs', `experiment_${c.experiment_id}.log`), 'utf8')
+      .trimEnd()
+      .split('\n');
     assert.match(log[log.length - 1], new RegExp(`Experiment ${c.experiment_id} completed with status: SUCCESS$`));
   }
 
@@ -122,7 +172,11 @@ test('SIGKILL at random moments, restart each time: nothing lost, duplicated, tr
   assert.equal(bargain(['run', '--jobs', sample.join(','), '--results-dir', ref]).status, 0);
   for (const id of sample) {
     const c = configs[id];
-    assert.deepEqual(readJson(join(ref, c.output_dir, `result_${id}.json`)).runs, results.get(id).runs, `experiment ${id} outcomes`);
+    assert.deepEqual(
+      readJson(join(ref, c.output_dir, `result_${id}.json`)).runs,
+      results.get(id).runs,
+      `experiment ${id} outcomes`,
+    );
   }
 
   const summary = readJson(join(rd, 'summary.json'));
@@ -137,8 +191,12 @@ test('SIGKILL at random moments, restart each time: nothing lost, duplicated, tr
 });
 
 test('run-one and collect also sweep the temporary files of killed writers (SLURM tasks never call run)', (t) => {
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
-  assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', dir]).status, 0);
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  assert.equal(
+    bargain(['generate', '--grid', 'demo', '--levels', '0.5', '--runs', '2', '--results-dir', dir]).status,
+    0,
+  );
   const c2 = readJson(join(dir, 'configs', 'config_2.json'));
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
   const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -153,8 +211,12 @@ test('run-one and collect also sweep the temporary files of killed writers (SLUR
   for (const p of Object.values(planted)) writeFileSync(join(dir, p), '{"trunc');
   const r = bargain(['run-one', '2', '--results-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(tempFiles(dir).sort(), [planted.live, planted.summary].sort(), 'run-one swept its own experiment\'s directories');
+  assert.deepEqual(
+    tempFiles(dir).sort(),
+    [planted.live, planted.summary].sort(),
+    "run-one swept its own experiment's directories",
+  );
   const c = bargain(['collect', '--results-dir', dir]);
   assert.equal(c.status, 0, c.stderr);
-  assert.deepEqual(tempFiles(dir), [planted.live], 'collect swept the rest; a live writer\'s file stays');
+  assert.deepEqual(tempFiles(dir), [planted.live], "collect swept the rest; a live writer's file stays");
 });

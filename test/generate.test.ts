@@ -10,49 +10,100 @@ import { join } from 'node:path';
 import { bargain, hashTree, oneLine, readJson, startBargain, tempDir, treeDiff } from './helpers/grid.ts';
 
 const WEAK = ['gpt-4o', 'claude-3-opus', 'gemini-1-5-pro'];
-const STRONG = ['gemini-2-0-flash', 'gemini-2-5-flash', 'gemini-2-5-pro', 'claude-3-5-haiku', 'claude-4-sonnet',
-  'claude-4-opus', 'o3-mini', 'o4-mini', 'o3', 'chatgpt-5'];
+const STRONG = [
+  'gemini-2-0-flash',
+  'gemini-2-5-flash',
+  'gemini-2-5-pro',
+  'claude-3-5-haiku',
+  'claude-4-sonnet',
+  'claude-4-opus',
+  'o3-mini',
+  'o4-mini',
+  'o3',
+  'chatgpt-5',
+];
 const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-const FIELDS = ['experiment_id', 'weak_model', 'strong_model', 'competition_level', 'num_items', 'max_rounds', 'random_seed',
-  'output_dir', 'num_runs', 'gamma_discount', 'discussion_turns'].sort();
+const FIELDS = [
+  'experiment_id',
+  'weak_model',
+  'strong_model',
+  'competition_level',
+  'num_items',
+  'max_rounds',
+  'random_seed',
+  'output_dir',
+  'num_runs',
+  'gamma_discount',
+  'discussion_turns',
+].sort();
 
 function configs(dir: string): any[] {
   const names = readdirSync(join(dir, 'configs'));
   const ids = names.map((n) => Number(/^config_(\d+)\.json$/.exec(n)?.[1] ?? NaN));
   assert.ok(ids.every(Number.isInteger), `unexpected files in configs/: ${names.join(', ')}`);
   ids.sort((a, b) => a - b);
-  assert.deepEqual(ids, ids.map((_, k) => k), 'config ids are 0..N-1 with no gaps');
+  assert.deepEqual(
+    ids,
+    ids.map((_, k) => k),
+    'config ids are 0..N-1 with no gaps',
+  );
   return ids.map((id) => readJson(join(dir, 'configs', `config_${id}.json`)));
 }
 
 const levelDir = (x: number) => (Number.isInteger(x) ? `${x}.0` : String(x));
 
 /** The expected grid, built here from the definition (weak > strong > level; seed = base + id). */
-function expected(weak: string[], strong: string[], levels: number[], o: { items?: number; rounds?: number; runs?: number; seed?: number } = {}) {
+function expected(
+  weak: string[],
+  strong: string[],
+  levels: number[],
+  o: { items?: number; rounds?: number; runs?: number; seed?: number } = {},
+) {
   const out: any[] = [];
-  for (const w of weak) for (const s of strong) for (const l of levels) {
-    const id = out.length;
-    out.push({
-      experiment_id: id, weak_model: w, strong_model: s, competition_level: l, num_items: o.items ?? 5,
-      max_rounds: o.rounds ?? 10, random_seed: (o.seed ?? 42) + id,
-      output_dir: `${w.replace(/[^A-Za-z0-9._-]/g, '-')}_vs_${s.replace(/[^A-Za-z0-9._-]/g, '-')}/comp_${levelDir(l)}`,
-      num_runs: o.runs ?? 4, gamma_discount: 0.9, discussion_turns: 1,
-    });
-  }
+  for (const w of weak)
+    for (const s of strong)
+      for (const l of levels) {
+        const id = out.length;
+        out.push({
+          experiment_id: id,
+          weak_model: w,
+          strong_model: s,
+          competition_level: l,
+          num_items: o.items ?? 5,
+          max_rounds: o.rounds ?? 10,
+          random_seed: (o.seed ?? 42) + id,
+          output_dir: `${w.replace(/[^A-Za-z0-9._-]/g, '-')}_vs_${s.replace(/[^A-Za-z0-9._-]/g, '-')}/comp_${levelDir(l)}`,
+          num_runs: o.runs ?? 4,
+          gamma_discount: 0.9,
+          discussion_turns: 1,
+        });
+      }
   return out;
 }
 
 test('generate --grid seed writes exactly the 300 configs of the seed grid, weak > strong > level', (t) => {
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
   const r = bargain(['generate', '--grid', 'seed', '--allow-retired', '--results-dir', dir]);
   assert.equal(r.status, 0, r.stderr);
   const cs = configs(dir);
   assert.equal(cs.length, 300);
-  assert.deepEqual({ ...cs[0] }, {
-    experiment_id: 0, weak_model: 'gpt-4o', strong_model: 'gemini-2-0-flash', competition_level: 0.1, num_items: 5,
-    max_rounds: 10, random_seed: 42, output_dir: 'gpt-4o_vs_gemini-2-0-flash/comp_0.1', num_runs: 4, gamma_discount: 0.9,
-    discussion_turns: 1,
-  });
+  assert.deepEqual(
+    { ...cs[0] },
+    {
+      experiment_id: 0,
+      weak_model: 'gpt-4o',
+      strong_model: 'gemini-2-0-flash',
+      competition_level: 0.1,
+      num_items: 5,
+      max_rounds: 10,
+      random_seed: 42,
+      output_dir: 'gpt-4o_vs_gemini-2-0-flash/comp_0.1',
+      num_runs: 4,
+      gamma_discount: 0.9,
+      discussion_turns: 1,
+    },
+  );
   assert.equal(cs[299].weak_model, 'gemini-1-5-pro');
   assert.equal(cs[299].strong_model, 'chatgpt-5');
   assert.equal(cs[299].competition_level, 1.0);
@@ -67,48 +118,106 @@ test('generate --grid seed writes exactly the 300 configs of the seed grid, weak
   assert.equal(lines.length, 300);
   lines.forEach((l, k) => {
     const [id, w, s, lvl, seed, file] = l.split('\t');
-    assert.deepEqual([Number(id), w, s, Number(lvl), Number(seed), file],
-      [k, cs[k].weak_model, cs[k].strong_model, cs[k].competition_level, cs[k].random_seed, `configs/config_${k}.json`]);
+    assert.deepEqual(
+      [Number(id), w, s, Number(lvl), Number(seed), file],
+      [k, cs[k].weak_model, cs[k].strong_model, cs[k].competition_level, cs[k].random_seed, `configs/config_${k}.json`],
+    );
   });
   assert.match(readFileSync(join(dir, 'summary.txt'), 'utf8'), /300 experiments/);
 });
 
 test('subset flags narrow or override the preset', (t) => {
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
-  const r = bargain(['generate', '--grid', 'seed', '--allow-retired', '--weak', 'gpt-4o,claude-3-opus', '--strong', 'o3, chatgpt-5,claude-4-opus',
-    '--levels', '0.5,0.9', '--num-items', '7', '--max-rounds', '3', '--runs', '2', '--base-seed', '1000', '--results-dir', dir]);
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const r = bargain([
+    'generate',
+    '--grid',
+    'seed',
+    '--allow-retired',
+    '--weak',
+    'gpt-4o,claude-3-opus',
+    '--strong',
+    'o3, chatgpt-5,claude-4-opus',
+    '--levels',
+    '0.5,0.9',
+    '--num-items',
+    '7',
+    '--max-rounds',
+    '3',
+    '--runs',
+    '2',
+    '--base-seed',
+    '1000',
+    '--results-dir',
+    dir,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /12 configs/);
-  const want = expected(['gpt-4o', 'claude-3-opus'], ['o3', 'chatgpt-5', 'claude-4-opus'], [0.5, 0.9], { items: 7, rounds: 3, runs: 2, seed: 1000 });
+  const want = expected(['gpt-4o', 'claude-3-opus'], ['o3', 'chatgpt-5', 'claude-4-opus'], [0.5, 0.9], {
+    items: 7,
+    rounds: 3,
+    runs: 2,
+    seed: 1000,
+  });
   assert.deepEqual(configs(dir), want);
   assert.equal(want[11].random_seed, 1011);
 
   // The demo preset with one flag: only that field changes.
-  const { dir: d2, cleanup: c2 } = tempDir(); t.after(c2);
+  const { dir: d2, cleanup: c2 } = tempDir();
+  t.after(c2);
   assert.equal(bargain(['generate', '--grid', 'demo', '--levels', '0,1', '--results-dir', d2]).status, 0);
-  assert.deepEqual(configs(d2), expected(['scripted:conceder', 'scripted:linear', 'scripted:random'],
-    ['scripted:boulware', 'scripted:nash', 'scripted:tit-for-tat', 'scripted:greedy'], [0, 1]));
+  assert.deepEqual(
+    configs(d2),
+    expected(
+      ['scripted:conceder', 'scripted:linear', 'scripted:random'],
+      ['scripted:boulware', 'scripted:nash', 'scripted:tit-for-tat', 'scripted:greedy'],
+      [0, 1],
+    ),
+  );
 });
 
 test('a grid file defines the grid; flags still override it', (t) => {
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
   const file = join(dir, 'my-grid.json');
-  writeFileSync(file, JSON.stringify({
-    weak: ['scripted:linear'], strong: ['scripted:nash', 'scripted:greedy'], levels: [0.25, 0.75],
-    num_items: 6, max_rounds: 4, num_runs: 2, base_seed: 7,
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      weak: ['scripted:linear'],
+      strong: ['scripted:nash', 'scripted:greedy'],
+      levels: [0.25, 0.75],
+      num_items: 6,
+      max_rounds: 4,
+      num_runs: 2,
+      base_seed: 7,
+    }),
+  );
   const rd = join(dir, 'results');
   let r = bargain(['generate', '--grid', file, '--results-dir', rd]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(configs(rd), expected(['scripted:linear'], ['scripted:nash', 'scripted:greedy'], [0.25, 0.75], { items: 6, rounds: 4, runs: 2, seed: 7 }));
+  assert.deepEqual(
+    configs(rd),
+    expected(['scripted:linear'], ['scripted:nash', 'scripted:greedy'], [0.25, 0.75], {
+      items: 6,
+      rounds: 4,
+      runs: 2,
+      seed: 7,
+    }),
+  );
 
   const rd2 = join(dir, 'results2');
   r = bargain(['generate', '--grid', file, '--runs', '6', '--strong', 'scripted:boulware', '--results-dir', rd2]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(configs(rd2), expected(['scripted:linear'], ['scripted:boulware'], [0.25, 0.75], { items: 6, rounds: 4, runs: 6, seed: 7 }));
+  assert.deepEqual(
+    configs(rd2),
+    expected(['scripted:linear'], ['scripted:boulware'], [0.25, 0.75], { items: 6, rounds: 4, runs: 6, seed: 7 }),
+  );
 
   // A grid file with a misspelt key is refused with one line naming it; nothing written.
-  writeFileSync(file, JSON.stringify({ weak: ['scripted:linear'], strong: ['scripted:nash'], levels: [0.5], num_item: 6 }));
+  writeFileSync(
+    file,
+    JSON.stringify({ weak: ['scripted:linear'], strong: ['scripted:nash'], levels: [0.5], num_item: 6 }),
+  );
   const rd3 = join(dir, 'results3');
   r = bargain(['generate', '--grid', file, '--results-dir', rd3]);
   assert.equal(r.status, 2);
@@ -117,14 +226,20 @@ test('a grid file defines the grid; flags still override it', (t) => {
 });
 
 test('regenerating the same grid is a no-op; a different grid over results is refused without --force, archived with it', async (t) => {
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
-  const gen = (...extra: string[]) => bargain(['generate', '--grid', 'demo', '--runs', '2', '--results-dir', dir, ...extra]);
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const gen = (...extra: string[]) =>
+    bargain(['generate', '--grid', 'demo', '--runs', '2', '--results-dir', dir, ...extra]);
   assert.equal(gen().status, 0);
   let before = hashTree(dir);
   let r = gen();
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /already match/);
-  assert.deepEqual(treeDiff(before, hashTree(dir)), [], 'identical regeneration touches nothing (not even summary.txt)');
+  assert.deepEqual(
+    treeDiff(before, hashTree(dir)),
+    [],
+    'identical regeneration touches nothing (not even summary.txt)',
+  );
 
   // Without results yet, a different grid simply replaces the configs (nothing to orphan).
   r = gen('--levels', '0.5');
@@ -145,8 +260,16 @@ test('regenerating the same grid is a no-op; a different grid over results is re
   assert.deepEqual(treeDiff(before, hashTree(dir)), [], 'same grid over results: nothing changes');
 
   // Three different grids at once (CLI start-up dominates): each refused, nothing changed.
-  const variants = [['--levels', '0.5'], ['--runs', '4'], ['--base-seed', '43']];
-  const outs = await Promise.all(variants.map((extra) => startBargain(['generate', '--grid', 'demo', '--runs', '2', '--results-dir', dir, ...extra]).done));
+  const variants = [
+    ['--levels', '0.5'],
+    ['--runs', '4'],
+    ['--base-seed', '43'],
+  ];
+  const outs = await Promise.all(
+    variants.map(
+      (extra) => startBargain(['generate', '--grid', 'demo', '--runs', '2', '--results-dir', dir, ...extra]).done,
+    ),
+  );
   outs.forEach((o, k) => {
     assert.equal(o.status, 2, `${variants[k].join(' ')} must be refused`);
     assert.match(oneLine(o.stderr), /already holds results of a different grid.*--force/);

@@ -26,8 +26,11 @@ const KEYS = {
 function envFor(s: MockServer, omit: string[] = []): ProviderEnv {
   const vars: Record<string, string> = {
     ...KEYS,
-    OPENAI_BASE_URL: `${s.url}/v1`, ANTHROPIC_BASE_URL: s.url, GEMINI_BASE_URL: s.url,
-    OPENROUTER_BASE_URL: `${s.url}/api/v1`, SIM_BASE_URL: `${s.url}/v1`,
+    OPENAI_BASE_URL: `${s.url}/v1`,
+    ANTHROPIC_BASE_URL: s.url,
+    GEMINI_BASE_URL: s.url,
+    OPENROUTER_BASE_URL: `${s.url}/api/v1`,
+    SIM_BASE_URL: `${s.url}/v1`,
   };
   for (const k of omit) delete vars[k];
   return envFrom(vars);
@@ -36,28 +39,44 @@ function envFor(s: MockServer, omit: string[] = []): ProviderEnv {
 async function withServer(opts: MockServerOptions, f: (s: MockServer) => Promise<void>) {
   // the seed's models, as served when the seed was written
   const s = await startMockServer({ date: SEED_DATE, ...opts });
-  try { await f(s); } finally { await s.close(); }
+  try {
+    await f(s);
+  } finally {
+    await s.close();
+  }
 }
 
 const registry = loadRegistry();
 
 async function play(env: ProviderEnv, models: [string, string], opts: { runs?: number; rounds?: number } = {}) {
   const factory = createLlmAgentFactory({
-    chatModelFor: (m) => createChatModel(m, { env, registry, callTimeoutMs: 10_000, retry: { baseDelayMs: 5, maxDelayMs: 20, rateLimitDelayMs: 5 } }),
+    chatModelFor: (m) =>
+      createChatModel(m, {
+        env,
+        registry,
+        callTimeoutMs: 10_000,
+        retry: { baseDelayMs: 5, maxDelayMs: 20, rateLimitDelayMs: 5 },
+      }),
     contextWindowFor: (m) => registry.get(m).context_window,
     scope: 'exp0',
   });
   const events: TranscriptEvent[] = [];
   const docs: RunDocument[] = await runSeries({
-    spec: makeSpec({ n: 2, m: 5, maxRounds: opts.rounds ?? 3 }), level: 0.6, seed: 11, numRuns: opts.runs ?? 2,
-    players: models.map((model, i) => ({ model, role: i === 0 ? 'weak' : 'strong' })), factory,
-    onRun: (_d, ev) => { events.push(...ev); },
+    spec: makeSpec({ n: 2, m: 5, maxRounds: opts.rounds ?? 3 }),
+    level: 0.6,
+    seed: 11,
+    numRuns: opts.runs ?? 2,
+    players: models.map((model, i) => ({ model, role: i === 0 ? 'weak' : 'strong' })),
+    factory,
+    onRun: (_d, ev) => {
+      events.push(...ev);
+    },
   });
   return { docs, events };
 }
 
 function calls(events: TranscriptEvent[]): LlmCallRecord[] {
-  return events.flatMap((e) => (e.type === 'turn' && e.calls ? e.calls as LlmCallRecord[] : []));
+  return events.flatMap((e) => (e.type === 'turn' && e.calls ? (e.calls as LlmCallRecord[]) : []));
 }
 
 function assertNoKeys(...texts: string[]) {
@@ -65,9 +84,22 @@ function assertNoKeys(...texts: string[]) {
 }
 
 const PAIRS: { models: [string, string]; routes: [string, string]; omit?: string[]; formats: string[] }[] = [
-  { models: ['gpt-4o', 'claude-3-5-haiku'], routes: ['openai direct', 'anthropic direct'], formats: ['openai', 'anthropic'] },
-  { models: ['gemini-2-0-flash', 'o3-mini'], routes: ['google direct', 'openai direct'], formats: ['gemini', 'openai'] },
-  { models: ['gemini-2-5-flash', 'claude-4-sonnet'], routes: ['openrouter', 'openrouter'], omit: ['GEMINI_API_KEY', 'ANTHROPIC_API_KEY'], formats: ['openrouter'] },
+  {
+    models: ['gpt-4o', 'claude-3-5-haiku'],
+    routes: ['openai direct', 'anthropic direct'],
+    formats: ['openai', 'anthropic'],
+  },
+  {
+    models: ['gemini-2-0-flash', 'o3-mini'],
+    routes: ['google direct', 'openai direct'],
+    formats: ['gemini', 'openai'],
+  },
+  {
+    models: ['gemini-2-5-flash', 'claude-4-sonnet'],
+    routes: ['openrouter', 'openrouter'],
+    omit: ['GEMINI_API_KEY', 'ANTHROPIC_API_KEY'],
+    formats: ['openrouter'],
+  },
   { models: ['sim:boulware', 'claude-4-opus'], routes: ['sim', 'anthropic direct'], formats: ['openai', 'anthropic'] },
 ];
 
@@ -93,7 +125,11 @@ for (const pair of PAIRS) {
       for (const m of pair.models) {
         const entry = registry.get(m);
         const mine = all.filter((c) => c.model === m);
-        if (entry.sampling.kind !== 'chat') assert.ok(mine.some((c) => c.reasoning_tokens > 0), `${m} reports reasoning tokens`);
+        if (entry.sampling.kind !== 'chat')
+          assert.ok(
+            mine.some((c) => c.reasoning_tokens > 0),
+            `${m} reports reasoning tokens`,
+          );
       }
       for (const d of docs) {
         for (const a of d.agents) {
@@ -114,7 +150,15 @@ test('malformed output and transport faults: repaired or voided and recorded, ne
     const { docs, events } = await play(envFor(s), ['gpt-4o', 'gemini-2-0-flash'], { runs: 2, rounds: 4 });
     assert.equal(docs.length, 2);
     const st = s.stats();
-    assert.ok((st.faults.fenced ?? 0) + (st.faults.prose ?? 0) + (st.faults.trailing_comma ?? 0) + (st.faults.comments ?? 0) + (st.faults.single_quotes ?? 0) > 0, 'recoverable faults were injected');
+    assert.ok(
+      (st.faults.fenced ?? 0) +
+        (st.faults.prose ?? 0) +
+        (st.faults.trailing_comma ?? 0) +
+        (st.faults.comments ?? 0) +
+        (st.faults.single_quotes ?? 0) >
+        0,
+      'recoverable faults were injected',
+    );
     const bad = events.filter((e) => e.type === 'turn' && !e.valid);
     const injectedBad = (st.faults.truncated ?? 0) + (st.faults.refusal ?? 0);
     assert.ok(injectedBad > 0);
@@ -128,7 +172,11 @@ test('malformed output and transport faults: repaired or voided and recorded, ne
     // retried transport faults show in the attempts; the transcript holds one call per turn
     const all = calls(events);
     const transport = (st.faults.server_error ?? 0) + (st.faults.reset ?? 0);
-    assert.equal(all.reduce((a, c) => a + c.attempts - 1, 0), transport, 'every 5xx/reset was retried once more');
+    assert.equal(
+      all.reduce((a, c) => a + c.attempts - 1, 0),
+      transport,
+      'every 5xx/reset was retried once more',
+    );
     assertNoKeys(JSON.stringify(events));
   });
 });
@@ -152,7 +200,10 @@ test('missing keys and an invalid key: clear errors that name the variable, neve
   await withServer({}, async (s) => {
     const env = envFrom({ OPENAI_API_KEY: 'sk-dummy-invalid-key-1234', OPENAI_BASE_URL: `${s.url}/v1` });
     const m = createChatModel('gpt-4o', { env, registry, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
-    const err = await m.generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 10 }).then(() => null, (e: Error) => e);
+    const err = await m.generate({ messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 10 }).then(
+      () => null,
+      (e: Error) => e,
+    );
     assert.ok(err);
     assert.ok(!err.message.includes('sk-dummy-invalid-key-1234'), err.message);
     assert.match(err.message, /OPENAI_API_KEY/);

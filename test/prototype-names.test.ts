@@ -19,7 +19,10 @@ import { mergeServedModels, servedModelsOf } from '../src/results/index.ts';
 function modelsFile(dir: string, name: string, extra: Record<string, unknown> = {}): string {
   const f = join(dir, `${name.replace(/\W/g, '_')}.json`);
   // JSON text written by hand: JSON.stringify of an object literal would drop a "__proto__" key
-  writeFileSync(f, `{"models":{${JSON.stringify(name)}:${JSON.stringify({ provider: 'openai', model_id: 'gpt-4o', context_window: 128000, price: { input: 2.5, output: 10 }, ...extra })}}}`);
+  writeFileSync(
+    f,
+    `{"models":{${JSON.stringify(name)}:${JSON.stringify({ provider: 'openai', model_id: 'gpt-4o', context_window: 128000, price: { input: 2.5, output: 10 }, ...extra })}}}`,
+  );
   return f;
 }
 
@@ -28,36 +31,76 @@ test('a models file naming a model constructor, toString or __proto__ is refused
   try {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       const file = modelsFile(dir, name);
-      assert.throws(() => loadRegistry(file), (e) => e instanceof UserError && e.message.includes(`model name "${name}" is not allowed`), name);
+      assert.throws(
+        () => loadRegistry(file),
+        (e) => e instanceof UserError && e.message.includes(`model name "${name}" is not allowed`),
+        name,
+      );
       for (const args of [
-        ['generate', '--weak', name, '--strong', 'scripted:boulware', '--models', file, '--results-dir', join(dir, 'r1')],
+        [
+          'generate',
+          '--weak',
+          name,
+          '--strong',
+          'scripted:boulware',
+          '--models',
+          file,
+          '--results-dir',
+          join(dir, 'r1'),
+        ],
         ['models', '--models', file],
       ]) {
         const r = bargainSync(args);
         assert.equal(r.status, 2, r.stdout + r.stderr);
-        assert.match(oneLine(r.stderr), new RegExp(`^bargain: --models .*: model name "${name}" is not allowed .*; fix: choose another name`));
+        assert.match(
+          oneLine(r.stderr),
+          new RegExp(`^bargain: --models .*: model name "${name}" is not allowed .*; fix: choose another name`),
+        );
       }
     }
     // without a models file they are unknown names, as any other
-    const r = bargainSync(['generate', '--weak', 'constructor', '--strong', 'scripted:boulware', '--results-dir', join(dir, 'r3')]);
+    const r = bargainSync([
+      'generate',
+      '--weak',
+      'constructor',
+      '--strong',
+      'scripted:boulware',
+      '--results-dir',
+      join(dir, 'r3'),
+    ]);
     assert.equal(r.status, 2);
     assert.match(oneLine(r.stderr), /^bargain: unknown model "constructor"/);
-  } finally { cleanup(); }
+  } finally {
+    cleanup();
+  }
 });
 
 test('scripted:constructor / toString / __proto__ are unknown strategies, refused in one line (not accepted and crashed on)', () => {
   const { dir, cleanup } = tempDir('bargain-proto-');
   try {
     for (const name of ['scripted:constructor', 'scripted:toString', 'scripted:__proto__']) {
-      const r = bargainSync(['generate', '--weak', name, '--strong', 'scripted:boulware', '--results-dir', join(dir, 'r2')]);
+      const r = bargainSync([
+        'generate',
+        '--weak',
+        name,
+        '--strong',
+        'scripted:boulware',
+        '--results-dir',
+        join(dir, 'r2'),
+      ]);
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.match(oneLine(r.stderr), /^bargain: .*(unknown|strateg)/i, r.stderr);
     }
-  } finally { cleanup(); }
+  } finally {
+    cleanup();
+  }
 });
 
 test('summary by_model and served_models count a model whose wire id is a prototype name', () => {
-  const served = servedModelsOf([{ model: 'm', model_id: 'x', served_model_id: 'constructor', served_model_mismatch: true }, { model: 'm', model_id: 'x', served_model_id: 'constructor', served_model_mismatch: true }]);
+  const served = servedModelsOf([
+    { model: 'm', model_id: 'x', served_model_id: 'constructor', served_model_mismatch: true },
+    { model: 'm', model_id: 'x', served_model_id: 'constructor', served_model_mismatch: true },
+  ]);
   assert.equal(served.m.served.constructor, 2);
   assert.equal(mergeServedModels([served, served]).m.served.constructor, 4);
   assert.equal(strategyFor('constructor', { other: 'boulware' }), 'linear');

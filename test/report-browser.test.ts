@@ -16,7 +16,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startBargain, tempDir } from './helpers/grid.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does) to run the report browser tests`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does) to run the report browser tests`;
 
 let browser: Browser | undefined;
 const grids = {} as Record<'demo' | 'xss' | 'broken', Promise<string>>;
@@ -25,16 +27,46 @@ const dirs: { dir: string; cleanup: () => void }[] = [];
 before(async () => {
   if (skip) return;
   grids.demo = pipeline(['--grid', 'demo']);
-  grids.xss = pipeline(['--grid', 'demo', '--weak', 'scripted:xss', '--strong', 'scripted:boulware,scripted:nash', '--levels', '0.5', '--runs', '2']);
+  grids.xss = pipeline([
+    '--grid',
+    'demo',
+    '--weak',
+    'scripted:xss',
+    '--strong',
+    'scripted:boulware,scripted:nash',
+    '--levels',
+    '0.5',
+    '--runs',
+    '2',
+  ]);
   grids.broken = pipeline(
-    ['--grid', 'demo', '--weak', 'scripted:crash,scripted:linear,scripted:conceder', '--strong', 'scripted:nash', '--levels', '0.5'],
-    ['--jobs', '0,1'], 1);
+    [
+      '--grid',
+      'demo',
+      '--weak',
+      'scripted:crash,scripted:linear,scripted:conceder',
+      '--strong',
+      'scripted:nash',
+      '--levels',
+      '0.5',
+    ],
+    ['--jobs', '0,1'],
+    1,
+  );
   // a rejected pipeline is reported by the test that awaits it
   for (const g of Object.values(grids)) g.catch(() => {});
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 
@@ -66,7 +98,11 @@ async function pipeline(generateArgs: string[], runArgs: string[] = [], expectRu
   return join(dir, 'report', 'index.html');
 }
 
-interface Watched { page: Page; problems: string[]; requests: string[] }
+interface Watched {
+  page: Page;
+  problems: string[];
+  requests: string[];
+}
 
 /** A page whose console errors, page errors and every request are recorded; only the report's own files may load. */
 async function watchedPage(reportDir: string): Promise<Watched> {
@@ -74,7 +110,9 @@ async function watchedPage(reportDir: string): Promise<Watched> {
   const problems: string[] = [];
   const requests: string[] = [];
   const allowed = pathToFileURL(resolve(reportDir)).href + '/';
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('request', (r) => requests.push(r.url()));
   await page.route('**/*', (route) => {
@@ -92,7 +130,10 @@ function assertOnlyPages(w: Watched, reportDir: string) {
   assert.deepEqual(w.problems, []);
 }
 
-test('the demo grid report: no console errors, no network, visible plots, working links and toggles', { skip, timeout: 300_000 }, async (t) => {
+test('the demo grid report: no console errors, no network, visible plots, working links and toggles', {
+  skip,
+  timeout: 300_000,
+}, async (t) => {
   const index = await grids.demo;
   const reportDir = join(index, '..');
   const w = await watchedPage(reportDir);
@@ -132,12 +173,17 @@ test('the demo grid report: no console errors, no network, visible plots, workin
   await w.page.fill('input[data-filter="experiments-table"]', '');
 
   // every experiment link points at a page that exists; follow one
-  const hrefs = await w.page.locator('#experiments-table a[href^="experiments/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+  const hrefs = await w.page
+    .locator('#experiments-table a[href^="experiments/"]')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
   assert.equal(hrefs.length, 120);
   for (const h of hrefs) assert.ok(existsSync(join(reportDir, h)), h);
   await w.page.locator('#experiments-table a[href="experiments/7.html"]').click();
   await w.page.waitForURL(/experiments\/7\.html$/);
-  assert.match(await w.page.locator('h1').innerText(), /^Experiment 7: scripted:conceder \(weak\) vs scripted:boulware \(strong\), level 0\.8/);
+  assert.match(
+    await w.page.locator('h1').innerText(),
+    /^Experiment 7: scripted:conceder \(weak\) vs scripted:boulware \(strong\), level 0\.8/,
+  );
   assert.equal(await w.page.locator('section.run').count(), 4);
 
   // private notes are hidden until toggled: one by its summary, then all by the button
@@ -165,7 +211,10 @@ test('the demo grid report: no console errors, no network, visible plots, workin
   await w.page.close();
 });
 
-test('injected transcript text never runs and is shown literally, on every page', { skip, timeout: 300_000 }, async () => {
+test('injected transcript text never runs and is shown literally, on every page', {
+  skip,
+  timeout: 300_000,
+}, async () => {
   const index = await grids.xss;
   const reportDir = join(index, '..');
   const w = await watchedPage(reportDir);
@@ -175,10 +224,14 @@ test('injected transcript text never runs and is shown literally, on every page'
     await w.page.waitForLoadState('load');
     if (url !== index) {
       // open everything: notes, votes, raw outputs and prompts
-      for (const name of ['Show private notes and votes', 'Show raw outputs, prompts and calls']) await w.page.getByRole('button', { name }).click();
+      for (const name of ['Show private notes and votes', 'Show raw outputs, prompts and calls'])
+        await w.page.getByRole('button', { name }).click();
       const body = await w.page.locator('body').innerText();
       for (const p of XSS_PAYLOADS) assert.ok(body.includes(p), `shown literally: ${p.slice(0, 50)}`);
-      assert.equal(await w.page.locator('section.run img, section.run iframe, section.run svg, section.run script').count(), 0);
+      assert.equal(
+        await w.page.locator('section.run img, section.run iframe, section.run svg, section.run script').count(),
+        0,
+      );
     }
     await w.page.waitForTimeout(100);
     assert.equal(await w.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined, url);
@@ -187,18 +240,27 @@ test('injected transcript text never runs and is shown literally, on every page'
   await w.page.close();
 });
 
-test('a single-level grid with a failed and an unstarted experiment: a correct report, nothing blank', { skip, timeout: 300_000 }, async () => {
+test('a single-level grid with a failed and an unstarted experiment: a correct report, nothing blank', {
+  skip,
+  timeout: 300_000,
+}, async () => {
   const index = await grids.broken;
   const reportDir = join(index, '..');
   const w = await watchedPage(reportDir);
   await w.page.goto(pathToFileURL(index).href);
   const failures = await w.page.locator('h2#failures + div table').innerText();
-  assert.match(failures, /scripted:crash vs scripted:nash\s+0\.5\s+FAILED\s+0 \/ 4\s+.*scripted:crash failed on purpose/);
-  assert.match(await w.page.locator('h2#missing ~ div table').first().innerText(), /2\s+scripted:conceder vs scripted:nash\s+0\.5\s+NOT_STARTED/);
+  assert.match(
+    failures,
+    /scripted:crash vs scripted:nash\s+0\.5\s+FAILED\s+0 \/ 4\s+.*scripted:crash failed on purpose/,
+  );
+  assert.match(
+    await w.page.locator('h2#missing ~ div table').first().innerText(),
+    /2\s+scripted:conceder vs scripted:nash\s+0\.5\s+NOT_STARTED/,
+  );
   assert.match(await w.page.locator('#headline').innerText(), /1 of 3 experiments have no result yet/);
   const plots = w.page.locator('figure.plot > svg');
-  assert.ok(await plots.count() >= 4);
-  for (let i = 0; i < await plots.count(); i++) {
+  assert.ok((await plots.count()) >= 4);
+  for (let i = 0; i < (await plots.count()); i++) {
     const box = await plots.nth(i).boundingBox();
     assert.ok(box && box.width > 150 && box.height > 100, `plot ${i}`);
   }

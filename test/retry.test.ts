@@ -11,10 +11,23 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, bargain, childEnv, hashTree, oneLine, readJson, startBargain, tempDir, treeDiff, waitFor, writeJson } from './helpers/grid.ts';
+import {
+  BIN,
+  bargain,
+  childEnv,
+  hashTree,
+  oneLine,
+  readJson,
+  startBargain,
+  tempDir,
+  treeDiff,
+  waitFor,
+  writeJson,
+} from './helpers/grid.ts';
 
 function setup(t: { after: (fn: () => void) => void }, strong: string[]) {
-  const { dir, cleanup } = tempDir(); t.after(cleanup);
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
   const grid = join(dir, 'grid.json');
   writeFileSync(grid, JSON.stringify({ weak: ['scripted:linear'], strong, levels: [0.5], max_rounds: 2, num_runs: 2 }));
   const rd = join(dir, 'results');
@@ -35,12 +48,21 @@ test('run lists failures with pair, level, reason and the retry command; run-one
   assert.equal(run.status, 1, `a run with failures exits 1\n${run.stdout}\n${run.stderr}`);
   const out = run.stdout;
   assert.match(out, /^Ran 3 experiments in [\d.]+s \(0 already complete, skipped\)$/m);
-  assert.match(out, /Successful: 1 \| Failed: 1 \| Timeout: 1 \| Success rate: 33\.3% \| Mean time per experiment: [\d.]+s/);
+  assert.match(
+    out,
+    /Successful: 1 \| Failed: 1 \| Timeout: 1 \| Success rate: 33\.3% \| Mean time per experiment: [\d.]+s/,
+  );
   assert.match(out, /^Failures:$/m);
-  assert.match(out, /^ {2}0: scripted:linear vs scripted:crash at level 0\.5 — FAILED: .*scripted:crash failed on purpose$/m);
+  assert.match(
+    out,
+    /^ {2}0: scripted:linear vs scripted:crash at level 0\.5 — FAILED: .*scripted:crash failed on purpose$/m,
+  );
   assert.match(out, /^ {2}1: scripted:linear vs scripted:slow at level 0\.5 — TIMEOUT: .*1 s timeout.*$/m);
   assert.doesNotMatch(out, /^ {2}2: /m, 'the successful experiment is not listed');
-  const retryLine = /^Retry them with: (bargain retry .*?--yes) +\(or \.\/scripts\/retry_failed\.sh 3 --results-dir (\S+)\)$/m.exec(out);
+  const retryLine =
+    /^Retry them with: (bargain retry .*?--yes) +\(or \.\/scripts\/retry_failed\.sh 3 --results-dir (\S+)\)$/m.exec(
+      out,
+    );
   assert.ok(retryLine, 'the retry command is printed');
   assert.ok(retryLine[1].includes(`--results-dir ${rd}`), retryLine[1]);
   assert.equal(retryLine[2], rd, 'the script form names the same results directory');
@@ -148,23 +170,40 @@ test('retry --yes reruns failures that fail again, and interrupted (INCOMPLETE) 
   }
   const summary = readJson(join(rd, 'summary.json'));
   assert.deepEqual([summary.successful, summary.failed, summary.timeout], [0, 1, 1]);
-  assert.deepEqual(summary.failures.map((f: any) => [f.experiment_id, f.status]), [[0, 'FAILED'], [1, 'TIMEOUT']]);
+  assert.deepEqual(
+    summary.failures.map((f: any) => [f.experiment_id, f.status]),
+    [
+      [0, 'FAILED'],
+      [1, 'TIMEOUT'],
+    ],
+  );
 });
 
 /** Runs `bargain ARGS` on a pseudo-terminal (util-linux `script`), typing `input`; null when `script` is missing. */
 function onTerminal(args: string[], input: string): { status: number | null; out: string } | null {
   if (spawnSync('script', ['--version']).status !== 0) return null;
   const cmd = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { input, encoding: 'utf8', env: childEnv({ TERM: 'xterm' }), timeout: 60_000 });
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+    input,
+    encoding: 'utf8',
+    env: childEnv({ TERM: 'xterm' }),
+    timeout: 60_000,
+  });
   return { status: r.status, out: r.stdout };
 }
 
 test('on a terminal: run shows the live progress line; retry asks first (no = nothing changed, yes = rerun)', (t) => {
   const { rd } = setup(t, ['scripted:crash', 'scripted:nash']);
   const run = onTerminal(['run', '--results-dir', rd], '');
-  if (!run) { t.skip('util-linux script(1) is not installed'); return; }
+  if (!run) {
+    t.skip('util-linux script(1) is not installed');
+    return;
+  }
   assert.equal(run.status, 1, run.out);
-  assert.match(run.out, /\r\x1b\[2K\[2\/2\] Completed: 2 \| Failed: 1 \| Running: 0 \| Rate: [\d.]+\/min \| Elapsed: \d+s \| ETA: \d+s/);
+  assert.match(
+    run.out,
+    /\r\x1b\[2K\[2\/2\] Completed: 2 \| Failed: 1 \| Running: 0 \| Rate: [\d.]+\/min \| Elapsed: \d+s \| ETA: \d+s/,
+  );
 
   const before = hashTree(rd);
   const no = onTerminal(['retry', '--results-dir', rd], 'n\n')!;
@@ -176,6 +215,6 @@ test('on a terminal: run shows the live progress line; retry asks first (no = no
   const yes = onTerminal(['retry', '--results-dir', rd], 'y\n')!;
   assert.equal(yes.status, 1, yes.out);
   assert.match(yes.out, /Ran 1 experiment /);
-  assert.ok(existsSync(join(rd, 'logs', 'experiment_0.log.old')), 'the retried experiment\'s log was archived');
+  assert.ok(existsSync(join(rd, 'logs', 'experiment_0.log.old')), "the retried experiment's log was archived");
   assert.ok(!existsSync(join(rd, 'logs', 'experiment_1.log.old')), 'the successful one was left alone');
 });

@@ -20,8 +20,15 @@ function workDir(t: { after: (fn: () => void) => void }): string {
 }
 
 test('every seed-named script exists and is executable', () => {
-  const names = ['setup_experiment.sh', 'run_all_experiments.sh', 'generate_configs.sh', 'run_single_experiment.sh',
-    'run_parallel_jobs.sh', 'collect_results.sh', 'retry_failed.sh'];
+  const names = [
+    'setup_experiment.sh',
+    'run_all_experiments.sh',
+    'generate_configs.sh',
+    'run_single_experiment.sh',
+    'run_parallel_jobs.sh',
+    'collect_results.sh',
+    'retry_failed.sh',
+  ];
   for (const n of names) assert.ok(existsSync(join(SCRIPTS, n)), n);
 });
 
@@ -45,7 +52,8 @@ test('run_all_experiments.sh: --help, --dry-run (runs and writes nothing), then 
   const cwd = workDir(t);
   let r = script('run_all_experiments.sh', ['--help'], { cwd });
   assert.equal(r.status, 0, r.stderr);
-  for (const opt of ['--parallel', '--dry-run', '--grid', '--results-dir']) assert.ok(r.stdout.includes(opt), `--help lists ${opt}`);
+  for (const opt of ['--parallel', '--dry-run', '--grid', '--results-dir'])
+    assert.ok(r.stdout.includes(opt), `--help lists ${opt}`);
   assert.deepEqual(readdirSync(cwd), []);
 
   const SUBSET = ['--grid', 'demo', '--levels', '0.3,0.9', '--runs', '2'];
@@ -77,7 +85,7 @@ test('run_all_experiments.sh: --help, --dry-run (runs and writes nothing), then 
   assert.deepEqual(treeDiff(before, hashTree(rd)), []);
 });
 
-test('generate_configs.sh writes the 300 seed configs under the caller\'s directory, also when called by a relative path', (t) => {
+test("generate_configs.sh writes the 300 seed configs under the caller's directory, also when called by a relative path", (t) => {
   const cwd = workDir(t);
   // Without options: the seed grid as the seed wrote it, refused today for its retired models, nothing written
   const refused = script('generate_configs.sh', [], { cwd });
@@ -90,10 +98,19 @@ test('generate_configs.sh writes the 300 seed configs under the caller\'s direct
   assert.equal(readdirSync(join(cwd, DEFAULT, 'configs')).length, 300);
   const c0 = readJson(join(cwd, DEFAULT, 'configs', 'config_0.json'));
   const c299 = readJson(join(cwd, DEFAULT, 'configs', 'config_299.json'));
-  assert.deepEqual([c0.weak_model, c0.strong_model, c0.competition_level, c0.random_seed], ['gpt-4o', 'gemini-2-0-flash', 0.1, 42]);
-  assert.deepEqual([c299.weak_model, c299.strong_model, c299.competition_level, c299.random_seed], ['gemini-1-5-pro', 'chatgpt-5', 1, 341]);
+  assert.deepEqual(
+    [c0.weak_model, c0.strong_model, c0.competition_level, c0.random_seed],
+    ['gpt-4o', 'gemini-2-0-flash', 0.1, 42],
+  );
+  assert.deepEqual(
+    [c299.weak_model, c299.strong_model, c299.competition_level, c299.random_seed],
+    ['gemini-1-5-pro', 'chatgpt-5', 1, 341],
+  );
   const rel = relative(cwd, join(SCRIPTS, 'generate_configs.sh'));
-  const r2 = script('generate_configs.sh', ['--grid', 'demo', '--results-dir', 'demo results'], { cwd, path: rel.startsWith('.') ? rel : `./${rel}` });
+  const r2 = script('generate_configs.sh', ['--grid', 'demo', '--results-dir', 'demo results'], {
+    cwd,
+    path: rel.startsWith('.') ? rel : `./${rel}`,
+  });
   assert.equal(r2.status, 0, r2.stderr);
   assert.equal(readdirSync(join(cwd, 'demo results', 'configs')).length, 120);
   assert.ok(!existsSync(join(ROOT, 'demo results')), 'nothing written in the repository');
@@ -102,9 +119,15 @@ test('generate_configs.sh writes the 300 seed configs under the caller\'s direct
 test('run_single_experiment.sh JOB_ID (or $SLURM_ARRAY_TASK_ID), run_parallel_jobs.sh N, collect_results.sh, retry_failed.sh N --yes', (t) => {
   const cwd = workDir(t);
   mkdirSync(join(cwd, 'grids'));
-  writeFileSync(join(cwd, 'grids', 'g.json'), JSON.stringify({
-    weak: ['scripted:linear', 'scripted:conceder'], strong: ['scripted:nash', 'scripted:crash'], levels: [0.4, 0.8], num_runs: 2,
-  }));
+  writeFileSync(
+    join(cwd, 'grids', 'g.json'),
+    JSON.stringify({
+      weak: ['scripted:linear', 'scripted:conceder'],
+      strong: ['scripted:nash', 'scripted:crash'],
+      levels: [0.4, 0.8],
+      num_runs: 2,
+    }),
+  );
   assert.equal(script('generate_configs.sh', ['--grid', 'grids/g.json'], { cwd }).status, 0);
   const rd = join(cwd, DEFAULT);
   const cfg = (id: number) => readJson(join(rd, 'configs', `config_${id}.json`));
@@ -146,5 +169,8 @@ test('run_single_experiment.sh JOB_ID (or $SLURM_ARRAY_TASK_ID), run_parallel_jo
   assert.equal(r.status, 0);
   assert.match(r.stdout, /Nothing to retry/);
   // Everything stayed under the caller's directory.
-  assert.ok(listFiles(cwd).every((p) => p.startsWith(DEFAULT) || p.startsWith('grids')), listFiles(cwd).join(', '));
+  assert.ok(
+    listFiles(cwd).every((p) => p.startsWith(DEFAULT) || p.startsWith('grids')),
+    listFiles(cwd).join(', '),
+  );
 });

@@ -14,8 +14,24 @@ test('the same strategy in both seats shows no first-seat advantage (95% interva
   const { dir, cleanup } = tempDir();
   try {
     const results = join(dir, 'results');
-    const r = bargain(['all', '--grid', 'demo', '--weak', 'scripted:boulware', '--strong', 'scripted:boulware',
-      '--runs', '48', '--results-dir', results, '--parallel', '4'], { timeoutMs: 180_000 });
+    const r = bargain(
+      [
+        'all',
+        '--grid',
+        'demo',
+        '--weak',
+        'scripted:boulware',
+        '--strong',
+        'scripted:boulware',
+        '--runs',
+        '48',
+        '--results-dir',
+        results,
+        '--parallel',
+        '4',
+      ],
+      { timeoutMs: 180_000 },
+    );
     assert.equal(r.status, 0, r.stderr);
 
     // independent: seat 1 − seat 2 per run, averaged over each complete pair
@@ -29,7 +45,10 @@ test('the same strategy in both seats shows no first-seat advantage (95% interva
     }
     const pairs = new Map<string, number[]>();
     for (const run of runs.values()) pairs.set(run.pair, [...(pairs.get(run.pair) ?? []), run.seat[0] - run.seat[1]]);
-    const diffs = [...pairs.values()].map((d) => { assert.equal(d.length, 2); return (d[0] + d[1]) / 2; });
+    const diffs = [...pairs.values()].map((d) => {
+      assert.equal(d.length, 2);
+      return (d[0] + d[1]) / 2;
+    });
     assert.equal(diffs.length, 240);
     const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
 
@@ -38,7 +57,10 @@ test('the same strategy in both seats shows no first-seat advantage (95% interva
     assert.equal(agg.seat_effect.overall.pairs, 240);
     assert.ok(Math.abs(first.mean - mean) < 1e-4, `aggregate mean ${first.mean} vs recomputed ${mean}`);
     assert.ok(first.hi - first.lo > 0.1, `a degenerate interval proves nothing: [${first.lo}, ${first.hi}]`);
-    assert.ok(first.lo <= 0 && 0 <= first.hi, `first-seat advantage ${first.mean} [${first.lo}, ${first.hi}] excludes 0`);
+    assert.ok(
+      first.lo <= 0 && 0 <= first.hi,
+      `first-seat advantage ${first.mean} [${first.lo}, ${first.hi}] excludes 0`,
+    );
   } finally {
     cleanup();
   }

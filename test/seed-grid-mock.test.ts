@@ -27,7 +27,16 @@ import { basename, join } from 'node:path';
 import { SEED_DATE, startMockServer, type MockServer, type RequestLogEntry } from '../src/mock/server.ts';
 import { bargain, flagIds, hashTree, resultFiles, startBargain, TEMP_NAME, tempDir, waitFor } from './helpers/grid.ts';
 import {
-  byKey, checkRetryAfter, DUMMY_KEYS, KEY_HASH, maxInWindow, mockEnv, outcomes, repeatedAnswers, SEED_MODELS, strategiesFor,
+  byKey,
+  checkRetryAfter,
+  DUMMY_KEYS,
+  KEY_HASH,
+  maxInWindow,
+  mockEnv,
+  outcomes,
+  repeatedAnswers,
+  SEED_MODELS,
+  strategiesFor,
 } from './helpers/mock-grid.ts';
 
 const EXPERIMENTS = 300;
@@ -42,7 +51,8 @@ const OPENAI_FIRST_429 = { count: 2, retryAfterS: 1 };
 
 function runArgs(dir: string, extra: string[] = []): string[] {
   const args = ['run', '--allow-retired', '--no-check', '--results-dir', dir, '--parallel', '48', ...extra];
-  for (const [p, n] of Object.entries(RPM)) args.push('--rpm', `${p}=${n}`, '--tpm', `${p}=1000000000`, '--concurrency', `${p}=${CONCURRENCY}`);
+  for (const [p, n] of Object.entries(RPM))
+    args.push('--rpm', `${p}=${n}`, '--tpm', `${p}=1000000000`, '--concurrency', `${p}=${CONCURRENCY}`);
   return args;
 }
 
@@ -69,14 +79,23 @@ test('the seed grid against the mock under 429 bursts, 5xx, resets and malformed
   // this test was written with: at the realistic default (thousands), the per-key token
   // budgets bind first and the run never reaches the server's RPM, which this test measures
   const server = await startMockServer({
-    date: SEED_DATE, reasoningScale: 0.15, strategies: strategiesFor(SEED_MODELS, 'random'), rpm: SERVER_RPM, rateLimitBursts: { everyMs: 45_000, forMs: 5_000 },
-    rateLimitFirst: { openai: OPENAI_FIRST_429 }, ...FAULTS,
+    date: SEED_DATE,
+    reasoningScale: 0.15,
+    strategies: strategiesFor(SEED_MODELS, 'random'),
+    rpm: SERVER_RPM,
+    rateLimitBursts: { everyMs: 45_000, forMs: 5_000 },
+    rateLimitFirst: { openai: OPENAI_FIRST_429 },
+    ...FAULTS,
   });
   const traceFile = join(dir, '..', `${basename(dir)}-governor.jsonl`);
   try {
     generate(dir);
     const first = await run(dir, server, [], { BARGAIN_GOVERNOR_TRACE: traceFile });
-    assert.equal(first.status, 0, `run exited ${first.status}\n${first.stdout.slice(-3000)}\n${first.stderr.slice(-3000)}`);
+    assert.equal(
+      first.status,
+      0,
+      `run exited ${first.status}\n${first.stdout.slice(-3000)}\n${first.stderr.slice(-3000)}`,
+    );
     const st = server.stats();
     assert.ok(st.log.length === st.requests, 'the log holds every request');
 
@@ -88,61 +107,98 @@ test('the seed grid against the mock under 429 bursts, 5xx, resets and malformed
       assert.match(first.stdout, /Successful: 300 \| Failed: 0 \| Timeout: 0/);
     });
 
-    await t.test('the faults really happened: 429 bursts and RPM 429s with Retry-After, 5xx, resets, malformed answers', () => {
-      const f = st.faults;
-      assert.ok((f.server_error ?? 0) > 100, `5xx: ${f.server_error}`);
-      assert.ok((f.reset ?? 0) > 50, `resets: ${f.reset}`);
-      const malformed = ['fenced', 'prose', 'trailing_comma', 'comments', 'single_quotes', 'truncated', 'refusal'].reduce((a, k) => a + (f[k] ?? 0), 0);
-      assert.ok(malformed > 50, `malformed: ${malformed}`);
-      const limited = st.log.filter((e) => e.status === 429);
-      assert.ok(limited.length > 0 && limited.every((e) => e.retry_after_s !== null && e.retry_after_s >= 1));
-      for (const p of ['openai', 'anthropic', 'google']) {
-        assert.ok(limited.some((e) => e.key === KEY_HASH[p] && e.fault === 'rate_limit_burst'), `${p} met a 429 burst`);
-      }
-      const rpm429 = limited.filter((e) => e.key === KEY_HASH.openai && e.fault === 'rate_limit').length;
-      assert.ok(rpm429 >= OPENAI_FIRST_429.count, 'OpenAI met per-minute 429s');
-      t.diagnostic(`OpenAI: ${rpm429 - OPENAI_FIRST_429.count} RPM 429s from the server's window (0 when the machine is too slow to reach ${SERVER_RPM} a minute)`);
-    });
+    await t.test(
+      'the faults really happened: 429 bursts and RPM 429s with Retry-After, 5xx, resets, malformed answers',
+      () => {
+        const f = st.faults;
+        assert.ok((f.server_error ?? 0) > 100, `5xx: ${f.server_error}`);
+        assert.ok((f.reset ?? 0) > 50, `resets: ${f.reset}`);
+        const malformed = [
+          'fenced',
+          'prose',
+          'trailing_comma',
+          'comments',
+          'single_quotes',
+          'truncated',
+          'refusal',
+        ].reduce((a, k) => a + (f[k] ?? 0), 0);
+        assert.ok(malformed > 50, `malformed: ${malformed}`);
+        const limited = st.log.filter((e) => e.status === 429);
+        assert.ok(limited.length > 0 && limited.every((e) => e.retry_after_s !== null && e.retry_after_s >= 1));
+        for (const p of ['openai', 'anthropic', 'google']) {
+          assert.ok(
+            limited.some((e) => e.key === KEY_HASH[p] && e.fault === 'rate_limit_burst'),
+            `${p} met a 429 burst`,
+          );
+        }
+        const rpm429 = limited.filter((e) => e.key === KEY_HASH.openai && e.fault === 'rate_limit').length;
+        assert.ok(rpm429 >= OPENAI_FIRST_429.count, 'OpenAI met per-minute 429s');
+        t.diagnostic(
+          `OpenAI: ${rpm429 - OPENAI_FIRST_429.count} RPM 429s from the server's window (0 when the machine is too slow to reach ${SERVER_RPM} a minute)`,
+        );
+      },
+    );
 
     const keys = byKey(st.log);
     const trace = readTrace(traceFile);
     const figures: string[] = [];
-    await t.test('no key is granted more requests in any 60 s window than its RPM budget, and the server saw no request the governor did not grant', () => {
-      assert.deepEqual([...keys.keys()].sort(), [KEY_HASH.openai, KEY_HASH.anthropic, KEY_HASH.google].sort(), 'direct routes only');
-      assert.deepEqual([...trace.keys()].sort(), Object.keys(RPM).sort(), 'one budget per provider key');
-      for (const [p, rpm] of Object.entries(RPM)) {
-        const list = keys.get(KEY_HASH[p]) ?? [];
-        const { grants } = trace.get(p)!;
-        const peak = maxInWindow(grants, 60_000);
-        figures.push(`${p}: ${list.length} requests at the server, ${grants.length} granted; peak ${peak} granted in 60 s (budget ${rpm}), ${maxInWindow(list.map((e) => e.ms), 60_000)} arrived; ${list.filter((e) => e.status === 429).length} × 429`);
-        assert.ok(peak <= rpm, `${p}: ${peak} requests granted in one 60 s window, budget ${rpm}`);
-        // a request the governor never granted would be one more at the server than it granted
-        // (a grant may reach no server: a reused connection the server had just closed)
-        assert.ok(grants.length >= list.length, `${p}: the server saw ${list.length} requests, the governor granted ${grants.length}`);
-      }
-      // the budget, not the machine, set the pace: the bottleneck key ran near its budget
-      const anth = maxInWindow(trace.get('anthropic')!.grants, 60_000);
-      figures.push(`anthropic peak at ${(100 * anth / RPM.anthropic).toFixed(0)}% of its budget`);
-    });
-
-    await t.test('every 429 with Retry-After pauses its key that long, and nothing is granted on the key before it has passed', () => {
-      for (const p of Object.keys(RPM)) {
-        const { grants, pauses } = trace.get(p)!;
-        const limited = (keys.get(KEY_HASH[p]) ?? []).filter((e) => e.status === 429 && e.retry_after_s !== null);
-        // each Retry-After the server sent became a pause of that length
-        const lengths = pauses.map((x) => x.until - x.pause);
-        const unmatched: number[] = [];
-        for (const e of limited) {
-          const i = lengths.indexOf(e.retry_after_s! * 1000);
-          if (i < 0) unmatched.push(e.retry_after_s!); else lengths.splice(i, 1);
+    await t.test(
+      'no key is granted more requests in any 60 s window than its RPM budget, and the server saw no request the governor did not grant',
+      () => {
+        assert.deepEqual(
+          [...keys.keys()].sort(),
+          [KEY_HASH.openai, KEY_HASH.anthropic, KEY_HASH.google].sort(),
+          'direct routes only',
+        );
+        assert.deepEqual([...trace.keys()].sort(), Object.keys(RPM).sort(), 'one budget per provider key');
+        for (const [p, rpm] of Object.entries(RPM)) {
+          const list = keys.get(KEY_HASH[p]) ?? [];
+          const { grants } = trace.get(p)!;
+          const peak = maxInWindow(grants, 60_000);
+          figures.push(
+            `${p}: ${list.length} requests at the server, ${grants.length} granted; peak ${peak} granted in 60 s (budget ${rpm}), ${maxInWindow(
+              list.map((e) => e.ms),
+              60_000,
+            )} arrived; ${list.filter((e) => e.status === 429).length} × 429`,
+          );
+          assert.ok(peak <= rpm, `${p}: ${peak} requests granted in one 60 s window, budget ${rpm}`);
+          // a request the governor never granted would be one more at the server than it granted
+          // (a grant may reach no server: a reused connection the server had just closed)
+          assert.ok(
+            grants.length >= list.length,
+            `${p}: the server saw ${list.length} requests, the governor granted ${grants.length}`,
+          );
         }
-        assert.deepEqual(unmatched, [], `${p}: 429s whose Retry-After (s) paused nothing`);
-        const early = grants.filter((g) => pauses.some((x) => g > x.pause && g < x.until));
-        const c = checkRetryAfter(keys.get(KEY_HASH[p]) ?? []);
-        figures.push(`${p}: ${limited.length} × 429 (longest Retry-After ${c.longestS} s), ${pauses.length} pauses, ${early.length} grants inside one; at the server ${c.inside} requests arrived inside a Retry-After (sent before the 429 was read; the latest ${c.latestMs} ms after it)`);
-        assert.deepEqual(early.slice(0, 5), [], `${p}: ${early.length} grants inside a pause`);
-      }
-    });
+        // the budget, not the machine, set the pace: the bottleneck key ran near its budget
+        const anth = maxInWindow(trace.get('anthropic')!.grants, 60_000);
+        figures.push(`anthropic peak at ${((100 * anth) / RPM.anthropic).toFixed(0)}% of its budget`);
+      },
+    );
+
+    await t.test(
+      'every 429 with Retry-After pauses its key that long, and nothing is granted on the key before it has passed',
+      () => {
+        for (const p of Object.keys(RPM)) {
+          const { grants, pauses } = trace.get(p)!;
+          const limited = (keys.get(KEY_HASH[p]) ?? []).filter((e) => e.status === 429 && e.retry_after_s !== null);
+          // each Retry-After the server sent became a pause of that length
+          const lengths = pauses.map((x) => x.until - x.pause);
+          const unmatched: number[] = [];
+          for (const e of limited) {
+            const i = lengths.indexOf(e.retry_after_s! * 1000);
+            if (i < 0) unmatched.push(e.retry_after_s!);
+            else lengths.splice(i, 1);
+          }
+          assert.deepEqual(unmatched, [], `${p}: 429s whose Retry-After (s) paused nothing`);
+          const early = grants.filter((g) => pauses.some((x) => g > x.pause && g < x.until));
+          const c = checkRetryAfter(keys.get(KEY_HASH[p]) ?? []);
+          figures.push(
+            `${p}: ${limited.length} × 429 (longest Retry-After ${c.longestS} s), ${pauses.length} pauses, ${early.length} grants inside one; at the server ${c.inside} requests arrived inside a Retry-After (sent before the 429 was read; the latest ${c.latestMs} ms after it)`,
+          );
+          assert.deepEqual(early.slice(0, 5), [], `${p}: ${early.length} grants inside a pause`);
+        }
+      },
+    );
 
     await t.test('no request answered 200 was sent again', () => {
       const rep = repeatedAnswers(st.log);
@@ -151,18 +207,24 @@ test('the seed grid against the mock under 429 bursts, 5xx, resets and malformed
 
     const before = outcomesById(dir);
     const requestsBefore = server.stats().requests;
-    await t.test('results deleted, cache kept: the grid runs again with zero HTTP requests and the same outcomes', async () => {
-      for (const name of readdirSync(dir)) if (name !== 'cache') rmSync(join(dir, name), { recursive: true, force: true });
-      generate(dir);
-      const again = await run(dir, server);
-      assert.equal(again.status, 0, again.stderr.slice(-3000));
-      assert.equal(server.stats().requests, requestsBefore, 'the server saw no request');
-      assert.match(again.stdout, /Successful: 300 \| Failed: 0/);
-      const after = outcomesById(dir);
-      assert.equal(after.size, EXPERIMENTS);
-      for (const [id, o] of before) assert.deepEqual(after.get(id), o, `experiment ${id} came out differently`);
-      figures.push(`first run ${first.wallS.toFixed(1)} s, ${requestsBefore} requests; replay from the cache ${again.wallS.toFixed(1)} s, 0 requests`);
-    });
+    await t.test(
+      'results deleted, cache kept: the grid runs again with zero HTTP requests and the same outcomes',
+      async () => {
+        for (const name of readdirSync(dir))
+          if (name !== 'cache') rmSync(join(dir, name), { recursive: true, force: true });
+        generate(dir);
+        const again = await run(dir, server);
+        assert.equal(again.status, 0, again.stderr.slice(-3000));
+        assert.equal(server.stats().requests, requestsBefore, 'the server saw no request');
+        assert.match(again.stdout, /Successful: 300 \| Failed: 0/);
+        const after = outcomesById(dir);
+        assert.equal(after.size, EXPERIMENTS);
+        for (const [id, o] of before) assert.deepEqual(after.get(id), o, `experiment ${id} came out differently`);
+        figures.push(
+          `first run ${first.wallS.toFixed(1)} s, ${requestsBefore} requests; replay from the cache ${again.wallS.toFixed(1)} s, 0 requests`,
+        );
+      },
+    );
     for (const f of figures) t.diagnostic(f);
     t.diagnostic(`faults: ${JSON.stringify(st.faults)}; statuses: ${JSON.stringify(st.by_status)}`);
   } finally {
@@ -196,7 +258,12 @@ function outcomesById(dir: string): Map<number, unknown> {
 
 test('a grid SIGKILLed part-way and resumed fetches no cached answer again (repeats only what was in flight), and completes', async (t) => {
   const { dir, cleanup } = tempDir('bargain-seed-kill-');
-  const server = await startMockServer({ date: SEED_DATE, reasoningScale: 0.15, strategies: strategiesFor(SEED_MODELS, 'random'), ...FAULTS });
+  const server = await startMockServer({
+    date: SEED_DATE,
+    reasoningScale: 0.15,
+    strategies: strategiesFor(SEED_MODELS, 'random'),
+    ...FAULTS,
+  });
   try {
     generate(dir);
     const jobs = ['--jobs', '0-59'];
@@ -222,14 +289,23 @@ test('a grid SIGKILLed part-way and resumed fetches no cached answer again (repe
     const cachedAfter = cacheEntries(dir);
     assert.ok(cachedAtKill.size > 0, 'answers were cached before the kill');
     const refetched = [...cachedAtKill].filter(([p, h]) => cachedAfter.get(p) !== h).map(([p]) => p);
-    assert.deepEqual(refetched.slice(0, 5), [], `${refetched.length} answers cached before the kill were fetched again`);
+    assert.deepEqual(
+      refetched.slice(0, 5),
+      [],
+      `${refetched.length} answers cached before the kill were fetched again`,
+    );
     // A repeat at the server is then a request whose answer never reached the cache: one in
     // flight as the process died, so no more than can be in flight at once.
     const st = server.stats();
     const rep = repeatedAnswers(st.log);
     const lateness = [...rep.values()].map((times) => killedAt - times[0]);
-    t.diagnostic(`killed after ${done}/60 experiments, ${cachedAtKill.size} answers cached; ${st.requests} requests in all; ${rep.size} answers repeated, answered ${lateness.map((x) => `${x} ms`).join(', ') || '-'} before the kill`);
-    assert.ok(rep.size <= CONCURRENCY * 3, `${rep.size} repeated answers: more than the requests that can be in flight`);
+    t.diagnostic(
+      `killed after ${done}/60 experiments, ${cachedAtKill.size} answers cached; ${st.requests} requests in all; ${rep.size} answers repeated, answered ${lateness.map((x) => `${x} ms`).join(', ') || '-'} before the kill`,
+    );
+    assert.ok(
+      rep.size <= CONCURRENCY * 3,
+      `${rep.size} repeated answers: more than the requests that can be in flight`,
+    );
     // the resumed process did send requests (the rest of the grid), none of them repeats of cached answers
     assert.ok(st.log.slice(requestsAtKill).some((e: RequestLogEntry) => e.status === 200));
     assert.ok(DUMMY_KEYS.OPENAI_API_KEY && !JSON.stringify(st).includes(DUMMY_KEYS.OPENAI_API_KEY));

@@ -8,7 +8,17 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { slurmAvailable, squeueTasks } from '../src/cluster/slurm.ts';
@@ -19,11 +29,15 @@ import { startMockServer } from '../src/mock/server.ts';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'bargain.mjs');
 const avail = slurmAvailable();
-const skip = avail.ok ? false : `SLURM cannot be used here (${avail.reason}); start a single-node SLURM as root with: bash .ci/start-slurm.sh`;
+const skip = avail.ok
+  ? false
+  : `SLURM cannot be used here (${avail.reason}); start a single-node SLURM as root with: bash .ci/start-slurm.sh`;
 if (skip) process.stdout.write(`# test/slurm.test.ts: real-SLURM tests skipped: ${skip}\n`);
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'bargain-slurm-'));
@@ -43,7 +57,14 @@ function ok(r: ReturnType<typeof cli>): string {
 /** Writes a demo-grid subset in-process (setup, not under test: saves a CLI start each). */
 function generate(dir: string, g: { weak?: string; strong?: string; levels: string; runs?: number }): void {
   const list = (s?: string) => s?.split(',');
-  generateFrom(new Layout(dir), { grid: 'demo', weak: list(g.weak), strong: list(g.strong), levels: list(g.levels), runs: g.runs ?? 2, resultsDir: dir });
+  generateFrom(new Layout(dir), {
+    grid: 'demo',
+    weak: list(g.weak),
+    strong: list(g.strong),
+    levels: list(g.levels),
+    runs: g.runs ?? 2,
+    resultsDir: dir,
+  });
 }
 
 function jobIdOf(stdout: string): string {
@@ -60,7 +81,8 @@ async function waitGone(jobId: string, limitMs = 120_000): Promise<number> {
     const tasks = squeueTasks([jobId]);
     maxRunning = Math.max(maxRunning, tasks.filter((t) => t.state === 'RUNNING' || t.state === 'COMPLETING').length);
     if (tasks.length === 0) return maxRunning;
-    if (Date.now() > end) assert.fail(`job ${jobId} still queued after ${limitMs / 1000}s: ${JSON.stringify(tasks)}\n${clusterView()}`);
+    if (Date.now() > end)
+      assert.fail(`job ${jobId} still queued after ${limitMs / 1000}s: ${JSON.stringify(tasks)}\n${clusterView()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -83,7 +105,8 @@ async function waitFor(what: string, cond: () => boolean, limitMs = 60_000): Pro
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out); else out.push(p);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
   }
   return out;
 }
@@ -106,16 +129,21 @@ function assertAllFilesWhole(dir: string): void {
     const name = p.slice(dirname(p).length + 1);
     assert.ok(!isTempFile(name), `temporary file left behind: ${relative(dir, p)}`);
     const text = readFileSync(p, 'utf8');
-    if (p.endsWith('.json') || p.endsWith('.flag')) assert.doesNotThrow(() => JSON.parse(text), `${relative(dir, p)} is not whole JSON`);
+    if (p.endsWith('.json') || p.endsWith('.flag'))
+      assert.doesNotThrow(() => JSON.parse(text), `${relative(dir, p)} is not whole JSON`);
     if (p.endsWith('.jsonl')) {
       assert.ok(text === '' || text.endsWith('\n'), `${relative(dir, p)} ends mid-line`);
-      for (const line of text.split('\n').filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), `${relative(dir, p)} has a broken line`);
+      for (const line of text.split('\n').filter(Boolean))
+        assert.doesNotThrow(() => JSON.parse(line), `${relative(dir, p)} has a broken line`);
     }
   }
 }
 
 function listing(dir: string): string {
-  return walk(dir).map((p) => `${relative(dir, p)} ${statSync(p).size} ${statSync(p).mtimeMs}`).sort().join('\n');
+  return walk(dir)
+    .map((p) => `${relative(dir, p)} ${statSync(p).size} ${statSync(p).mtimeMs}`)
+    .sort()
+    .join('\n');
 }
 
 function oneLine(stderr: string): string {
@@ -124,7 +152,9 @@ function oneLine(stderr: string): string {
   return lines[0];
 }
 
-test('SLURM is usable where CI promised it (BARGAIN_SLURM_READY=1)', { skip: process.env.BARGAIN_SLURM_READY === '1' ? false : 'BARGAIN_SLURM_READY is not set' }, () => {
+test('SLURM is usable where CI promised it (BARGAIN_SLURM_READY=1)', {
+  skip: process.env.BARGAIN_SLURM_READY === '1' ? false : 'BARGAIN_SLURM_READY is not set',
+}, () => {
   assert.ok(avail.ok, `CI started SLURM but it cannot be used: ${avail.ok ? '' : avail.reason}`);
 });
 
@@ -132,10 +162,11 @@ describe('bargain slurm without a usable SLURM', () => {
   test('no sbatch on the PATH: one line, exit 2, nothing written', () => {
     const dir = tempDir();
     generate(dir, { levels: '0.5' });
-    ok(cli(['slurm', 'script', '--results-dir', dir]));   // writing the script needs no SLURM
+    ok(cli(['slurm', 'script', '--results-dir', dir])); // writing the script needs no SLURM
     const before = listing(dir);
     const empty = join(dir, '..', `${dir.split('/').pop()}-emptybin`);
-    mkdirSync(empty); dirs.push(empty);
+    mkdirSync(empty);
+    dirs.push(empty);
     const r = cli(['slurm', 'submit', '--results-dir', dir], { ...process.env, PATH: empty });
     assert.equal(r.status, 2);
     assert.match(oneLine(r.stderr), /sbatch is not on the PATH/);
@@ -146,12 +177,19 @@ describe('bargain slurm without a usable SLURM', () => {
     const dir = tempDir();
     generate(dir, { levels: '0.5' });
     const bin = join(dir, '..', `${dir.split('/').pop()}-fakebin`);
-    mkdirSync(bin); dirs.push(bin);
-    const stub = (name: string, body: string) => { writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`); chmodSync(join(bin, name), 0o755); };
+    mkdirSync(bin);
+    dirs.push(bin);
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
     stub('sinfo', 'echo debug');
     stub('squeue', 'exit 0');
     stub('scontrol', 'echo "MaxArraySize = 1001"');
-    stub('sbatch', 'echo "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified" >&2; exit 1');
+    stub(
+      'sbatch',
+      'echo "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified" >&2; exit 1',
+    );
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
     ok(cli(['slurm', 'script', '--tasks', '3', '--results-dir', dir], env));
     const script = join(dir, 'slurm', 'submit.sbatch');
@@ -161,8 +199,16 @@ describe('bargain slurm without a usable SLURM', () => {
     assert.equal(r.status, 2);
     assert.match(oneLine(r.stderr), /SLURM refused the job .*Invalid account/);
     assert.equal(readFileSync(script, 'utf8'), old);
-    assert.equal(listing(dir).split('\n').filter((l) => !l.startsWith('slurm/submit.sbatch')).join('\n'),
-      before.split('\n').filter((l) => !l.startsWith('slurm/submit.sbatch')).join('\n'));
+    assert.equal(
+      listing(dir)
+        .split('\n')
+        .filter((l) => !l.startsWith('slurm/submit.sbatch'))
+        .join('\n'),
+      before
+        .split('\n')
+        .filter((l) => !l.startsWith('slurm/submit.sbatch'))
+        .join('\n'),
+    );
     assert.ok(!existsSync(join(dir, 'slurm', 'jobs.json')));
   });
 });
@@ -171,7 +217,22 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
   test('a 40-experiment grid as 4 shards %2: each experiment runs exactly once; collect sees all 40', async () => {
     const dir = tempDir();
     generate(dir, { weak: 'scripted:conceder,scripted:linear', levels: '0.1,0.2,0.3,0.4,0.5' });
-    const out = ok(cli(['slurm', 'submit', '--tasks', '4', '--max-running', '2', '--time', '00:10:00', '--mem', '1G', '--results-dir', dir]));
+    const out = ok(
+      cli([
+        'slurm',
+        'submit',
+        '--tasks',
+        '4',
+        '--max-running',
+        '2',
+        '--time',
+        '00:10:00',
+        '--mem',
+        '1G',
+        '--results-dir',
+        dir,
+      ]),
+    );
     const job = jobIdOf(out);
     const script = readFileSync(join(dir, 'slurm', 'submit.sbatch'), 'utf8');
     assert.match(script, /^#SBATCH --array=0-3%2$/m);
@@ -181,7 +242,11 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
     assert.equal(record.jobs[0].job_id, job);
     const shards = Object.values(record.jobs[0].shards) as number[][];
     assert.equal(shards.length, 4);
-    assert.deepEqual(shards.flat().sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i), 'each id in exactly one shard');
+    assert.deepEqual(
+      shards.flat().sort((a, b) => a - b),
+      Array.from({ length: 40 }, (_, i) => i),
+      'each id in exactly one shard',
+    );
 
     const maxRunning = await waitGone(job);
     assert.ok(maxRunning <= 2, `saw ${maxRunning} tasks running at once under %2`);
@@ -209,7 +274,11 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
 
   test('one experiment per task: 10 tasks each run scripts/run_single_experiment.sh $SLURM_ARRAY_TASK_ID', async () => {
     const dir = tempDir();
-    generate(dir, { weak: 'scripted:conceder', strong: 'scripted:boulware,scripted:nash', levels: '0.1,0.3,0.5,0.7,0.9' });
+    generate(dir, {
+      weak: 'scripted:conceder',
+      strong: 'scripted:boulware,scripted:nash',
+      levels: '0.1,0.3,0.5,0.7,0.9',
+    });
     const job = jobIdOf(ok(cli(['slurm', 'submit', '--tasks', '10', '--max-running', '2', '--results-dir', dir])));
     const script = readFileSync(join(dir, 'slurm', 'submit.sbatch'), 'utf8');
     assert.match(script, /^#SBATCH --array=0-9%2$/m);
@@ -217,7 +286,10 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
     await waitGone(job);
     assert.deepEqual(statuses(dir, 10), Array(10).fill('SUCCESS'));
     for (let id = 0; id < 10; id++) {
-      assert.match(readFileSync(join(dir, 'logs', `slurm_${job}_${id}.out`), 'utf8'), new RegExp(`Experiment ${id} completed with status: SUCCESS`));
+      assert.match(
+        readFileSync(join(dir, 'logs', `slurm_${job}_${id}.out`), 'utf8'),
+        new RegExp(`Experiment ${id} completed with status: SUCCESS`),
+      );
     }
   });
 
@@ -225,7 +297,9 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
     const dir = tempDir();
     // scripted:slow takes ~3 s per run, so the array is still busy when cancelled
     generate(dir, { weak: 'scripted:linear', strong: 'scripted:slow', levels: '0.1,0.3,0.5,0.7,0.9,1.0', runs: 1 });
-    const job = jobIdOf(ok(cli(['slurm', 'submit', '--tasks', '2', '--max-running', '1', '--parallel', '1', '--results-dir', dir])));
+    const job = jobIdOf(
+      ok(cli(['slurm', 'submit', '--tasks', '2', '--max-running', '1', '--parallel', '1', '--results-dir', dir])),
+    );
     await waitFor('the first experiment to start', () => existsSync(join(dir, 'logs', 'experiment_0.log')));
     // a second array on the same results directory would run the same experiments twice
     const again = cli(['slurm', 'submit', '--results-dir', dir]);
@@ -258,13 +332,15 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
     assert.equal(first.status, 1, first.stderr);
     assert.deepEqual(statuses(dir, 4), ['TIMEOUT', 'TIMEOUT', 'SUCCESS', 'SUCCESS']);
     const untouched = readFileSync(resultFiles(dir, 2)[0], 'utf8');
-    const job = jobIdOf(ok(cli(['retry', '--slurm', '--yes', '--tasks', '1', '--timeout', '120', '--results-dir', dir])));
+    const job = jobIdOf(
+      ok(cli(['retry', '--slurm', '--yes', '--tasks', '1', '--timeout', '120', '--results-dir', dir])),
+    );
     const script = readFileSync(join(dir, 'slurm', 'retry.sbatch'), 'utf8');
     assert.match(script, /JOBS=0-1 ;;/);
     await waitGone(job);
     assert.deepEqual(statuses(dir, 4), Array(4).fill('SUCCESS'));
     assert.equal(readFileSync(resultFiles(dir, 2)[0], 'utf8'), untouched, 'a successful experiment is not re-run');
-    assert.ok(existsSync(join(dir, 'logs', 'experiment_0.log.old')), 'the failed attempt\'s log is archived');
+    assert.ok(existsSync(join(dir, 'logs', 'experiment_0.log.old')), "the failed attempt's log is archived");
     assert.match(ok(cli(['collect', '--results-dir', dir])), /4 successful, 0 failed, 0 timeout/);
   });
 
@@ -276,7 +352,11 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
       // ~90 calls per experiment, two experiments per shard: far more than a minute's budget
       generate(dir, { weak: 'sim:linear', strong: 'sim:boulware,sim:nash', levels: '0.5,0.9', runs: 1 });
       const env = { ...process.env, SIM_BASE_URL: `${server.url}/v1` };
-      job = jobIdOf(ok(cli(['slurm', 'submit', '--tasks', '2', '--max-running', '2', '--rpm', 'sim=40', '--results-dir', dir], env)));
+      job = jobIdOf(
+        ok(
+          cli(['slurm', 'submit', '--tasks', '2', '--max-running', '2', '--rpm', 'sim=40', '--results-dir', dir], env),
+        ),
+      );
       assert.match(readFileSync(join(dir, 'slurm', 'submit.sbatch'), 'utf8'), / --rpm sim=20 /);
       // until both tasks have used their share (or would have overrun it), then a little longer
       const end = Date.now() + 45_000;
@@ -284,9 +364,15 @@ describe('bargain slurm on a real SLURM', { skip }, () => {
       await new Promise((r) => setTimeout(r, 4000));
       const st = server.stats();
       const times = st.log.map((e) => e.ms).sort((a, b) => a - b);
-      assert.ok(times.length > 0 && times.at(-1)! - times[0] < 60_000, 'measured within one minute of the first request');
+      assert.ok(
+        times.length > 0 && times.at(-1)! - times[0] < 60_000,
+        'measured within one minute of the first request',
+      );
       assert.ok(st.requests <= 40, `the server saw ${st.requests} requests in its first minute; the budget was 40`);
-      assert.ok(st.requests >= 30, `only ${st.requests} requests: one task alone is capped at 20, so both should have worked`);
+      assert.ok(
+        st.requests >= 30,
+        `only ${st.requests} requests: one task alone is capped at 20, so both should have worked`,
+      );
       assert.equal(st.by_status['429'] ?? 0, 0, 'no request was refused for rate');
     } finally {
       // the tasks are waiting on their budgets: kill them rather than wait out SLURM's KillWait

@@ -20,20 +20,30 @@ export type PublicFact =
   | { kind: 'proposal_void'; round: number; from: string }
   | { kind: 'tally'; round: number; results: TallyView[]; winner: number | null };
 
-export interface TallyView { proposal: number; from: string; accepts: number; rejects: number; passed: boolean }
+export interface TallyView {
+  proposal: number;
+  from: string;
+  accepts: number;
+  rejects: number;
+  passed: boolean;
+}
 
 /** Facts only their owner sees. */
 export type PrivateFact =
   | { kind: 'note'; round: number; phase: 'thinking' | 'reflection'; text: string }
   | { kind: 'vote'; round: number; votes: boolean[] | null };
 
-export interface ProposalView { proposal: number; from: string; allocation: AllocationMap }
+export interface ProposalView {
+  proposal: number;
+  from: string;
+  allocation: AllocationMap;
+}
 
 export interface RepairRequest {
-  attempt: number;      // 1-based repair attempt
+  attempt: number; // 1-based repair attempt
   maxAttempts: number;
-  previous: string;     // the agent's own rejected text
-  error: string;        // the exact reason it was rejected
+  previous: string; // the agent's own rejected text
+  error: string; // the exact reason it was rejected
 }
 
 export interface Observation {
@@ -41,8 +51,8 @@ export interface Observation {
   round: number;
   /** discussion pass (0-based) when discussion_turns > 1 */
   turn: number;
-  self: string;          // Agent_k
-  seat: number;          // 0-based
+  self: string; // Agent_k
+  seat: number; // 0-based
   spec: GameSpec;
   values: readonly number[];
   public: readonly PublicFact[];

@@ -6,7 +6,10 @@ import type { Agent, AgentContext, AgentFactory } from './agent.ts';
 import { isStrategy, ScriptedAgent, STRATEGIES } from './scripted/strategies.ts';
 
 export class UnknownModelError extends Error {
-  constructor(model: string, hint: string) { super(`unknown model "${model}": ${hint}`); this.name = 'UnknownModelError'; }
+  constructor(model: string, hint: string) {
+    super(`unknown model "${model}": ${hint}`);
+    this.name = 'UnknownModelError';
+  }
 }
 
 export function scriptedNames(includeDiagnostics = false): string[] {

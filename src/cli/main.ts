@@ -30,7 +30,8 @@ export async function main(argv: string[]): Promise<number> {
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // help and version are "errors" to commander; its message was already printed
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return 0;
     return 2;
   }
   if (err instanceof ExitError) return err.exitCode;
@@ -51,16 +52,31 @@ export function reportError(err: unknown): number {
 }
 
 const FS_PROBLEMS: Record<string, string> = {
-  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded',
-  EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
 };
 
 function fileSystemProblem(err: unknown): string | null {
   const e = err as (NodeJS.ErrnoException & { dest?: unknown }) | null;
-  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !(e.code in FS_PROBLEMS) || typeof e.syscall !== 'string') return null;
-  const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free some space'
-    : e.code === 'EISDIR' || e.code === 'ENOTDIR' ? 'move what is in the way aside' : 'fix its permissions';
+  if (
+    !e ||
+    typeof e !== 'object' ||
+    typeof e.code !== 'string' ||
+    !(e.code in FS_PROBLEMS) ||
+    typeof e.syscall !== 'string'
+  )
+    return null;
+  const fix =
+    e.code === 'ENOSPC' || e.code === 'EDQUOT'
+      ? 'free some space'
+      : e.code === 'EISDIR' || e.code === 'ENOTDIR'
+        ? 'move what is in the way aside'
+        : 'fix its permissions';
   const verb = e.code === 'EACCES' || e.code === 'EPERM' ? 'cannot access' : 'cannot write';
   // a rename names the temporary file first: the destination is what the user must see
   const path = typeof e.dest === 'string' ? e.dest : e.path;

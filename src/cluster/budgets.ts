@@ -14,13 +14,17 @@ export interface BudgetOverrides {
   concurrency?: Record<string, number>;
 }
 
-export function gridBudgets(models: string[], o: BudgetOverrides = {}, modelsFile?: string): Record<string, RateBudget> {
+export function gridBudgets(
+  models: string[],
+  o: BudgetOverrides = {},
+  modelsFile?: string,
+): Record<string, RateBudget> {
   const api = models.filter((m) => !isScriptedName(m));
   const providers = new Set<string>();
   const registry = api.length ? loadRegistry(modelsFile) : null;
   for (const m of api) {
     const e = registry!.find(m);
-    if (!e) continue;   // unknown names are reported by the runner's own checks
+    if (!e) continue; // unknown names are reported by the runner's own checks
     providers.add(e.base_url !== undefined ? 'compatible' : e.provider);
     if (e.openrouter_id) providers.add('openrouter');
   }

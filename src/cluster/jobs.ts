@@ -26,8 +26,10 @@ export interface JobRecord {
   rates: Record<string, RateBudget>;
 }
 
-export interface JobsFile { version: 1; jobs: JobRecord[] }
-
+export interface JobsFile {
+  version: 1;
+  jobs: JobRecord[];
+}
 
 export function jobsPath(layout: Layout): string {
   return layout.abs(join(SLURM_DIR, 'jobs.json'));
@@ -36,13 +38,19 @@ export function jobsPath(layout: Layout): string {
 export function readJobs(layout: Layout): JobsFile {
   const p = jobsPath(layout);
   let text: string;
-  try { text = readFileSync(p, 'utf8'); } catch { return { version: 1, jobs: [] }; }
+  try {
+    text = readFileSync(p, 'utf8');
+  } catch {
+    return { version: 1, jobs: [] };
+  }
   try {
     const raw = JSON.parse(text) as JobsFile;
     if (!raw || !Array.isArray(raw.jobs)) throw new Error('no "jobs" list');
     return { version: 1, jobs: raw.jobs };
   } catch (e) {
-    throw new UserError(`${p} is not a valid job record (${(e as Error).message}); move it aside to start a fresh record`);
+    throw new UserError(
+      `${p} is not a valid job record (${(e as Error).message}); move it aside to start a fresh record`,
+    );
   }
 }
 

@@ -9,14 +9,26 @@ import { compactIds, divideBudgets, planSbatch, rateFlags, renderSbatch, shardId
 
 function input(pending: number[], options: PlanInput['options'] = {}, extra: Partial<PlanInput> = {}): PlanInput {
   return {
-    pending, resultsDir: '/shared/results/demo', workDir: '/home/me/bargain', node: '/opt/node/bin/node',
-    cli: '/home/me/bargain/bin/bargain.mjs', singleScript: '/home/me/bargain/scripts/run_single_experiment.sh',
-    options, generatedAt: '2025-01-01T00:00:00.000Z', ...extra,
+    pending,
+    resultsDir: '/shared/results/demo',
+    workDir: '/home/me/bargain',
+    node: '/opt/node/bin/node',
+    cli: '/home/me/bargain/bin/bargain.mjs',
+    singleScript: '/home/me/bargain/scripts/run_single_experiment.sh',
+    options,
+    generatedAt: '2025-01-01T00:00:00.000Z',
+    ...extra,
   };
 }
 
 test('shards are disjoint, cover every id once, and differ in size by at most one', () => {
-  for (const [n, k] of [[40, 4], [41, 4], [7, 7], [300, 13], [5, 1]]) {
+  for (const [n, k] of [
+    [40, 4],
+    [41, 4],
+    [7, 7],
+    [300, 13],
+    [5, 1],
+  ]) {
     const ids = Array.from({ length: n }, (_, i) => i * 3 + 1);
     const shards = shardIds(ids, k);
     assert.equal(shards.length, k);
@@ -47,13 +59,33 @@ test('divided budgets: P tasks together never exceed the whole budget', () => {
 });
 
 test('shard mode: array 0-(K-1)%P, absolute output path, each task runs its shard with divided rates', () => {
-  const plan = planSbatch(input(Array.from({ length: 40 }, (_, i) => i), { tasks: 4, maxRunning: 2, time: '01:00:00', mem: '4g', partition: 'debug', account: 'lab', extra: ['#SBATCH --qos=low'] },
-    { budgets: { sim: { rpm: 600, tpm: 100000, concurrency: 8 } } }));
+  const plan = planSbatch(
+    input(
+      Array.from({ length: 40 }, (_, i) => i),
+      {
+        tasks: 4,
+        maxRunning: 2,
+        time: '01:00:00',
+        mem: '4g',
+        partition: 'debug',
+        account: 'lab',
+        extra: ['#SBATCH --qos=low'],
+      },
+      { budgets: { sim: { rpm: 600, tpm: 100000, concurrency: 8 } } },
+    ),
+  );
   assert.equal(plan.mode, 'shards');
   assert.equal(plan.array, '0-3%2');
   const text = renderSbatch(plan);
-  for (const line of ['#SBATCH --array=0-3%2', '#SBATCH --output=/shared/results/demo/logs/slurm_%A_%a.out', '#SBATCH --time=01:00:00',
-    '#SBATCH --mem=4G', '#SBATCH --partition=debug', '#SBATCH --account=lab', '#SBATCH --qos=low']) {
+  for (const line of [
+    '#SBATCH --array=0-3%2',
+    '#SBATCH --output=/shared/results/demo/logs/slurm_%A_%a.out',
+    '#SBATCH --time=01:00:00',
+    '#SBATCH --mem=4G',
+    '#SBATCH --partition=debug',
+    '#SBATCH --account=lab',
+    '#SBATCH --qos=low',
+  ]) {
     assert.ok(text.split('\n').includes(line), `missing ${line}\n${text}`);
   }
   // every #SBATCH line comes before the first command (sbatch stops reading them there)
@@ -66,10 +98,18 @@ test('shard mode: array 0-(K-1)%P, absolute output path, each task runs its shar
 });
 
 test('tasks = experiments: one experiment per task, array indices are the experiment ids, run_single_experiment.sh', () => {
-  const all = planSbatch(input(Array.from({ length: 300 }, (_, i) => i), { tasks: 300, maxRunning: 20 }));
+  const all = planSbatch(
+    input(
+      Array.from({ length: 300 }, (_, i) => i),
+      { tasks: 300, maxRunning: 20 },
+    ),
+  );
   assert.equal(all.mode, 'per-experiment');
   assert.equal(all.array, '0-299%20');
-  assert.match(renderSbatch(all), /exec \/home\/me\/bargain\/scripts\/run_single_experiment\.sh "\$SLURM_ARRAY_TASK_ID" --results-dir "\$RESULTS"/);
+  assert.match(
+    renderSbatch(all),
+    /exec \/home\/me\/bargain\/scripts\/run_single_experiment\.sh "\$SLURM_ARRAY_TASK_ID" --results-dir "\$RESULTS"/,
+  );
   const some = planSbatch(input([2, 3, 4, 9], { tasks: 4 }));
   assert.equal(some.array, '2-4,9%4');
 });
@@ -95,7 +135,11 @@ test('bad options and impossible plans are one UserError each', () => {
     [input([1, 2], {}, { resultsDir: '/data/my results' }), /characters SLURM cannot take/],
     [input([1, 2], {}, { resultsDir: '/data/100%' }), /characters SLURM cannot take/],
   ];
-  for (const [inp, re] of bad) assert.throws(() => planSbatch(inp), (e: unknown) => e instanceof UserError && re.test(e.message));
+  for (const [inp, re] of bad)
+    assert.throws(
+      () => planSbatch(inp),
+      (e: unknown) => e instanceof UserError && re.test(e.message),
+    );
 });
 
 test('the rendered script is valid bash and each array task runs exactly its shard', () => {
@@ -106,13 +150,22 @@ test('the rendered script is valid bash and each array task runs exactly its sha
     writeFileSync(fakeNode, '#!/bin/sh\necho "$@"\n');
     chmodSync(fakeNode, 0o755);
     const ids = Array.from({ length: 23 }, (_, i) => i + 100);
-    const plan = planSbatch(input(ids, { tasks: 5, maxRunning: 2, parallel: 3, timeout: 60 }, { node: fakeNode, workDir: dir, resultsDir: dir }));
+    const plan = planSbatch(
+      input(
+        ids,
+        { tasks: 5, maxRunning: 2, parallel: 3, timeout: 60 },
+        { node: fakeNode, workDir: dir, resultsDir: dir },
+      ),
+    );
     const script = join(dir, 's.sbatch');
     writeFileSync(script, renderSbatch(plan));
     assert.equal(spawnSync('bash', ['-n', script]).status, 0);
     const seen: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = spawnSync('bash', [script], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: String(i) } });
+      const r = spawnSync('bash', [script], {
+        encoding: 'utf8',
+        env: { ...process.env, SLURM_ARRAY_TASK_ID: String(i) },
+      });
       assert.equal(r.status, 0, r.stderr);
       const args = r.stdout.trim().split('\n').pop()!.split(' ');
       assert.equal(args[1], 'run');
@@ -122,7 +175,10 @@ test('the rendered script is valid bash and each array task runs exactly its sha
       assert.equal(args[args.indexOf('--results-dir') + 1], dir);
       seen.push(...jobs);
     }
-    assert.deepEqual(seen.sort((a, b) => a - b), ids);
+    assert.deepEqual(
+      seen.sort((a, b) => a - b),
+      ids,
+    );
     const stray = spawnSync('bash', [script], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: '5' } });
     assert.equal(stray.status, 2);
     assert.match(stray.stderr, /no shard/);
@@ -132,12 +188,25 @@ test('the rendered script is valid bash and each array task runs exactly its sha
 });
 
 test('LLM options reach every task; --max-cost is split over the shards and refused one-per-task', () => {
-  const p = planSbatch(input(Array.from({ length: 9 }, (_, i) => i), { tasks: 3, maxCost: 10, forward: ['--models', '/etc/my models.json', '--no-cache'] }));
+  const p = planSbatch(
+    input(
+      Array.from({ length: 9 }, (_, i) => i),
+      { tasks: 3, maxCost: 10, forward: ['--models', '/etc/my models.json', '--no-cache'] },
+    ),
+  );
   assert.equal(p.maxCostPerTask, 3.33);
   const text = renderSbatch(p);
   assert.match(text, /--max-cost 3\.33/);
   assert.match(text, / --models '\/etc\/my models\.json' --no-cache/);
-  const one = renderSbatch(planSbatch(input([4, 5], { tasks: 2, forward: ['--call-timeout', '30'] }, { budgets: { sim: { rpm: 10 } } })));
-  assert.match(one, /run_single_experiment\.sh "\$SLURM_ARRAY_TASK_ID" --results-dir "\$RESULTS" --call-timeout 30 --rpm sim=5$/m);
-  assert.throws(() => planSbatch(input([1, 2], { tasks: 2, maxCost: 5 })), /--max-cost needs tasks that run several experiments/);
+  const one = renderSbatch(
+    planSbatch(input([4, 5], { tasks: 2, forward: ['--call-timeout', '30'] }, { budgets: { sim: { rpm: 10 } } })),
+  );
+  assert.match(
+    one,
+    /run_single_experiment\.sh "\$SLURM_ARRAY_TASK_ID" --results-dir "\$RESULTS" --call-timeout 30 --rpm sim=5$/m,
+  );
+  assert.throws(
+    () => planSbatch(input([1, 2], { tasks: 2, maxCost: 5 })),
+    /--max-cost needs tasks that run several experiments/,
+  );
 });

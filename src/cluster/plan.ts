@@ -16,7 +16,11 @@
 import { UserError } from '../errors.ts';
 import { shellQuote as q } from './shell.ts';
 
-export interface RateBudget { rpm?: number; tpm?: number; concurrency?: number }
+export interface RateBudget {
+  rpm?: number;
+  tpm?: number;
+  concurrency?: number;
+}
 
 export interface SbatchOptions {
   /** array tasks (default: min(pending, 10)) */
@@ -106,7 +110,7 @@ export function shardIds(ids: number[], k: number): number[][] {
 export function compactIds(ids: number[]): string {
   const s = [...ids].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < s.length;) {
+  for (let i = 0; i < s.length; ) {
     let j = i;
     while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
     parts.push(i === j ? `${s[i]}` : `${s[i]}-${s[j]}`);
@@ -131,16 +135,25 @@ export function divideBudgets(budgets: Record<string, RateBudget>, p: number): R
 
 function checkOptions(o: SbatchOptions): void {
   if (o.time !== undefined && !TIME_RE.test(o.time)) {
-    throw new UserError(`--time takes a SLURM time limit such as 04:00:00, 90 (minutes) or 1-12:00:00 (got "${o.time}")`);
+    throw new UserError(
+      `--time takes a SLURM time limit such as 04:00:00, 90 (minutes) or 1-12:00:00 (got "${o.time}")`,
+    );
   }
-  if (o.mem !== undefined && !MEM_RE.test(o.mem)) throw new UserError(`--mem takes a size such as 4G or 500M (got "${o.mem}")`);
-  if (o.partition !== undefined && !NAME_RE.test(o.partition)) throw new UserError(`--partition takes a partition name such as debug or gpu,cpu (got "${o.partition}")`);
-  if (o.account !== undefined && !NAME_RE.test(o.account)) throw new UserError(`--account takes an account name such as my_lab (got "${o.account}")`);
-  if (o.jobName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(o.jobName)) throw new UserError(`--job-name takes letters, digits, _ . - (got "${o.jobName}")`);
-  if ((o.forward ?? []).some((a) => /[\r\n\0]/.test(a))) throw new UserError('an option value holds a line break; give it on one line');
+  if (o.mem !== undefined && !MEM_RE.test(o.mem))
+    throw new UserError(`--mem takes a size such as 4G or 500M (got "${o.mem}")`);
+  if (o.partition !== undefined && !NAME_RE.test(o.partition))
+    throw new UserError(`--partition takes a partition name such as debug or gpu,cpu (got "${o.partition}")`);
+  if (o.account !== undefined && !NAME_RE.test(o.account))
+    throw new UserError(`--account takes an account name such as my_lab (got "${o.account}")`);
+  if (o.jobName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(o.jobName))
+    throw new UserError(`--job-name takes letters, digits, _ . - (got "${o.jobName}")`);
+  if ((o.forward ?? []).some((a) => /[\r\n\0]/.test(a)))
+    throw new UserError('an option value holds a line break; give it on one line');
   for (const line of o.extra ?? []) {
     if (!/^#SBATCH\s+-{1,2}[A-Za-z]/.test(line) || /[\r\n]/.test(line)) {
-      throw new UserError(`--extra takes one whole directive line such as '#SBATCH --qos=normal' (got "${line.replace(/\n/g, '\\n')}"); repeat --extra for more`);
+      throw new UserError(
+        `--extra takes one whole directive line such as '#SBATCH --qos=normal' (got "${line.replace(/\n/g, '\\n')}"); repeat --extra for more`,
+      );
     }
   }
 }
@@ -150,20 +163,29 @@ export function planSbatch(input: PlanInput): SbatchPlan {
   const o = input.options;
   checkOptions(o);
   const pending = [...new Set(input.pending)].sort((a, b) => a - b);
-  if (pending.length === 0) throw new UserError('no experiments to run: every experiment is already complete (failures can be resubmitted with "bargain retry --slurm")');
+  if (pending.length === 0)
+    throw new UserError(
+      'no experiments to run: every experiment is already complete (failures can be resubmitted with "bargain retry --slurm")',
+    );
   if (!SBATCH_PATH_RE.test(input.resultsDir)) {
-    throw new UserError(`the results directory path ${JSON.stringify(input.resultsDir)} has characters SLURM cannot take in an #SBATCH --output line (spaces, %, quotes); use a path without them`);
+    throw new UserError(
+      `the results directory path ${JSON.stringify(input.resultsDir)} has characters SLURM cannot take in an #SBATCH --output line (spaces, %, quotes); use a path without them`,
+    );
   }
   const tasks = o.tasks ?? Math.min(pending.length, DEFAULT_TASKS);
   if (tasks < 1) throw new UserError(`--tasks must be at least 1 (got ${tasks})`);
   if (tasks > pending.length) {
-    throw new UserError(`--tasks ${tasks} is more than the ${pending.length} experiments to run; use at most ${pending.length} (that many = one experiment per task)`);
+    throw new UserError(
+      `--tasks ${tasks} is more than the ${pending.length} experiments to run; use at most ${pending.length} (that many = one experiment per task)`,
+    );
   }
   const maxRunning = Math.min(o.maxRunning ?? tasks, tasks);
   if (maxRunning < 1) throw new UserError(`--max-running must be at least 1 (got ${maxRunning})`);
   const mode: SbatchMode = tasks === pending.length ? 'per-experiment' : 'shards';
   if (o.maxCost !== undefined && mode === 'per-experiment') {
-    throw new UserError(`--max-cost needs tasks that run several experiments each; use fewer --tasks than the ${pending.length} experiments`);
+    throw new UserError(
+      `--max-cost needs tasks that run several experiments each; use fewer --tasks than the ${pending.length} experiments`,
+    );
   }
   const shards = mode === 'per-experiment' ? pending.map((id) => [id]) : shardIds(pending, tasks);
   const array = `${mode === 'per-experiment' ? compactIds(pending) : `0-${tasks - 1}`}%${maxRunning}`;
@@ -179,13 +201,24 @@ export function planSbatch(input: PlanInput): SbatchPlan {
     ...(o.account !== undefined ? [`--account=${o.account}`] : []),
   ];
   return {
-    mode, array, tasks, maxRunning, shards,
+    mode,
+    array,
+    tasks,
+    maxRunning,
+    shards,
     rates: divideBudgets(input.budgets ?? {}, maxRunning),
     directives: [...directives.map((d) => `#SBATCH ${d}`), ...(o.extra ?? [])],
-    resultsDir: input.resultsDir, workDir: input.workDir, node: input.node, cli: input.cli, singleScript: input.singleScript,
-    parallel: o.parallel ?? DEFAULT_PARALLEL, timeout: o.timeout, forward: o.forward ?? [],
+    resultsDir: input.resultsDir,
+    workDir: input.workDir,
+    node: input.node,
+    cli: input.cli,
+    singleScript: input.singleScript,
+    parallel: o.parallel ?? DEFAULT_PARALLEL,
+    timeout: o.timeout,
+    forward: o.forward ?? [],
     ...(o.maxCost !== undefined ? { maxCostPerTask: Math.max(0.01, Math.floor((o.maxCost / tasks) * 100) / 100) } : {}),
-    generatedAt: input.generatedAt, purpose: input.purpose ?? 'experiments not yet complete',
+    generatedAt: input.generatedAt,
+    purpose: input.purpose ?? 'experiments not yet complete',
   };
 }
 
@@ -214,8 +247,12 @@ export function renderSbatch(plan: SbatchPlan): string {
     '#',
     `# Written by "bargain slurm" at ${plan.generatedAt}: ${n} ${plan.purpose} in ${plan.tasks} array task${plan.tasks === 1 ? '' : 's'},`,
     `# at most ${plan.maxRunning} running at once (${plan.mode === 'shards' ? 'each task runs a fixed shard of experiments in one process' : 'one experiment per task: the array index is the experiment id'}).`,
-    ...(rates.length ? [`# Provider rate budgets are divided by ${plan.maxRunning} so the tasks running together stay within them.`] : []),
-    ...(plan.maxCostPerTask !== undefined ? [`# The cost budget is split evenly: each task stops starting experiments past $${plan.maxCostPerTask}.`] : []),
+    ...(rates.length
+      ? [`# Provider rate budgets are divided by ${plan.maxRunning} so the tasks running together stay within them.`]
+      : []),
+    ...(plan.maxCostPerTask !== undefined
+      ? [`# The cost budget is split evenly: each task stops starting experiments past $${plan.maxCostPerTask}.`]
+      : []),
     '# Paths are absolute; regenerating this file does not affect jobs already queued.',
     'set -euo pipefail',
     `NODE=${q(plan.node)}`,
@@ -224,11 +261,13 @@ export function renderSbatch(plan: SbatchPlan): string {
     `cd ${q(plan.workDir)}`,
     ': "${SLURM_ARRAY_TASK_ID:?this script is a SLURM array job: submit it with sbatch}"',
   ];
-  const common = [`--results-dir "$RESULTS"`, ...(plan.timeout !== undefined ? [`--timeout ${plan.timeout}`] : []), ...plan.forward.map(q)];
+  const common = [
+    `--results-dir "$RESULTS"`,
+    ...(plan.timeout !== undefined ? [`--timeout ${plan.timeout}`] : []),
+    ...plan.forward.map(q),
+  ];
   if (plan.mode === 'per-experiment') {
-    lines.push(
-      `exec ${q(plan.singleScript)} "$SLURM_ARRAY_TASK_ID" ${[...common, ...rates.map(q)].join(' ')}`,
-    );
+    lines.push(`exec ${q(plan.singleScript)} "$SLURM_ARRAY_TASK_ID" ${[...common, ...rates.map(q)].join(' ')}`);
   } else {
     lines.push('case "$SLURM_ARRAY_TASK_ID" in');
     plan.shards.forEach((ids, i) => lines.push(`  ${i}) JOBS=${compactIds(ids)} ;;`));
@@ -237,7 +276,11 @@ export function renderSbatch(plan: SbatchPlan): string {
       'esac',
       'echo "bargain: array task $SLURM_ARRAY_TASK_ID on $(hostname) runs experiments $JOBS"',
       `exec "$NODE" ${q(plan.cli)} run --jobs "$JOBS" --parallel ${plan.parallel} ` +
-        [...common, ...(plan.maxCostPerTask !== undefined ? [`--max-cost ${plan.maxCostPerTask}`] : []), ...rates.map(q)].join(' '),
+        [
+          ...common,
+          ...(plan.maxCostPerTask !== undefined ? [`--max-cost ${plan.maxCostPerTask}`] : []),
+          ...rates.map(q),
+        ].join(' '),
     );
   }
   return lines.join('\n') + '\n';

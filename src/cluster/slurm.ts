@@ -12,14 +12,24 @@ import { UserError } from '../errors.ts';
 
 const WAIT_MS = 60_000;
 
-export interface CommandResult { status: number | null; stdout: string; stderr: string; error?: Error }
+export interface CommandResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
 
 /** The absolute path of an executable on PATH, or null. */
 export function which(cmd: string, path = process.env.PATH ?? ''): string | null {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const p = join(dir, cmd);
-    try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
   }
   return null;
 }
@@ -31,7 +41,10 @@ export function runCommand(cmd: string, args: string[], timeoutMs = WAIT_MS): Co
 
 /** SLURM's most telling error line ("sbatch: error: …" lines, the last one first). */
 export function firstError(r: CommandResult): string {
-  const lines = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${r.stderr}\n${r.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const errs = lines.filter((l) => /error/i.test(l));
   const pick = errs.length ? errs.map((l) => l.replace(/^\w+: error: /, '')).join('; ') : lines[0];
   if (pick) return pick;
@@ -42,7 +55,9 @@ export function firstError(r: CommandResult): string {
 export function requireCommand(cmd: string): string {
   const p = which(cmd);
   if (!p) {
-    throw new UserError(`${cmd} is not on the PATH, so SLURM cannot be used from here; run this on a SLURM login node (or load its module, e.g. "module load slurm"), or write the script with "bargain slurm script" and submit it there`);
+    throw new UserError(
+      `${cmd} is not on the PATH, so SLURM cannot be used from here; run this on a SLURM login node (or load its module, e.g. "module load slurm"), or write the script with "bargain slurm script" and submit it there`,
+    );
   }
   return p;
 }
@@ -59,18 +74,32 @@ export function partitions(): string[] {
   requireCommand('sinfo');
   const r = runCommand('sinfo', ['-h', '-o', '%R']);
   if (r.status !== 0) {
-    throw new UserError(`SLURM is not answering (sinfo: ${firstError(r)}); check that slurmctld is up ("scontrol ping") and try again`);
+    throw new UserError(
+      `SLURM is not answering (sinfo: ${firstError(r)}); check that slurmctld is up ("scontrol ping") and try again`,
+    );
   }
-  return [...new Set(r.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      r.stdout
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Throws a UserError when the partition (or any of a comma list) is unknown. */
 export function checkPartition(partition: string | undefined): void {
-  if (partition === undefined) { partitions(); return; }
+  if (partition === undefined) {
+    partitions();
+    return;
+  }
   const known = partitions();
   const bad = partition.split(',').filter((p) => !known.includes(p));
   if (bad.length) {
-    throw new UserError(`unknown partition "${bad[0]}": this cluster has ${known.join(', ') || 'no partitions'}; pick one with --partition or leave it out for the default`);
+    throw new UserError(
+      `unknown partition "${bad[0]}": this cluster has ${known.join(', ') || 'no partitions'}; pick one with --partition or leave it out for the default`,
+    );
   }
 }
 
@@ -87,19 +116,30 @@ export function sbatch(scriptPath: string, opts: { hold?: boolean } = {}): strin
   const bin = requireCommand('sbatch');
   const r = runCommand(bin, ['--parsable', ...(opts.hold ? ['--hold'] : []), scriptPath]);
   if (r.status !== 0 || r.error) {
-    throw new UserError(`SLURM refused the job (sbatch: ${firstError(r)}); fix the options (--partition, --time, --mem, --account, --extra) and submit again`);
+    throw new UserError(
+      `SLURM refused the job (sbatch: ${firstError(r)}); fix the options (--partition, --time, --mem, --account, --extra) and submit again`,
+    );
   }
   const id = r.stdout.trim().split('\n').pop()?.split(';')[0]?.trim() ?? '';
-  if (!/^\d+$/.test(id)) throw new UserError(`sbatch answered "${r.stdout.trim()}" instead of a job id; check the SLURM installation`);
+  if (!/^\d+$/.test(id))
+    throw new UserError(`sbatch answered "${r.stdout.trim()}" instead of a job id; check the SLURM installation`);
   return id;
 }
 
 export function releaseJob(jobId: string): void {
   const r = runCommand(requireCommand('scontrol'), ['release', jobId]);
-  if (r.status !== 0) throw new UserError(`could not release held job ${jobId} (scontrol: ${firstError(r)}); release it with "scontrol release ${jobId}" or cancel it`);
+  if (r.status !== 0)
+    throw new UserError(
+      `could not release held job ${jobId} (scontrol: ${firstError(r)}); release it with "scontrol release ${jobId}" or cancel it`,
+    );
 }
 
-export interface QueuedTask { jobId: string; taskId: number | null; state: string; reason: string }
+export interface QueuedTask {
+  jobId: string;
+  taskId: number | null;
+  state: string;
+  reason: string;
+}
 
 /** Array tasks (one line each) of the given jobs still known to squeue. */
 export function squeueTasks(jobIds: string[]): QueuedTask[] {
@@ -108,7 +148,8 @@ export function squeueTasks(jobIds: string[]): QueuedTask[] {
   // A finished job id makes squeue fail ("Invalid job id") for the whole list, so ask for all
   // of this user's jobs and filter here.
   const r = runCommand(bin, ['-h', '-r', '-u', userInfo().username, '-o', '%F|%K|%T|%r']);
-  if (r.status !== 0) throw new UserError(`SLURM is not answering (squeue: ${firstError(r)}); check that slurmctld is up and try again`);
+  if (r.status !== 0)
+    throw new UserError(`SLURM is not answering (squeue: ${firstError(r)}); check that slurmctld is up and try again`);
   return parseSqueue(r.stdout).filter((t) => jobIds.includes(t.jobId));
 }
 
@@ -122,7 +163,12 @@ export function parseSqueue(text: string): QueuedTask[] {
   return out;
 }
 
-export interface AccountedTask { jobId: string; taskId: number | null; state: string; exitCode: string }
+export interface AccountedTask {
+  jobId: string;
+  taskId: number | null;
+  state: string;
+  exitCode: string;
+}
 
 /** sacct's view of the jobs' array tasks, or null where accounting is not enabled. */
 export function sacctTasks(jobIds: string[]): AccountedTask[] | null {
@@ -138,7 +184,12 @@ export function parseSacct(text: string): AccountedTask[] {
     const [id, state, exitCode] = line.trim().split('|');
     const m = /^(\d+)(?:_(\d+|\[.*\]))?$/.exec(id ?? '');
     if (!m || !state) continue;
-    out.push({ jobId: m[1], taskId: m[2] && /^\d+$/.test(m[2]) ? Number(m[2]) : null, state: state.split(' ')[0], exitCode: exitCode ?? '' });
+    out.push({
+      jobId: m[1],
+      taskId: m[2] && /^\d+$/.test(m[2]) ? Number(m[2]) : null,
+      state: state.split(' ')[0],
+      exitCode: exitCode ?? '',
+    });
   }
   return out;
 }
@@ -154,5 +205,6 @@ export function scancel(jobIds: string[], opts: { now?: boolean } = {}): void {
   // fails harmlessly for tasks still pending (there is nothing to signal yet)
   if (opts.now) runCommand(bin, ['--batch', '--signal=KILL', ...jobIds]);
   const r = runCommand(bin, jobIds);
-  if (r.status !== 0) throw new UserError(`scancel failed (${firstError(r)}); cancel by hand with "scancel ${jobIds.join(' ')}"`);
+  if (r.status !== 0)
+    throw new UserError(`scancel failed (${firstError(r)}); cancel by hand with "scancel ${jobIds.join(' ')}"`);
 }

@@ -5,8 +5,16 @@ import { parseSacct, parseSqueue } from './slurm.ts';
 import { countTasks, isActive } from './status.ts';
 
 const job: JobRecord = {
-  job_id: '77', submitted_at: '', kind: 'grid', script: 'slurm/submit.sbatch', mode: 'shards', array: '0-4%2', tasks: 5,
-  max_running: 2, shards: { 0: [0, 5], 1: [1, 6], 2: [2, 7], 3: [3, 8], 4: [4, 9] }, rates: {},
+  job_id: '77',
+  submitted_at: '',
+  kind: 'grid',
+  script: 'slurm/submit.sbatch',
+  mode: 'shards',
+  array: '0-4%2',
+  tasks: 5,
+  max_running: 2,
+  shards: { 0: [0, 5], 1: [1, 6], 2: [2, 7], 3: [3, 8], 4: [4, 9] },
+  rates: {},
 };
 
 test('squeue lines parse into tasks; other jobs are ignored', () => {
@@ -15,7 +23,12 @@ test('squeue lines parse into tasks; other jobs are ignored', () => {
   const c = countTasks(job, q, null);
   assert.deepEqual({ p: c.pending, r: c.running, d: c.done, s: c.source }, { p: 1, r: 1, d: 3, s: 'squeue' });
   assert.ok(isActive(job, q));
-  assert.ok(!isActive(job, q.filter((t) => t.jobId !== '77')));
+  assert.ok(
+    !isActive(
+      job,
+      q.filter((t) => t.jobId !== '77'),
+    ),
+  );
 });
 
 test('with accounting, finished tasks that did not complete are named', () => {

@@ -18,19 +18,33 @@ export interface TaskCounts {
 }
 
 export function taskIndices(job: JobRecord): number[] {
-  return Object.keys(job.shards).map(Number).sort((a, b) => a - b);
+  return Object.keys(job.shards)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 export function countTasks(job: JobRecord, queued: QueuedTask[], accounted: AccountedTask[] | null): TaskCounts {
-  const c: TaskCounts = { pending: 0, running: 0, done: 0, notCompleted: {}, source: accounted ? 'squeue+sacct' : 'squeue' };
+  const c: TaskCounts = {
+    pending: 0,
+    running: 0,
+    done: 0,
+    notCompleted: {},
+    source: accounted ? 'squeue+sacct' : 'squeue',
+  };
   const q = new Map<number, string>();
   for (const t of queued) if (t.jobId === job.job_id && t.taskId !== null) q.set(t.taskId, t.state);
   const a = new Map<number, string>();
   for (const t of accounted ?? []) if (t.jobId === job.job_id && t.taskId !== null) a.set(t.taskId, t.state);
   for (const i of taskIndices(job)) {
     const s = q.get(i);
-    if (s === 'PENDING' || s === 'REQUEUED' || s === 'SUSPENDED' || s === 'REQUEUE_HOLD') { c.pending++; continue; }
-    if (s !== undefined && s !== 'COMPLETED') { c.running++; continue; }   // RUNNING, COMPLETING, CONFIGURING …
+    if (s === 'PENDING' || s === 'REQUEUED' || s === 'SUSPENDED' || s === 'REQUEUE_HOLD') {
+      c.pending++;
+      continue;
+    }
+    if (s !== undefined && s !== 'COMPLETED') {
+      c.running++;
+      continue;
+    } // RUNNING, COMPLETING, CONFIGURING …
     c.done++;
     const acc = a.get(i);
     if (acc && acc !== 'COMPLETED') c.notCompleted[acc] = (c.notCompleted[acc] ?? 0) + 1;

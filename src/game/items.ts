@@ -1,7 +1,21 @@
 /** Item names of the allocation game (fixed names, then Item_k). Pure. */
 export const ITEM_NAMES = [
-  'Apple', 'Jewel', 'Stone', 'Quill', 'Pencil', 'Book', 'Hat', 'Camera',
-  'Lamp', 'Clock', 'Vase', 'Ring', 'Map', 'Compass', 'Drum', 'Flute',
+  'Apple',
+  'Jewel',
+  'Stone',
+  'Quill',
+  'Pencil',
+  'Book',
+  'Hat',
+  'Camera',
+  'Lamp',
+  'Clock',
+  'Vase',
+  'Ring',
+  'Map',
+  'Compass',
+  'Drum',
+  'Flute',
 ] as const;
 
 export function itemNames(m: number): string[] {

@@ -55,7 +55,8 @@ export type NashSolution = NashPoint | NashUndefined;
 
 /** The Nash point as defined in the header; null when the game is too large to enumerate. */
 export function nashBargainingSolution(values: readonly (readonly number[])[]): NashSolution | null {
-  const n = values.length, m = values[0].length;
+  const n = values.length,
+    m = values[0].length;
   if (!enumerable(n, m)) return null;
   let best = 0;
   let tied = new Map<string, number[]>(); // distinct maximising utility vectors, by key
@@ -66,19 +67,24 @@ export function nashBargainingSolution(values: readonly (readonly number[])[]): 
     let p = 1;
     for (let s = 0; s < n; s++) p *= u[s];
     if (p < best || p === 0) return; // allocate only when a positive product ties or beats the best
-    if (p > best) { best = p; tied = new Map(); }
+    if (p > best) {
+      best = p;
+      tied = new Map();
+    }
     const key = u.join(',');
     if (!tied.has(key)) tied.set(key, u.slice());
   });
   if (best === 0) return { utilities: null, reason: 'zero_product', product: 0 };
-  const k = tied.size, sum = new Array<number>(n).fill(0);
+  const k = tied.size,
+    sum = new Array<number>(n).fill(0);
   for (const v of tied.values()) for (let s = 0; s < n; s++) sum[s] += v[s]; // integers: exact in any order
   return { utilities: sum.map((x) => x / k), product: best, maximisers: k };
 }
 
 /** True when no allocation makes someone better off and nobody worse off; null if too large to check. */
 export function isParetoOptimal(values: readonly (readonly number[])[], owners: Owners): boolean | null {
-  const n = values.length, m = values[0].length;
+  const n = values.length,
+    m = values[0].length;
   // With additive values, an allocation is Pareto optimal iff no reassignment dominates it;
   // quick necessary check: every item must go to someone who values it when anyone does.
   const u0 = rawUtilities(values, owners);
@@ -92,9 +98,13 @@ export function isParetoOptimal(values: readonly (readonly number[])[], owners: 
     if (dominated) return;
     u.fill(0);
     for (let j = 0; j < m; j++) u[o[j]] += values[o[j]][j];
-    let geq = true, gt = false;
+    let geq = true,
+      gt = false;
     for (let s = 0; s < n; s++) {
-      if (u[s] < u0[s]) { geq = false; break; }
+      if (u[s] < u0[s]) {
+        geq = false;
+        break;
+      }
       if (u[s] > u0[s]) gt = true;
     }
     if (geq && gt) dominated = true;
@@ -107,7 +117,7 @@ export function exploitationIndex(u: number, uNbs: number): number | null {
 }
 
 export interface RunMetrics {
-  welfare: number;          // sum of raw utilities
+  welfare: number; // sum of raw utilities
   shares: (number | null)[]; // raw utility / welfare
   pareto_optimal: boolean | null;
   nash_utilities: number[] | null;
@@ -115,14 +125,21 @@ export interface RunMetrics {
 }
 
 /** Metrics of an outcome; owners null means no agreement (utilities all 0). */
-export function runMetrics(values: readonly (readonly number[])[], owners: Owners | null, nash?: NashSolution | null): RunMetrics {
+export function runMetrics(
+  values: readonly (readonly number[])[],
+  owners: Owners | null,
+  nash?: NashSolution | null,
+): RunMetrics {
   const n = values.length;
   const nbs = nash === undefined ? nashBargainingSolution(values) : nash;
   const nbsUtilities = nbs ? nbs.utilities : null; // null: too large, or undefined (max product 0)
   if (!owners) {
     return {
-      welfare: 0, shares: new Array(n).fill(null), pareto_optimal: false,
-      nash_utilities: nbsUtilities, exploitation: new Array(n).fill(null),
+      welfare: 0,
+      shares: new Array(n).fill(null),
+      pareto_optimal: false,
+      nash_utilities: nbsUtilities,
+      exploitation: new Array(n).fill(null),
     };
   }
   const raw = rawUtilities(values, owners);

@@ -36,11 +36,17 @@ test('a proposal passes exactly at the threshold, for every n', () => {
 test('most accepts wins among passing proposals, without a draw', () => {
   // n = 6, threshold 4: proposals get 4, 6, 5, 3 accepts -> proposals 0, 1, 2 pass, 1 wins
   const r = tabulate([0, 1, 2, 3], votes(6, [4, 6, 5, 3]), 6, createRng(1));
-  assert.deepEqual(r.tallies.map((t) => t.passed), [true, true, true, false]);
+  assert.deepEqual(
+    r.tallies.map((t) => t.passed),
+    [true, true, true, false],
+  );
   assert.equal(r.winner, 1);
   assert.equal(r.tieBetween, null);
   // proposer seats are carried through (proposal k need not come from seat k)
-  assert.deepEqual(r.tallies.map((t) => t.proposer), [0, 1, 2, 3]);
+  assert.deepEqual(
+    r.tallies.map((t) => t.proposer),
+    [0, 1, 2, 3],
+  );
   const s = tabulate([4, 2], votes(6, [3, 5]), 6, createRng(1));
   assert.equal(s.winner, 1);
   assert.equal(s.tallies[1].proposer, 2);
@@ -65,5 +71,11 @@ test('nothing passes: no winner and no draw', () => {
   const r = tabulate([0, 1], votes(2, [1, 1]), 2, createRng(1));
   assert.equal(r.winner, null);
   assert.equal(r.tieBetween, null);
-  assert.deepEqual(r.tallies.map((t) => [t.accepts, t.rejects]), [[1, 1], [1, 1]]);
+  assert.deepEqual(
+    r.tallies.map((t) => [t.accepts, t.rejects]),
+    [
+      [1, 1],
+      [1, 1],
+    ],
+  );
 });

@@ -7,7 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cosine, createRng, generatePreferences, hashString, InfeasibleRequestError, meanValueEntropy, valueEntropy,
+  cosine,
+  createRng,
+  generatePreferences,
+  hashString,
+  InfeasibleRequestError,
+  meanValueEntropy,
+  valueEntropy,
   type Preferences,
 } from './index.ts';
 
@@ -18,7 +24,11 @@ function checkVectors(p: Preferences, n: number, m: number, where: string): void
   for (const v of p.values) {
     assert.equal(v.length, m, where);
     for (const x of v) assert.ok(Number.isInteger(x) && x >= 0, `${where}: value ${x} is not an integer >= 0`);
-    assert.equal(v.reduce((a, b) => a + b, 0), 100, `${where}: ${JSON.stringify(v)} does not sum to 100`);
+    assert.equal(
+      v.reduce((a, b) => a + b, 0),
+      100,
+      `${where}: ${JSON.stringify(v)} does not sum to 100`,
+    );
   }
 }
 
@@ -65,7 +75,10 @@ test('n = 2: the same seed gives the same vectors, including with other item cou
     }
   }
   // and a different seed gives a different draw (not one fixed shape)
-  assert.notDeepEqual(generatePreferences(2, 5, 0.5, createRng(1)).values, generatePreferences(2, 5, 0.5, createRng(2)).values);
+  assert.notDeepEqual(
+    generatePreferences(2, 5, 0.5, createRng(1)).values,
+    generatePreferences(2, 5, 0.5, createRng(2)).values,
+  );
 });
 
 test('n = 3..10 with m = round(2.5n): every pairwise cosine within ±0.05 at every level', () => {
@@ -106,10 +119,16 @@ function refused(f: () => unknown, pattern: RegExp): void {
 
 test('infeasible requests are refused with a clear InfeasibleRequestError', () => {
   // level 0 needs disjoint supports: impossible with more agents than items
-  refused(() => generatePreferences(4, 3, 0, createRng(1)), /impossible for 4 agents over 3 items; use at least 4 items or a higher level/);
+  refused(
+    () => generatePreferences(4, 3, 0, createRng(1)),
+    /impossible for 4 agents over 3 items; use at least 4 items or a higher level/,
+  );
   refused(() => generatePreferences(10, 9, 0, createRng(1)), /impossible for 10 agents over 9 items/);
   // one item: every pair of vectors is (100) and (100), cosine 1
-  refused(() => generatePreferences(2, 1, 0.5, createRng(1)), /with 1 item every pair of value vectors has cosine 1, so level 0.5 is impossible; use more items/);
+  refused(
+    () => generatePreferences(2, 1, 0.5, createRng(1)),
+    /with 1 item every pair of value vectors has cosine 1, so level 0.5 is impossible; use more items/,
+  );
   refused(() => generatePreferences(3, 1, 0, createRng(1)), /cosine 1/);
   // levels outside [0, 1] and NaN
   refused(() => generatePreferences(2, 5, 1.5, createRng(1)), /competition level must be between 0 and 1 \(got 1.5\)/);
@@ -128,13 +147,19 @@ test('feasible edge cases are not refused', () => {
   for (let i = 0; i < 4; i++) for (let k = i + 1; k < 4; k++) assert.ok(cosine(p.values[i], p.values[k]) <= 0.05);
 });
 
-test('valueEntropy: Shannon entropy in bits of v / 100, 0 log 0 = 0; a game\'s is the mean over agents', () => {
+test("valueEntropy: Shannon entropy in bits of v / 100, 0 log 0 = 0; a game's is the mean over agents", () => {
   assert.equal(valueEntropy([100, 0, 0, 0, 0]), 0);
   assert.equal(valueEntropy([50, 50, 0, 0, 0]), 1);
   assert.ok(Math.abs(valueEntropy([20, 20, 20, 20, 20]) - Math.log2(5)) < 1e-12);
   // 0.7, 0.2, 0.1 by hand: -(0.7 log2 0.7 + 0.2 log2 0.2 + 0.1 log2 0.1)
   assert.ok(Math.abs(valueEntropy([70, 20, 10]) - 1.15677964945) < 1e-9);
-  assert.equal(meanValueEntropy([[100, 0], [50, 50]]), 0.5);
+  assert.equal(
+    meanValueEntropy([
+      [100, 0],
+      [50, 50],
+    ]),
+    0.5,
+  );
 });
 
 // Outputs of the generator before issue 13 changed level 1: the change must leave every other
@@ -170,15 +195,25 @@ test('levels below 1 draw exactly what they drew before the level-1.0 change (go
   for (const [key, hashes] of Object.entries(GOLDEN)) {
     const [n, m, level] = key.split(',').map(Number);
     const got = [0, 1, 42, 2 ** 32 + 7].map((s) =>
-      hashString(JSON.stringify(generatePreferences(n, m, level, createRng(s)))).toString(16).padStart(8, '0'));
+      hashString(JSON.stringify(generatePreferences(n, m, level, createRng(s))))
+        .toString(16)
+        .padStart(8, '0'),
+    );
     assert.equal(got.join(' '), hashes, `n ${n} m ${m} level ${level}`);
   }
 });
 
-interface Shape { meanEntropy: number; oneItem: number; vectors: number; distinct: number }
+interface Shape {
+  meanEntropy: number;
+  oneItem: number;
+  vectors: number;
+  distinct: number;
+}
 
 function shapeAt(n: number, m: number, level: number, seeds: number): Shape {
-  let h = 0, oneItem = 0, vectors = 0;
+  let h = 0,
+    oneItem = 0,
+    vectors = 0;
   const distinct = new Set<string>();
   for (let seed = 0; seed < seeds; seed++) {
     const { values } = generatePreferences(n, m, level, createRng(seed));
@@ -198,19 +233,25 @@ test('level 1.0 has the shape of the levels just below it (n = 2, m = 5, 2,000 s
   const seeds = 2000;
   const [s90, s95, s100] = [0.9, 0.95, 1].map((level) => shapeAt(2, 5, level, seeds));
   const means = [s90, s95, s100].map((s) => s.meanEntropy);
-  assert.ok(Math.max(...means) - Math.min(...means) <= 0.1,
-    `mean value entropy at 0.9 / 0.95 / 1.0: ${means.map((x) => x.toFixed(3)).join(' / ')} bits`);
+  assert.ok(
+    Math.max(...means) - Math.min(...means) <= 0.1,
+    `mean value entropy at 0.9 / 0.95 / 1.0: ${means.map((x) => x.toFixed(3)).join(' / ')} bits`,
+  );
   // One-item vectors (all 100 on one item): about 0.5% at 0.95. Slack of 1 percentage point is
   // about 4 standard errors of the difference at that rate over 2,000 seeds; the copied raw
   // random vector that level 1.0 used before had 9.9%.
-  assert.ok(s100.oneItem <= s95.oneItem + 0.01,
-    `one-item vectors: ${(100 * s100.oneItem).toFixed(2)}% at 1.0 vs ${(100 * s95.oneItem).toFixed(2)}% at 0.95`);
+  assert.ok(
+    s100.oneItem <= s95.oneItem + 0.01,
+    `one-item vectors: ${(100 * s100.oneItem).toFixed(2)}% at 1.0 vs ${(100 * s95.oneItem).toFixed(2)}% at 0.95`,
+  );
   // Distinct draws: nearly one per seed (the raw random vector gave about 1,750 of 2,000).
   assert.ok(s100.distinct >= 0.99 * seeds, `${s100.distinct} distinct level-1.0 vectors over ${seeds} seeds`);
 });
 
 test('level 1.0 keeps the shape of 0.95 for n = 3 (m = 8, 300 seeds)', () => {
   const [s95, s100] = [0.95, 1].map((level) => shapeAt(3, 8, level, 300));
-  assert.ok(Math.abs(s95.meanEntropy - s100.meanEntropy) <= 0.1,
-    `mean value entropy ${s95.meanEntropy.toFixed(3)} at 0.95 vs ${s100.meanEntropy.toFixed(3)} at 1.0`);
+  assert.ok(
+    Math.abs(s95.meanEntropy - s100.meanEntropy) <= 0.1,
+    `mean value entropy ${s95.meanEntropy.toFixed(3)} at 0.95 vs ${s100.meanEntropy.toFixed(3)} at 1.0`,
+  );
 });

@@ -28,8 +28,14 @@ export interface Preferences {
 }
 
 export function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  let dot = 0,
+    na = 0,
+    nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
@@ -49,7 +55,11 @@ export const LEVEL_ONE_SOURCE = 0.95;
 export function valueEntropy(v: readonly number[]): number {
   const total = v.reduce((a, b) => a + b, 0);
   let h = 0;
-  for (const x of v) if (x > 0) { const p = x / total; h -= p * Math.log2(p); }
+  for (const x of v)
+    if (x > 0) {
+      const p = x / total;
+      h -= p * Math.log2(p);
+    }
   return h;
 }
 
@@ -73,13 +83,19 @@ function randomVector(m: number, rng: Rng): number[] {
   const s = w.reduce((x, y) => x + y, 0);
   const v = new Array<number>(m).fill(0);
   let used = 0;
-  support.forEach((j, k) => { v[j] = Math.floor((w[k] / s) * TOTAL_VALUE); used += v[j]; });
+  support.forEach((j, k) => {
+    v[j] = Math.floor((w[k] / s) * TOTAL_VALUE);
+    used += v[j];
+  });
   for (let r = TOTAL_VALUE - used; r > 0; r--) v[support[rng.int(support.length)]]++;
   return v;
 }
 
 export function generatePreferences(
-  n: number, m: number, level: number, rng: Rng,
+  n: number,
+  m: number,
+  level: number,
+  rng: Rng,
   opts: { tolerance?: number; maxRestarts?: number } = {},
 ): Preferences {
   if (!Number.isInteger(n) || n < 2) throw new InfeasibleRequestError(`need at least 2 agents (got ${n})`);
@@ -97,12 +113,14 @@ export function generatePreferences(
   }
   if (m === 1) {
     throw new InfeasibleRequestError(
-      `with 1 item every pair of value vectors has cosine 1, so level ${level} is impossible; use more items`);
+      `with 1 item every pair of value vectors has cosine 1, so level ${level} is impossible; use more items`,
+    );
   }
   if (level < tol && n > m) {
     throw new InfeasibleRequestError(
       `competition level ${level} needs each agent to value items no other agent values, ` +
-      `which is impossible for ${n} agents over ${m} items; use at least ${n} items or a higher level`);
+        `which is impossible for ${n} agents over ${m} items; use at least ${n} items or a higher level`,
+    );
   }
   const found = searchOrThrow(n, m, level, tol, rng, opts.maxRestarts, level);
   return { values: found, cosine: cosineMatrix(found) };
@@ -110,7 +128,13 @@ export function generatePreferences(
 
 /** Restarts the search until it succeeds; `requested` is the level the caller asked for. */
 function searchOrThrow(
-  n: number, m: number, target: number, tol: number, rng: Rng, maxRestarts = 40, requested = target,
+  n: number,
+  m: number,
+  target: number,
+  tol: number,
+  rng: Rng,
+  maxRestarts = 40,
+  requested = target,
 ): number[][] {
   const goal = tol / 2; // aim well inside the guarantee so rounding never crosses it
   for (let attempt = 0; attempt < maxRestarts; attempt++) {
@@ -120,7 +144,8 @@ function searchOrThrow(
   const via = requested === target ? '' : ` (level ${requested} copies a vector drawn at ${target})`;
   throw new InfeasibleRequestError(
     `could not generate preferences for ${n} agents over ${m} items with pairwise cosine ` +
-    `${target} ± ${tol}${via} after ${maxRestarts} attempts; use more items or another competition level`);
+      `${target} ± ${tol}${via} after ${maxRestarts} attempts; use more items or another competition level`,
+  );
 }
 
 function search(n: number, m: number, c: number, goal: number, tol: number, rng: Rng): number[][] | null {
@@ -130,7 +155,8 @@ function search(n: number, m: number, c: number, goal: number, tol: number, rng:
   const cosOf = (i: number, k: number, dik: number, sqi: number) => dik / Math.sqrt(sqi * sq[k]);
   const maxErr = () => {
     let e = 0;
-    for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++) e = Math.max(e, Math.abs(cosOf(i, k, dot[i][k], sq[i]) - c));
+    for (let i = 0; i < n; i++)
+      for (let k = i + 1; k < n; k++) e = Math.max(e, Math.abs(cosOf(i, k, dot[i][k], sq[i]) - c));
     return e;
   };
   const iterations = 4000 + 400 * n * m;
@@ -146,23 +172,29 @@ function search(n: number, m: number, c: number, goal: number, tol: number, rng:
     let b = rng.int(m - 1);
     if (b >= a) b++;
     const d = 1 + rng.int(Math.min(v[i][a], stepCap));
-    const va = v[i][a], vb = v[i][b];
+    const va = v[i][a],
+      vb = v[i][b];
     const newSq = sq[i] - va * va - vb * vb + (va - d) * (va - d) + (vb + d) * (vb + d);
-    let before = 0, after = 0;
+    let before = 0,
+      after = 0;
     for (let k = 0; k < n; k++) {
       if (k === i) continue;
       const dk = dot[i][k];
       const ndk = dk + d * (v[k][b] - v[k][a]);
       const e0 = cosOf(i, k, dk, sq[i]) - c;
       const e1 = ndk / Math.sqrt(newSq * sq[k]) - c;
-      before += e0 * e0; after += e1 * e1;
+      before += e0 * e0;
+      after += e1 * e1;
     }
     if (after <= before) {
-      v[i][a] -= d; v[i][b] += d; sq[i] = newSq;
+      v[i][a] -= d;
+      v[i][b] += d;
+      sq[i] = newSq;
       for (let k = 0; k < n; k++) {
         if (k === i) continue;
         const ndk = dot[i][k] + d * (v[k][b] - v[k][a]);
-        dot[i][k] = ndk; dot[k][i] = ndk;
+        dot[i][k] = ndk;
+        dot[k][i] = ndk;
       }
     }
   }

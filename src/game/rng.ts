@@ -40,10 +40,16 @@ export function deriveSeed(seed: number, ...labels: Array<string | number>): num
 }
 
 export function createRng(seed: number): Rng {
-  const sm = splitmix32(seed >>> 0 ^ Math.floor(seed / 0x100000000));
-  let a = sm(), b = sm(), c = sm(), d = sm();
+  const sm = splitmix32((seed >>> 0) ^ Math.floor(seed / 0x100000000));
+  let a = sm(),
+    b = sm(),
+    c = sm(),
+    d = sm();
   const next = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

@@ -6,7 +6,10 @@ import { itemNames } from './items.ts';
 import { passThreshold } from './pass-rule.ts';
 
 export class SpecError extends Error {
-  constructor(message: string) { super(message); this.name = 'SpecError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpecError';
+  }
 }
 
 export interface GameSpec {
@@ -22,8 +25,13 @@ export interface GameSpec {
 }
 
 export interface GameParams {
-  n?: number; m?: number; maxRounds?: number; gamma?: number;
-  discussionTurns?: number; privateThinking?: boolean; reflection?: boolean;
+  n?: number;
+  m?: number;
+  maxRounds?: number;
+  gamma?: number;
+  discussionTurns?: number;
+  privateThinking?: boolean;
+  reflection?: boolean;
 }
 
 /**
@@ -58,7 +66,11 @@ export function makeSpec(p: GameParams = {}): GameSpec {
   }
   const discussionTurns = wholeIn('discussionTurns', p.discussionTurns ?? GAME_PARAMS.discussionTurns.default);
   return Object.freeze({
-    n, m, maxRounds, gamma, discussionTurns,
+    n,
+    m,
+    maxRounds,
+    gamma,
+    discussionTurns,
     privateThinking: p.privateThinking ?? true,
     reflection: p.reflection ?? true,
     items: Object.freeze(itemNames(m)),

@@ -3,7 +3,9 @@ import type { Owners } from './allocation.ts';
 
 export function rawUtilities(values: readonly (readonly number[])[], owners: Owners): number[] {
   const u = values.map(() => 0);
-  owners.forEach((s, j) => { u[s] += values[s][j]; });
+  owners.forEach((s, j) => {
+    u[s] += values[s][j];
+  });
   return u;
 }
 

@@ -22,7 +22,9 @@ const SOURCE_WORD = { learned: 'learned', capped: 'your cap', user: 'yours', def
 export function formatKeyLimits(b: Pick<BudgetSnapshot, 'key' | 'limits'>): string {
   const l = b.limits;
   const label = b.key.includes('/') ? b.key.slice(b.key.indexOf('/') + 1) : b.key;
-  const tokens = l.split ? `${compactCount(l.tpm)} itpm${Number.isFinite(l.otpm) ? ` / ${compactCount(l.otpm)} otpm` : ''}` : `${compactCount(l.tpm)} tpm`;
+  const tokens = l.split
+    ? `${compactCount(l.tpm)} itpm${Number.isFinite(l.otpm) ? ` / ${compactCount(l.otpm)} otpm` : ''}`
+    : `${compactCount(l.tpm)} tpm`;
   const rpm = `${Math.round(l.rpm)} rpm`;
   return l.rpmSource === l.tpmSource
     ? `${label}: ${rpm} / ${tokens} ${SOURCE_WORD[l.rpmSource]}`

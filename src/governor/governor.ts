@@ -25,8 +25,17 @@ export interface GovernorOptions {
 export type TraceEvent = { key: string; grant: number } | { key: string; pause: number; until: number };
 
 export interface BudgetSnapshot {
-  provider: string; key: string; rpm: number; tpm: number; recent: number; active: number;
-  concurrency: number; queued: number; paused: boolean; requests: number; rateLimited: number;
+  provider: string;
+  key: string;
+  rpm: number;
+  tpm: number;
+  recent: number;
+  active: number;
+  concurrency: number;
+  queued: number;
+  paused: boolean;
+  requests: number;
+  rateLimited: number;
   /** the budgets in force and where they came from (learned from headers, capped by the user, …) */
   limits: LimitsView;
 }
@@ -52,7 +61,10 @@ export class Governor {
     const id = `${provider}/${keyLabel}`;
     let b = this.budgets.get(id);
     if (!b) {
-      const c = this.clock as Clock & { setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>; clear?: (t: unknown) => void };
+      const c = this.clock as Clock & {
+        setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>;
+        clear?: (t: unknown) => void;
+      };
       const setTimer = c.setTimer && c.clear ? c.setTimer : undefined;
       const clearTimer = c.setTimer && c.clear ? (t: ReturnType<typeof setTimeout>) => c.clear!(t) : undefined;
       const budget = this.trace
@@ -77,8 +89,17 @@ export class Governor {
   snapshot(): BudgetSnapshot[] {
     const now = this.clock.now();
     return [...this.budgets.values()].map(({ provider, budget: b }) => ({
-      provider, key: b.key, rpm: b.rpm, tpm: b.tpm, recent: b.recentRequests(now), active: b.active,
-      concurrency: b.concurrency, queued: b.queued, paused: b.paused, requests: b.stats.requests, rateLimited: b.stats.rateLimited,
+      provider,
+      key: b.key,
+      rpm: b.rpm,
+      tpm: b.tpm,
+      recent: b.recentRequests(now),
+      active: b.active,
+      concurrency: b.concurrency,
+      queued: b.queued,
+      paused: b.paused,
+      requests: b.stats.requests,
+      rateLimited: b.stats.rateLimited,
       limits: b.view(),
     }));
   }
@@ -86,12 +107,21 @@ export class Governor {
 
 /** A KeyBudget that reports its grants and pauses. */
 class TracedKeyBudget extends KeyBudget {
-  constructor(key: string, limits: KeyLimits, private readonly time: Clock, private readonly trace: (e: TraceEvent) => void,
-    setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>, clearTimer?: (t: ReturnType<typeof setTimeout>) => void) {
+  constructor(
+    key: string,
+    limits: KeyLimits,
+    private readonly time: Clock,
+    private readonly trace: (e: TraceEvent) => void,
+    setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>,
+    clearTimer?: (t: ReturnType<typeof setTimeout>) => void,
+  ) {
     super(key, limits, time, setTimer, clearTimer);
   }
   override acquire(tokens: number | TokenCharge, signal?: AbortSignal): Promise<Permit> {
-    return super.acquire(tokens, signal).then((p) => { this.trace({ key: this.key, grant: p.grantedAt }); return p; });
+    return super.acquire(tokens, signal).then((p) => {
+      this.trace({ key: this.key, grant: p.grantedAt });
+      return p;
+    });
   }
   override onRateLimit(retryAfterMs: number): void {
     const at = this.time.now();

@@ -22,7 +22,12 @@ test('never grants more than rpm requests in any 60 s window, and keeps the key 
   const clock = new FakeClock();
   const b = budget(clock, 10, 100);
   const grants: number[] = [];
-  const all = Array.from({ length: 45 }, () => b.acquire(1).then((p) => { grants.push(clock.now()); p.release(); }));
+  const all = Array.from({ length: 45 }, () =>
+    b.acquire(1).then((p) => {
+      grants.push(clock.now());
+      p.release();
+    }),
+  );
   await clock.advance(5 * 61_000);
   await Promise.all(all);
   assert.equal(grants.length, 45);
@@ -33,17 +38,28 @@ test('never grants more than rpm requests in any 60 s window, and keeps the key 
 
 test('pacing: after an idle spell a key sends a second of its budget at once, then an even stream', async () => {
   const clock = new FakeClock();
-  const b = budget(clock, 600, 1000);   // 10 per second; the bucket holds 1 s = 10 requests
+  const b = budget(clock, 600, 1000); // 10 per second; the bucket holds 1 s = 10 requests
   const grants: number[] = [];
-  const all = Array.from({ length: 1500 }, () => b.acquire(1).then((p) => { grants.push(clock.now()); p.release(); }));
+  const all = Array.from({ length: 1500 }, () =>
+    b.acquire(1).then((p) => {
+      grants.push(clock.now());
+      p.release();
+    }),
+  );
   await clock.advance(200_000);
   await Promise.all(all);
   assert.equal(grants.filter((g) => g === 0).length, 10, 'the burst');
   assert.ok(maxInWindow(grants, 60_000) <= 600);
   const spacing = 61_000 / 600;
-  const sorted = grants.slice().sort((x, y) => x - y).slice(10, 550);   // the first minute, after the burst
+  const sorted = grants
+    .slice()
+    .sort((x, y) => x - y)
+    .slice(10, 550); // the first minute, after the burst
   const gaps = sorted.slice(1).map((g, i) => g - sorted[i]);
-  assert.ok(Math.min(...gaps) >= spacing - 2 && Math.max(...gaps) <= spacing + 2, `then one every ${spacing.toFixed(0)} ms (gaps ${Math.min(...gaps)}–${Math.max(...gaps)})`);
+  assert.ok(
+    Math.min(...gaps) >= spacing - 2 && Math.max(...gaps) <= spacing + 2,
+    `then one every ${spacing.toFixed(0)} ms (gaps ${Math.min(...gaps)}–${Math.max(...gaps)})`,
+  );
   assert.ok(Math.max(...grants) <= 1490 * spacing + 200, `last grant at ${Math.max(...grants)}: the key was kept busy`);
 });
 
@@ -51,7 +67,11 @@ test('concurrency cap holds; a release lets the next waiter in', async () => {
   const clock = new FakeClock();
   const b = budget(clock, 1000, 3);
   const permits: Permit[] = [];
-  const ps = Array.from({ length: 7 }, () => b.acquire(1).then((p) => { permits.push(p); }));
+  const ps = Array.from({ length: 7 }, () =>
+    b.acquire(1).then((p) => {
+      permits.push(p);
+    }),
+  );
   await flush();
   assert.equal(permits.length, 3);
   assert.equal(b.active, 3);
@@ -73,10 +93,15 @@ test('a 429 pauses the key for its Retry-After for every waiter and halves concu
   const b = budget(clock, 1000, 8);
   b.onRateLimit(5_000);
   assert.equal(b.concurrency, 4);
-  b.onRateLimit(3_000);   // an answer to a request sent before the pause: no second halving, no shorter pause
+  b.onRateLimit(3_000); // an answer to a request sent before the pause: no second halving, no shorter pause
   assert.equal(b.concurrency, 4);
   const grants: number[] = [];
-  const ps = Array.from({ length: 4 }, () => b.acquire(1).then((p) => { grants.push(clock.now()); p.release(); }));
+  const ps = Array.from({ length: 4 }, () =>
+    b.acquire(1).then((p) => {
+      grants.push(clock.now());
+      p.release();
+    }),
+  );
   await clock.advance(4_999);
   assert.equal(grants.length, 0, 'nothing before the Retry-After has passed');
   await clock.advance(10);
@@ -88,7 +113,7 @@ test('a 429 pauses the key for its Retry-After for every waiter and halves concu
   assert.equal(b.concurrency, 5);
   for (let i = 0; i < 100; i++) b.onSuccess();
   assert.equal(b.concurrency, 8, 'never above the configured cap');
-  b.onRateLimit(1_000);   // a new overload after the pause: halves again
+  b.onRateLimit(1_000); // a new overload after the pause: halves again
   assert.equal(b.concurrency, 4);
 });
 
@@ -99,7 +124,10 @@ test('tokens per minute: a request waits until its tokens fit the window', async
   p1.settle(700);
   p1.release();
   let granted = -1;
-  const p2 = b.acquire(400).then((p) => { granted = clock.now(); p.release(); });
+  const p2 = b.acquire(400).then((p) => {
+    granted = clock.now();
+    p.release();
+  });
   await clock.advance(30_000);
   assert.equal(granted, -1, '700 + 400 > 1000: must wait');
   await clock.advance(32_000);
@@ -114,7 +142,10 @@ test('an aborted waiter leaves the queue without blocking the others', async () 
   const ac = new AbortController();
   const aborted = b.acquire(1, ac.signal);
   let third = false;
-  const p3 = b.acquire(1).then((p) => { third = true; p.release(); });
+  const p3 = b.acquire(1).then((p) => {
+    third = true;
+    p.release();
+  });
   ac.abort(new Error('stop'));
   await assert.rejects(aborted, /stop/);
   first.release();
@@ -123,14 +154,27 @@ test('an aborted waiter leaves the queue without blocking the others', async () 
   assert.equal(b.queued, 0);
 });
 
-function learning(clock: FakeClock, limits: { rpm: number; tpm: number; concurrency: number; origin?: { rpm?: 'user' | 'default'; tpm?: 'user' | 'default' } }) {
+function learning(
+  clock: FakeClock,
+  limits: {
+    rpm: number;
+    tpm: number;
+    concurrency: number;
+    origin?: { rpm?: 'user' | 'default'; tpm?: 'user' | 'default' };
+  },
+) {
   return new KeyBudget('k', limits, clock, clock.setTimer, (t) => clock.clear(t));
 }
 
 /** Grants of n requests released at once, over `ms` of fake time. */
 async function grantsOf(clock: FakeClock, b: KeyBudget, n: number, ms: number): Promise<number[]> {
   const grants: number[] = [];
-  const all = Array.from({ length: n }, () => b.acquire(1).then((p) => { grants.push(clock.now()); p.release(); }));
+  const all = Array.from({ length: n }, () =>
+    b.acquire(1).then((p) => {
+      grants.push(clock.now());
+      p.release();
+    }),
+  );
   await clock.advance(ms);
   await Promise.all(all);
   return grants;
@@ -144,7 +188,7 @@ test('an announced limit replaces the registry default, up and down', async () =
   p.release();
   assert.equal(up.rpm, 600);
   const fast = await grantsOf(clock, up, 300, 61_000);
-  assert.ok(Math.max(...fast) < 32_000, 'at 600 rpm 300 requests go within ~31 s, not the default\'s 30 minutes');
+  assert.ok(Math.max(...fast) < 32_000, "at 600 rpm 300 requests go within ~31 s, not the default's 30 minutes");
   assert.ok(maxInWindow([0, ...fast], 60_000) <= 600);
 
   const clock2 = new FakeClock();
@@ -177,12 +221,16 @@ test('remaining and reset steer: the request the provider would refuse is held u
   const clock = new FakeClock();
   const b = learning(clock, { rpm: 1000, tpm: 1e9, concurrency: 10 });
   const first = await b.acquire(1);
-  const second = await b.acquire(1);   // sent after `first`: the provider had not counted it when it answered first
+  const second = await b.acquire(1); // sent after `first`: the provider had not counted it when it answered first
   // first's answer: 1 of 10 requests left, full again in 6 s: one request comes back every 667 ms
   first.learn({ requests: { limit: 10, remaining: 1, resetMs: 6000 } });
-  first.release(); second.release();
+  first.release();
+  second.release();
   let granted = -1;
-  const third = b.acquire(1).then((p) => { granted = clock.now(); p.release(); });
+  const third = b.acquire(1).then((p) => {
+    granted = clock.now();
+    p.release();
+  });
   await clock.advance(600);
   assert.equal(granted, -1, 'remaining 1, less the one in flight since: nothing left until one has refilled');
   await clock.advance(200);
@@ -195,7 +243,10 @@ test('remaining and reset steer: the request the provider would refuse is held u
   a1.learn({ requests: { remaining: 0, resetMs: 5000 } });
   a1.release();
   let late = -1;
-  const a2 = u.acquire(1).then((p) => { late = k.now(); p.release(); });
+  const a2 = u.acquire(1).then((p) => {
+    late = k.now();
+    p.release();
+  });
   await k.advance(4900);
   assert.equal(late, -1);
   await k.advance(200);
@@ -207,11 +258,14 @@ test('remaining and reset steer: the request the provider would refuse is held u
   const p = await t.acquire(100);
   p.learn({ tokens: { limit: 13_000, remaining: 3000, resetMs: 10_000 } });
   p.release();
-  const small = await t.acquire(2000);   // fits in what was left: not held
+  const small = await t.acquire(2000); // fits in what was left: not held
   assert.equal(c.now(), 0);
   small.release();
   let big = -1;
-  const pb = t.acquire(4000).then((x) => { big = c.now(); x.release(); });
+  const pb = t.acquire(4000).then((x) => {
+    big = c.now();
+    x.release();
+  });
   await c.advance(2900);
   assert.equal(big, -1, '3000 - 2000 sent since < 4000 until 3000 have refilled');
   await c.advance(300);
@@ -233,13 +287,19 @@ test("Anthropic's input and output limits: input tokens against ITPM, output aga
   p.settle({ input: 900, output: 50 });
   p.release();
   let at = -1;
-  const q = b.acquire({ input: 8000, output: 1000 }).then((x) => { at = clock.now(); x.release(); });
+  const q = b.acquire({ input: 8000, output: 1000 }).then((x) => {
+    at = clock.now();
+    x.release();
+  });
   await clock.advance(10);
   await q;
   assert.ok(at >= 0 && at <= 10, 'the cached prompt left ITPM room: sent at once');
   // output: 2000 per minute; 1000 + 1000 reserved already → the next output-heavy one waits a window
   let late = -1;
-  const r = b.acquire({ input: 10, output: 1500 }).then((x) => { late = clock.now(); x.release(); });
+  const r = b.acquire({ input: 10, output: 1500 }).then((x) => {
+    late = clock.now();
+    x.release();
+  });
   await clock.advance(30_000);
   assert.equal(late, -1, 'OTPM binds');
   await clock.advance(32_000);

@@ -31,7 +31,10 @@ export interface KeyLimits {
 }
 
 /** A request's tokens as charged up front: its prompt and its output cap. */
-export interface TokenCharge { input: number; output: number }
+export interface TokenCharge {
+  input: number;
+  output: number;
+}
 
 /** What one rpm / tpm budget is now: the announced limit (learned), the user's cap below an
  *  announced limit (capped), the user's value with nothing announced yet (user), or the default. */
@@ -58,7 +61,15 @@ interface Waiter {
 }
 
 /** One granted request in the window: its tokens charged to the TPM window and to the output window. */
-interface Sent { at: number; tokens: number; output: number; seq: number; charged: number; chargedOut: number; live: boolean }
+interface Sent {
+  at: number;
+  tokens: number;
+  output: number;
+  seq: number;
+  charged: number;
+  chargedOut: number;
+  live: boolean;
+}
 
 /**
  * What the provider last said was left of one limit, as of one of our requests (anchored by
@@ -68,7 +79,15 @@ interface Sent { at: number; tokens: number; output: number; seq: number; charge
  * request at 5,000 RPM, https://platform.openai.com/docs/guides/rate-limits; read 2026-12-02),
  * so the missing part comes back at (limit − remaining) ÷ reset, not all at the reset.
  */
-interface Steer { remaining: number; at: number; until: number; perMs: number | null; seq: number; charged: number; chargedOut: number }
+interface Steer {
+  remaining: number;
+  at: number;
+  until: number;
+  perMs: number | null;
+  seq: number;
+  charged: number;
+  chargedOut: number;
+}
 
 export interface Permit {
   /** when the request was let through */
@@ -127,9 +146,14 @@ export class KeyBudget {
   private tokensPerRequest: number | null = null;
   private outputPerRequest: number | null = null;
 
-  constructor(readonly key: string, readonly limits: KeyLimits, private readonly clock: Clock,
-    private readonly setTimer: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> = (fn, ms) => setTimeout(fn, ms),
-    private readonly clearTimer: (t: ReturnType<typeof setTimeout>) => void = (t) => clearTimeout(t)) {
+  constructor(
+    readonly key: string,
+    readonly limits: KeyLimits,
+    private readonly clock: Clock,
+    private readonly setTimer: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> = (fn, ms) =>
+      setTimeout(fn, ms),
+    private readonly clearTimer: (t: ReturnType<typeof setTimeout>) => void = (t) => clearTimeout(t),
+  ) {
     this.current = Math.max(1, limits.concurrency);
     this.rpmNow = limits.rpm;
     this.tpmNow = limits.tpm;
@@ -139,10 +163,21 @@ export class KeyBudget {
     this.bucketAt = clock.now();
   }
 
-  get rpm(): number { return this.rpmNow; }
-  get tpm(): number { return this.tpmNow; }
+  get rpm(): number {
+    return this.rpmNow;
+  }
+  get tpm(): number {
+    return this.tpmNow;
+  }
   view(): LimitsView {
-    return { rpm: this.rpmNow, tpm: this.tpmNow, otpm: this.otpmNow, split: this.split, rpmSource: this.rpmSource, tpmSource: this.tpmSource };
+    return {
+      rpm: this.rpmNow,
+      tpm: this.tpmNow,
+      otpm: this.otpmNow,
+      split: this.split,
+      rpmSource: this.rpmSource,
+      tpmSource: this.tpmSource,
+    };
   }
 
   private get bucketSize(): number {
@@ -150,7 +185,9 @@ export class KeyBudget {
     return Math.max(1, Math.min(rpm, Math.max(BURST_MIN, (rpm * BURST_MS) / WINDOW_MS)));
   }
   /** ms per request at the paced rate: the window's rate */
-  private get spacing(): number { return SPAN / this.rpmNow; }
+  private get spacing(): number {
+    return SPAN / this.rpmNow;
+  }
 
   private refill(now: number): void {
     if (now > this.bucketAt) this.bucket += (now - this.bucketAt) / this.spacing;
@@ -158,10 +195,18 @@ export class KeyBudget {
     this.bucketAt = Math.max(this.bucketAt, now);
   }
 
-  get concurrency(): number { return this.current; }
-  get paused(): boolean { return this.clock.now() < this.pausedUntil; }
-  get queued(): number { return this.queue.length; }
-  get active(): number { return this.inflight; }
+  get concurrency(): number {
+    return this.current;
+  }
+  get paused(): boolean {
+    return this.clock.now() < this.pausedUntil;
+  }
+  get queued(): number {
+    return this.queue.length;
+  }
+  get active(): number {
+    return this.inflight;
+  }
 
   /**
    * Requests a minute this key can sustain now: the least of its RPM, its TPM (and OTPM) at
@@ -172,7 +217,10 @@ export class KeyBudget {
     if (this.latencyMs === null) return null;
     const byConcurrency = (this.current * WINDOW_MS) / Math.max(1, this.latencyMs);
     const byTokens = this.tokensPerRequest ? (this.tpmNow * WINDOW_MS) / (SPAN * this.tokensPerRequest) : Infinity;
-    const byOutput = this.outputPerRequest && Number.isFinite(this.otpmNow) ? (this.otpmNow * WINDOW_MS) / (SPAN * this.outputPerRequest) : Infinity;
+    const byOutput =
+      this.outputPerRequest && Number.isFinite(this.otpmNow)
+        ? (this.otpmNow * WINDOW_MS) / (SPAN * this.outputPerRequest)
+        : Infinity;
     return Math.min((this.rpmNow * WINDOW_MS) / SPAN, byTokens, byOutput, byConcurrency);
   }
 
@@ -186,12 +234,19 @@ export class KeyBudget {
   acquire(tokens: number | TokenCharge, signal?: AbortSignal): Promise<Permit> {
     return new Promise<Permit>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const charge = typeof tokens === 'number' ? { input: Math.max(0, tokens), output: 0 } : { input: Math.max(0, tokens.input), output: Math.max(0, tokens.output) };
+      const charge =
+        typeof tokens === 'number'
+          ? { input: Math.max(0, tokens), output: 0 }
+          : { input: Math.max(0, tokens.input), output: Math.max(0, tokens.output) };
       const w: Waiter = { charge, resolve, reject, signal, enqueuedAt: this.clock.now() };
       if (signal) {
         w.onAbort = () => {
           const i = this.queue.indexOf(w);
-          if (i >= 0) { this.queue.splice(i, 1); reject(signal.reason); this.pump(); }
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            reject(signal.reason);
+            this.pump();
+          }
         };
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
@@ -217,7 +272,11 @@ export class KeyBudget {
 
   onSuccess(): void {
     if (this.current >= this.limits.concurrency) return;
-    if (++this.successes >= this.current) { this.current++; this.successes = 0; this.pump(); }
+    if (++this.successes >= this.current) {
+      this.current++;
+      this.successes = 0;
+      this.pump();
+    }
   }
 
   /** tokens a charge puts in the TPM window and the output window under the key's current rule */
@@ -233,8 +292,14 @@ export class KeyBudget {
       this.winOutput -= e.output;
       e.live = false;
     }
-    if (this.head > 1024 && this.head * 2 > this.sent.length) { this.sent = this.sent.slice(this.head); this.head = 0; }
-    if (this.head === this.sent.length) { this.winTokens = 0; this.winOutput = 0; }   // no drift from float sums
+    if (this.head > 1024 && this.head * 2 > this.sent.length) {
+      this.sent = this.sent.slice(this.head);
+      this.head = 0;
+    }
+    if (this.head === this.sent.length) {
+      this.winTokens = 0;
+      this.winOutput = 0;
+    } // no drift from float sums
   }
 
   /** When enough of the window has left for `need` more under `limit` (summing `pick` from the oldest). */
@@ -266,12 +331,21 @@ export class KeyBudget {
     this.refill(now);
     if (this.bucket < 1) at = Math.max(at, now + Math.ceil((1 - this.bucket) * this.spacing));
     const size = this.sent.length - this.head;
-    if (size >= this.rpmNow) at = Math.max(at, this.sent[this.sent.length - Math.max(1, Math.floor(this.rpmNow))].at + SPAN);
+    if (size >= this.rpmNow)
+      at = Math.max(at, this.sent[this.sent.length - Math.max(1, Math.floor(this.rpmNow))].at + SPAN);
     const c = this.windows(w.charge);
     const tokens = Math.min(c.tokens, this.tpmNow);
     const output = Math.min(c.output, this.otpmNow);
-    if (this.winTokens + tokens > this.tpmNow) at = Math.max(at, this.freedAt(this.winTokens, tokens, this.tpmNow, (s) => s.tokens));
-    if (this.winOutput + output > this.otpmNow) at = Math.max(at, this.freedAt(this.winOutput, output, this.otpmNow, (s) => s.output));
+    if (this.winTokens + tokens > this.tpmNow)
+      at = Math.max(
+        at,
+        this.freedAt(this.winTokens, tokens, this.tpmNow, (s) => s.tokens),
+      );
+    if (this.winOutput + output > this.otpmNow)
+      at = Math.max(
+        at,
+        this.freedAt(this.winOutput, output, this.otpmNow, (s) => s.output),
+      );
     at = Math.max(at, this.steerAt(now, tokens, output));
     return at <= now ? 0 : at;
   }
@@ -282,8 +356,11 @@ export class KeyBudget {
       if (!w) return;
       const now = this.clock.now();
       const at = this.readyAt(w, now);
-      if (at === Infinity) return;                 // a release will pump again
-      if (at > 0) { this.wakeAt(at, now); return; }
+      if (at === Infinity) return; // a release will pump again
+      if (at > 0) {
+        this.wakeAt(at, now);
+        return;
+      }
       this.queue.shift();
       if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
       const c = this.windows(w.charge);
@@ -292,7 +369,15 @@ export class KeyBudget {
       this.seq++;
       this.chargedTotal += tokens;
       this.chargedOutTotal += output;
-      const entry: Sent = { at: now, tokens, output, seq: this.seq, charged: this.chargedTotal, chargedOut: this.chargedOutTotal, live: true };
+      const entry: Sent = {
+        at: now,
+        tokens,
+        output,
+        seq: this.seq,
+        charged: this.chargedTotal,
+        chargedOut: this.chargedOutTotal,
+        live: true,
+      };
       this.sent.push(entry);
       this.winTokens += tokens;
       this.winOutput += output;
@@ -303,9 +388,12 @@ export class KeyBudget {
       this.stats.queuedMs += queuedMs;
       let released = false;
       w.resolve({
-        grantedAt: now, queuedMs,
+        grantedAt: now,
+        queuedMs,
         settle: (actual) => this.settle(entry, actual),
-        learn: (snapshot) => { if (snapshot) this.learn(snapshot, entry); },
+        learn: (snapshot) => {
+          if (snapshot) this.learn(snapshot, entry);
+        },
         release: () => {
           if (released) return;
           released = true;
@@ -318,7 +406,10 @@ export class KeyBudget {
   }
 
   private settle(entry: Sent, actual: number | TokenCharge): void {
-    const c = typeof actual === 'number' ? { tokens: Math.max(0, actual), output: 0 } : this.windows({ input: Math.max(0, actual.input), output: Math.max(0, actual.output) });
+    const c =
+      typeof actual === 'number'
+        ? { tokens: Math.max(0, actual), output: 0 }
+        : this.windows({ input: Math.max(0, actual.input), output: Math.max(0, actual.output) });
     if (entry.live) {
       this.winTokens += c.tokens - entry.tokens;
       this.winOutput += c.output - entry.output;
@@ -367,7 +458,14 @@ export class KeyBudget {
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) this.clearTimer(this.timer);
     this.timerAt = at;
-    this.timer = this.setTimer(() => { this.timer = null; this.timerAt = Infinity; this.pump(); }, at - now + 1);
+    this.timer = this.setTimer(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      at - now + 1,
+    );
   }
 }
 
@@ -383,8 +481,13 @@ function steerFrom(prev: Steer | undefined, r: LimitReading | undefined, entry: 
   const resetMs = Math.min(r.resetMs, SPAN);
   const missing = r.limit !== undefined && r.limit > r.remaining ? r.limit - r.remaining : null;
   return {
-    remaining: r.remaining, at: now, until: now + resetMs, perMs: missing !== null && resetMs > 0 ? missing / resetMs : null,
-    seq: entry.seq, charged: entry.charged, chargedOut: entry.chargedOut,
+    remaining: r.remaining,
+    at: now,
+    until: now + resetMs,
+    perMs: missing !== null && resetMs > 0 ? missing / resetMs : null,
+    seq: entry.seq,
+    charged: entry.charged,
+    chargedOut: entry.chargedOut,
   };
 }
 

@@ -7,7 +7,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export class TimeoutError extends Error {
-  constructor(readonly ms: number) { super(`timed out after ${ms / 1000} s of work`); this.name = 'TimeoutError'; }
+  constructor(readonly ms: number) {
+    super(`timed out after ${ms / 1000} s of work`);
+    this.name = 'TimeoutError';
+  }
 }
 
 /** The timer's time source: real by default, a FakeClock in tests (so queue time is not wall-clock bound). */
@@ -30,17 +33,27 @@ export class WorkTimer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pauses = 0;
 
-  constructor(readonly ms: number, private readonly clock: TimerClock = realTimers) {
+  constructor(
+    readonly ms: number,
+    private readonly clock: TimerClock = realTimers,
+  ) {
     this.remaining = ms;
     this.arm();
   }
 
-  get signal(): AbortSignal { return this.controller.signal; }
-  get expired(): boolean { return this.controller.signal.aborted; }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  get expired(): boolean {
+    return this.controller.signal.aborted;
+  }
 
   private arm(): void {
     this.startedAt = this.clock.now();
-    this.timer = this.clock.setTimer(() => this.controller.abort(new TimeoutError(this.ms)), Math.max(0, this.remaining));
+    this.timer = this.clock.setTimer(
+      () => this.controller.abort(new TimeoutError(this.ms)),
+      Math.max(0, this.remaining),
+    );
   }
 
   /** Stop the clock (nested pauses allowed). */

@@ -19,7 +19,11 @@ export interface BudgetGate {
 }
 
 /** `expectedUsd`: an experiment's expected cost; `spentUsd`: the dollars spent so far, read at each admission. */
-export function budgetGate(capUsd: number, expectedUsd: (c: ExperimentConfig) => number, spentUsd: () => number): BudgetGate {
+export function budgetGate(
+  capUsd: number,
+  expectedUsd: (c: ExperimentConfig) => number,
+  spentUsd: () => number,
+): BudgetGate {
   const running = new Map<number, number>();
   return {
     admit: (c) => {
@@ -28,24 +32,37 @@ export function budgetGate(capUsd: number, expectedUsd: (c: ExperimentConfig) =>
       for (const v of running.values()) reserved += v;
       const spent = spentUsd();
       if (spent + reserved + mine > capUsd) {
-        return `--max-cost $${capUsd.toFixed(2)} reached: spent $${spent.toFixed(4)}, ` +
-          `running experiments expected to need $${reserved.toFixed(4)} more, the next one $${mine.toFixed(4)}`;
+        return (
+          `--max-cost $${capUsd.toFixed(2)} reached: spent $${spent.toFixed(4)}, ` +
+          `running experiments expected to need $${reserved.toFixed(4)} more, the next one $${mine.toFixed(4)}`
+        );
       }
       running.set(c.experiment_id, mine);
       return true;
     },
-    done: (c) => { running.delete(c.experiment_id); },
+    done: (c) => {
+      running.delete(c.experiment_id);
+    },
   };
 }
 
 /** The gate for a grid: its unfinished experiments estimated as they will be billed, the resolver's meter as the spend. */
-export async function maxCostGate(configs: readonly ExperimentConfig[], layout: Layout, resolver: ModelResolver, capUsd: number): Promise<BudgetGate> {
+export async function maxCostGate(
+  configs: readonly ExperimentConfig[],
+  layout: Layout,
+  resolver: ModelResolver,
+  capUsd: number,
+): Promise<BudgetGate> {
   const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
   const est = await estimateGrid(pending, resolver);
   // the expected cost as it will be billed: cached input at its price unless --no-prompt-cache
   const caching = resolver.settings.promptCache !== false;
-  return budgetGate(capUsd, (c) => {
-    const e = est.perExperiment.get(c.experiment_id);
-    return (caching ? e?.cachedCostUsd : e?.costUsd) ?? 0;
-  }, () => resolver.meter.usd);
+  return budgetGate(
+    capUsd,
+    (c) => {
+      const e = est.perExperiment.get(c.experiment_id);
+      return (caching ? e?.cachedCostUsd : e?.costUsd) ?? 0;
+    },
+    () => resolver.meter.usd,
+  );
 }

@@ -4,8 +4,22 @@
  * results.csv (one row per experiment) and runs.csv (one row per run and seat, tidy).
  */
 import {
-  mergeServedModels, modelTotals, outcomeStats, resultRow, resultsCsv, runRows, runsCsv, seatsOf, seatSum, STATUSES,
-  type ExperimentConfig, type ExperimentStatus, type ModelTotals, type ResultDocument, type ResultRow, type RunRow,
+  mergeServedModels,
+  modelTotals,
+  outcomeStats,
+  resultRow,
+  resultsCsv,
+  runRows,
+  runsCsv,
+  seatsOf,
+  seatSum,
+  STATUSES,
+  type ExperimentConfig,
+  type ExperimentStatus,
+  type ModelTotals,
+  type ResultDocument,
+  type ResultRow,
+  type RunRow,
   servedModelWarnings,
 } from '../results/index.ts';
 import { writeFileAtomicallySync, writeJsonSync } from '../files.ts';
@@ -49,22 +63,36 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
   const results = done.map((s) => s.result!);
   const group = (key: (s: ExperimentState) => string) => {
     const m = new Map<string, ExperimentState[]>();
-    for (const s of states) { const k = key(s); if (!m.has(k)) m.set(k, []); m.get(k)!.push(s); }
-    return Object.fromEntries([...m].map(([k, ss]) => [k, {
-      experiments: ss.length,
-      successful: ss.filter((s) => s.status === 'SUCCESS').length,
-      failed: ss.filter((s) => s.status === 'FAILED').length,
-      timeout: ss.filter((s) => s.status === 'TIMEOUT').length,
-      ...outcomeStats(ss.filter((s) => s.result).map((s) => s.result!)),
-    }]));
+    for (const s of states) {
+      const k = key(s);
+      if (!m.has(k)) m.set(k, []);
+      m.get(k)!.push(s);
+    }
+    return Object.fromEntries(
+      [...m].map(([k, ss]) => [
+        k,
+        {
+          experiments: ss.length,
+          successful: ss.filter((s) => s.status === 'SUCCESS').length,
+          failed: ss.filter((s) => s.status === 'FAILED').length,
+          timeout: ss.filter((s) => s.status === 'TIMEOUT').length,
+          ...outcomeStats(ss.filter((s) => s.result).map((s) => s.result!)),
+        },
+      ]),
+    );
   };
   const total = states.length;
   const served = mergeServedModels(results.map((r) => r.served_models));
   const summary = {
     generated_at: new Date().toISOString(),
     total_experiments: total,
-    successful: counts.SUCCESS, failed: counts.FAILED, timeout: counts.TIMEOUT,
-    running: counts.RUNNING, incomplete: counts.INCOMPLETE, not_started: counts.NOT_STARTED, unknown_status: unknown.length,
+    successful: counts.SUCCESS,
+    failed: counts.FAILED,
+    timeout: counts.TIMEOUT,
+    running: counts.RUNNING,
+    incomplete: counts.INCOMPLETE,
+    not_started: counts.NOT_STARTED,
+    unknown_status: unknown.length,
     success_rate: total ? r4(counts.SUCCESS / total) : null,
     ...outcomeStats(results),
     calls: results.reduce((t, r) => t + r.calls, 0),
@@ -81,23 +109,50 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
     served_model_warnings: servedModelWarnings(served),
     by_model_pair: group((s) => `${s.config.weak_model}_vs_${s.config.strong_model}`),
     by_competition_level: group((s) => String(s.config.competition_level)),
-    failures: states.filter((s) => s.status === 'FAILED' || s.status === 'TIMEOUT').map((s) => ({
-      experiment_id: s.config.experiment_id, weak_model: s.config.weak_model, strong_model: s.config.strong_model,
-      competition_level: s.config.competition_level, status: s.status, reason: s.result?.error ?? null,
-    })),
+    failures: states
+      .filter((s) => s.status === 'FAILED' || s.status === 'TIMEOUT')
+      .map((s) => ({
+        experiment_id: s.config.experiment_id,
+        weak_model: s.config.weak_model,
+        strong_model: s.config.strong_model,
+        competition_level: s.config.competition_level,
+        status: s.status,
+        reason: s.result?.error ?? null,
+      })),
     unknown_statuses: unknown.map((s) => ({ experiment_id: s.config.experiment_id, status: String(s.status) })),
-    missing: states.filter((s) => s.status === 'RUNNING' || s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED').map((s) => ({
-      experiment_id: s.config.experiment_id, status: s.status, note: s.note ?? null,
-    })),
+    missing: states
+      .filter((s) => s.status === 'RUNNING' || s.status === 'INCOMPLETE' || s.status === 'NOT_STARTED')
+      .map((s) => ({
+        experiment_id: s.config.experiment_id,
+        status: s.status,
+        note: s.note ?? null,
+      })),
   };
   const rr = done.flatMap((s) => runRows(s.config, s.result!));
   const resRows = states.map((s) => resultRow({ ...s, resultFile: layout.result(s.config) }));
-  writeJsonSync(layout.abs(layout.allResults), states.map((s) => s.result ?? {
-    experiment_id: s.config.experiment_id, weak_model: s.config.weak_model, strong_model: s.config.strong_model,
-    competition_level: s.config.competition_level, status: s.status, note: s.note ?? null,
-  }));
+  writeJsonSync(
+    layout.abs(layout.allResults),
+    states.map(
+      (s) =>
+        s.result ?? {
+          experiment_id: s.config.experiment_id,
+          weak_model: s.config.weak_model,
+          strong_model: s.config.strong_model,
+          competition_level: s.config.competition_level,
+          status: s.status,
+          note: s.note ?? null,
+        },
+    ),
+  );
   writeJsonSync(layout.abs(layout.summaryJson), summary);
   writeFileAtomicallySync(layout.abs(layout.resultsCsv), resultsCsv(resRows));
   writeFileAtomicallySync(layout.abs(layout.runsCsv), runsCsv(rr));
-  return { states, counts, unknown: unknown.map((s) => ({ id: s.config.experiment_id, status: String(s.status) })), summary, runRows: rr, resultRows: resRows };
+  return {
+    states,
+    counts,
+    unknown: unknown.map((s) => ({ id: s.config.experiment_id, status: String(s.status) })),
+    summary,
+    runRows: rr,
+    resultRows: resRows,
+  };
 }

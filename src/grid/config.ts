@@ -21,10 +21,17 @@ export function planGrid(g: GridDefinition): ExperimentConfig[] {
       for (const level of g.levels) {
         const id = out.length;
         out.push({
-          experiment_id: id, weak_model: weak, strong_model: strong, competition_level: level,
-          num_items: g.num_items, max_rounds: g.max_rounds, random_seed: g.base_seed + id,
-          output_dir: outputDir(weak, strong, level), num_runs: g.num_runs,
-          gamma_discount: g.gamma_discount, discussion_turns: g.discussion_turns,
+          experiment_id: id,
+          weak_model: weak,
+          strong_model: strong,
+          competition_level: level,
+          num_items: g.num_items,
+          max_rounds: g.max_rounds,
+          random_seed: g.base_seed + id,
+          output_dir: outputDir(weak, strong, level),
+          num_runs: g.num_runs,
+          gamma_discount: g.gamma_discount,
+          discussion_turns: g.discussion_turns,
         });
       }
     }

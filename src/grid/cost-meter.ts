@@ -17,16 +17,26 @@ export class CostMeter {
     this.calls++;
     if (r.cached) this.cached++;
     const m = this.byModel.get(model) ?? { calls: 0, usd: 0 };
-    m.calls++; m.usd += usd;
+    m.calls++;
+    m.usd += usd;
     this.byModel.set(model, m);
   }
 }
 
 /** `inner` with each answer added to `meter`; `onModelError` hears of a model refused for good. */
-export function metered(inner: ChatModel, meter: CostMeter, model: string, onModelError: (model: string, reason: string) => void): ChatModel {
+export function metered(
+  inner: ChatModel,
+  meter: CostMeter,
+  model: string,
+  onModelError: (model: string, reason: string) => void,
+): ChatModel {
   return {
-    spec: 'v1', provider: inner.provider, modelId: inner.modelId,
-    get keyLabel() { return inner.keyLabel; },
+    spec: 'v1',
+    provider: inner.provider,
+    modelId: inner.modelId,
+    get keyLabel() {
+      return inner.keyLabel;
+    },
     async generate(req: ChatRequest) {
       let r;
       try {

@@ -16,14 +16,30 @@ import type { Layout } from '../results/layout.ts';
 import { WorkTimer, withWorkTimer } from '../governor/work-timer.ts';
 import { acquireLease, describeOwner, type LeaseView } from './lease.ts';
 import { experimentState, isFinished } from './status.ts';
-import { configHash, EXIT_CODES, specOf, type ExperimentConfig, type ExperimentStatus, type FinalStatus, type ResultDocument, servedModelsOf, servedModelWarnings } from '../results/index.ts';
+import {
+  configHash,
+  EXIT_CODES,
+  specOf,
+  type ExperimentConfig,
+  type ExperimentStatus,
+  type FinalStatus,
+  type ResultDocument,
+  servedModelsOf,
+  servedModelWarnings,
+} from '../results/index.ts';
 
 export class Interrupted extends Error {
-  constructor() { super('interrupted'); this.name = 'Interrupted'; }
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
 }
 
 export class RunTimeout extends Error {
-  constructor(readonly seconds: number) { super(`a negotiation run exceeded the ${seconds} s timeout`); this.name = 'RunTimeout'; }
+  constructor(readonly seconds: number) {
+    super(`a negotiation run exceeded the ${seconds} s timeout`);
+    this.name = 'RunTimeout';
+  }
 }
 
 /**
@@ -31,8 +47,15 @@ export class RunTimeout extends Error {
  * it was already finished when this process got the lease ('finished', e.g. by another process).
  */
 export class NotRunHere extends Error {
-  constructor(readonly reason: 'elsewhere' | 'finished', readonly detail: { owner?: LeaseView | null; status?: ExperimentStatus }) {
-    super(reason === 'elsewhere' ? `running in another process (${detail.owner ? describeOwner(detail.owner) : 'lease taken over'})` : `already finished (${detail.status})`);
+  constructor(
+    readonly reason: 'elsewhere' | 'finished',
+    readonly detail: { owner?: LeaseView | null; status?: ExperimentStatus },
+  ) {
+    super(
+      reason === 'elsewhere'
+        ? `running in another process (${detail.owner ? describeOwner(detail.owner) : 'lease taken over'})`
+        : `already finished (${detail.status})`,
+    );
     this.name = 'NotRunHere';
   }
 }
@@ -72,7 +95,11 @@ function stamp(): string {
  * Runs the experiment under its lease (src/grid/lease.ts); throws NotRunHere when another
  * live process runs it or it is finished, Interrupted on a hard stop.
  */
-export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: ExperimentOptions): Promise<ResultDocument> {
+export async function runExperiment(
+  layout: Layout,
+  c: ExperimentConfig,
+  opts: ExperimentOptions,
+): Promise<ResultDocument> {
   const id = c.experiment_id;
   const got = acquireLease(layout, id);
   if ('heldBy' in got) throw new NotRunHere('elsewhere', { owner: got.heldBy });
@@ -80,7 +107,8 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
   try {
     // our own lease makes an unfinished experiment read as RUNNING
     const status = experimentState(layout, c).status;
-    if (!(opts.runIf ?? ((s: ExperimentStatus) => !isFinished(s)))(status)) throw new NotRunHere('finished', { status });
+    if (!(opts.runIf ?? ((s: ExperimentStatus) => !isFinished(s)))(status))
+      throw new NotRunHere('finished', { status });
     opts.onStarted?.();
     const hardStop = opts.hardStop ? AbortSignal.any([opts.hardStop, lease.lost]) : lease.lost;
     return await runLeased(layout, c, { ...opts, hardStop }, () => lease.lost.aborted, lease.tookOver);
@@ -89,28 +117,43 @@ export async function runExperiment(layout: Layout, c: ExperimentConfig, opts: E
   }
 }
 
-async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOptions, lost: () => boolean, tookOver: LeaseView | null): Promise<ResultDocument> {
+async function runLeased(
+  layout: Layout,
+  c: ExperimentConfig,
+  opts: ExperimentOptions,
+  lost: () => boolean,
+  tookOver: LeaseView | null,
+): Promise<ResultDocument> {
   const id = c.experiment_id;
   const logPath = layout.abs(layout.log(id));
   mkdirSync(dirname(logPath), { recursive: true });
   archiveLog(layout, id);
   const log = (line: string) => appendFileSync(logPath, `[${stamp()}] ${line}\n`);
   const started = performance.now();
-  log(`Starting experiment ${id}: ${c.weak_model} (weak) vs ${c.strong_model} (strong), competition level ${c.competition_level}, ` +
-    `${c.num_items} items, ${c.max_rounds} rounds, gamma ${c.gamma_discount}, ${c.num_runs} runs, seed ${c.random_seed}`);
+  log(
+    `Starting experiment ${id}: ${c.weak_model} (weak) vs ${c.strong_model} (strong), competition level ${c.competition_level}, ` +
+      `${c.num_items} items, ${c.max_rounds} rounds, gamma ${c.gamma_discount}, ${c.num_runs} runs, seed ${c.random_seed}`,
+  );
   if (tookOver) log(`Took over a stale lease (${describeOwner(tookOver)}): its owner is gone or stopped refreshing it`);
 
   const runs: RunDocument[] = [];
   const events: TranscriptEvent[] = [];
   let status: FinalStatus = 'SUCCESS';
   let error: string | undefined;
-  let timer: WorkTimer | null = null;   // the current run's timeout; queued time does not count
+  let timer: WorkTimer | null = null; // the current run's timeout; queued time does not count
   try {
     const spec = specOf(c);
     await runSeries({
-      spec, level: c.competition_level, seed: c.random_seed, numRuns: c.num_runs,
-      players: [{ model: c.weak_model, role: 'weak' }, { model: c.strong_model, role: 'strong' }],
-      factory: opts.factory, now: opts.now ?? (() => performance.now()),
+      spec,
+      level: c.competition_level,
+      seed: c.random_seed,
+      numRuns: c.num_runs,
+      players: [
+        { model: c.weak_model, role: 'weak' },
+        { model: c.strong_model, role: 'strong' },
+      ],
+      factory: opts.factory,
+      now: opts.now ?? (() => performance.now()),
       wrapRun: (run, fn) => {
         const t = new WorkTimer(opts.timeoutMs);
         timer = t;
@@ -125,13 +168,17 @@ async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOp
         runs.push(doc);
         for (const e of evs) events.push(e);
         const us = doc.agents.map((a) => `${a.agent}=${a.model} ${a.utility.toFixed(2)}`).join(', ');
-        log(`Run ${doc.run_index} finished: ${doc.consensus ? `agreement in round ${doc.round}` : 'no agreement'}; utilities ${us}` +
-          (doc.agents.some((a) => a.repairs || a.voided) ? `; repairs ${doc.agents.map((a) => a.repairs).join('/')}, voided ${doc.agents.map((a) => a.voided).join('/')}` : ''));
+        log(
+          `Run ${doc.run_index} finished: ${doc.consensus ? `agreement in round ${doc.round}` : 'no agreement'}; utilities ${us}` +
+            (doc.agents.some((a) => a.repairs || a.voided)
+              ? `; repairs ${doc.agents.map((a) => a.repairs).join('/')}, voided ${doc.agents.map((a) => a.voided).join('/')}`
+              : ''),
+        );
       },
     });
   } catch (e) {
     if (lost()) {
-      log('Stopped: another process took this experiment\'s lease over (this one had stalled); no result written here');
+      log("Stopped: another process took this experiment's lease over (this one had stalled); no result written here");
       throw new NotRunHere('elsewhere', {});
     }
     if (opts.hardStop?.aborted) {
@@ -143,28 +190,57 @@ async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOp
       error = new RunTimeout(opts.timeoutMs / 1000).message + ` (run ${runs.length})`;
     } else {
       status = 'FAILED';
-      error = e instanceof SpecError || e instanceof InfeasibleRequestError ? `invalid experiment: ${e.message}` : (e instanceof Error ? e.message : String(e));
+      error =
+        e instanceof SpecError || e instanceof InfeasibleRequestError
+          ? `invalid experiment: ${e.message}`
+          : e instanceof Error
+            ? e.message
+            : String(e);
     }
     log(`Error: ${error}`);
   }
-  const sum = (k: 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'cost_usd') =>
-    runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + (a[k] ?? 0), 0), 0);
+  const sum = (
+    k:
+      | 'calls'
+      | 'input_tokens'
+      | 'output_tokens'
+      | 'reasoning_tokens'
+      | 'cache_read_tokens'
+      | 'cache_write_tokens'
+      | 'cost_usd',
+  ) => runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + (a[k] ?? 0), 0), 0);
   const result: ResultDocument = {
-    job_id: id, experiment_id: id, weak_model: c.weak_model, strong_model: c.strong_model,
-    competition_level: c.competition_level, random_seed: c.random_seed,
-    status, exit_code: EXIT_CODES[status], timestamp: stamp(),
+    job_id: id,
+    experiment_id: id,
+    weak_model: c.weak_model,
+    strong_model: c.strong_model,
+    competition_level: c.competition_level,
+    random_seed: c.random_seed,
+    status,
+    exit_code: EXIT_CODES[status],
+    timestamp: stamp(),
     duration_s: Math.round((performance.now() - started) / 10) / 100,
-    log_file: layout.log(id), config_file: layout.config(id), transcript_file: layout.transcript(c),
-    config_hash: configHash(c), num_runs: c.num_runs, runs_completed: runs.length, runs,
+    log_file: layout.log(id),
+    config_file: layout.config(id),
+    transcript_file: layout.transcript(c),
+    config_hash: configHash(c),
+    num_runs: c.num_runs,
+    runs_completed: runs.length,
+    runs,
     ...(error ? { error } : {}),
-    calls: sum('calls'), input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'),
-    reasoning_tokens: sum('reasoning_tokens'), cache_read_tokens: sum('cache_read_tokens'), cache_write_tokens: sum('cache_write_tokens'), cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
+    calls: sum('calls'),
+    input_tokens: sum('input_tokens'),
+    output_tokens: sum('output_tokens'),
+    reasoning_tokens: sum('reasoning_tokens'),
+    cache_read_tokens: sum('cache_read_tokens'),
+    cache_write_tokens: sum('cache_write_tokens'),
+    cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
   };
   const served = servedModelsOf(events.flatMap((e) => (e.type === 'turn' && e.calls ? e.calls : [])));
   if (Object.keys(served).length) result.served_models = served;
   for (const w of servedModelWarnings(served)) log(`Warning: ${w}`);
   if (lost()) {
-    log('Stopped: another process took this experiment\'s lease over (this one had stalled); no result written here');
+    log("Stopped: another process took this experiment's lease over (this one had stalled); no result written here");
     throw new NotRunHere('elsewhere', {});
   }
   writeFileAtomicallySync(layout.abs(layout.transcript(c)), toJsonl(events));
@@ -172,6 +248,12 @@ async function runLeased(layout: Layout, c: ExperimentConfig, opts: ExperimentOp
   // The log's last line goes before the flag (the commit point), so every flagged experiment's
   // log ends with it; a kill in between leaves no flag and the experiment simply runs again.
   log(`Experiment ${id} completed with status: ${status}`);
-  writeJsonSync(layout.abs(layout.flag(id)), { experiment_id: id, status, exit_code: result.exit_code, config_hash: result.config_hash, timestamp: result.timestamp });
+  writeJsonSync(layout.abs(layout.flag(id)), {
+    experiment_id: id,
+    status,
+    exit_code: result.exit_code,
+    config_hash: result.config_hash,
+    timestamp: result.timestamp,
+  });
   return result;
 }

@@ -29,13 +29,23 @@ function fresh(): { layout: Layout; cleanup: () => void } {
 
 function staleLease(layout: Layout, id: number): string {
   const p = layout.abs(layout.lease(id));
-  writeFileSync(p, JSON.stringify({ experiment_id: id, host: 'elsewhere.example', pid: 7, started_at: '2020-01-01T00:00:00Z', refresh_every_s: 30, token: 'old' }));
+  writeFileSync(
+    p,
+    JSON.stringify({
+      experiment_id: id,
+      host: 'elsewhere.example',
+      pid: 7,
+      started_at: '2020-01-01T00:00:00Z',
+      refresh_every_s: 30,
+      token: 'old',
+    }),
+  );
   const t = new Date(Date.now() - STALE_MS - 60_000);
   utimesSync(p, t, t);
   return p;
 }
 
-test('a held lease is not taken twice; released, it can be taken again; release leaves another owner\'s lease', () => {
+test("a held lease is not taken twice; released, it can be taken again; release leaves another owner's lease", () => {
   const { layout, cleanup } = fresh();
   try {
     const a = acquireLease(layout, 1);
@@ -51,7 +61,9 @@ test('a held lease is not taken twice; released, it can be taken again; release 
     a.lease.release();
     assert.equal(readLease(layout.abs(layout.lease(1)))!.info!.token, c.lease.info.token);
     c.lease.release();
-  } finally { cleanup(); }
+  } finally {
+    cleanup();
+  }
 });
 
 test('a takeover in progress (its exclusive file) makes others back off; a stale lease is then taken over', () => {
@@ -66,7 +78,9 @@ test('a takeover in progress (its exclusive file) makes others back off; a stale
     assert.ok('lease' in got);
     assert.equal(got.lease.tookOver?.info?.token, 'old');
     got.lease.release();
-  } finally { cleanup(); }
+  } finally {
+    cleanup();
+  }
 });
 
 test('six processes racing for one stale lease: exactly one takes it', async () => {
@@ -86,15 +100,25 @@ test('six processes racing for one stale lease: exactly one takes it', async () 
       });
       process.stdout.write('ready\\n');`;
     kids = Array.from({ length: 6 }, () => {
-      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-      const k = { out: '', closed: new Promise<void>((resolve, reject) => { c.on('error', reject); c.on('close', () => resolve()); }) };
-      c.stdout.setEncoding('utf8').on('data', (d: string) => { k.out += d; });
+      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const k = {
+        out: '',
+        closed: new Promise<void>((resolve, reject) => {
+          c.on('error', reject);
+          c.on('close', () => resolve());
+        }),
+      };
+      c.stdout.setEncoding('utf8').on('data', (d: string) => {
+        k.out += d;
+      });
       return { c, k };
     });
     const lines = (o: string) => o.split('\n').filter(Boolean);
     const all = (n: number) => waitFor(() => kids.every(({ k }) => lines(k.out).length >= n), 120_000);
     assert.ok(await all(1), 'every child started');
-    const go = Date.now() + 100;   // all loaded: they try at the same moment (a late one only tries late)
+    const go = Date.now() + 100; // all loaded: they try at the same moment (a late one only tries late)
     for (const { c } of kids) c.stdin.write(`${go}\n`);
     assert.ok(await all(2), 'every child tried');
     for (const { c } of kids) c.stdin.end();

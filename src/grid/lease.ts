@@ -17,7 +17,17 @@
  *   re-checks under it that the lease is still the stale one it saw, so two takers never
  *   remove a lease that a third has just created.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +35,8 @@ import { pidAlive } from '../files.ts';
 import type { Layout } from '../results/layout.ts';
 
 /** How often an owner refreshes its lease (ms); BARGAIN_LEASE_REFRESH_MS overrides it (tests). */
-export const REFRESH_MS = Number(process.env.BARGAIN_LEASE_REFRESH_MS) > 0 ? Number(process.env.BARGAIN_LEASE_REFRESH_MS) : 30_000;
+export const REFRESH_MS =
+  Number(process.env.BARGAIN_LEASE_REFRESH_MS) > 0 ? Number(process.env.BARGAIN_LEASE_REFRESH_MS) : 30_000;
 /** Not refreshed for this long = stale: three missed refreshes plus room for clock skew between hosts. */
 export const STALE_MS = 3 * REFRESH_MS + 30_000;
 /** A takeover takes microseconds; a takeover file this old belongs to a taker that died mid-way. */
@@ -44,13 +55,18 @@ export interface LeaseInfo {
   token: string;
 }
 
-export interface LeaseView { info: LeaseInfo | null; mtimeMs: number }
+export interface LeaseView {
+  info: LeaseInfo | null;
+  mtimeMs: number;
+}
 
 /** One line for users: who holds it. */
 export function describeOwner(v: LeaseView): string {
   const i = v.info;
   const age = Math.max(0, Math.round((Date.now() - v.mtimeMs) / 1000));
-  return i ? `pid ${i.pid} on ${i.host} since ${i.started_at}, refreshed ${age}s ago` : `an unreadable lease refreshed ${age}s ago`;
+  return i
+    ? `pid ${i.pid} on ${i.host} since ${i.started_at}, refreshed ${age}s ago`
+    : `an unreadable lease refreshed ${age}s ago`;
 }
 
 /** Whether a lease no longer protects anything (see the rules above). */
@@ -62,9 +78,15 @@ export function isStale(v: LeaseView, now = Date.now()): boolean {
 
 export function readLease(path: string): LeaseView | null {
   let mtimeMs: number;
-  try { mtimeMs = statSync(path).mtimeMs; } catch { return null; }
+  try {
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
   let info: LeaseInfo | null = null;
-  try { info = JSON.parse(readFileSync(path, 'utf8')) as LeaseInfo; } catch (e) {
+  try {
+    info = JSON.parse(readFileSync(path, 'utf8')) as LeaseInfo;
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
   }
   return { info, mtimeMs };
@@ -83,11 +105,17 @@ let exitHook = false;
 function createExclusive(path: string, content: string): boolean {
   const tmp = `${dirname(path)}/.${path.slice(dirname(path).length + 1)}.tmp-${HOST.replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}-${randomBytes(4).readUInt32BE()}`;
   let fd: number;
-  try { fd = openSync(tmp, 'wx', 0o644); } catch (e) {
-    (e as NodeJS.ErrnoException).path = path;   // errors name the lease, not its temporary name
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+  } catch (e) {
+    (e as NodeJS.ErrnoException).path = path; // errors name the lease, not its temporary name
     throw e;
   }
-  try { writeSync(fd, content); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
   try {
     linkSync(tmp, path);
     return true;
@@ -95,7 +123,11 @@ function createExclusive(path: string, content: string): boolean {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
   } finally {
-    try { unlinkSync(tmp); } catch { /* gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* gone */
+    }
   }
 }
 
@@ -103,9 +135,15 @@ function createExclusive(path: string, content: string): boolean {
 function removeStale(path: string, seen: LeaseView): boolean {
   const tk = `${path}.takeover`;
   let fd: number;
-  try { fd = openSync(tk, 'wx', 0o644); } catch (e) {
+  try {
+    fd = openSync(tk, 'wx', 0o644);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    try { if (Date.now() - statSync(tk).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(tk); } catch { /* gone meanwhile */ }
+    try {
+      if (Date.now() - statSync(tk).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(tk);
+    } catch {
+      /* gone meanwhile */
+    }
     return false;
   }
   try {
@@ -113,11 +151,19 @@ function removeStale(path: string, seen: LeaseView): boolean {
     closeSync(fd);
     const now = readLease(path);
     if (now && isStale(now) && now.info?.token === seen.info?.token && now.mtimeMs === seen.mtimeMs) {
-      try { unlinkSync(path); } catch { /* gone */ }
+      try {
+        unlinkSync(path);
+      } catch {
+        /* gone */
+      }
     }
     return true;
   } finally {
-    try { unlinkSync(tk); } catch { /* gone */ }
+    try {
+      unlinkSync(tk);
+    } catch {
+      /* gone */
+    }
   }
 }
 
@@ -126,7 +172,11 @@ export class Lease {
   private readonly ctl = new AbortController();
   /** aborted when another process has taken this lease over (we stalled past STALE_MS): stop without a result */
   readonly lost = this.ctl.signal;
-  constructor(readonly path: string, readonly info: LeaseInfo, readonly tookOver: LeaseView | null) {
+  constructor(
+    readonly path: string,
+    readonly info: LeaseInfo,
+    readonly tookOver: LeaseView | null,
+  ) {
     this.timer = setInterval(() => this.refresh(), REFRESH_MS);
     this.timer.unref();
   }
@@ -141,13 +191,23 @@ export class Lease {
       return;
     }
     const t = new Date();
-    try { utimesSync(this.path, t, t); } catch { /* retried at the next tick */ }
+    try {
+      utimesSync(this.path, t, t);
+    } catch {
+      /* retried at the next tick */
+    }
   }
   /** Removes the lease if it is still ours (never another process's). */
   release(): void {
     clearInterval(this.timer);
     held.delete(this.path);
-    if (this.mine()) { try { unlinkSync(this.path); } catch { /* gone */ } }
+    if (this.mine()) {
+      try {
+        unlinkSync(this.path);
+      } catch {
+        /* gone */
+      }
+    }
   }
 }
 
@@ -161,8 +221,12 @@ export function acquireLease(layout: Layout, id: number): Acquired {
   const path = layout.abs(layout.lease(id));
   mkdirSync(dirname(path), { recursive: true });
   const info: LeaseInfo = {
-    experiment_id: id, host: HOST, pid: process.pid, started_at: new Date().toISOString(),
-    refresh_every_s: REFRESH_MS / 1000, token: randomBytes(8).toString('hex'),
+    experiment_id: id,
+    host: HOST,
+    pid: process.pid,
+    started_at: new Date().toISOString(),
+    refresh_every_s: REFRESH_MS / 1000,
+    token: randomBytes(8).toString('hex'),
   };
   let tookOver: LeaseView | null = null;
   for (let attempt = 0; attempt < 4; attempt++) {
@@ -171,12 +235,20 @@ export function acquireLease(layout: Layout, id: number): Acquired {
       held.set(path, info.token);
       if (!exitHook) {
         exitHook = true;
-        process.on('exit', () => { for (const [p, tok] of held) { try { if (readLease(p)?.info?.token === tok) unlinkSync(p); } catch { /* best effort */ } } });
+        process.on('exit', () => {
+          for (const [p, tok] of held) {
+            try {
+              if (readLease(p)?.info?.token === tok) unlinkSync(p);
+            } catch {
+              /* best effort */
+            }
+          }
+        });
       }
       return { lease };
     }
     const v = readLease(path);
-    if (!v) continue;   // released in between: try again
+    if (!v) continue; // released in between: try again
     if (!isStale(v)) return { heldBy: v };
     if (!removeStale(path, v)) return { heldBy: v };
     tookOver = v;

@@ -11,7 +11,15 @@ import { checkScriptedModel, isScripted, scriptedFactory, UnknownModelError } fr
 import { createLlmAgentFactory, type PhaseTokenCaps } from '../agents/llm/index.ts';
 import type { AgentFactory } from '../agents/agent.ts';
 import { UserError } from '../errors.ts';
-import { createChatModel, loadEnv, loadRegistry, resolveRoute, type ProviderEnv, type Registry, type Route } from '../providers/index.ts';
+import {
+  createChatModel,
+  loadEnv,
+  loadRegistry,
+  resolveRoute,
+  type ProviderEnv,
+  type Registry,
+  type Route,
+} from '../providers/index.ts';
 import { addDays, assertUsable, today } from '../providers/lifecycle.ts';
 import type { FetchFn } from '../providers/clients.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/env.ts';
@@ -65,8 +73,12 @@ const warned = new Set<string>();
 /** --no-prompt-cache: every request says promptCache: false. */
 function withoutPromptCache(inner: ChatModel): ChatModel {
   return {
-    spec: 'v1', provider: inner.provider, modelId: inner.modelId,
-    get keyLabel() { return inner.keyLabel; },
+    spec: 'v1',
+    provider: inner.provider,
+    modelId: inner.modelId,
+    get keyLabel() {
+      return inner.keyLabel;
+    },
     generate: (req: ChatRequest) => inner.generate({ ...req, promptCache: false }),
   };
 }
@@ -83,12 +95,19 @@ export class ModelResolver {
   readonly unavailable = new Map<string, string>();
   readonly cache: ResponseCache | null;
 
-  constructor(readonly layout: Layout | null, readonly settings: LlmSettings = {}) {
+  constructor(
+    readonly layout: Layout | null,
+    readonly settings: LlmSettings = {},
+  ) {
     this.cache = layout && !settings.noCache ? new ResponseCache(layout.abs(layout.cacheDir)) : null;
   }
 
-  get registry(): Registry { return (this.registryCache ??= loadRegistry(this.settings.modelsFile)); }
-  get env(): ProviderEnv { return (this.envCache ??= this.settings.env ?? loadEnv()); }
+  get registry(): Registry {
+    return (this.registryCache ??= loadRegistry(this.settings.modelsFile));
+  }
+  get env(): ProviderEnv {
+    return (this.envCache ??= this.settings.env ?? loadEnv());
+  }
 
   limits(provider: string): KeyLimits {
     const base = this.registry.limits(provider as ProviderName);
@@ -97,7 +116,10 @@ export class ModelResolver {
       tpm: this.settings.tpm?.[provider] ?? base.tpm,
       concurrency: this.settings.concurrency?.[provider] ?? base.concurrency,
       // --rpm/--tpm are caps the limits a provider announces never raise; registry defaults are replaced by them
-      origin: { rpm: this.settings.rpm?.[provider] !== undefined ? 'user' : 'default', tpm: this.settings.tpm?.[provider] !== undefined ? 'user' : 'default' },
+      origin: {
+        rpm: this.settings.rpm?.[provider] !== undefined ? 'user' : 'default',
+        tpm: this.settings.tpm?.[provider] !== undefined ? 'user' : 'default',
+      },
     };
   }
 
@@ -120,8 +142,15 @@ export class ModelResolver {
     this.lifecycleChecked = true;
     const on = this.settings.runDate ?? today();
     const api = models.filter((m) => !isScripted(m));
-    for (const w of assertUsable(this.registry, api, { on, until: until ?? addDays(on, 1), allowRetired: this.settings.allowRetired })) {
-      if (!warned.has(w)) { warned.add(w); process.stderr.write(`bargain: ${w}\n`); }
+    for (const w of assertUsable(this.registry, api, {
+      on,
+      until: until ?? addDays(on, 1),
+      allowRetired: this.settings.allowRetired,
+    })) {
+      if (!warned.has(w)) {
+        warned.add(w);
+        process.stderr.write(`bargain: ${w}\n`);
+      }
     }
   }
 
@@ -136,7 +165,11 @@ export class ModelResolver {
         if (isScripted(m)) continue;
         // no key yet is no reason to fail here: the model's own provider stands in for its route
         let p: string;
-        try { p = this.route(m).provider; } catch { p = this.registry.find(m)?.provider ?? 'sim'; }
+        try {
+          p = this.route(m).provider;
+        } catch {
+          p = this.registry.find(m)?.provider ?? 'sim';
+        }
         calls[p] = (calls[p] ?? 0) + c.num_runs * c.max_rounds * CALLS_PER_ROUND * 0.5;
       }
     }
@@ -148,12 +181,14 @@ export class ModelResolver {
   checkKnown(models: string[]): void {
     for (const m of models) {
       if (m.startsWith('scripted:')) {
-        try { checkScriptedModel(m); } catch (e) {
+        try {
+          checkScriptedModel(m);
+        } catch (e) {
           if (e instanceof UnknownModelError) throw new UserError(e.message);
           throw e;
         }
       } else {
-        this.registry.get(m);   // UserError with near names
+        this.registry.get(m); // UserError with near names
       }
     }
   }
@@ -161,7 +196,11 @@ export class ModelResolver {
   /** The route of an API model; throws a UserError naming the key to set. */
   route(model: string): Route {
     let r = this.routes.get(model);
-    if (!r) this.routes.set(model, (r = resolveRoute(model, { env: this.env, registry: this.registry, baseUrls: this.settings.baseUrls })));
+    if (!r)
+      this.routes.set(
+        model,
+        (r = resolveRoute(model, { env: this.env, registry: this.registry, baseUrls: this.settings.baseUrls })),
+      );
     return r;
   }
 
@@ -170,11 +209,18 @@ export class ModelResolver {
     if (!m) {
       const s = this.settings;
       let chat: ChatModel = createChatModel(model, {
-        env: this.env, registry: this.registry, baseUrls: s.baseUrls, fetch: s.fetch, governor: this.governor,
-        callTimeoutMs: s.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, retry: { maxRetryAfterMs: s.maxWaitMs ?? DEFAULT_MAX_WAIT_MS },
+        env: this.env,
+        registry: this.registry,
+        baseUrls: s.baseUrls,
+        fetch: s.fetch,
+        governor: this.governor,
+        callTimeoutMs: s.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+        retry: { maxRetryAfterMs: s.maxWaitMs ?? DEFAULT_MAX_WAIT_MS },
       });
       if (this.cache) chat = withCache(chat, this.cache, model);
-      m = metered(chat, this.meter, model, (name, why) => { if (!this.unavailable.has(name)) this.unavailable.set(name, why); });
+      m = metered(chat, this.meter, model, (name, why) => {
+        if (!this.unavailable.has(name)) this.unavailable.set(name, why);
+      });
       // every call (the agents' and the model check's) before the response cache keys it
       if (s.promptCache === false) m = withoutPromptCache(m);
       this.chats.set(model, m);
@@ -184,18 +230,21 @@ export class ModelResolver {
 
   /** An agent factory for these models; routes are resolved now so a missing key fails before any work. */
   factory(models: string[]): AgentFactory {
-    if (this.lifecycleChecked) this.checkKnown(models); else this.checkNames(models);
+    if (this.lifecycleChecked) this.checkKnown(models);
+    else this.checkNames(models);
     const api = [...new Set(models.filter((m) => !isScripted(m)))];
     for (const m of api) this.route(m);
-    const llm = api.length ? createLlmAgentFactory({
-      chatModelFor: (m) => this.chatModel(m),
-      maxTokens: this.settings.maxTokens,
-      contextWindowFor: (m) => this.registry.find(m)?.context_window,
-      // each call records only what is new since the agent's previous call (10x smaller
-      // transcripts); expandPrompts rebuilds the full prompts
-      recordPrompt: 'delta',
-      ...(this.settings.promptCache === false ? { promptCache: false } : {}),
-    }) : null;
+    const llm = api.length
+      ? createLlmAgentFactory({
+          chatModelFor: (m) => this.chatModel(m),
+          maxTokens: this.settings.maxTokens,
+          contextWindowFor: (m) => this.registry.find(m)?.context_window,
+          // each call records only what is new since the agent's previous call (10x smaller
+          // transcripts); expandPrompts rebuilds the full prompts
+          recordPrompt: 'delta',
+          ...(this.settings.promptCache === false ? { promptCache: false } : {}),
+        })
+      : null;
     return (model, ctx) => (isScripted(model) ? scriptedFactory(model, ctx) : llm!(model, ctx));
   }
 

@@ -33,7 +33,9 @@ export interface CheckRow {
 }
 
 /** passes remembered per model: what was checked (fingerprint) and when */
-export interface CheckMemo { passes: Record<string, { checked_at: string; fingerprint: string; row: CheckRow }> }
+export interface CheckMemo {
+  passes: Record<string, { checked_at: string; fingerprint: string; row: CheckRow }>;
+}
 
 /** output tokens a check's answer may use ("OK"), and reasoning on top for reasoning models */
 const CHECK_ANSWER_TOKENS = 16;
@@ -62,45 +64,80 @@ export function checkedModels(models: readonly string[]): string[] {
 }
 
 /** One real call per model; never throws for a provider's answer (a failed row instead). */
-export async function checkModels(resolver: ModelResolver, models: readonly string[], signal?: AbortSignal): Promise<CheckRow[]> {
+export async function checkModels(
+  resolver: ModelResolver,
+  models: readonly string[],
+  signal?: AbortSignal,
+): Promise<CheckRow[]> {
   const s = resolver.settings;
-  return Promise.all(checkedModels(models).map(async (model): Promise<CheckRow> => {
-    const route = resolver.route(model);
-    const entry = resolver.registry.get(model);
-    const chat = createChatModel(model, {
-      env: resolver.env, registry: resolver.registry, baseUrls: s.baseUrls, fetch: s.fetch, governor: resolver.governor,
-      callTimeoutMs: s.callTimeoutMs ?? 120_000,
-      // a check answers quickly or says why: at most one more try after a 5xx or reset
-      retry: { maxAttempts: 2, maxRetryAfterMs: s.maxWaitMs ?? 120_000 },
-    });
-    const base = { model, route: route.label, key_label: chat.keyLabel, model_id: route.modelId };
-    // what the key's budget is once the provider has answered (its headers teach the limits)
-    const limitsOf = (label: string): { key_limits?: string } => {
-      const b = resolver.governor.snapshot().find((x) => x.provider === route.provider && x.key === `${route.provider}/${label}`);
-      return b ? { key_limits: formatKeyLimits(b) } : {};
-    };
-    let r: ChatResult;
-    try {
-      // the grid's own sampling rules (effort, thinking mode, temperature); the room to answer
-      // and to reason is small, to bound the price of a one-word question: a cut-off answer
-      // still shows the model exists and takes these parameters
-      r = await chat.generate({ messages: PROMPT, maxOutputTokens: CHECK_ANSWER_TOKENS, reasoningAllowance: CHECK_REASONING_TOKENS, signal });
-    } catch (e) {
-      if (!(e instanceof ProviderError)) throw e;
-      // the row gives its own fix: the provider layer's hint would say it twice
-      const reason = scrub(e.message).replace(/;\s*fix: [\s\S]*$/, '');
-      return { ...base, served_model_id: null, latency_ms: null, ok: false, reason, fix: fixFor(e, model), cost_usd: 0, ...limitsOf(chat.keyLabel) };
-    }
-    const served = r.servedModelId ?? null;
-    const row = { ...base, key_label: r.keyLabel ?? chat.keyLabel, served_model_id: served, latency_ms: r.latencyMs ?? null, cost_usd: r.costUsd ?? 0, ...limitsOf(r.keyLabel ?? chat.keyLabel) };
-    if (served !== null && isServedMismatch(entry, route.modelId, served)) {
-      return {
-        ...row, ok: false, reason: `the provider answered with ${served}, not ${route.modelId}`,
-        fix: `the id is rerouted: measure ${served} under its own registry name (add it with --models FILE) or choose another model`,
+  return Promise.all(
+    checkedModels(models).map(async (model): Promise<CheckRow> => {
+      const route = resolver.route(model);
+      const entry = resolver.registry.get(model);
+      const chat = createChatModel(model, {
+        env: resolver.env,
+        registry: resolver.registry,
+        baseUrls: s.baseUrls,
+        fetch: s.fetch,
+        governor: resolver.governor,
+        callTimeoutMs: s.callTimeoutMs ?? 120_000,
+        // a check answers quickly or says why: at most one more try after a 5xx or reset
+        retry: { maxAttempts: 2, maxRetryAfterMs: s.maxWaitMs ?? 120_000 },
+      });
+      const base = { model, route: route.label, key_label: chat.keyLabel, model_id: route.modelId };
+      // what the key's budget is once the provider has answered (its headers teach the limits)
+      const limitsOf = (label: string): { key_limits?: string } => {
+        const b = resolver.governor
+          .snapshot()
+          .find((x) => x.provider === route.provider && x.key === `${route.provider}/${label}`);
+        return b ? { key_limits: formatKeyLimits(b) } : {};
       };
-    }
-    return { ...row, ok: true, reason: null, fix: null };
-  }));
+      let r: ChatResult;
+      try {
+        // the grid's own sampling rules (effort, thinking mode, temperature); the room to answer
+        // and to reason is small, to bound the price of a one-word question: a cut-off answer
+        // still shows the model exists and takes these parameters
+        r = await chat.generate({
+          messages: PROMPT,
+          maxOutputTokens: CHECK_ANSWER_TOKENS,
+          reasoningAllowance: CHECK_REASONING_TOKENS,
+          signal,
+        });
+      } catch (e) {
+        if (!(e instanceof ProviderError)) throw e;
+        // the row gives its own fix: the provider layer's hint would say it twice
+        const reason = scrub(e.message).replace(/;\s*fix: [\s\S]*$/, '');
+        return {
+          ...base,
+          served_model_id: null,
+          latency_ms: null,
+          ok: false,
+          reason,
+          fix: fixFor(e, model),
+          cost_usd: 0,
+          ...limitsOf(chat.keyLabel),
+        };
+      }
+      const served = r.servedModelId ?? null;
+      const row = {
+        ...base,
+        key_label: r.keyLabel ?? chat.keyLabel,
+        served_model_id: served,
+        latency_ms: r.latencyMs ?? null,
+        cost_usd: r.costUsd ?? 0,
+        ...limitsOf(r.keyLabel ?? chat.keyLabel),
+      };
+      if (served !== null && isServedMismatch(entry, route.modelId, served)) {
+        return {
+          ...row,
+          ok: false,
+          reason: `the provider answered with ${served}, not ${route.modelId}`,
+          fix: `the id is rerouted: measure ${served} under its own registry name (add it with --models FILE) or choose another model`,
+        };
+      }
+      return { ...row, ok: true, reason: null, fix: null };
+    }),
+  );
 }
 
 function fixFor(e: ProviderError, model: string): string {
@@ -116,10 +153,17 @@ function fixFor(e: ProviderError, model: string): string {
 /** The table `check` prints. */
 export function formatCheck(rows: readonly CheckRow[]): string[] {
   const head = ['model', 'route', 'key', 'served model', 'latency', 'result'];
-  const table = [head, ...rows.map((r) => [
-    r.model, r.route, r.key_label, r.served_model_id ?? '-', r.latency_ms === null ? '-' : `${r.latency_ms} ms`,
-    r.ok ? 'OK' : `FAIL: ${oneLine(r.reason ?? '')}; fix: ${r.fix}`,
-  ])];
+  const table = [
+    head,
+    ...rows.map((r) => [
+      r.model,
+      r.route,
+      r.key_label,
+      r.served_model_id ?? '-',
+      r.latency_ms === null ? '-' : `${r.latency_ms} ms`,
+      r.ok ? 'OK' : `FAIL: ${oneLine(r.reason ?? '')}; fix: ${r.fix}`,
+    ]),
+  ];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const cost = rows.reduce((t, r) => t + r.cost_usd, 0);
   const failed = rows.filter((r) => !r.ok).length;
@@ -128,7 +172,12 @@ export function formatCheck(rows: readonly CheckRow[]): string[] {
   for (const r of rows) if (r.key_limits) byKey.set(r.key_limits.split(':')[0], r.key_limits);
   const limits = [...byKey.values()];
   return [
-    ...table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()),
+    ...table.map((row) =>
+      row
+        .map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    ),
     `${rows.length - failed} of ${rows.length} model${rows.length === 1 ? '' : 's'} OK; the check cost $${cost.toFixed(4)}.`,
     ...(limits.length ? ['Key limits:', ...limits.map((l) => `  ${l}`)] : []),
   ];
@@ -149,7 +198,12 @@ export function readMemo(layout: Layout): CheckMemo {
 }
 
 /** The oldest pass time if every model passed the same check within the hour, else null. */
-export function recentPass(layout: Layout, resolver: ModelResolver, models: readonly string[], now = Date.now()): string | null {
+export function recentPass(
+  layout: Layout,
+  resolver: ModelResolver,
+  models: readonly string[],
+  now = Date.now(),
+): string | null {
   const { passes } = readMemo(layout);
   let oldest: string | null = null;
   for (const m of models) {
@@ -162,10 +216,20 @@ export function recentPass(layout: Layout, resolver: ModelResolver, models: read
 }
 
 /** Remembers the rows that passed (failures are never remembered: they are checked again). */
-export function rememberPasses(layout: Layout, resolver: ModelResolver, rows: readonly CheckRow[], now = Date.now()): void {
+export function rememberPasses(
+  layout: Layout,
+  resolver: ModelResolver,
+  rows: readonly CheckRow[],
+  now = Date.now(),
+): void {
   const memo = readMemo(layout);
   for (const r of rows) {
-    if (r.ok) memo.passes[r.model] = { checked_at: new Date(now).toISOString(), fingerprint: checkFingerprint(resolver, r.model), row: r };
+    if (r.ok)
+      memo.passes[r.model] = {
+        checked_at: new Date(now).toISOString(),
+        fingerprint: checkFingerprint(resolver, r.model),
+        row: r,
+      };
     else delete memo.passes[r.model];
   }
   mkdirSync(layout.abs(layout.cacheDir), { recursive: true });

@@ -11,7 +11,13 @@
  * is modelled without caching: what it would save is not known.
  */
 import { callCostUsd } from '../providers/cost.ts';
-import { cacheReadsCountTowardTpm, claudeCacheMinTokens, claudeModel, geminiCacheMinTokens, OPENAI_CACHE } from '../providers/prompt-cache.ts';
+import {
+  cacheReadsCountTowardTpm,
+  claudeCacheMinTokens,
+  claudeModel,
+  geminiCacheMinTokens,
+  OPENAI_CACHE,
+} from '../providers/prompt-cache.ts';
 import type { Price } from '../providers/registry.ts';
 
 export interface CacheRule {
@@ -30,7 +36,15 @@ export interface CacheRule {
   note?: string;
 }
 
-const off = (note: string): CacheRule => ({ enabled: false, minTokens: Infinity, step: 1, writes: false, writePrice: 0, readsCountTowardTpm: true, note });
+const off = (note: string): CacheRule => ({
+  enabled: false,
+  minTokens: Infinity,
+  step: 1,
+  writes: false,
+  writePrice: 0,
+  readsCountTowardTpm: true,
+  note,
+});
 
 /** --no-prompt-cache: nothing cached. */
 export const NO_CACHE: CacheRule = off('prompt caching off (--no-prompt-cache)');
@@ -42,7 +56,10 @@ export function cacheRule(provider: string, modelId: string, price: Price): Cach
     case 'anthropic': {
       const known = claudeModel(modelId) !== null;
       return {
-        enabled: true, minTokens: claudeCacheMinTokens(modelId), step: 1, writes: true,
+        enabled: true,
+        minTokens: claudeCacheMinTokens(modelId),
+        step: 1,
+        writes: true,
         // 5-minute cache writes cost 1.25× the input price where the registry gives no cache_write
         writePrice: price.cache_write ?? price.input * 1.25,
         readsCountTowardTpm: cacheReadsCountTowardTpm('anthropic', modelId),
@@ -52,18 +69,43 @@ export function cacheRule(provider: string, modelId: string, price: Price): Cach
     case 'openai':
       // cache writes billed from GPT-5.6 on (the registry's cache_write where it has one):
       // https://github.com/coder/mux/issues/3705 (GPT-5.6 cache_write_tokens at 1.25×; read 2026-12-02)
-      return { enabled: true, minTokens: OPENAI_CACHE.minTokens, step: OPENAI_CACHE.step, writes: price.cache_write !== undefined, writePrice: price.cache_write ?? price.input, readsCountTowardTpm: true };
+      return {
+        enabled: true,
+        minTokens: OPENAI_CACHE.minTokens,
+        step: OPENAI_CACHE.step,
+        writes: price.cache_write !== undefined,
+        writePrice: price.cache_write ?? price.input,
+        readsCountTowardTpm: true,
+      };
     case 'google': {
       const min = geminiCacheMinTokens(modelId);
       if (min === null) return off('no implicit caching before Gemini 2.5: modelled without caching');
-      return { enabled: true, minTokens: min, step: 1, writes: false, writePrice: price.input, readsCountTowardTpm: true };
+      return {
+        enabled: true,
+        minTokens: min,
+        step: 1,
+        writes: false,
+        writePrice: price.input,
+        readsCountTowardTpm: true,
+      };
     }
     default:
-      return { enabled: true, minTokens: 1024, step: 1, writes: price.cache_write !== undefined, writePrice: price.cache_write ?? price.input, readsCountTowardTpm: true, note: 'caching assumed automatic from 1,024 tokens, as OpenAI\'s' };
+      return {
+        enabled: true,
+        minTokens: 1024,
+        step: 1,
+        writes: price.cache_write !== undefined,
+        writePrice: price.cache_write ?? price.input,
+        readsCountTowardTpm: true,
+        note: "caching assumed automatic from 1,024 tokens, as OpenAI's",
+      };
   }
 }
 
-export interface CacheSplit { read: number; write: number }
+export interface CacheSplit {
+  read: number;
+  write: number;
+}
 
 /**
  * Cache reads and writes over chains of prompt sizes (one chain per agent and run, in call
@@ -77,7 +119,8 @@ export function cacheSplit(chains: readonly (readonly number[])[], rule: CacheRu
     let prev = 0;
     for (const input of chain) {
       const prefix = Math.min(prev, input);
-      const read = prefix >= rule.minTokens ? rule.minTokens + Math.floor((prefix - rule.minTokens) / rule.step) * rule.step : 0;
+      const read =
+        prefix >= rule.minTokens ? rule.minTokens + Math.floor((prefix - rule.minTokens) / rule.step) * rule.step : 0;
       out.read += read;
       if (rule.writes && input >= rule.minTokens) out.write += input - read;
       prev = input;
@@ -86,13 +129,22 @@ export function cacheSplit(chains: readonly (readonly number[])[], rule: CacheRu
   return out;
 }
 
-export interface CachedUsage { input: number; read: number; write: number; output: number; reasoning: number }
+export interface CachedUsage {
+  input: number;
+  read: number;
+  write: number;
+  output: number;
+  reasoning: number;
+}
 
 /** Dollars with caching: the call cost (cost.ts) of the same usage with its cache reads and writes (writes at the rule's price). */
 export function cachedCostUsd(price: Price, rule: CacheRule, u: CachedUsage, priceMultiplier = 1): number {
   const usage = {
-    inputTokens: u.input, outputTokens: u.output, reasoningTokens: u.reasoning,
-    cacheReadTokens: rule.enabled ? u.read : 0, cacheWriteTokens: rule.enabled && rule.writes ? u.write : 0,
+    inputTokens: u.input,
+    outputTokens: u.output,
+    reasoningTokens: u.reasoning,
+    cacheReadTokens: rule.enabled ? u.read : 0,
+    cacheWriteTokens: rule.enabled && rule.writes ? u.write : 0,
   };
   return callCostUsd({ ...price, cache_write: rule.writePrice }, usage, priceMultiplier);
 }

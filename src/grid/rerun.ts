@@ -31,7 +31,12 @@ const copy = (from: string, to: string) => writeFileAtomicallySync(to, readFileS
  * new attempt's atomic rename replaces the first name; a copy with the old times where links fail.
  */
 function stash(from: string, to: string): void {
-  try { linkSync(from, to); return; } catch { /* e.g. a filesystem without hard links */ }
+  try {
+    linkSync(from, to);
+    return;
+  } catch {
+    /* e.g. a filesystem without hard links */
+  }
   copy(from, to);
   const st = statSync(from);
   utimesSync(to, st.atime, st.mtime);
@@ -59,22 +64,42 @@ export function saveFinished(layout: Layout, c: ExperimentConfig, state: Experim
 
 /** Nothing was written (an interrupted attempt): the copies are not needed. */
 export function discardSaved(layout: Layout, s: SavedResult): void {
-  for (const p of [s.prevResult, s.prevTranscript, s.flag]) if (p) { try { unlinkSync(layout.abs(p)); } catch { /* gone */ } }
+  for (const p of [s.prevResult, s.prevTranscript, s.flag])
+    if (p) {
+      try {
+        unlinkSync(layout.abs(p));
+      } catch {
+        /* gone */
+      }
+    }
 }
 
 /** After the new attempt: keeps it, or puts the earlier SUCCESS back. Returns what happened, for the output line. */
 export function settleRerun(layout: Layout, c: ExperimentConfig, s: SavedResult, r: ResultDocument): string {
   const id = c.experiment_id;
   if (s.status !== 'SUCCESS' || r.status === 'SUCCESS') {
-    if (s.flag) { try { unlinkSync(layout.abs(s.flag)); } catch { /* gone */ } }   // the new flag stands
+    if (s.flag) {
+      try {
+        unlinkSync(layout.abs(s.flag));
+      } catch {
+        /* gone */
+      }
+    } // the new flag stands
     return `the previous ${s.status} result was archived as ${layout.abs(s.prevResult)}`;
   }
   const attempt = `${layout.result(c)}.attempt-${s.stamp}`;
   copy(layout.abs(layout.result(c)), layout.abs(attempt));
-  if (existsSync(layout.abs(layout.transcript(c)))) copy(layout.abs(layout.transcript(c)), layout.abs(`${layout.transcript(c)}.attempt-${s.stamp}`));
+  if (existsSync(layout.abs(layout.transcript(c))))
+    copy(layout.abs(layout.transcript(c)), layout.abs(`${layout.transcript(c)}.attempt-${s.stamp}`));
   if (s.prevTranscript) renameSync(layout.abs(s.prevTranscript), layout.abs(layout.transcript(c)));
-  else { try { unlinkSync(layout.abs(layout.transcript(c))); } catch { /* none written */ } }
-  renameSync(layout.abs(s.prevResult), layout.abs(layout.result(c)));   // the commit point of the restore
+  else {
+    try {
+      unlinkSync(layout.abs(layout.transcript(c)));
+    } catch {
+      /* none written */
+    }
+  }
+  renameSync(layout.abs(s.prevResult), layout.abs(layout.result(c))); // the commit point of the restore
   if (s.flag) renameSync(layout.abs(s.flag), layout.abs(layout.flag(id)));
   if (s.oldLog) {
     const log = layout.abs(layout.log(id));

@@ -8,18 +8,36 @@ import type { ChatModel, ChatRequest, ChatResult } from '../providers/types.ts';
 
 function counting(): ChatModel & { calls: number } {
   const m = {
-    spec: 'v1' as const, provider: 'openai', modelId: 'gpt-4o', keyLabel: 'OPENAI_API_KEY', calls: 0,
+    spec: 'v1' as const,
+    provider: 'openai',
+    modelId: 'gpt-4o',
+    keyLabel: 'OPENAI_API_KEY',
+    calls: 0,
     async generate(req: ChatRequest): Promise<ChatResult> {
       m.calls++;
-      return { text: `answer ${m.calls} to ${req.messages.at(-1)!.content}`, finishReason: 'stop', usage: { inputTokens: 10, outputTokens: 5, reasoningTokens: 0 },
-        warnings: [], provider: 'openai', modelId: 'gpt-4o', route: 'openai direct' };
+      return {
+        text: `answer ${m.calls} to ${req.messages.at(-1)!.content}`,
+        finishReason: 'stop',
+        usage: { inputTokens: 10, outputTokens: 5, reasoningTokens: 0 },
+        warnings: [],
+        provider: 'openai',
+        modelId: 'gpt-4o',
+        route: 'openai direct',
+      };
     },
   };
   return m;
 }
 
-const req = (content: string, callIndex = 0, extra: Partial<ChatRequest> = {}): ChatRequest =>
-  ({ messages: [{ role: 'system', content: 'rules' }, { role: 'user', content }], maxOutputTokens: 100, callIndex, ...extra });
+const req = (content: string, callIndex = 0, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  messages: [
+    { role: 'system', content: 'rules' },
+    { role: 'user', content },
+  ],
+  maxOutputTokens: 100,
+  callIndex,
+  ...extra,
+});
 
 test('a repeated call is answered from the cache bit for bit; what changes the output changes the key', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cache-'));
@@ -33,12 +51,20 @@ test('a repeated call is answered from the cache bit for bit; what changes the o
     assert.deepEqual(b.usage, a.usage);
     assert.equal(b.cached, true);
     const base = cacheKey('gpt-4o', req('hello'));
-    for (const other of [cacheKey('gpt-4o', req('hello', 1)), cacheKey('o3', req('hello')), cacheKey('gpt-4o', req('hello!')),
-      cacheKey('gpt-4o', req('hello', 0, { temperature: 0.5 })), cacheKey('gpt-4o', req('hello', 0, { maxOutputTokens: 5 })),
-      cacheKey('gpt-4o', req('hello', 0, { reasoningEffort: 'high' }))]) assert.notEqual(other, base);
+    for (const other of [
+      cacheKey('gpt-4o', req('hello', 1)),
+      cacheKey('o3', req('hello')),
+      cacheKey('gpt-4o', req('hello!')),
+      cacheKey('gpt-4o', req('hello', 0, { temperature: 0.5 })),
+      cacheKey('gpt-4o', req('hello', 0, { maxOutputTokens: 5 })),
+      cacheKey('gpt-4o', req('hello', 0, { reasoningEffort: 'high' })),
+    ])
+      assert.notEqual(other, base);
     // timeouts, scope and signals do not change the key
     assert.equal(cacheKey('gpt-4o', req('hello', 0, { scope: 'x', signal: new AbortController().signal })), base);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a call identical to one in flight waits for its answer instead of being sent again; a failed one is not shared', async () => {
@@ -46,11 +72,25 @@ test('a call identical to one in flight waits for its answer instead of being se
   try {
     let release!: () => void;
     let fail = false;
-    const gate = () => new Promise<void>((r) => { release = r; });
+    const gate = () =>
+      new Promise<void>((r) => {
+        release = r;
+      });
     const inner = counting();
     const slow: ChatModel & { calls: number } = {
-      ...inner, get calls() { return inner.calls; },
-      async generate(r: ChatRequest) { const g = gate(); await g; if (fail) { inner.calls++; throw new Error('boom'); } return inner.generate(r); },
+      ...inner,
+      get calls() {
+        return inner.calls;
+      },
+      async generate(r: ChatRequest) {
+        const g = gate();
+        await g;
+        if (fail) {
+          inner.calls++;
+          throw new Error('boom');
+        }
+        return inner.generate(r);
+      },
     };
     const cache = new ResponseCache(dir);
     const m = withCache(slow, cache, 'gpt-4o');
@@ -87,7 +127,9 @@ test('a call identical to one in flight waits for its answer instead of being se
     await new Promise((r) => setImmediate(r));
     release();
     await e;
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a corrupt entry is a miss, never a crash, and is replaced', async () => {
@@ -107,5 +149,7 @@ test('a corrupt entry is a miss, never a crash, and is replaced', async () => {
     const again = await m.generate(req('x'));
     assert.equal(again.cached, true);
     assert.equal(inner.calls, 2);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

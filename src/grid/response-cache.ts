@@ -21,8 +21,13 @@ export const CACHE_VERSION = 1;
 
 export function cacheKey(model: string, req: ChatRequest): string {
   const material = canonicalJson({
-    v: CACHE_VERSION, model, messages: req.messages, max_output_tokens: req.maxOutputTokens,
-    temperature: req.temperature ?? null, reasoning_effort: req.reasoningEffort ?? null, call_index: req.callIndex ?? null,
+    v: CACHE_VERSION,
+    model,
+    messages: req.messages,
+    max_output_tokens: req.maxOutputTokens,
+    temperature: req.temperature ?? null,
+    reasoning_effort: req.reasoningEffort ?? null,
+    call_index: req.callIndex ?? null,
     // a repair's larger cap changes the answer; absent when 1 so existing keys stay valid
     ...(req.capScale !== undefined && req.capScale !== 1 ? { cap_scale: req.capScale } : {}),
     // --no-prompt-cache is a different request (no cache breakpoints, other usage); absent when on
@@ -43,10 +48,16 @@ export class ResponseCache {
 
   get(key: string): ChatResult | null {
     let text: string;
-    try { text = readFileSync(this.path(key), 'utf8'); } catch { this.stats.misses++; return null; }
+    try {
+      text = readFileSync(this.path(key), 'utf8');
+    } catch {
+      this.stats.misses++;
+      return null;
+    }
     try {
       const entry = JSON.parse(text) as { key: string; result: ChatResult };
-      if (entry.key !== key || typeof entry.result?.text !== 'string' || !entry.result.usage) throw new Error('bad entry');
+      if (entry.key !== key || typeof entry.result?.text !== 'string' || !entry.result.usage)
+        throw new Error('bad entry');
       this.stats.hits++;
       return entry.result;
     } catch {
@@ -59,17 +70,25 @@ export class ResponseCache {
   put(key: string, result: ChatResult): void {
     try {
       // no fsync: an entry lost or torn by a power cut is a miss (a repeat call), never a wrong answer
-      writeFileAtomicallySync(this.path(key), JSON.stringify({ key, stored_at: new Date().toISOString(), result }), { durable: false });
+      writeFileAtomicallySync(this.path(key), JSON.stringify({ key, stored_at: new Date().toISOString(), result }), {
+        durable: false,
+      });
       this.stats.writes++;
-    } catch { /* a cache that cannot be written only costs a repeat call */ }
+    } catch {
+      /* a cache that cannot be written only costs a repeat call */
+    }
   }
 }
 
 /** A ChatModel that answers from the cache when it can and stores what the inner model answers. */
 export function withCache(inner: ChatModel, cache: ResponseCache, modelName: string): ChatModel {
   return {
-    spec: 'v1', provider: inner.provider, modelId: inner.modelId,
-    get keyLabel() { return inner.keyLabel; },
+    spec: 'v1',
+    provider: inner.provider,
+    modelId: inner.modelId,
+    get keyLabel() {
+      return inner.keyLabel;
+    },
     async generate(req: ChatRequest): Promise<ChatResult> {
       const key = cacheKey(modelName, req);
       const hit = cache.get(key);
@@ -78,8 +97,14 @@ export function withCache(inner: ChatModel, cache: ResponseCache, modelName: str
       const pending = cache.inflight.get(key);
       if (pending) {
         // the other caller's failure (or its abort) is not ours: then we ask ourselves
-        const r = await untilAborted(pending.catch(() => null), req.signal);
-        if (r && r.finishReason !== 'error') { cache.stats.shared++; return { ...r, cached: true, latencyMs: 0, attempts: 0 }; }
+        const r = await untilAborted(
+          pending.catch(() => null),
+          req.signal,
+        );
+        if (r && r.finishReason !== 'error') {
+          cache.stats.shared++;
+          return { ...r, cached: true, latencyMs: 0, attempts: 0 };
+        }
       }
       const p = inner.generate(req);
       cache.inflight.set(key, p);
@@ -101,7 +126,15 @@ function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
 }

@@ -31,7 +31,11 @@ export function prepareRetry(layout: Layout, states: ExperimentState[]): Experim
       const now = experimentState(layout, s.config);
       if (now.status !== 'RUNNING' && !RETRYABLE.includes(now.status)) continue;
       archiveLog(layout, id);
-      try { unlinkSync(layout.abs(layout.flag(id))); } catch { /* no flag */ }
+      try {
+        unlinkSync(layout.abs(layout.flag(id)));
+      } catch {
+        /* no flag */
+      }
       prepared.push(s);
     } finally {
       got.lease.release();

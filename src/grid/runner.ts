@@ -49,7 +49,11 @@ export interface RunnerSummary {
   elapsedS: number;
 }
 
-export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts: RunnerOptions): Promise<RunnerSummary> {
+export async function runGrid(
+  layout: Layout,
+  configs: ExperimentConfig[],
+  opts: RunnerOptions,
+): Promise<RunnerSummary> {
   const t0 = performance.now();
   sweepTempFiles(layout.root);
   const pending = configs.filter((c) => !isFinished(experimentState(layout, c).status));
@@ -78,19 +82,31 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
       if (opts.softStop?.aborted || opts.hardStop?.aborted || queue.length === 0 || stoppedBecause) break;
       const i = opts.pick ? opts.pick(queue) : 0;
       const verdict = opts.admit ? opts.admit(queue[i]) : true;
-      if (verdict !== true) { stoppedBecause = verdict; break; }
+      if (verdict !== true) {
+        stoppedBecause = verdict;
+        break;
+      }
       const c = queue.splice(i, 1)[0];
       try {
         const r = await runExperiment(layout, c, {
-          factory: opts.factory, timeoutMs: opts.timeoutMs, hardStop: opts.hardStop,
-          onStarted: () => { started++; opts.onStart?.(c); },
+          factory: opts.factory,
+          timeoutMs: opts.timeoutMs,
+          hardStop: opts.hardStop,
+          onStarted: () => {
+            started++;
+            opts.onStart?.(c);
+          },
         });
         results.push(r);
         opts.onDone?.(c, r);
       } catch (e) {
-        if (e instanceof Interrupted) { interrupted.push(c.experiment_id); continue; }
+        if (e instanceof Interrupted) {
+          interrupted.push(c.experiment_id);
+          continue;
+        }
         if (e instanceof NotRunHere) {
-          if (e.reason === 'elsewhere') elsewhere.push(c.experiment_id); else finishedMeanwhile++;
+          if (e.reason === 'elsewhere') elsewhere.push(c.experiment_id);
+          else finishedMeanwhile++;
           opts.onSkip?.(c, e);
           continue;
         }
@@ -101,7 +117,11 @@ export async function runGrid(layout: Layout, configs: ExperimentConfig[], opts:
   const n = Math.max(1, Math.min(opts.parallel, queue.length));
   await Promise.all(Array.from({ length: n }, worker));
   return {
-    selected: configs.length, skipped: configs.length - pending.length + finishedMeanwhile, started, results, interrupted,
+    selected: configs.length,
+    skipped: configs.length - pending.length + finishedMeanwhile,
+    started,
+    results,
+    interrupted,
     elsewhere: elsewhere.sort((a, b) => a - b),
     notStarted: queue.map((c) => c.experiment_id),
     held: held.sort((a, b) => a.id - b.id),

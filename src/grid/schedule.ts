@@ -33,8 +33,13 @@ export class BottleneckScheduler {
   private readonly pressure = new Map<string, number>();
   private readonly running = new Map<number, Demand>();
 
-  constructor(pending: ExperimentConfig[], private readonly demandOf: (c: ExperimentConfig) => Demand, private readonly views: KeyViews = {}) {
-    for (const c of pending) for (const [k, v] of Object.entries(demandOf(c))) this.remaining.set(k, (this.remaining.get(k) ?? 0) + v);
+  constructor(
+    pending: ExperimentConfig[],
+    private readonly demandOf: (c: ExperimentConfig) => Demand,
+    private readonly views: KeyViews = {},
+  ) {
+    for (const c of pending)
+      for (const [k, v] of Object.entries(demandOf(c))) this.remaining.set(k, (this.remaining.get(k) ?? 0) + v);
   }
 
   /** Index into `pending` of the experiment to start next; marks its demand as taken (call done() when it ends). */
@@ -48,14 +53,18 @@ export class BottleneckScheduler {
     }
     for (const [k, v] of this.remaining) {
       const open = (this.pressure.get(k) ?? 0) < (this.views.saturation?.(k) ?? Infinity);
-      weight.set(k, max > 0 ? (v / cap.get(k)! / max) * (open ? 1 : SATURATED) / cap.get(k)! : 0);
+      weight.set(k, max > 0 ? ((v / cap.get(k)! / max) * (open ? 1 : SATURATED)) / cap.get(k)! : 0);
     }
-    let best = 0, bestScore = -1;
+    let best = 0,
+      bestScore = -1;
     if (max > 0) {
       pending.forEach((c, i) => {
         let score = 0;
         for (const [k, v] of Object.entries(this.demandOf(c))) score += v * (weight.get(k) ?? 0);
-        if (score > bestScore + 1e-12) { bestScore = score; best = i; }
+        if (score > bestScore + 1e-12) {
+          bestScore = score;
+          best = i;
+        }
       });
     }
     const c = pending[best];
@@ -75,6 +84,8 @@ export class BottleneckScheduler {
     if (!d) return;
     this.running.delete(c.experiment_id);
     const total = Object.values(d).reduce((a, b) => a + b, 0);
-    if (total > 0) for (const [k, v] of Object.entries(d)) this.pressure.set(k, Math.max(0, (this.pressure.get(k) ?? 0) - v / total));
+    if (total > 0)
+      for (const [k, v] of Object.entries(d))
+        this.pressure.set(k, Math.max(0, (this.pressure.get(k) ?? 0) - v / total));
   }
 }

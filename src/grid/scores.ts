@@ -18,7 +18,11 @@ export function capabilityScores(models: Iterable<string>, registry?: ScoreLooku
   for (const m of models) {
     let s: number | null | undefined;
     if (!m.startsWith('scripted:')) {
-      try { s = registry?.(m); } catch { s = undefined; }   // an unknown name has no score; it is not an error here
+      try {
+        s = registry?.(m);
+      } catch {
+        s = undefined;
+      } // an unknown name has no score; it is not an error here
     }
     out[m] = typeof s === 'number' && Number.isFinite(s) ? s : nominalScore(m);
   }

@@ -34,11 +34,14 @@ export function experimentState(layout: Layout, c: ExperimentConfig): Experiment
     if (owner) return { config: c, status: 'RUNNING', result: null, note: `running: ${describeOwner(owner)}` };
   }
   if (flag) {
-    if (!result) return { config: c, status: 'INCOMPLETE', result: null, note: 'completion flag without a readable result' };
-    if (result.config_hash !== configHash(c)) return { config: c, status: 'INCOMPLETE', result: null, note: 'result belongs to an older config' };
+    if (!result)
+      return { config: c, status: 'INCOMPLETE', result: null, note: 'completion flag without a readable result' };
+    if (result.config_hash !== configHash(c))
+      return { config: c, status: 'INCOMPLETE', result: null, note: 'result belongs to an older config' };
     return { config: c, status: result.status, result };
   }
-  if (result || existsSync(layout.abs(layout.log(id)))) return { config: c, status: 'INCOMPLETE', result: null, note: 'started but never completed' };
+  if (result || existsSync(layout.abs(layout.log(id))))
+    return { config: c, status: 'INCOMPLETE', result: null, note: 'started but never completed' };
   return { config: c, status: 'NOT_STARTED', result: null };
 }
 

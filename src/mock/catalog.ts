@@ -32,7 +32,10 @@ export interface CatalogEntry {
 export type FormatName = 'openai' | 'openrouter' | 'anthropic' | 'gemini';
 
 const PROVIDERS_OF: Record<FormatName, string[]> = {
-  openai: ['openai', 'compatible'], anthropic: ['anthropic'], gemini: ['google'], openrouter: ['openrouter'],
+  openai: ['openai', 'compatible'],
+  anthropic: ['anthropic'],
+  gemini: ['google'],
+  openrouter: ['openrouter'],
 };
 
 /**
@@ -41,7 +44,10 @@ const PROVIDERS_OF: Record<FormatName, string[]> = {
  * served as asked (the alias and its snapshots are the same model for the served-model check).
  */
 const SNAPSHOT: Record<FormatName, RegExp> = {
-  openai: /^-\d{4}-\d{2}-\d{2}$/, anthropic: /^-\d{8}$/, gemini: /^-\d{3}$/, openrouter: /^$/,
+  openai: /^-\d{4}-\d{2}-\d{2}$/,
+  anthropic: /^-\d{8}$/,
+  gemini: /^-\d{3}$/,
+  openrouter: /^$/,
 };
 
 export interface CatalogOptions {
@@ -54,7 +60,10 @@ export interface CatalogOptions {
 export class Catalog {
   private readonly byFormat = new Map<FormatName, Map<string, CatalogEntry>>();
 
-  constructor(registry: Registry, readonly opts: CatalogOptions) {
+  constructor(
+    registry: Registry,
+    readonly opts: CatalogOptions,
+  ) {
     for (const f of Object.keys(PROVIDERS_OF) as FormatName[]) this.byFormat.set(f, new Map());
     // every registry id per format, whatever its dates; the served ones are those live on the date
     const all = new Map<FormatName, Map<string, CatalogEntry>>();
@@ -63,8 +72,17 @@ export class Catalog {
     for (const name of registry.names()) {
       const e = registry.find(name)!;
       const entry = (id: string): CatalogEntry => ({
-        id, name, contextWindow: e.context_window, maxOutputTokens: e.max_output_tokens ?? 8192,
-        price: { input: e.price.input, output: e.price.output, cached_input: e.price.cached_input, cache_write: e.price.cache_write }, released: e.lifecycle?.released,
+        id,
+        name,
+        contextWindow: e.context_window,
+        maxOutputTokens: e.max_output_tokens ?? 8192,
+        price: {
+          input: e.price.input,
+          output: e.price.output,
+          cached_input: e.price.cached_input,
+          cache_write: e.price.cache_write,
+        },
+        released: e.lifecycle?.released,
       });
       const add = (f: FormatName, id: string) => {
         const c = entry(id);
@@ -79,13 +97,20 @@ export class Catalog {
     for (const [f, m] of all) for (const [id, c] of m) if (live.has(c)) this.byFormat.get(f)!.set(id, c);
     // a rerouted registry id is served on its own APIs whatever its dates (the provider answers
     // it with another model); --serve ids and unknown rerouted ids on every API
-    const loose = (id: string): CatalogEntry => ({ id, name: id, contextWindow: 128_000, maxOutputTokens: 16_384, price: { input: 0, output: 0 } });
+    const loose = (id: string): CatalogEntry => ({
+      id,
+      name: id,
+      contextWindow: 128_000,
+      maxOutputTokens: 16_384,
+      price: { input: 0, output: 0 },
+    });
     for (const id of Object.keys(opts.reroute ?? {})) {
       const known = [...all].filter(([, m]) => m.has(id));
       if (known.length) for (const [f, m] of known) this.byFormat.get(f)!.set(id, m.get(id)!);
       else for (const m of this.byFormat.values()) m.set(id, loose(id));
     }
-    for (const id of opts.extraModels ?? []) for (const m of this.byFormat.values()) if (!m.has(id)) m.set(id, loose(id));
+    for (const id of opts.extraModels ?? [])
+      for (const m of this.byFormat.values()) if (!m.has(id)) m.set(id, loose(id));
   }
 
   /** Whether `id` answers on this format on the catalog's date. */
@@ -136,5 +161,9 @@ export function parseReroutes(pairs: readonly string[]): Record<string, string> 
 }
 
 export function isIsoDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+    !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+    new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)
+  );
 }

@@ -9,9 +9,12 @@ import type { FormatName } from './catalog.ts';
 /** No key sent (Gemini: a 403 PERMISSION_DENIED, https://github.com/UnityGameStudio/Gemini-Unity-Package/issues/1). */
 export function noKeyMessage(format: FormatName): string {
   const msg: Record<FormatName, string> = {
-    openai: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-    openrouter: 'No auth credentials found', anthropic: 'x-api-key header is required',
-    gemini: 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.',
+    openai:
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+    openrouter: 'No auth credentials found',
+    anthropic: 'x-api-key header is required',
+    gemini:
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
   };
   return msg[format];
 }
@@ -20,7 +23,9 @@ export function noKeyMessage(format: FormatName): string {
 export function invalidKeyMessage(format: FormatName): string {
   const msg: Record<FormatName, string> = {
     openai: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
-    openrouter: 'User not found.', anthropic: 'invalid x-api-key', gemini: 'API key not valid. Please pass a valid API key.',
+    openrouter: 'User not found.',
+    anthropic: 'invalid x-api-key',
+    gemini: 'API key not valid. Please pass a valid API key.',
   };
   return msg[format];
 }
@@ -30,7 +35,8 @@ export function noFundsMessage(format: FormatName, model: string | null): string
   const msg: Record<FormatName, string> = {
     openai: 'You exceeded your current quota, please check your plan and billing details.',
     openrouter: 'Insufficient credits. Add more using https://openrouter.ai/credits',
-    anthropic: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+    anthropic:
+      'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
     // a key whose plan has no quota for the model: the limit it names is 0
     gemini: `You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: ${model ?? 'unknown'}`,
   };
@@ -69,10 +75,14 @@ export function rateLimitMessage(format: FormatName, model: string, limit: numbe
     case 'anthropic':
       return `This request would exceed the rate limit for your organization (mock-org) of ${limit ?? 'the allowed number of'} requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.`;
     case 'gemini':
-      return 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. \n' +
+      return (
+        'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. \n' +
         // (a burst names no limit: "limit: 0" is what a key whose plan has no quota for the model sees)
-        (limit !== undefined ? `* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: ${limit}, model: ${model}\n` : '') +
-        `Please retry in ${waitS}s.`;
+        (limit !== undefined
+          ? `* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_paid_tier_requests, limit: ${limit}, model: ${model}\n`
+          : '') +
+        `Please retry in ${waitS}s.`
+      );
     case 'openrouter':
       return `Rate limit exceeded: ${limit !== undefined ? `${limit} requests per minute for this key` : 'the provider is temporarily overloaded'}. Please retry in ${waitS}s.`;
   }

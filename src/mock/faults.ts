@@ -8,9 +8,17 @@
 import { createHash } from 'node:crypto';
 
 export const TRANSPORT_FAULTS = ['server_error', 'reset', 'slow'] as const;
-export const OUTPUT_FAULTS = ['fenced', 'prose', 'trailing_comma', 'comments', 'single_quotes', 'truncated', 'refusal'] as const;
-export type TransportFault = typeof TRANSPORT_FAULTS[number];
-export type OutputFault = typeof OUTPUT_FAULTS[number];
+export const OUTPUT_FAULTS = [
+  'fenced',
+  'prose',
+  'trailing_comma',
+  'comments',
+  'single_quotes',
+  'truncated',
+  'refusal',
+] as const;
+export type TransportFault = (typeof TRANSPORT_FAULTS)[number];
+export type OutputFault = (typeof OUTPUT_FAULTS)[number];
 export type FaultKind = TransportFault | OutputFault;
 
 export interface FaultRates {
@@ -28,11 +36,16 @@ export function unit(hash: string, label: string): number {
   return (h.readUInt32BE(0) * 2 ** 21 + (h.readUInt32BE(4) >>> 11)) / 2 ** 53;
 }
 
-function pick<K extends FaultKind>(kinds: readonly K[], total: number | undefined, perKind: FaultRates['perKind'], u: number): K | null {
+function pick<K extends FaultKind>(
+  kinds: readonly K[],
+  total: number | undefined,
+  perKind: FaultRates['perKind'],
+  u: number,
+): K | null {
   const explicit = kinds.some((k) => perKind?.[k] !== undefined);
   let acc = 0;
   for (const k of kinds) {
-    acc += explicit ? perKind?.[k] ?? 0 : (total ?? 0) / kinds.length;
+    acc += explicit ? (perKind?.[k] ?? 0) : (total ?? 0) / kinds.length;
     if (u < acc) return k;
   }
   return null;
@@ -54,12 +67,25 @@ export const REFUSAL_TEXT = "I'm sorry, but I can't help with that.";
  */
 export function applyOutputFault(kind: OutputFault, text: string): { text: string; cut: boolean } {
   switch (kind) {
-    case 'fenced': return { text: '```json\n' + JSON.stringify(JSON.parse(text), null, 2) + '\n```', cut: false };
-    case 'prose': return { text: `Here is my answer, after weighing my values:\n\n${text}\n\nI believe this is reasonable.`, cut: false };
-    case 'trailing_comma': return { text: text.replace(/\]/g, ',]').replace(/\}$/, ',}'), cut: false };
-    case 'comments': return { text: `// my answer\n${JSON.stringify(JSON.parse(text), null, 2).replace(/\n/, ' /* final */\n')}`, cut: false };
-    case 'single_quotes': return { text: text.replace(/"/g, "'"), cut: false };
-    case 'truncated': return { text: text.slice(0, Math.max(1, Math.floor(text.length * 0.6))), cut: true };
-    case 'refusal': return { text: REFUSAL_TEXT, cut: false };
+    case 'fenced':
+      return { text: '```json\n' + JSON.stringify(JSON.parse(text), null, 2) + '\n```', cut: false };
+    case 'prose':
+      return {
+        text: `Here is my answer, after weighing my values:\n\n${text}\n\nI believe this is reasonable.`,
+        cut: false,
+      };
+    case 'trailing_comma':
+      return { text: text.replace(/\]/g, ',]').replace(/\}$/, ',}'), cut: false };
+    case 'comments':
+      return {
+        text: `// my answer\n${JSON.stringify(JSON.parse(text), null, 2).replace(/\n/, ' /* final */\n')}`,
+        cut: false,
+      };
+    case 'single_quotes':
+      return { text: text.replace(/"/g, "'"), cut: false };
+    case 'truncated':
+      return { text: text.slice(0, Math.max(1, Math.floor(text.length * 0.6))), cut: true };
+    case 'refusal':
+      return { text: REFUSAL_TEXT, cut: false };
   }
 }

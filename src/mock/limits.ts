@@ -20,24 +20,48 @@
  */
 import { cacheReadsCountTowardTpm } from '../providers/prompt-cache.ts';
 
-export interface OpenAiLimits { rpm?: number; tpm?: number }
-export interface AnthropicLimits { rpm?: number; itpm?: number; otpm?: number }
-export interface ProviderLimits { openai?: OpenAiLimits; anthropic?: AnthropicLimits }
+export interface OpenAiLimits {
+  rpm?: number;
+  tpm?: number;
+}
+export interface AnthropicLimits {
+  rpm?: number;
+  itpm?: number;
+  otpm?: number;
+}
+export interface ProviderLimits {
+  openai?: OpenAiLimits;
+  anthropic?: AnthropicLimits;
+}
 /** Per provider; `byKey` (the key as sent) replaces a provider's limits for that key. */
-export interface LimitsOption extends ProviderLimits { byKey?: Record<string, ProviderLimits> }
+export interface LimitsOption extends ProviderLimits {
+  byKey?: Record<string, ProviderLimits>;
+}
 
 type Dim = 'requests' | 'tokens' | 'input' | 'output';
 
 class Bucket {
   level: number;
-  constructor(readonly capacity: number, private at: number) { this.level = capacity; }
+  constructor(
+    readonly capacity: number,
+    private at: number,
+  ) {
+    this.level = capacity;
+  }
   refill(t: number): void {
-    if (t > this.at) { this.level = Math.min(this.capacity, this.level + ((t - this.at) * this.capacity) / 60_000); this.at = t; }
+    if (t > this.at) {
+      this.level = Math.min(this.capacity, this.level + ((t - this.at) * this.capacity) / 60_000);
+      this.at = t;
+    }
   }
   /** ms until the bucket holds `n` (0 if it does) */
-  waitFor(n: number): number { return this.level >= n ? 0 : ((n - this.level) * 60_000) / this.capacity; }
+  waitFor(n: number): number {
+    return this.level >= n ? 0 : ((n - this.level) * 60_000) / this.capacity;
+  }
   /** ms until it is full again */
-  get resetMs(): number { return this.waitFor(this.capacity); }
+  get resetMs(): number {
+    return this.waitFor(this.capacity);
+  }
 }
 
 /** What a request would take from its key's buckets. */
@@ -60,7 +84,10 @@ export class KeyLimits {
   private readonly byKey = new Map<string, ProviderLimits>();
 
   /** `hash`: how the server names a key (keys themselves are not kept) */
-  constructor(private readonly opts: LimitsOption, hash: (key: string) => string) {
+  constructor(
+    private readonly opts: LimitsOption,
+    hash: (key: string) => string,
+  ) {
     for (const [k, v] of Object.entries(opts.byKey ?? {})) this.byKey.set(hash(k), v);
   }
 
@@ -85,7 +112,8 @@ export class KeyLimits {
     let m = this.buckets.get(id);
     if (!m) {
       m = new Map();
-      for (const [d, n] of Object.entries(cfg) as [Dim, number | undefined][]) if (n && n > 0) m.set(d, new Bucket(n, t));
+      for (const [d, n] of Object.entries(cfg) as [Dim, number | undefined][])
+        if (n && n > 0) m.set(d, new Bucket(n, t));
       this.buckets.set(id, m);
     }
     for (const b of m.values()) b.refill(t);
@@ -96,11 +124,23 @@ export class KeyLimits {
   admit(format: string, kh: string, d: Demand, t: number): Refusal | null {
     const m = this.of(format, kh, t);
     if (!m) return null;
-    const need: Record<Dim, number> = { requests: 1, tokens: d.input, input: d.input, output: Math.min(d.output, m.get('output')?.capacity ?? 0) };
+    const need: Record<Dim, number> = {
+      requests: 1,
+      tokens: d.input,
+      input: d.input,
+      output: Math.min(d.output, m.get('output')?.capacity ?? 0),
+    };
     for (const [dim, b] of m) {
       if (b.level >= need[dim]) continue;
       const tooLarge = need[dim] > b.capacity;
-      return { dim, limit: b.capacity, used: Math.max(0, Math.ceil(b.capacity - b.level)), requested: need[dim], waitMs: tooLarge ? Infinity : b.waitFor(need[dim]), tooLarge };
+      return {
+        dim,
+        limit: b.capacity,
+        used: Math.max(0, Math.ceil(b.capacity - b.level)),
+        requested: need[dim],
+        waitMs: tooLarge ? Infinity : b.waitFor(need[dim]),
+        tooLarge,
+      };
     }
     for (const [dim, b] of m) b.level -= need[dim];
     return null;
@@ -124,7 +164,10 @@ export class KeyLimits {
     const h: Record<string, string> = {};
     const remaining = (b: Bucket) => String(Math.max(0, Math.floor(b.level)));
     if (format === 'openai') {
-      for (const [dim, name] of [['requests', 'requests'], ['tokens', 'tokens']] as const) {
+      for (const [dim, name] of [
+        ['requests', 'requests'],
+        ['tokens', 'tokens'],
+      ] as const) {
         const b = m.get(dim);
         if (!b) continue;
         h[`x-ratelimit-limit-${name}`] = String(b.capacity);
@@ -139,12 +182,14 @@ export class KeyLimits {
       h[`anthropic-ratelimit-${name}-remaining`] = remaining(b);
       h[`anthropic-ratelimit-${name}-reset`] = at(b.resetMs);
     };
-    const req = m.get('requests'), inp = m.get('input'), out = m.get('output');
+    const req = m.get('requests'),
+      inp = m.get('input'),
+      out = m.get('output');
     if (req) put('requests', req);
     if (inp) put('input-tokens', inp);
     if (out) put('output-tokens', out);
     // tokens-*: the most restrictive token limit in effect (the one with less left)
-    const tight = inp && out ? (inp.level / inp.capacity <= out.level / out.capacity ? inp : out) : inp ?? out;
+    const tight = inp && out ? (inp.level / inp.capacity <= out.level / out.capacity ? inp : out) : (inp ?? out);
     if (tight) put('tokens', tight);
     return h;
   }
@@ -156,7 +201,9 @@ export function goDuration(ms: number): string {
   if (ms < 999.5) return `${Math.max(1, Math.round(ms))}ms`;
   const trim = (s: number) => String(Math.round(s * 1000) / 1000);
   if (ms < 60_000) return `${trim(ms / 1000)}s`;
-  const h = Math.floor(ms / 3_600_000), m = Math.floor((ms % 3_600_000) / 60_000), s = (ms % 60_000) / 1000;
+  const h = Math.floor(ms / 3_600_000),
+    m = Math.floor((ms % 3_600_000) / 60_000),
+    s = (ms % 60_000) / 1000;
   return `${h ? `${h}h` : ''}${m}m${trim(s)}s`;
 }
 

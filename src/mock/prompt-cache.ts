@@ -23,7 +23,11 @@
  *               Granularity and TTL are not documented: the mock hits at message boundaries and
  *               keeps 5 minutes.
  */
-import { claudeCacheMinTokens as anthropicMinTokensOf, geminiCacheMinTokens as geminiMinTokensOf, OPENAI_CACHE } from '../providers/prompt-cache.ts';
+import {
+  claudeCacheMinTokens as anthropicMinTokensOf,
+  geminiCacheMinTokens as geminiMinTokensOf,
+  OPENAI_CACHE,
+} from '../providers/prompt-cache.ts';
 import { estimateTextTokens, MESSAGE_OVERHEAD_TOKENS } from '../providers/tokens.ts';
 
 /** One cacheable text block of a prompt, in order (system first). */
@@ -56,7 +60,10 @@ const OPENAI_STEP = OPENAI_CACHE.step;
 const tailOf = (model: string) => model.slice(model.lastIndexOf('/') + 1);
 
 // one home for the providers' documented minimums (sources there)
-export { claudeCacheMinTokens as anthropicMinTokens, geminiCacheMinTokens as geminiMinTokens } from '../providers/prompt-cache.ts';
+export {
+  claudeCacheMinTokens as anthropicMinTokens,
+  geminiCacheMinTokens as geminiMinTokens,
+} from '../providers/prompt-cache.ts';
 
 /** Which provider's caching a wire format and model follow (OpenRouter: the upstream's). */
 export function cacheRule(format: string, model: string): CacheRule {
@@ -75,30 +82,38 @@ class Running {
   private a = 0x811c9dc5;
   private b = 0x01000193 ^ 0x5bd1e995;
   add(s: string): void {
-    let a = this.a, b = this.b;
+    let a = this.a,
+      b = this.b;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
     }
-    this.a = a; this.b = b;
+    this.a = a;
+    this.b = b;
   }
-  get value(): string { return (this.a >>> 0).toString(36) + '.' + (this.b >>> 0).toString(36); }
+  get value(): string {
+    return (this.a >>> 0).toString(36) + '.' + (this.b >>> 0).toString(36);
+  }
 }
 
-interface Boundary { tokens: number; hash: string }
+interface Boundary {
+  tokens: number;
+  hash: string;
+}
 
 /** Token count and prefix hash at the end of each unit. */
 function unitBoundaries(units: readonly CacheUnit[]): Boundary[] {
   const out: Boundary[] = [];
   const h = new Running();
-  let before = 0;       // tokens of the messages before the current one
+  let before = 0; // tokens of the messages before the current one
   let msg = -1;
-  let text = '';        // current message's text so far
+  let text = ''; // current message's text so far
   for (const u of units) {
     if (u.msg !== msg) {
       if (msg >= 0) before += MESSAGE_OVERHEAD_TOKENS + estimateTextTokens(text);
-      msg = u.msg; text = '';
+      msg = u.msg;
+      text = '';
       h.add(`\u0001${u.msg}\u0002`);
     }
     text += u.text;
@@ -115,7 +130,12 @@ function stepBoundaries(units: readonly CacheUnit[]): Boundary[] {
   const h = new Running();
   let tokens = 0;
   let next = OPENAI_MIN;
-  const mark = () => { while (tokens >= next) { out.push({ tokens: next, hash: `${h.value}@${next}` }); next += OPENAI_STEP; } };
+  const mark = () => {
+    while (tokens >= next) {
+      out.push({ tokens: next, hash: `${h.value}@${next}` });
+      next += OPENAI_STEP;
+    }
+  };
   for (const u of units) {
     h.add(`\u0001${u.msg}\u0002`);
     tokens += 4;
@@ -138,7 +158,10 @@ export class PromptCache {
   /** What `rule` would read and write for this prompt in `scope` (key, model, cache key) at `now`. */
   plan(rule: CacheRule, scope: string, model: string, units: readonly CacheUnit[], now: number): CachePlan {
     const entries = this.scopes.get(scope);
-    const live = (hash: string) => { const e = entries?.get(hash); return e !== undefined && e > now; };
+    const live = (hash: string) => {
+      const e = entries?.get(hash);
+      return e !== undefined && e > now;
+    };
     const none: CachePlan = { read: 0, write: 0, commit: () => {} };
     if (rule === 'none' || units.length === 0) return none;
 
@@ -147,16 +170,36 @@ export class PromptCache {
       if (steps.length === 0) return none;
       let hit: Boundary | null = null;
       for (const s of steps) if (live(s.hash)) hit = s;
-      return { read: hit?.tokens ?? 0, write: 0, commit: (t) => this.put(scope, steps.map((s) => s.hash), t) };
+      return {
+        read: hit?.tokens ?? 0,
+        write: 0,
+        commit: (t) =>
+          this.put(
+            scope,
+            steps.map((s) => s.hash),
+            t,
+          ),
+      };
     }
 
     const bounds = unitBoundaries(units);
     if (rule === 'gemini') {
       const min = geminiMinTokensOf(model) ?? Infinity;
-      const cacheable = bounds.filter((b, i) => b.tokens >= min && (i === bounds.length - 1 || units[i + 1].msg !== units[i].msg));
+      const cacheable = bounds.filter(
+        (b, i) => b.tokens >= min && (i === bounds.length - 1 || units[i + 1].msg !== units[i].msg),
+      );
       let hit: Boundary | null = null;
       for (const b of cacheable) if (live(b.hash)) hit = b;
-      return { read: hit?.tokens ?? 0, write: 0, commit: (t) => this.put(scope, cacheable.map((b) => b.hash), t) };
+      return {
+        read: hit?.tokens ?? 0,
+        write: 0,
+        commit: (t) =>
+          this.put(
+            scope,
+            cacheable.map((b) => b.hash),
+            t,
+          ),
+      };
     }
 
     // anthropic: reads only at breakpoints or up to 20 blocks before one; writes at breakpoints
@@ -166,7 +209,10 @@ export class PromptCache {
     let read: Boundary | null = null;
     for (const b of bps) {
       for (let j = b; j >= Math.max(0, b - LOOKBACK_BLOCKS); j--) {
-        if (live(bounds[j].hash)) { if (!read || bounds[j].tokens > read.tokens) read = bounds[j]; break; }
+        if (live(bounds[j].hash)) {
+          if (!read || bounds[j].tokens > read.tokens) read = bounds[j];
+          break;
+        }
       }
     }
     const writable = bps.map((b) => bounds[b]).filter((b) => b.tokens >= min && b.tokens > (read?.tokens ?? 0));

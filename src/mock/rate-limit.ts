@@ -48,7 +48,10 @@ export class RateLimiter {
   private readonly limitedFirst = new Map<string, number>();
 
   /** `started`: the server's start (ms), from which the burst schedule runs */
-  constructor(private readonly opts: RateLimitOptions, private readonly started: number) {}
+  constructor(
+    private readonly opts: RateLimitOptions,
+    private readonly started: number,
+  ) {}
 
   /** Null if key `kh` of `format` may go on at `t` (and it is counted), else the refusal. */
   check(format: string, kh: string, t: number): RateLimited | null {
@@ -75,7 +78,10 @@ export class RateLimiter {
       b.tokens = Math.min(size, b.tokens + Math.max(0, t - b.at) * perMs);
       b.at = Math.max(b.at, t);
       this.buckets.set(key, b);
-      if (b.tokens >= 1) { b.tokens -= 1; return null; }
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return null;
+      }
       return Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
     }
     const w = this.windows.get(key) ?? [];

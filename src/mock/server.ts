@@ -29,7 +29,13 @@ import { transportFault, unit, type FaultKind, type FaultRates } from './faults.
 import { complete, costOf } from './completion.ts';
 // the mock's usage is the one token estimate, so a client's up-front charge matches it
 import { estimateMessageTokens } from '../providers/tokens.ts';
-import { invalidKeyMessage, modelNotFoundMessage, noFundsMessage, noKeyMessage, rateLimitMessage } from './error-texts.ts';
+import {
+  invalidKeyMessage,
+  modelNotFoundMessage,
+  noFundsMessage,
+  noKeyMessage,
+  rateLimitMessage,
+} from './error-texts.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { Catalog, isIsoDate } from './catalog.ts';
 import { cacheReadsCountTowardItpm, KeyLimits, limitMessage, type LimitsOption } from './limits.ts';
@@ -98,7 +104,12 @@ export interface RequestLogEntry {
   retry_after_s: number | null;
 }
 
-export interface KeyStats { requests: number; ok: number; rate_limited: number; errors: number }
+export interface KeyStats {
+  requests: number;
+  ok: number;
+  rate_limited: number;
+  errors: number;
+}
 
 export interface MockStats {
   started_at: string;
@@ -131,14 +142,30 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
   const date = opts.date ?? today();
   if (!isIsoDate(date)) throw new Error(`mock server: date must be YYYY-MM-DD (got "${date}")`);
   const reasoningScale = opts.reasoningScale ?? 1;
-  if (!(reasoningScale >= 0) || !Number.isFinite(reasoningScale)) throw new Error(`mock server: reasoningScale must be a number >= 0 (got ${reasoningScale})`);
-  const catalog = new Catalog(opts.registry ?? loadRegistry(), { date, extraModels: opts.extraModels, reroute: opts.reroute });
+  if (!(reasoningScale >= 0) || !Number.isFinite(reasoningScale))
+    throw new Error(`mock server: reasoningScale must be a number >= 0 (got ${reasoningScale})`);
+  const catalog = new Catalog(opts.registry ?? loadRegistry(), {
+    date,
+    extraModels: opts.extraModels,
+    reroute: opts.reroute,
+  });
   const now = opts.now ?? (() => Date.now());
   const started = now();
-  const rates: FaultRates = { errorRate: opts.errorRate ?? 0, malformedRate: opts.malformedRate ?? 0, perKind: opts.faults };
+  const rates: FaultRates = {
+    errorRate: opts.errorRate ?? 0,
+    malformedRate: opts.malformedRate ?? 0,
+    perKind: opts.faults,
+  };
   const seen = new Map<string, number>();
   const stats: MockStats = {
-    started_at: new Date(started).toISOString(), requests: 0, by_status: {}, by_key: {}, by_model: {}, by_format: {}, faults: {}, log: [],
+    started_at: new Date(started).toISOString(),
+    requests: 0,
+    by_status: {},
+    by_key: {},
+    by_model: {},
+    by_format: {},
+    faults: {},
+    log: [],
   };
   const logLimit = opts.logLimit ?? 100_000;
   const promptCache = opts.promptCache === false ? null : new PromptCache();
@@ -147,29 +174,49 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    if (ms <= 0) return resolve();
-    const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
-    timers.add(t);
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0) return resolve();
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
 
-  function record(e: Omit<RequestLogEntry, 't' | 'ms' | 'req' | 'retry_after_s'> & Partial<Pick<RequestLogEntry, 'req' | 'retry_after_s'>>, arrival: number): void {
+  function record(
+    e: Omit<RequestLogEntry, 't' | 'ms' | 'req' | 'retry_after_s'> &
+      Partial<Pick<RequestLogEntry, 'req' | 'retry_after_s'>>,
+    arrival: number,
+  ): void {
     stats.requests++;
     stats.by_status[e.status] = (stats.by_status[e.status] ?? 0) + 1;
     const k = (stats.by_key[e.key] ??= { requests: 0, ok: 0, rate_limited: 0, errors: 0 });
     k.requests++;
-    if (e.status === 200) k.ok++; else if (e.status === 429 && (e.fault === 'rate_limit' || e.fault === 'rate_limit_burst')) k.rate_limited++; else k.errors++;
+    if (e.status === 200) k.ok++;
+    else if (e.status === 429 && (e.fault === 'rate_limit' || e.fault === 'rate_limit_burst')) k.rate_limited++;
+    else k.errors++;
     if (e.model) stats.by_model[e.model] = (stats.by_model[e.model] ?? 0) + 1;
     stats.by_format[e.format] = (stats.by_format[e.format] ?? 0) + 1;
     if (e.fault) stats.faults[e.fault] = (stats.faults[e.fault] ?? 0) + 1;
-    stats.log.push({ t: new Date(arrival).toISOString(), ms: arrival - started, ...e, req: e.req ?? null, retry_after_s: e.retry_after_s ?? null });
+    stats.log.push({
+      t: new Date(arrival).toISOString(),
+      ms: arrival - started,
+      ...e,
+      req: e.req ?? null,
+      retry_after_s: e.retry_after_s ?? null,
+    });
     if (stats.log.length > logLimit) stats.log.splice(0, stats.log.length - logLimit);
   }
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.destroyed) return;
     const data = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(data),
+      ...headers,
+    });
     res.end(data);
   }
 
@@ -182,29 +229,80 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       if (n !== null) copy.log = Number(n) > 0 ? copy.log.slice(-Number(n)) : [];
       return send(res, 200, copy);
     }
-    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/health')) return send(res, 200, { ok: true, server: 'bargain mock-server', date });
+    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/health'))
+      return send(res, 200, { ok: true, server: 'bargain mock-server', date });
     const r = route(req.method ?? '', url.pathname);
     if (!r) {
-      send(res, 404, { error: { message: `Unknown request URL: ${req.method} ${url.pathname}. The mock server serves POST /v1/chat/completions, /api/v1/chat/completions, /v1/messages and /v1beta/models/{model}:generateContent, and GET /v1/models, /api/v1/models and /v1beta/models.`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+      send(res, 404, {
+        error: {
+          message: `Unknown request URL: ${req.method} ${url.pathname}. The mock server serves POST /v1/chat/completions, /api/v1/chat/completions, /v1/messages and /v1beta/models/{model}:generateContent, and GET /v1/models, /api/v1/models and /v1beta/models.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'unknown_url',
+        },
+      });
       return;
     }
     // OpenAI and Anthropic both list models at GET /v1/models; Anthropic's callers send its headers
-    const format = r.list && r.format.name === 'openai' && (req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined) ? FORMATS.anthropic : r.format;
+    const format =
+      r.list &&
+      r.format.name === 'openai' &&
+      (req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined)
+        ? FORMATS.anthropic
+        : r.format;
     const { pathModel } = r;
     const key = format.key(req.headers, url);
     const kh = keyHash(key);
     let body: unknown;
-    try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
-    const looseModel = pathModel ?? (body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string' ? (body as { model: string }).model : null);
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const looseModel =
+      pathModel ??
+      (body && typeof body === 'object' && typeof (body as { model?: unknown }).model === 'string'
+        ? (body as { model: string }).model
+        : null);
     let reqId: string | null = null;
     // once the key is known good, every answer announces its limits (429s and other errors too)
     let authed = false;
-    const fail = (kind: ErrorKind, message: string, extra: { fault?: RequestLogEntry['fault']; retryAfterS?: number; rpm?: number; param?: string; code?: string } & Pick<ErrorExtra, 'rateType' | 'upstream'> = {}) => {
+    const fail = (
+      kind: ErrorKind,
+      message: string,
+      extra: {
+        fault?: RequestLogEntry['fault'];
+        retryAfterS?: number;
+        rpm?: number;
+        param?: string;
+        code?: string;
+      } & Pick<ErrorExtra, 'rateType' | 'upstream'> = {},
+    ) => {
       const requestId = `req_${reqId ?? createHash('sha256').update(`${arrival}/${stats.requests}/${raw}`).digest('hex').slice(0, 24)}`;
-      const e = format.error(kind, message, { retryAfterS: extra.retryAfterS, model: looseModel ?? undefined, rpm: extra.rpm, param: extra.param, code: extra.code, requestId, rateType: extra.rateType, upstream: extra.upstream });
+      const e = format.error(kind, message, {
+        retryAfterS: extra.retryAfterS,
+        model: looseModel ?? undefined,
+        rpm: extra.rpm,
+        param: extra.param,
+        code: extra.code,
+        requestId,
+        rateType: extra.rateType,
+        upstream: extra.upstream,
+      });
       send(res, e.status, e.body, { ...(authed ? limits.headers(format.name, kh, now()) : {}), ...e.headers });
-      record({ key: kh, format: format.name, model: looseModel, status: e.status, fault: extra.fault ?? null, latency_ms: now() - arrival,
-        req: reqId, retry_after_s: extra.retryAfterS ?? null }, arrival);
+      record(
+        {
+          key: kh,
+          format: format.name,
+          model: looseModel,
+          status: e.status,
+          fault: extra.fault ?? null,
+          latency_ms: now() - arrival,
+          req: reqId,
+          retry_after_s: extra.retryAfterS ?? null,
+        },
+        arrival,
+      );
     };
 
     // authentication first, as the real APIs do; the sim route may come without a key, and
@@ -215,42 +313,68 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     if (key !== null && key.includes('no-funds')) return fail('no_funds', noFundsMessage(format.name, looseModel));
     authed = key !== null;
     if (r.list) {
-      if (format.name === 'anthropic' && typeof req.headers['anthropic-version'] !== 'string') return fail('bad_request', 'anthropic-version: header is required');
-      send(res, 200, format.list(catalog.list(format.name), url), format.name === 'anthropic' ? { 'request-id': `req_list${stats.requests}` } : {});
-      record({ key: kh, format: format.name, model: null, status: 200, fault: null, latency_ms: now() - arrival }, arrival);
+      if (format.name === 'anthropic' && typeof req.headers['anthropic-version'] !== 'string')
+        return fail('bad_request', 'anthropic-version: header is required');
+      send(
+        res,
+        200,
+        format.list(catalog.list(format.name), url),
+        format.name === 'anthropic' ? { 'request-id': `req_list${stats.requests}` } : {},
+      );
+      record(
+        { key: kh, format: format.name, model: null, status: 200, fault: null, latency_ms: now() - arrival },
+        arrival,
+      );
       return;
     }
     if (body === undefined) return fail('bad_request', 'We could not parse the JSON body of your request.');
     // a model not served on the mock's date answers as the real API answers a retired or unknown id
-    if (looseModel !== null && !catalog.serves(format.name, looseModel)) return fail('model_not_found', modelNotFoundMessage(format.name, looseModel));
+    if (looseModel !== null && !catalog.serves(format.name, looseModel))
+      return fail('model_not_found', modelNotFoundMessage(format.name, looseModel));
     const parsed = format.parse(body, pathModel, req.headers);
     if (typeof parsed === 'string') return fail('bad_request', parsed);
-    if ('message' in parsed) return fail('bad_request', parsed.message, { param: parsed.param, code: parsed.code, upstream: parsed.upstream });
+    if ('message' in parsed)
+      return fail('bad_request', parsed.message, { param: parsed.param, code: parsed.code, upstream: parsed.upstream });
 
     // the cache hints are not part of the request's identity (faults and latency draw as before)
     const reqHash = hashOf(format.name, { ...parsed, cache: undefined });
     reqId = reqHash.slice(0, 24);
     const limited = rateLimiter.check(format.name, kh, arrival);
     if (limited) {
-      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, limited.limit, limited.retryAfterS), { fault: limited.fault, retryAfterS: limited.retryAfterS, rpm: limited.limit });
+      return fail('rate_limit', rateLimitMessage(format.name, parsed.model, limited.limit, limited.retryAfterS), {
+        fault: limited.fault,
+        retryAfterS: limited.retryAfterS,
+        rpm: limited.limit,
+      });
     }
 
     // what the provider's prompt cache would read and write (committed when the answer is sent)
     const inputTokens = estimateMessageTokens(parsed.messages);
     const rule = cacheRule(format.name, parsed.model);
-    const plan = promptCache && parsed.cache
-      ? promptCache.plan(rule, `${kh}\u0000${parsed.model}\u0000${parsed.cache.cacheKey ?? ''}`, parsed.model, parsed.cache.units, arrival)
-      : { read: 0, write: 0, commit: () => {} };
+    const plan =
+      promptCache && parsed.cache
+        ? promptCache.plan(
+            rule,
+            `${kh}\u0000${parsed.model}\u0000${parsed.cache.cacheKey ?? ''}`,
+            parsed.model,
+            parsed.cache.units,
+            arrival,
+          )
+        : { read: 0, write: 0, commit: () => {} };
     // the announced limits: OpenAI counts the prompt (cached part included) and max_tokens;
     // Anthropic's ITPM the uncached input and the writes (reads too on the † models), its OTPM max_tokens
     if (format.name === 'openai' || format.name === 'anthropic') {
-      const input = format.name === 'openai' ? inputTokens + (parsed.maxTokens ?? 0)
-        : inputTokens - (cacheReadsCountTowardItpm(parsed.model) ? 0 : plan.read);
+      const input =
+        format.name === 'openai'
+          ? inputTokens + (parsed.maxTokens ?? 0)
+          : inputTokens - (cacheReadsCountTowardItpm(parsed.model) ? 0 : plan.read);
       const refused = limits.admit(format.name, kh, { input, output: parsed.maxTokens ?? 0 }, arrival);
       if (refused) {
         const retryAfterS = refused.tooLarge ? undefined : Math.max(1, Math.ceil(refused.waitMs / 1000));
         return fail('rate_limit', limitMessage(format.name, parsed.model, refused), {
-          fault: 'rate_limit', retryAfterS, rateType: refused.dim === 'requests' ? 'requests' : 'tokens',
+          fault: 'rate_limit',
+          retryAfterS,
+          rateType: refused.dim === 'requests' ? 'requests' : 'tokens',
         });
       }
     }
@@ -264,13 +388,30 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     if (tf === 'slow') delay += opts.slowMs ?? 2000;
     if (delay > 0) await sleep(delay);
     if (tf === 'reset') {
-      record({ key: kh, format: format.name, model: parsed.model, status: 0, fault: 'reset', latency_ms: now() - arrival, req: reqId }, arrival);
+      record(
+        {
+          key: kh,
+          format: format.name,
+          model: parsed.model,
+          status: 0,
+          fault: 'reset',
+          latency_ms: now() - arrival,
+          req: reqId,
+        },
+        arrival,
+      );
       req.socket.destroy();
       return;
     }
     if (tf === 'server_error') {
       const overloaded = unit(reqHash, `5xx/${occurrence}`) < 0.5;
-      return fail(overloaded ? 'overloaded' : 'server', overloaded ? 'The server is overloaded. Please try again later.' : 'The server had an error while processing your request. Sorry about that!', { fault: 'server_error' });
+      return fail(
+        overloaded ? 'overloaded' : 'server',
+        overloaded
+          ? 'The server is overloaded. Please try again later.'
+          : 'The server had an error while processing your request. Sorry about that!',
+        { fault: 'server_error' },
+      );
     }
 
     let completion: Completion;
@@ -279,10 +420,15 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       const c = await complete(format, parsed, reqHash, occurrence, rates, opts.strategies ?? {}, reasoningScale);
       // a rerouted id is answered by another model, and the answer says so
       completion = {
-        ...c.completion, model: catalog.servedAs(parsed.model), id: reqHash.slice(0, 24), created: Math.floor(arrival / 1000),
-        cacheReadTokens: plan.read, cacheWriteTokens: plan.write,
+        ...c.completion,
+        model: catalog.servedAs(parsed.model),
+        id: reqHash.slice(0, 24),
+        created: Math.floor(arrival / 1000),
+        cacheReadTokens: plan.read,
+        cacheWriteTokens: plan.write,
       };
-      if (format.name === 'openrouter') completion.costUsd = costOf(catalog.entry('openrouter', parsed.model)?.price, completion);
+      if (format.name === 'openrouter')
+        completion.costUsd = costOf(catalog.entry('openrouter', parsed.model)?.price, completion);
       fault = c.fault ?? fault;
     } catch (e) {
       return fail('server', `mock server error: ${(e as Error).message}`);
@@ -293,9 +439,22 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     else if (format.name === 'openai' && parsed.maxTokens === null) limits.settle('openai', kh, 0, out, now());
     send(res, 200, format.success(completion), {
       ...limits.headers(format.name, kh, now()),
-      ...(format.name === 'anthropic' ? { 'request-id': `req_${completion.id}` } : { 'x-request-id': `req_${completion.id}` }),
+      ...(format.name === 'anthropic'
+        ? { 'request-id': `req_${completion.id}` }
+        : { 'x-request-id': `req_${completion.id}` }),
     });
-    record({ key: kh, format: format.name, model: parsed.model, status: 200, fault, latency_ms: now() - arrival, req: reqId }, arrival);
+    record(
+      {
+        key: kh,
+        format: format.name,
+        model: parsed.model,
+        status: 200,
+        fault,
+        latency_ms: now() - arrival,
+        req: reqId,
+      },
+      arrival,
+    );
   }
 
   const server = createServer((req, res) => {
@@ -304,7 +463,11 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { send(res, 413, { error: { message: 'request too large' } }); req.destroy(); return; }
+      if (size > MAX_BODY) {
+        send(res, 413, { error: { message: 'request too large' } });
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => {
@@ -313,10 +476,16 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
       });
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   return {
@@ -324,11 +493,12 @@ export async function startMockServer(opts: MockServerOptions = {}): Promise<Moc
     port,
     date,
     stats: () => JSON.parse(JSON.stringify(stats)) as MockStats,
-    close: () => new Promise<void>((resolve) => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

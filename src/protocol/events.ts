@@ -8,27 +8,56 @@ import type { ModelCallRecord, Phase, TallyView } from '../agents/agent.ts';
 
 export const TRANSCRIPT_VERSION = 1;
 
-interface Base { v: 1; seq: number; run: number; round: number; to: string }
+interface Base {
+  v: 1;
+  seq: number;
+  run: number;
+  round: number;
+  to: string;
+}
 
-export type TranscriptEvent = Base & (
-  | { type: 'run_start'; seats: { seat: number; agent: string; model: string; role: string | null }[];
-      preferences: number[][]; cosine_similarity: number; items: readonly string[];
-      params: { n: number; m: number; max_rounds: number; gamma: number; discussion_turns: number } }
-  | { type: 'round_start' }
-  | { type: 'turn'; phase: Phase; agent: string; attempt: number; sees: number[];
-      repair_error?: string; text: string; value?: unknown; valid: boolean; error?: string;
-      calls?: ModelCallRecord[]; ms: number }
-  | { type: 'message'; agent: string; text: string }
-  /** no usable message after the repair turn; `reason` is host data (the agents were shown only the void) */
-  | { type: 'message_void'; agent: string; reason: string }
-  | { type: 'note'; agent: string; phase: 'thinking' | 'reflection'; text: string }
-  | { type: 'proposal'; agent: string; proposal: number; allocation: AllocationMap }
-  /** no valid proposal after the repair turns; `reason` is host data (the agents were shown only the void) */
-  | { type: 'proposal_void'; agent: string; reason: string }
-  | { type: 'vote'; agent: string; votes: boolean[] | null; voided: boolean }
-  | { type: 'tally'; results: TallyView[]; winner: number | null; tie_between: number[] | null }
-  | { type: 'run_end'; consensus: boolean; agreement_round: number | null; allocation: AllocationMap | null;
-      raw_utilities: number[]; utilities: number[] }
-);
+export type TranscriptEvent = Base &
+  (
+    | {
+        type: 'run_start';
+        seats: { seat: number; agent: string; model: string; role: string | null }[];
+        preferences: number[][];
+        cosine_similarity: number;
+        items: readonly string[];
+        params: { n: number; m: number; max_rounds: number; gamma: number; discussion_turns: number };
+      }
+    | { type: 'round_start' }
+    | {
+        type: 'turn';
+        phase: Phase;
+        agent: string;
+        attempt: number;
+        sees: number[];
+        repair_error?: string;
+        text: string;
+        value?: unknown;
+        valid: boolean;
+        error?: string;
+        calls?: ModelCallRecord[];
+        ms: number;
+      }
+    | { type: 'message'; agent: string; text: string }
+    /** no usable message after the repair turn; `reason` is host data (the agents were shown only the void) */
+    | { type: 'message_void'; agent: string; reason: string }
+    | { type: 'note'; agent: string; phase: 'thinking' | 'reflection'; text: string }
+    | { type: 'proposal'; agent: string; proposal: number; allocation: AllocationMap }
+    /** no valid proposal after the repair turns; `reason` is host data (the agents were shown only the void) */
+    | { type: 'proposal_void'; agent: string; reason: string }
+    | { type: 'vote'; agent: string; votes: boolean[] | null; voided: boolean }
+    | { type: 'tally'; results: TallyView[]; winner: number | null; tie_between: number[] | null }
+    | {
+        type: 'run_end';
+        consensus: boolean;
+        agreement_round: number | null;
+        allocation: AllocationMap | null;
+        raw_utilities: number[];
+        utilities: number[];
+      }
+  );
 
 export type EventType = TranscriptEvent['type'];

@@ -5,8 +5,15 @@
  * No I/O: agents and the rng are injected. Imports src/game and ./agent, ./events only.
  */
 import {
-  agentId, discount, rawUtilities, tabulate, toAllocationMap, validateAllocation,
-  type GameSpec, type Owners, type Rng,
+  agentId,
+  discount,
+  rawUtilities,
+  tabulate,
+  toAllocationMap,
+  validateAllocation,
+  type GameSpec,
+  type Owners,
+  type Rng,
 } from '../game/index.ts';
 import type { Agent, AgentReply, Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
@@ -21,10 +28,10 @@ export type EventInput = DistributiveOmit<TranscriptEvent, 'v' | 'seq' | 'run'>;
 
 export interface NegotiationInput {
   spec: GameSpec;
-  agents: Agent[];                 // in seat order
-  values: number[][];              // values[seat][item]
+  agents: Agent[]; // in seat order
+  values: number[][]; // values[seat][item]
   cosine: number;
-  rng: Rng;                        // tie-breaks
+  rng: Rng; // tie-breaks
   runIndex: number;
   roles?: (string | null)[];
   signal?: AbortSignal;
@@ -45,7 +52,11 @@ export interface NegotiationOutcome {
 }
 
 export class AgentError extends Error {
-  constructor(readonly agent: string, readonly model: string, readonly cause: unknown) {
+  constructor(
+    readonly agent: string,
+    readonly model: string,
+    readonly cause: unknown,
+  ) {
     super(`${agent} (${model}) failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'AgentError';
   }
@@ -60,7 +71,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
   const events: TranscriptEvent[] = [];
   const publicFacts: PublicFact[] = [];
   const privateFacts: PrivateFact[][] = ids.map(() => []);
-  const cursor = ids.map(() => 0);           // first event seq not yet shown to each agent
+  const cursor = ids.map(() => 0); // first event seq not yet shown to each agent
   const repairs = ids.map(() => 0);
   const voided = ids.map(() => 0);
 
@@ -81,20 +92,35 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
   };
 
   emit({
-    type: 'run_start', round: 0, to: 'host',
+    type: 'run_start',
+    round: 0,
+    to: 'host',
     seats: agents.map((a, s) => ({ seat: s, agent: ids[s], model: a.model, role: input.roles?.[s] ?? null })),
-    preferences: values.map((v) => v.slice()), cosine_similarity: input.cosine, items: spec.items,
+    preferences: values.map((v) => v.slice()),
+    cosine_similarity: input.cosine,
+    items: spec.items,
     params: { n, m: spec.m, max_rounds: spec.maxRounds, gamma: spec.gamma, discussion_turns: spec.discussionTurns },
   });
 
   const observe = (s: number, phase: Phase, round: number, extra: Partial<Observation> = {}): Observation => ({
-    phase, round, turn: 0, self: ids[s], seat: s, spec, values: values[s],
-    public: publicFacts, private: privateFacts[s], ...extra,
+    phase,
+    round,
+    turn: 0,
+    self: ids[s],
+    seat: s,
+    spec,
+    values: values[s],
+    public: publicFacts,
+    private: privateFacts[s],
+    ...extra,
   });
 
   /** One agent turn with up to `maxRepairs` repair turns; returns the accepted value or null (voided). */
   async function turn<T>(
-    s: number, phase: Phase, round: number, maxRepairs: number,
+    s: number,
+    phase: Phase,
+    round: number,
+    maxRepairs: number,
     validate: (r: AgentReply) => { ok: true; value: T } | { ok: false; error: string },
     extra: Partial<Observation> = {},
   ): Promise<{ value: T; text: string } | { value: null; text: string; error: string }> {
@@ -111,26 +137,36 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         if (signal?.aborted) throw signal.reason ?? err;
         throw new AgentError(ids[s], agents[s].model, err);
       }
-      const checked = reply.parseError !== undefined
-        ? { ok: false as const, error: reply.parseError }
-        : validate(reply);
+      const checked =
+        reply.parseError !== undefined ? { ok: false as const, error: reply.parseError } : validate(reply);
       emit({
-        type: 'turn', round, to: ids[s], phase, agent: ids[s], attempt, sees,
+        type: 'turn',
+        round,
+        to: ids[s],
+        phase,
+        agent: ids[s],
+        attempt,
+        sees,
         ...(repair ? { repair_error: repair.error } : {}),
-        text: reply.text, ...(reply.value !== undefined ? { value: reply.value } : {}),
-        valid: checked.ok, ...(checked.ok ? {} : { error: checked.error }),
-        ...(reply.calls?.length ? { calls: reply.calls } : {}), ms: now() - t0,
+        text: reply.text,
+        ...(reply.value !== undefined ? { value: reply.value } : {}),
+        valid: checked.ok,
+        ...(checked.ok ? {} : { error: checked.error }),
+        ...(reply.calls?.length ? { calls: reply.calls } : {}),
+        ms: now() - t0,
       });
       if (checked.ok) return { value: checked.value, text: reply.text };
-      if (attempt >= maxRepairs) { voided[s]++; return { value: null, text: reply.text, error: checked.error }; }
+      if (attempt >= maxRepairs) {
+        voided[s]++;
+        return { value: null, text: reply.text, error: checked.error };
+      }
       repairs[s]++;
       repair = { attempt: attempt + 1, maxAttempts: maxRepairs, previous: reply.text, error: checked.error };
     }
   }
 
-  const anyText = (r: AgentReply) => (typeof r.text === 'string'
-    ? { ok: true as const, value: r.text }
-    : { ok: false as const, error: 'expected text' });
+  const anyText = (r: AgentReply) =>
+    typeof r.text === 'string' ? { ok: true as const, value: r.text } : { ok: false as const, error: 'expected text' };
 
   for (let round = 1; round <= spec.maxRounds; round++) {
     emit({ type: 'round_start', round, to: 'all' });
@@ -169,7 +205,9 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
       else voids.push({ seat: s, reason: r.error });
     }
     const proposals: ProposalView[] = accepted.map((p, k) => ({
-      proposal: k + 1, from: ids[p.seat], allocation: toAllocationMap(p.owners, n),
+      proposal: k + 1,
+      from: ids[p.seat],
+      allocation: toAllocationMap(p.owners, n),
     }));
     for (const p of proposals) {
       publicFacts.push({ kind: 'proposal', round, from: p.from, proposal: p.proposal, allocation: p.allocation });
@@ -188,21 +226,36 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     if (proposals.length > 0) {
       const accept: boolean[][] = [];
       for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'voting', round, VOTE_REPAIRS, (rep) => validateVotes(rep.value, proposals.length), { proposals });
+        const r = await turn(s, 'voting', round, VOTE_REPAIRS, (rep) => validateVotes(rep.value, proposals.length), {
+          proposals,
+        });
         const votes = r.value;
-        accept.push(votes ?? proposals.map(() => false));  // an invalid vote counts as reject
+        accept.push(votes ?? proposals.map(() => false)); // an invalid vote counts as reject
         privateFacts[s].push({ kind: 'vote', round, votes });
         emit({ type: 'vote', round, to: ids[s], agent: ids[s], votes, voided: votes === null });
       }
       // 5. Tabulation: tallies public, votes private.
-      const t = tabulate(accepted.map((p) => p.seat), accept, n, rng);
+      const t = tabulate(
+        accepted.map((p) => p.seat),
+        accept,
+        n,
+        rng,
+      );
       const results = t.tallies.map((x, k) => ({
-        proposal: k + 1, from: ids[x.proposer], accepts: x.accepts, rejects: x.rejects, passed: x.passed,
+        proposal: k + 1,
+        from: ids[x.proposer],
+        accepts: x.accepts,
+        rejects: x.rejects,
+        passed: x.passed,
       }));
       winner = t.winner;
       publicFacts.push({ kind: 'tally', round, results, winner: winner === null ? null : winner + 1 });
       emit({
-        type: 'tally', round, to: 'all', results, winner: winner === null ? null : winner + 1,
+        type: 'tally',
+        round,
+        to: 'all',
+        results,
+        winner: winner === null ? null : winner + 1,
         tie_between: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
       });
       if (winner !== null) {
@@ -210,12 +263,25 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         const raw = rawUtilities(values, owners);
         const utilities = raw.map((u) => discount(u, spec.gamma, round));
         emit({
-          type: 'run_end', round, to: 'host', consensus: true, agreement_round: round,
-          allocation: toAllocationMap(owners, n), raw_utilities: raw, utilities,
+          type: 'run_end',
+          round,
+          to: 'host',
+          consensus: true,
+          agreement_round: round,
+          allocation: toAllocationMap(owners, n),
+          raw_utilities: raw,
+          utilities,
         });
         return {
-          consensus: true, round, owners, rawUtilities: raw, utilities, repairs, voided,
-          tieBreak: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null, events,
+          consensus: true,
+          round,
+          owners,
+          rawUtilities: raw,
+          utilities,
+          repairs,
+          voided,
+          tieBreak: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
+          events,
         };
       }
     } else {
@@ -234,8 +300,27 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     }
   }
   const zeros = ids.map(() => 0);
-  emit({ type: 'run_end', round: spec.maxRounds, to: 'host', consensus: false, agreement_round: null, allocation: null, raw_utilities: zeros, utilities: zeros });
-  return { consensus: false, round: null, owners: null, rawUtilities: zeros, utilities: zeros, repairs, voided, tieBreak: null, events };
+  emit({
+    type: 'run_end',
+    round: spec.maxRounds,
+    to: 'host',
+    consensus: false,
+    agreement_round: null,
+    allocation: null,
+    raw_utilities: zeros,
+    utilities: zeros,
+  });
+  return {
+    consensus: false,
+    round: null,
+    owners: null,
+    rawUtilities: zeros,
+    utilities: zeros,
+    repairs,
+    voided,
+    tieBreak: null,
+    events,
+  };
 }
 
 export function validateVotes(x: unknown, k: number): { ok: true; value: boolean[] } | { ok: false; error: string } {

@@ -9,15 +9,25 @@
  * result documents (the format the grid writes). No I/O; agents come from a factory.
  */
 import {
-  agentId, createRng, deriveSeed, generatePreferences, InfeasibleRequestError, nashBargainingSolution, runMetrics,
-  toAllocationMap, type GameSpec,
+  agentId,
+  createRng,
+  deriveSeed,
+  generatePreferences,
+  InfeasibleRequestError,
+  nashBargainingSolution,
+  runMetrics,
+  toAllocationMap,
+  type GameSpec,
 } from '../game/index.ts';
 import { meanValueEntropy } from '../game/index.ts';
 import type { AgentFactory, ModelCallRecord } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
 import { runNegotiation } from './negotiation.ts';
 
-export interface Player { model: string; role: string | null }
+export interface Player {
+  model: string;
+  role: string | null;
+}
 
 /** Model calls, tokens and dollars: per seat here, per experiment in the result document. */
 export interface Spend {
@@ -100,14 +110,16 @@ export const seatRotation = (runIndex: number, n: number): number => runIndex % 
 export const drawIndex = (runIndex: number, n: number): number => Math.floor(runIndex / rotationGroupSize(n));
 
 export function seatPlayers(players: Player[], runIndex: number): Player[] {
-  const n = players.length, k = seatRotation(runIndex, n);
+  const n = players.length,
+    k = seatRotation(runIndex, n);
   return players.map((_, s) => players[(s + k) % n]);
 }
 
 /** Why num_runs cannot be used with n agents, or null. n = 2 allows an odd count (the last pair is incomplete). */
 export function runCountProblem(numRuns: number, n: number): string | null {
   if (n === 2 || numRuns % n === 0) return null;
-  const lo = Math.floor(numRuns / n) * n, hi = lo + n;
+  const lo = Math.floor(numRuns / n) * n,
+    hi = lo + n;
   return `${numRuns} runs is not a multiple of the ${n} agents: each preference draw is played in all ${n} seat rotations; use ${lo > 0 ? `${lo} or ${hi}` : hi} runs`;
 }
 
@@ -117,7 +129,10 @@ export function pairPreferences(spec: GameSpec, level: number, seed: number, pai
 
 function sumCalls(calls: ModelCallRecord[], key: string): number {
   let s = 0;
-  for (const c of calls) { const v = c[key]; if (typeof v === 'number') s += v; }
+  for (const c of calls) {
+    const v = c[key];
+    if (typeof v === 'number') s += v;
+  }
   return s;
 }
 
@@ -138,11 +153,21 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
     }
     const { values, cosine } = prefs!;
     const seated = seatPlayers(players, run);
-    const agents = seated.map((p, s) => factory(p.model, { seat: s, runIndex: run, seed: deriveSeed(seed, 'agent', run, s) }));
-    const exec = () => runNegotiation({
-      spec, agents, values, cosine: cosine[0][1], rng: createRng(deriveSeed(seed, 'tiebreak', run)),
-      runIndex: run, roles: seated.map((p) => p.role), signal: input.signalFor?.(run), now: input.now,
-    });
+    const agents = seated.map((p, s) =>
+      factory(p.model, { seat: s, runIndex: run, seed: deriveSeed(seed, 'agent', run, s) }),
+    );
+    const exec = () =>
+      runNegotiation({
+        spec,
+        agents,
+        values,
+        cosine: cosine[0][1],
+        rng: createRng(deriveSeed(seed, 'tiebreak', run)),
+        runIndex: run,
+        roles: seated.map((p) => p.role),
+        signal: input.signalFor?.(run),
+        now: input.now,
+      });
     const out = input.wrapRun ? await input.wrapRun(run, exec) : await exec();
     const metrics = runMetrics(values, out.owners, nash);
     const calls: ModelCallRecord[][] = seated.map(() => []);
@@ -150,21 +175,32 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
       if (e.type === 'turn' && e.calls) calls[Number(e.agent.slice(6)) - 1].push(...e.calls);
     }
     const doc: RunDocument = {
-      run_index: run, pair_index: pair, seats_swapped: rotation !== 0,
+      run_index: run,
+      pair_index: pair,
+      seats_swapped: rotation !== 0,
       ...(spec.n > 2 ? { seat_rotation: rotation } : {}),
-      preferences: values, cosine_similarity: round6(cosine[0][1]),
+      preferences: values,
+      cosine_similarity: round6(cosine[0][1]),
       value_entropy: round6(meanValueEntropy(values)),
       ...(spec.n > 2 ? { cosine_similarities: cosine.map((row) => row.map(round6)) } : {}),
-      consensus: out.consensus, round: out.round,
+      consensus: out.consensus,
+      round: out.round,
       allocation: out.owners ? toAllocationMap(out.owners, spec.n) : null,
-      welfare: metrics.welfare, pareto_optimal: metrics.pareto_optimal, tie_break: out.tieBreak,
+      welfare: metrics.welfare,
+      pareto_optimal: metrics.pareto_optimal,
+      tie_break: out.tieBreak,
       agents: seated.map((p, s) => ({
-        seat: s, agent: agentId(s), model: p.model, role: p.role,
-        utility: round6(out.utilities[s]), raw_utility: out.rawUtilities[s],
+        seat: s,
+        agent: agentId(s),
+        model: p.model,
+        role: p.role,
+        utility: round6(out.utilities[s]),
+        raw_utility: out.rawUtilities[s],
         share: metrics.shares[s] === null ? null : round6(metrics.shares[s]!),
         exploitation_index: metrics.exploitation[s] === null ? null : round6(metrics.exploitation[s]!),
         nash_utility: metrics.nash_utilities ? round6(metrics.nash_utilities[s]) : null,
-        repairs: out.repairs[s], voided: out.voided[s],
+        repairs: out.repairs[s],
+        voided: out.voided[s],
         calls: calls[s].length,
         input_tokens: sumCalls(calls[s], 'input_tokens'),
         output_tokens: sumCalls(calls[s], 'output_tokens'),

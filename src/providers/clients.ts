@@ -38,60 +38,106 @@ export function createWireModel(route: Route, entry: ModelEntry, key: ApiKey, fe
     case 'openai':
     case 'compatible':
     case 'sim': {
-      const language = lazy(async () => (await import('@ai-sdk/openai')).createOpenAI({
-        baseURL: route.baseUrl,
-        // the SDK insists on a key; a keyless server gets the header removed by noAuth()
-        apiKey: keyless ? 'unused' : key.value,
-        fetch: keyless ? noAuth(fetchFn) : fetchFn,
-        name: route.provider,
-      }).chat(route.modelId));
+      const language = lazy(async () =>
+        (await import('@ai-sdk/openai'))
+          .createOpenAI({
+            baseURL: route.baseUrl,
+            // the SDK insists on a key; a keyless server gets the header removed by noAuth()
+            apiKey: keyless ? 'unused' : key.value,
+            fetch: keyless ? noAuth(fetchFn) : fetchFn,
+            name: route.provider,
+          })
+          .chat(route.modelId),
+      );
       return new SdkChatModel({
-        route, entry, key, language, systemOnlyAtTop: false,
+        route,
+        entry,
+        key,
+        language,
+        systemOnlyAtTop: false,
         promptCache: route.provider === 'compatible' ? undefined : OPENAI_CACHE,
         // forceReasoning only where the registry says reasoning: passing false would override the
         // SDK's own detection and send max_tokens + temperature to a new reasoning model (a 400)
         providerOptions: (s) => {
-          const o = { ...(s.forceReasoning ? { forceReasoning: true } : {}), ...(s.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}) };
+          const o = {
+            ...(s.forceReasoning ? { forceReasoning: true } : {}),
+            ...(s.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}),
+          };
           return Object.keys(o).length ? { openai: o } : undefined;
         },
       });
     }
     case 'anthropic': {
-      const language = lazy(async () => (await import('@ai-sdk/anthropic')).createAnthropic({ baseURL: `${route.baseUrl}/v1`, apiKey: key.value, fetch: fetchFn }).messages(route.modelId));
+      const language = lazy(async () =>
+        (await import('@ai-sdk/anthropic'))
+          .createAnthropic({ baseURL: `${route.baseUrl}/v1`, apiKey: key.value, fetch: fetchFn })
+          .messages(route.modelId),
+      );
       return new SdkChatModel({
-        route, entry, key, language, systemOnlyAtTop: true,
+        route,
+        entry,
+        key,
+        language,
+        systemOnlyAtTop: true,
         promptCache: { breakpoints: { key: 'anthropic', minTokens: claudeCacheMinTokens(route.modelId) } },
         providerOptions: (s) => {
           // adaptive (Claude 4.6+) never gets type "enabled": the API rejects it from 4.7 on
-          if (s.thinking === 'adaptive') return { anthropic: { thinking: { type: 'adaptive' }, ...(s.reasoningEffort ? { effort: s.reasoningEffort } : {}) } };
-          if (s.thinkingBudget !== undefined) return { anthropic: { thinking: { type: 'enabled', budgetTokens: s.thinkingBudget } } };
+          if (s.thinking === 'adaptive')
+            return {
+              anthropic: {
+                thinking: { type: 'adaptive' },
+                ...(s.reasoningEffort ? { effort: s.reasoningEffort } : {}),
+              },
+            };
+          if (s.thinkingBudget !== undefined)
+            return { anthropic: { thinking: { type: 'enabled', budgetTokens: s.thinkingBudget } } };
           return undefined;
         },
       });
     }
     case 'google': {
-      const language = lazy(async () => (await import('@ai-sdk/google')).createGoogleGenerativeAI({ baseURL: `${route.baseUrl}/v1beta`, apiKey: key.value, fetch: fetchFn })(route.modelId));
+      const language = lazy(async () =>
+        (await import('@ai-sdk/google')).createGoogleGenerativeAI({
+          baseURL: `${route.baseUrl}/v1beta`,
+          apiKey: key.value,
+          fetch: fetchFn,
+        })(route.modelId),
+      );
       return new SdkChatModel({
-        route, entry, key, language, systemOnlyAtTop: true,
+        route,
+        entry,
+        key,
+        language,
+        systemOnlyAtTop: true,
         // 2.5 takes a budget, 3.x a level; the API refuses both in one request
         providerOptions: (s) => {
           if (s.thinkingLevel !== undefined) return { google: { thinkingConfig: { thinkingLevel: s.thinkingLevel } } };
-          if (s.thinkingBudget !== undefined) return { google: { thinkingConfig: { thinkingBudget: s.thinkingBudget } } };
+          if (s.thinkingBudget !== undefined)
+            return { google: { thinkingConfig: { thinkingBudget: s.thinkingBudget } } };
           return undefined;
         },
       });
     }
     case 'openrouter': {
-      const language = lazy(async () => (await import('@openrouter/ai-sdk-provider')).createOpenRouter({ baseURL: route.baseUrl, apiKey: key.value, fetch: fetchFn, appName: 'bargain' }).chat(route.modelId));
+      const language = lazy(async () =>
+        (await import('@openrouter/ai-sdk-provider'))
+          .createOpenRouter({ baseURL: route.baseUrl, apiKey: key.value, fetch: fetchFn, appName: 'bargain' })
+          .chat(route.modelId),
+      );
       return new SdkChatModel({
-        route, entry, key, language, systemOnlyAtTop: false,
+        route,
+        entry,
+        key,
+        language,
+        systemOnlyAtTop: false,
         promptCache: openRouterCache(route.modelId),
         providerOptions: (s) => {
           if (s.reasoningEffort) return { openrouter: { reasoning: { effort: s.reasoningEffort } } };
           if (s.thinkingBudget !== undefined) return { openrouter: { reasoning: { max_tokens: s.thinkingBudget } } };
           // adaptive Claude / Gemini 3 without an effort: reasoning on at the model's default
           // (a max_tokens here would be budget thinking, which Claude 4.7+ rejects)
-          if (s.thinking === 'adaptive' || s.thinking === 'level') return { openrouter: { reasoning: { enabled: true } } };
+          if (s.thinking === 'adaptive' || s.thinking === 'level')
+            return { openrouter: { reasoning: { enabled: true } } };
           return undefined;
         },
       });
@@ -121,7 +167,9 @@ const OPENAI_CACHE: PromptCacheWire = {
  */
 function openRouterCache(modelId: string): PromptCacheWire {
   return {
-    ...(modelId.startsWith('anthropic/') || claudeModel(modelId) ? { breakpoints: { key: 'openrouter' as const, minTokens: claudeCacheMinTokens(modelId) } } : {}),
+    ...(modelId.startsWith('anthropic/') || claudeModel(modelId)
+      ? { breakpoints: { key: 'openrouter' as const, minTokens: claudeCacheMinTokens(modelId) } }
+      : {}),
     options: () => ({ openrouter: { usage: { include: true } } }),
   };
 }

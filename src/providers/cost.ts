@@ -22,8 +22,13 @@ export function callDollars(price: Price, usage: Usage): number {
   const read = Math.min(Math.max(0, usage.cacheReadTokens ?? 0), usage.inputTokens);
   const write = Math.min(Math.max(0, usage.cacheWriteTokens ?? 0), usage.inputTokens - read);
   const uncached = usage.inputTokens - read - write;
-  return (uncached * price.input + read * (price.cached_input ?? price.input)
-    + write * (price.cache_write ?? price.input) + output * price.output) / 1e6;
+  return (
+    (uncached * price.input +
+      read * (price.cached_input ?? price.input) +
+      write * (price.cache_write ?? price.input) +
+      output * price.output) /
+    1e6
+  );
 }
 
 /** Rounds to a millionth of a dollar, so sums of many calls stay stable in JSON. */

@@ -18,7 +18,14 @@ import { UserError } from '../errors.ts';
 import { registerSecret, registerUrlCredentials } from './scrub.ts';
 
 export type ProviderName = 'openai' | 'anthropic' | 'google' | 'openrouter' | 'compatible' | 'sim';
-export const PROVIDER_NAMES: readonly ProviderName[] = ['openai', 'anthropic', 'google', 'openrouter', 'compatible', 'sim'];
+export const PROVIDER_NAMES: readonly ProviderName[] = [
+  'openai',
+  'anthropic',
+  'google',
+  'openrouter',
+  'compatible',
+  'sim',
+];
 
 export interface ProviderEnv {
   readonly vars: Readonly<Record<string, string>>;
@@ -35,11 +42,22 @@ export const KEY_VARS: Record<Exclude<ProviderName, 'compatible'>, readonly stri
   sim: ['SIM_API_KEY'],
 };
 
-export const BASE_URL_VARS: Record<Exclude<ProviderName, 'compatible'>, { name: string; fallback: string; example: string }> = {
+export const BASE_URL_VARS: Record<
+  Exclude<ProviderName, 'compatible'>,
+  { name: string; fallback: string; example: string }
+> = {
   openai: { name: 'OPENAI_BASE_URL', fallback: 'https://api.openai.com/v1', example: 'http://127.0.0.1:8765/v1' },
   anthropic: { name: 'ANTHROPIC_BASE_URL', fallback: 'https://api.anthropic.com', example: 'http://127.0.0.1:8765' },
-  google: { name: 'GEMINI_BASE_URL', fallback: 'https://generativelanguage.googleapis.com', example: 'http://127.0.0.1:8765' },
-  openrouter: { name: 'OPENROUTER_BASE_URL', fallback: 'https://openrouter.ai/api/v1', example: 'http://127.0.0.1:8765/api/v1' },
+  google: {
+    name: 'GEMINI_BASE_URL',
+    fallback: 'https://generativelanguage.googleapis.com',
+    example: 'http://127.0.0.1:8765',
+  },
+  openrouter: {
+    name: 'OPENROUTER_BASE_URL',
+    fallback: 'https://openrouter.ai/api/v1',
+    example: 'http://127.0.0.1:8765/api/v1',
+  },
   sim: { name: 'SIM_BASE_URL', fallback: 'http://127.0.0.1:8765/v1', example: 'http://127.0.0.1:8765/v1' },
 };
 
@@ -54,13 +72,21 @@ export class ApiKey {
     Object.defineProperty(this, 'value', { value, enumerable: false });
     registerSecret(value);
   }
-  toString(): string { return this.label; }
-  toJSON(): string { return this.label; }
-  [inspect.custom](): string { return `ApiKey(${this.label})`; }
+  toString(): string {
+    return this.label;
+  }
+  toJSON(): string {
+    return this.label;
+  }
+  [inspect.custom](): string {
+    return `ApiKey(${this.label})`;
+  }
 }
 
 /** Reads process env plus `.env` in cwd. A .env that exists but cannot be read is a UserError. */
-export function loadEnv(opts: { cwd?: string; processEnv?: Record<string, string | undefined>; dotenv?: boolean } = {}): ProviderEnv {
+export function loadEnv(
+  opts: { cwd?: string; processEnv?: Record<string, string | undefined>; dotenv?: boolean } = {},
+): ProviderEnv {
   const cwd = opts.cwd ?? process.cwd();
   const processEnv = opts.processEnv ?? process.env;
   let fileVars: Record<string, string | undefined> = {};
@@ -71,7 +97,9 @@ export function loadEnv(opts: { cwd?: string; processEnv?: Record<string, string
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new UserError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions or remove it`);
+      throw new UserError(
+        `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions or remove it`,
+      );
     }
     const checked = checkDotenv(text);
     if (!warnedDotenv.has(path)) {
@@ -188,7 +216,9 @@ export function checkUrl(raw: string, source: string, example: string): string {
   // quotes the whole URL), and the providers authenticate by key header, which a Basic
   // header would collide with. Never quote the URL here: it holds the password.
   if (registerUrlCredentials(raw)) {
-    throw new UserError(`${source} holds credentials (user:password@ in the URL); fix: remove them from the URL and give the key in the provider's *_API_KEY variable (or api_key_env of a models-file entry)`);
+    throw new UserError(
+      `${source} holds credentials (user:password@ in the URL); fix: remove them from the URL and give the key in the provider's *_API_KEY variable (or api_key_env of a models-file entry)`,
+    );
   }
   return raw.replace(/\/+$/, '');
 }

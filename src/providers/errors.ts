@@ -44,13 +44,17 @@ import type { Route } from './route.ts';
 import { parseRateLimitHeaders } from './rate-headers.ts';
 
 /** A key that is not accepted: wrong, revoked, or not allowed to call this API. */
-const INVALID_KEY = /api[_ ]key[_ ](?:not[_ ]valid|invalid)|API_KEY_INVALID|invalid[_ ](?:api[_ ])?key|incorrect api key|invalid x-api-key|authentication_error|permission_error|UNAUTHENTICATED|unregistered callers|no auth credentials|key (?:is )?(?:disabled|revoked|expired)/i;
+const INVALID_KEY =
+  /api[_ ]key[_ ](?:not[_ ]valid|invalid)|API_KEY_INVALID|invalid[_ ](?:api[_ ])?key|incorrect api key|invalid x-api-key|authentication_error|permission_error|UNAUTHENTICATED|unregistered callers|no auth credentials|key (?:is )?(?:disabled|revoked|expired)/i;
 /** An account without money: a key error, since another key (another account) may have some. */
-const NO_CREDIT = /insufficient_quota|credit_balance_exhausted|(?:organization|project)_spend_limit_exceeded|credit balance is too low|billing_error|insufficient[_ ](?:funds|credits?)/i;
+const NO_CREDIT =
+  /insufficient_quota|credit_balance_exhausted|(?:organization|project)_spend_limit_exceeded|credit balance is too low|billing_error|insufficient[_ ](?:funds|credits?)/i;
 /** The model is gone or never existed under this id. */
-const MODEL_GONE = /model_not_found|not_found_error|is not a valid model id|no endpoints found for|does not exist or you do not have access to it/i;
+const MODEL_GONE =
+  /model_not_found|not_found_error|is not a valid model id|no endpoints found for|does not exist or you do not have access to it/i;
 /** A parameter this model rejects (OpenAI codes; Anthropic and Gemini say it in words). */
-const UNSUPPORTED = /unsupported_parameter|unsupported_value|unsupported (?:parameter|value)\b|not supported (?:with|for|by|on) (?:this|the) model|this model (?:does not|doesn't) support|deprecated for this model|only works in thinking mode/i;
+const UNSUPPORTED =
+  /unsupported_parameter|unsupported_value|unsupported (?:parameter|value)\b|not supported (?:with|for|by|on) (?:this|the) model|this model (?:does not|doesn't) support|deprecated for this model|only works in thinking mode/i;
 
 export interface HttpFailure {
   status: number | undefined;
@@ -79,10 +83,19 @@ export function classifyHttp(f: HttpFailure, now = Date.now()): Classified {
   const s = f.status;
   if (s === undefined) return { kind: 'transient', detail };
   const key = (reason: ProviderErrorReason): Classified => ({ kind: 'key', detail, reason });
-  const limited = (): Classified => ({ kind: 'rate_limit', retryAfterMs: rateLimitWait(f.headers, e, now), detail, ...(e.daily ? { reason: 'daily_quota' as const } : {}) });
+  const limited = (): Classified => ({
+    kind: 'rate_limit',
+    retryAfterMs: rateLimitWait(f.headers, e, now),
+    detail,
+    ...(e.daily ? { reason: 'daily_quota' as const } : {}),
+  });
   const fatal = (): Classified => {
-    const reason: ProviderErrorReason | undefined = MODEL_GONE.test(text) || (e.status === 'NOT_FOUND' && /models\//.test(detail)) ? 'model_not_found'
-      : UNSUPPORTED.test(text) ? 'unsupported_parameter' : undefined;
+    const reason: ProviderErrorReason | undefined =
+      MODEL_GONE.test(text) || (e.status === 'NOT_FOUND' && /models\//.test(detail))
+        ? 'model_not_found'
+        : UNSUPPORTED.test(text)
+          ? 'unsupported_parameter'
+          : undefined;
     return reason ? { kind: 'fatal', detail, reason } : { kind: 'fatal', detail };
   };
   if (s === 429) {
@@ -116,11 +129,19 @@ export function classifyHttp(f: HttpFailure, now = Date.now()): Classified {
 }
 
 /** Milliseconds to wait from retry-after-ms, retry-after (seconds or HTTP date) or a Gemini RetryInfo body. */
-export function retryAfterMs(headers: Record<string, string | undefined> | undefined, body = '', now = Date.now()): number | undefined {
+export function retryAfterMs(
+  headers: Record<string, string | undefined> | undefined,
+  body = '',
+  now = Date.now(),
+): number | undefined {
   return rateLimitWait(headers, errorObject(body), now);
 }
 
-function rateLimitWait(headers: Record<string, string | undefined> | undefined, e: ErrorObject, now: number): number | undefined {
+function rateLimitWait(
+  headers: Record<string, string | undefined> | undefined,
+  e: ErrorObject,
+  now: number,
+): number | undefined {
   const h = lowerKeys(headers);
   const ms = h['retry-after-ms'];
   if (ms !== undefined && Number.isFinite(Number.parseFloat(ms))) return Math.max(0, Number.parseFloat(ms));
@@ -138,8 +159,13 @@ function rateLimitWait(headers: Record<string, string | undefined> | undefined, 
 
 /** Milliseconds from `now` to the next midnight in America/Los_Angeles (Gemini's daily quota reset). */
 export function msUntilPacificMidnight(now: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    .formatToParts(new Date(now));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/Los_Angeles',
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(now));
   const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   const sinceMidnight = ((n('hour') * 60 + n('minute')) * 60 + n('second')) * 1000 + (now % 1000);
   return 24 * 3600_000 - sinceMidnight;
@@ -147,8 +173,10 @@ export function msUntilPacificMidnight(now: number): number {
 
 /** What to do about a fatal model error: the same call will fail for every experiment using the model. */
 const FIX: Partial<Record<ProviderErrorReason, string>> = {
-  model_not_found: '; fix: the provider no longer serves this id (or not to this key): use a current model or its named successor (bargain models)',
-  unsupported_parameter: '; fix: this model rejects a parameter bargain sends: correct its sampling rules in a --models file',
+  model_not_found:
+    '; fix: the provider no longer serves this id (or not to this key): use a current model or its named successor (bargain models)',
+  unsupported_parameter:
+    '; fix: this model rejects a parameter bargain sends: correct its sampling rules in a --models file',
 };
 
 /** Turns anything a client threw into a ProviderError; null for aborts; rethrows bugs. */
@@ -157,34 +185,54 @@ export function toProviderError(err: unknown, route: Route): ProviderError | nul
   const where = `${route.name} (${route.modelId} via ${route.label})`;
   if (isApiCallError(err)) {
     if (err.statusCode === undefined) {
-      const cause = err.cause instanceof Error ? ((err.cause as NodeJS.ErrnoException).code ?? err.cause.message) : err.message;
+      const cause =
+        err.cause instanceof Error ? ((err.cause as NodeJS.ErrnoException).code ?? err.cause.message) : err.message;
       return new ProviderError({
-        kind: 'transient', provider: route.provider,
-        message: scrub(`${where}: cannot reach ${displayUrl(route.baseUrl)} (${cause}); fix: check ${route.baseUrlSource === 'default' ? 'the network' : route.baseUrlSource} and that the server is running`),
+        kind: 'transient',
+        provider: route.provider,
+        message: scrub(
+          `${where}: cannot reach ${displayUrl(route.baseUrl)} (${cause}); fix: check ${route.baseUrlSource === 'default' ? 'the network' : route.baseUrlSource} and that the server is running`,
+        ),
       });
     }
     // OpenRouter reports upstream errors inside a 200 body: the SDK keeps them as `data`
     const body = err.responseBody ?? (err.data !== undefined ? JSON.stringify({ error: err.data }) : undefined);
-    const c = classifyHttp({ status: err.statusCode, headers: err.responseHeaders, body, message: err.message, provider: route.provider });
+    const c = classifyHttp({
+      status: err.statusCode,
+      headers: err.responseHeaders,
+      body,
+      message: err.message,
+      provider: route.provider,
+    });
     const status = err.statusCode === 200 ? 'invalid response' : `HTTP ${err.statusCode}`;
     return new ProviderError({
-      kind: c.kind, provider: route.provider, status: err.statusCode, retryAfterMs: c.retryAfterMs, reason: c.reason,
-      message: scrub(`${where}: ${status}: ${truncate(c.detail, 300)}${c.reason ? FIX[c.reason] ?? '' : ''}`),
+      kind: c.kind,
+      provider: route.provider,
+      status: err.statusCode,
+      retryAfterMs: c.retryAfterMs,
+      reason: c.reason,
+      message: scrub(`${where}: ${status}: ${truncate(c.detail, 300)}${c.reason ? (FIX[c.reason] ?? '') : ''}`),
       // a 429 announces the key's real limits too (rate-headers.ts)
       rateLimits: parseRateLimitHeaders(route.provider, err.responseHeaders),
     });
   }
   if (isSdkError(err)) {
     // no choices, unparsable JSON, schema mismatch: a broken answer, worth another try
-    return new ProviderError({ kind: 'transient', provider: route.provider, message: scrub(`${where}: ${err.name}: ${truncate(err.message, 300)}`) });
+    return new ProviderError({
+      kind: 'transient',
+      provider: route.provider,
+      message: scrub(`${where}: ${err.name}: ${truncate(err.message, 300)}`),
+    });
   }
   if (err instanceof ProviderError) return err;
   throw err;
 }
 
 export function isAbort(err: unknown): boolean {
-  return (err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException)) &&
-    ((err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError');
+  return (
+    (err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException)) &&
+    ((err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError')
+  );
 }
 
 interface ErrorObject {
@@ -208,10 +256,18 @@ interface ErrorObject {
 function errorObject(body: string): ErrorObject {
   const out: ErrorObject = { reasons: [], daily: false, bare: false };
   let j: unknown;
-  try { j = JSON.parse(body); } catch { out.bare = body.length > 0; return out; }
+  try {
+    j = JSON.parse(body);
+  } catch {
+    out.bare = body.length > 0;
+    return out;
+  }
   const root = (j && typeof j === 'object' ? j : {}) as { error?: unknown; message?: unknown };
   const e = root.error;
-  if (typeof e === 'string') { out.message = e; return out; }
+  if (typeof e === 'string') {
+    out.message = e;
+    return out;
+  }
   if (!e || typeof e !== 'object') {
     if (typeof root.message === 'string') out.message = root.message;
     else out.bare = true;
@@ -242,7 +298,7 @@ function errorObject(body: string): ErrorObject {
 }
 
 function errorDetail(e: ErrorObject, body: string): string | undefined {
-  if (e.bare) return undefined;   // HTML or plain text: the SDK's message says more
+  if (e.bare) return undefined; // HTML or plain text: the SDK's message says more
   const tag = [e.type, e.code ?? e.numericCode, e.status].filter((x) => x !== undefined).join('/');
   const msg = e.message ?? '';
   return tag ? `${tag}: ${msg}` : msg || undefined;

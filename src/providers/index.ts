@@ -52,34 +52,51 @@ export function createChatModel(name: string, o: CreateChatModelOptions): Routed
   const route = resolveRoute(name, o);
   const entry = o.registry.get(name);
   // one pool per provider endpoint and key family, shared by every model using it
-  const pool = sharedKeyPool(o.env, `${route.provider} ${route.baseUrl} ${route.keyVars.join(',')}`, () => routeKeys(o.env, route), o.keyPool);
+  const pool = sharedKeyPool(
+    o.env,
+    `${route.provider} ${route.baseUrl} ${route.keyVars.join(',')}`,
+    () => routeKeys(o.env, route),
+    o.keyPool,
+  );
   const clients = new Map<string, ChatModel>();
-  const retrying = withRetry({
-    provider: route.provider,
-    modelId: route.modelId,
-    pool,
-    forKey: (key) => {
-      let m = clients.get(key.label);
-      if (!m) clients.set(key.label, (m = createWireModel(route, entry, key, o.fetch)));
-      return m;
+  const retrying = withRetry(
+    {
+      provider: route.provider,
+      modelId: route.modelId,
+      pool,
+      forKey: (key) => {
+        let m = clients.get(key.label);
+        if (!m) clients.set(key.label, (m = createWireModel(route, entry, key, o.fetch)));
+        return m;
+      },
     },
-  }, {
-    ...o.retry, governor: o.governor, callTimeoutMs: o.callTimeoutMs, describe: `${name} (${route.modelId} via ${route.label})`,
-    // the governor's TPM charge and the call timeout follow the cap actually sent
-    wireCap: (req) => wireSampling(entry, req, route).maxOutputTokens,
-  });
+    {
+      ...o.retry,
+      governor: o.governor,
+      callTimeoutMs: o.callTimeoutMs,
+      describe: `${name} (${route.modelId} via ${route.label})`,
+      // the governor's TPM charge and the call timeout follow the cap actually sent
+      wireCap: (req) => wireSampling(entry, req, route).maxOutputTokens,
+    },
+  );
   return {
     spec: 'v1',
     name,
     route,
     provider: route.provider,
     modelId: route.modelId,
-    get keyLabel() { return retrying.keyLabel; },
+    get keyLabel() {
+      return retrying.keyLabel;
+    },
     async generate(req: ChatRequest): Promise<ChatResult> {
       // A key echoed in an answer is removed here, before anything stores it (the cache
       // wraps this model), records it, shows it or forwards it to the other agent.
       const answered = await retrying.generate(req);
-      const r = { ...answered, text: typeof answered.text === 'string' ? scrubSecrets(answered.text) : answered.text, warnings: (answered.warnings ?? []).map(scrubSecrets) };
+      const r = {
+        ...answered,
+        text: typeof answered.text === 'string' ? scrubSecrets(answered.text) : answered.text,
+        warnings: (answered.warnings ?? []).map(scrubSecrets),
+      };
       // a rerouted model is priced as what answered when the registry knows it
       const mismatch = isServedMismatch(entry, route.modelId, r.servedModelId);
       const servedName = mismatch ? registryNameForServed(o.registry, r.servedModelId!) : undefined;

@@ -11,8 +11,17 @@ import { ApiKey } from './env.ts';
 const MIN = 60_000;
 function pool(labels: string[], coolDownMs = 10 * MIN) {
   let t = 1_000_000;
-  const p = new KeyPool('test', labels.map((l, i) => new ApiKey(l, `sk-test-value-${i}-0000000000`)), { coolDownMs, now: () => t });
-  return { p, advance: (ms: number) => { t += ms; } };
+  const p = new KeyPool(
+    'test',
+    labels.map((l, i) => new ApiKey(l, `sk-test-value-${i}-0000000000`)),
+    { coolDownMs, now: () => t },
+  );
+  return {
+    p,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test('a set-aside key is skipped for its cool-down, then probed by exactly one call; success restores it', () => {
@@ -64,13 +73,19 @@ test('an inconclusive probe (429, reset) frees the probe slot without restoring 
 
 test('every key aside: one line naming each label, its reason and when it is tried again; never a key value', () => {
   const { p, advance } = pool(['OPENAI_API_KEY', 'OPENAI_API_KEY_2']);
-  p.reject('OPENAI_API_KEY', '401: invalid_request_error/invalid_api_key: Incorrect API key provided: sk-test-value-0-0000000000');
+  p.reject(
+    'OPENAI_API_KEY',
+    '401: invalid_request_error/invalid_api_key: Incorrect API key provided: sk-test-value-0-0000000000',
+  );
   advance(5 * MIN);
   p.reject('OPENAI_API_KEY_2', '429: insufficient_quota');
   assert.equal(p.current(), undefined);
   const line = p.describeRejected();
   assert.ok(!line.includes('\n'));
-  assert.match(line, /^OPENAI_API_KEY \(401: .*invalid_api_key.*; tried again in 5 min\); OPENAI_API_KEY_2 \(429: insufficient_quota; tried again in 10 min\)$/);
+  assert.match(
+    line,
+    /^OPENAI_API_KEY \(401: .*invalid_api_key.*; tried again in 5 min\); OPENAI_API_KEY_2 \(429: insufficient_quota; tried again in 10 min\)$/,
+  );
   assert.ok(!line.includes('sk-test-value'), line);
 });
 

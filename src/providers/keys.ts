@@ -10,7 +10,11 @@
 import { ApiKey, type ProviderEnv } from './env.ts';
 import { scrub } from './scrub.ts';
 
-export interface RejectedKey { label: string; reason: string; /** ms until it may be probed again (0: due now) */ retryInMs: number }
+export interface RejectedKey {
+  label: string;
+  reason: string /** ms until it may be probed again (0: due now) */;
+  retryInMs: number;
+}
 
 export interface KeyPoolOptions {
   /** first cool-down of a set-aside key before one call probes it again (default 10 min) */
@@ -24,10 +28,18 @@ export interface KeyPoolOptions {
 export const DEFAULT_KEY_COOL_DOWN_MS = 10 * 60_000;
 const DEFAULT_MAX_COOL_DOWN_MS = 6 * 3600_000;
 
-interface SetAside { reason: string; until: number; coolDownMs: number; probing: boolean }
+interface SetAside {
+  reason: string;
+  until: number;
+  coolDownMs: number;
+  probing: boolean;
+}
 
 /** A key handed to one call; `probe` when the call is testing a set-aside key after its cool-down. */
-export interface TakenKey { key: ApiKey; probe: boolean }
+export interface TakenKey {
+  key: ApiKey;
+  probe: boolean;
+}
 
 export class KeyPool {
   private readonly aside = new Map<string, SetAside>();
@@ -36,22 +48,35 @@ export class KeyPool {
   private readonly now: () => number;
 
   /** `keys` empty means the route needs no key (a keyless compatible server): one anonymous slot. */
-  constructor(readonly name: string, private readonly keys: readonly ApiKey[], opts: KeyPoolOptions = {}) {
+  constructor(
+    readonly name: string,
+    private readonly keys: readonly ApiKey[],
+    opts: KeyPoolOptions = {},
+  ) {
     this.coolDownMs = opts.coolDownMs ?? DEFAULT_KEY_COOL_DOWN_MS;
     this.maxCoolDownMs = Math.max(this.coolDownMs, opts.maxCoolDownMs ?? DEFAULT_MAX_COOL_DOWN_MS);
     this.now = opts.now ?? Date.now;
   }
 
-  get keyless(): boolean { return this.keys.length === 0; }
+  get keyless(): boolean {
+    return this.keys.length === 0;
+  }
 
-  get labels(): string[] { return this.all.map((k) => k.label); }
+  get labels(): string[] {
+    return this.all.map((k) => k.label);
+  }
 
-  private get all(): readonly ApiKey[] { return this.keyless ? [NO_KEY] : this.keys; }
+  private get all(): readonly ApiKey[] {
+    return this.keyless ? [NO_KEY] : this.keys;
+  }
 
   /** The key a call would use now (no side effect), or undefined when every key is set aside and none is due. */
   current(): ApiKey | undefined {
     const t = this.now();
-    return this.all.find((k) => { const a = this.aside.get(k.label); return !a || (!a.probing && t >= a.until); });
+    return this.all.find((k) => {
+      const a = this.aside.get(k.label);
+      return !a || (!a.probing && t >= a.until);
+    });
   }
 
   /**
@@ -85,7 +110,12 @@ export class KeyPool {
     const a = this.aside.get(label);
     const t = this.now();
     if (!a) {
-      this.aside.set(label, { reason: scrub(reason), until: t + this.coolDownMs, coolDownMs: this.coolDownMs, probing: false });
+      this.aside.set(label, {
+        reason: scrub(reason),
+        until: t + this.coolDownMs,
+        coolDownMs: this.coolDownMs,
+        probing: false,
+      });
     } else if (a.probing || t >= a.until) {
       const next = Math.min(this.maxCoolDownMs, a.coolDownMs * 2);
       this.aside.set(label, { reason: scrub(reason), until: t + next, coolDownMs: next, probing: false });

@@ -69,10 +69,16 @@ export function standing(entry: ModelEntry, on: string): ModelStanding {
 
 /** "claude-3-opus: retired on 2026-01-05; successor claude-opus-4-8 (source …, read …)" */
 export function standingLine(s: ModelStanding, withSource = false): string {
-  const when = s.status === 'retired'
-    ? (s.retires ? `retired on ${s.retires}` : 'retired')
-    : s.status === 'unreleased' ? 'not released yet'
-      : s.retires ? `retires on ${s.retires} (in ${s.daysLeft} day${s.daysLeft === 1 ? '' : 's'})` : s.status;
+  const when =
+    s.status === 'retired'
+      ? s.retires
+        ? `retired on ${s.retires}`
+        : 'retired'
+      : s.status === 'unreleased'
+        ? 'not released yet'
+        : s.retires
+          ? `retires on ${s.retires} (in ${s.daysLeft} day${s.daysLeft === 1 ? '' : 's'})`
+          : s.status;
   const next = s.successor ? `; successor ${s.successor}` : '';
   const rerouted = s.reroutedTo ? `; reported to be answered by ${s.reroutedTo}` : '';
   const src = withSource && s.source ? ` (${s.source}, read ${s.read})` : '';
@@ -81,13 +87,18 @@ export function standingLine(s: ModelStanding, withSource = false): string {
 
 /** A grid refused for its retired models: several lines, never prefixed with one config's path. */
 export class RetiredModelsError extends UserError {
-  constructor(readonly models: ModelStanding[], on: string) {
-    super([
-      `${models.length} model${models.length === 1 ? '' : 's'} of this grid ${models.length === 1 ? 'is' : 'are'} not served on ${on}; nothing was sent:`,
-      ...models.map((s) => `  ${standingLine(s)}`),
-      'fix: choose a grid of live models (--grid current or --grid ladder; bargain models shows each model\'s status), ' +
-        'replace these in a --models FILE, or pass --allow-retired if your key is still served them by arrangement',
-    ].join('\n'));
+  constructor(
+    readonly models: ModelStanding[],
+    on: string,
+  ) {
+    super(
+      [
+        `${models.length} model${models.length === 1 ? '' : 's'} of this grid ${models.length === 1 ? 'is' : 'are'} not served on ${on}; nothing was sent:`,
+        ...models.map((s) => `  ${standingLine(s)}`),
+        "fix: choose a grid of live models (--grid current or --grid ladder; bargain models shows each model's status), " +
+          'replace these in a --models FILE, or pass --allow-retired if your key is still served them by arrangement',
+      ].join('\n'),
+    );
     this.name = 'RetiredModelsError';
   }
 }
@@ -119,7 +130,9 @@ export function assertUsable(registry: Registry, models: readonly string[], o: U
       if (o.allowRetired) warnings.push(`warning: --allow-retired: ${standingLine(s)}`);
       else refused.push(s);
     } else if (s.retires !== undefined && s.retires <= until) {
-      warnings.push(`warning: ${s.name} retires on ${s.retires}, before this grid is expected to end (${until}); finish it before then or choose another model${s.successor ? ` (successor ${s.successor})` : ''}`);
+      warnings.push(
+        `warning: ${s.name} retires on ${s.retires}, before this grid is expected to end (${until}); finish it before then or choose another model${s.successor ? ` (successor ${s.successor})` : ''}`,
+      );
     }
   }
   if (refused.length) throw new RetiredModelsError(refused, on);

@@ -28,7 +28,13 @@ export type Listing = { ok: true; models: ListedModel[] } | { ok: false; error: 
 
 const MAX_PAGES = 20;
 
-export async function listModels(provider: ListedProvider, baseUrl: string, key: ApiKey, fetchFn: FetchFn = globalThis.fetch, signal?: AbortSignal): Promise<Listing> {
+export async function listModels(
+  provider: ListedProvider,
+  baseUrl: string,
+  key: ApiKey,
+  fetchFn: FetchFn = globalThis.fetch,
+  signal?: AbortSignal,
+): Promise<Listing> {
   const out: ListedModel[] = [];
   let page: string | undefined;
   for (let i = 0; i < MAX_PAGES; i++) {
@@ -37,15 +43,29 @@ export async function listModels(provider: ListedProvider, baseUrl: string, key:
     try {
       res = await fetchFn(url, { headers, signal: signal ?? AbortSignal.timeout(30_000) });
     } catch (e) {
-      return { ok: false, error: scrub(`cannot reach ${displayUrl(baseUrl)} (${(e as NodeJS.ErrnoException).cause ? String(((e as { cause: NodeJS.ErrnoException }).cause).code ?? e) : (e as Error).message})`) };
+      return {
+        ok: false,
+        error: scrub(
+          `cannot reach ${displayUrl(baseUrl)} (${(e as NodeJS.ErrnoException).cause ? String((e as { cause: NodeJS.ErrnoException }).cause.code ?? e) : (e as Error).message})`,
+        ),
+      };
     }
     const body = await res.text();
     if (!res.ok) {
-      const c = classifyHttp({ status: res.status, headers: Object.fromEntries(res.headers), body, message: res.statusText });
+      const c = classifyHttp({
+        status: res.status,
+        headers: Object.fromEntries(res.headers),
+        body,
+        message: res.statusText,
+      });
       return { ok: false, error: scrub(`HTTP ${res.status}: ${c.detail}`.slice(0, 300)) };
     }
     let j: Record<string, unknown>;
-    try { j = JSON.parse(body) as Record<string, unknown>; } catch { return { ok: false, error: 'the model list is not JSON' }; }
+    try {
+      j = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return { ok: false, error: 'the model list is not JSON' };
+    }
     const next = parsePage(provider, j, out);
     if (next === undefined) return { ok: true, models: out };
     page = next;
@@ -53,7 +73,12 @@ export async function listModels(provider: ListedProvider, baseUrl: string, key:
   return { ok: true, models: out };
 }
 
-function request(provider: ListedProvider, baseUrl: string, key: ApiKey, page?: string): { url: string; headers: Record<string, string> } {
+function request(
+  provider: ListedProvider,
+  baseUrl: string,
+  key: ApiKey,
+  page?: string,
+): { url: string; headers: Record<string, string> } {
   switch (provider) {
     case 'openai':
       return { url: `${baseUrl}/models`, headers: { authorization: `Bearer ${key.value}` } };
@@ -77,14 +102,21 @@ function parsePage(provider: ListedProvider, j: Record<string, unknown>, out: Li
   if (provider === 'google') {
     for (const m of Array.isArray(j.models) ? j.models : []) {
       const o = m as { name?: unknown; inputTokenLimit?: unknown };
-      if (typeof o.name === 'string') out.push({ id: o.name.replace(/^models\//, ''), ...(typeof o.inputTokenLimit === 'number' ? { context_length: o.inputTokenLimit } : {}) });
+      if (typeof o.name === 'string')
+        out.push({
+          id: o.name.replace(/^models\//, ''),
+          ...(typeof o.inputTokenLimit === 'number' ? { context_length: o.inputTokenLimit } : {}),
+        });
     }
     return typeof j.nextPageToken === 'string' && j.nextPageToken ? j.nextPageToken : undefined;
   }
   for (const m of Array.isArray(j.data) ? j.data : []) {
     const o = m as { id?: unknown; context_length?: unknown; pricing?: { prompt?: unknown; completion?: unknown } };
     if (typeof o.id !== 'string') continue;
-    const perM = (x: unknown) => (typeof x === 'string' || typeof x === 'number') && Number.isFinite(Number(x)) ? Math.round(Number(x) * 1e6 * 1e6) / 1e6 : undefined;
+    const perM = (x: unknown) =>
+      (typeof x === 'string' || typeof x === 'number') && Number.isFinite(Number(x))
+        ? Math.round(Number(x) * 1e6 * 1e6) / 1e6
+        : undefined;
     out.push({
       id: o.id,
       ...(typeof o.context_length === 'number' ? { context_length: o.context_length } : {}),

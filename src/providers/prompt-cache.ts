@@ -55,7 +55,9 @@ export function claudeModel(modelId: string): { family: string; version: number 
 export function claudeCacheMinTokens(modelId: string): number {
   const c = claudeModel(modelId);
   if (!c) return CLAUDE_CACHE_MIN_FALLBACK;
-  const row = CLAUDE_CACHE_MIN.find((r) => r.family.test(c.family) && c.version >= r.from - 1e-9 && c.version <= r.to + 1e-9);
+  const row = CLAUDE_CACHE_MIN.find(
+    (r) => r.family.test(c.family) && c.version >= r.from - 1e-9 && c.version <= r.to + 1e-9,
+  );
   return row?.tokens ?? CLAUDE_CACHE_MIN_FALLBACK;
 }
 
@@ -122,7 +124,10 @@ export function maxTokensOf(messages: readonly Pick<ChatMessage, 'content'>[]): 
  * message, each only when the prefix through it may reach `minTokens`. At most 2, within
  * Anthropic's limit of 4.
  */
-export function breakpointIndexes(messages: readonly Pick<ChatMessage, 'role' | 'content'>[], minTokens: number): number[] {
+export function breakpointIndexes(
+  messages: readonly Pick<ChatMessage, 'role' | 'content'>[],
+  minTokens: number,
+): number[] {
   const out: number[] = [];
   if (messages.length === 0) return out;
   const last = messages.length - 1;
@@ -143,5 +148,8 @@ export function breakpointIndexes(messages: readonly Pick<ChatMessage, 'role' | 
 export function promptCacheKey(scope: string | undefined, messages: readonly ChatMessage[]): string | undefined {
   const system = messages[0]?.role === 'system' ? messages[0].content : undefined;
   if (scope === undefined && system === undefined) return undefined;
-  return `bargain-${createHash('sha256').update(`${scope ?? ''}\n${system ?? ''}`).digest('hex').slice(0, 32)}`;
+  return `bargain-${createHash('sha256')
+    .update(`${scope ?? ''}\n${system ?? ''}`)
+    .digest('hex')
+    .slice(0, 32)}`;
 }

@@ -47,7 +47,11 @@ function getter(headers: HeaderBag): (name: string) => string | undefined {
   return (n) => lower.get(n);
 }
 
-function reading(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined): LimitReading | undefined {
+function reading(
+  limit: number | undefined,
+  remaining: number | undefined,
+  resetMs: number | undefined,
+): LimitReading | undefined {
   if (limit === undefined && remaining === undefined && resetMs === undefined) return undefined;
   const r: LimitReading = {};
   if (limit !== undefined) r.limit = limit;
@@ -57,22 +61,38 @@ function reading(limit: number | undefined, remaining: number | undefined, reset
 }
 
 /** The limits a response's headers announce for its key; undefined when it announces none. */
-export function parseRateLimitHeaders(provider: string, headers: HeaderBag, now = Date.now()): RateLimitSnapshot | undefined {
+export function parseRateLimitHeaders(
+  provider: string,
+  headers: HeaderBag,
+  now = Date.now(),
+): RateLimitSnapshot | undefined {
   const h = getter(headers);
   const out: RateLimitSnapshot = {};
   if (provider === 'openai') {
-    for (const [dim, key] of [['requests', 'requests'], ['tokens', 'tokens']] as const) {
-      const r = reading(count(h(`x-ratelimit-limit-${dim}`)), count(h(`x-ratelimit-remaining-${dim}`)), parseResetDuration(h(`x-ratelimit-reset-${dim}`)));
+    for (const [dim, key] of [
+      ['requests', 'requests'],
+      ['tokens', 'tokens'],
+    ] as const) {
+      const r = reading(
+        count(h(`x-ratelimit-limit-${dim}`)),
+        count(h(`x-ratelimit-remaining-${dim}`)),
+        parseResetDuration(h(`x-ratelimit-reset-${dim}`)),
+      );
       if (r) out[key] = r;
     }
   } else if (provider === 'anthropic') {
-    for (const [dim, key] of [['requests', 'requests'], ['tokens', 'tokens'], ['input-tokens', 'inputTokens'], ['output-tokens', 'outputTokens']] as const) {
+    for (const [dim, key] of [
+      ['requests', 'requests'],
+      ['tokens', 'tokens'],
+      ['input-tokens', 'inputTokens'],
+      ['output-tokens', 'outputTokens'],
+    ] as const) {
       const p = `anthropic-ratelimit-${dim}`;
       const r = reading(count(h(`${p}-limit`)), count(h(`${p}-remaining`)), untilTime(h(`${p}-reset`), now));
       if (r) out[key] = r;
     }
   } else {
-    return undefined;   // Gemini, OpenRouter, compatible servers: configured budgets stay
+    return undefined; // Gemini, OpenRouter, compatible servers: configured budgets stay
   }
   return Object.keys(out).length ? out : undefined;
 }

@@ -13,8 +13,21 @@ import { wireSampling } from './sampling.ts';
 import { callCostUsd } from './cost.ts';
 import { UserError } from '../errors.ts';
 
-const SEED = ['gpt-4o', 'claude-3-opus', 'gemini-1-5-pro', 'gemini-2-0-flash', 'gemini-2-5-flash', 'gemini-2-5-pro',
-  'claude-3-5-haiku', 'claude-4-sonnet', 'claude-4-opus', 'o3-mini', 'o4-mini', 'o3', 'chatgpt-5'];
+const SEED = [
+  'gpt-4o',
+  'claude-3-opus',
+  'gemini-1-5-pro',
+  'gemini-2-0-flash',
+  'gemini-2-5-flash',
+  'gemini-2-5-pro',
+  'claude-3-5-haiku',
+  'claude-4-sonnet',
+  'claude-4-opus',
+  'o3-mini',
+  'o4-mini',
+  'o3',
+  'chatgpt-5',
+];
 const dir = mkdtempSync(join(tmpdir(), 'bargain-registry-'));
 let n = 0;
 function userFile(content: unknown): string {
@@ -23,13 +36,16 @@ function userFile(content: unknown): string {
   return p;
 }
 function rejects(file: string, ...patterns: RegExp[]): void {
-  assert.throws(() => loadRegistry(file), (e: unknown) => {
-    assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    assert.ok(e.message.includes(file), `names the file: ${e.message}`);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
+  assert.throws(
+    () => loadRegistry(file),
+    (e: unknown) => {
+      assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
+      assert.ok(!e.message.includes('\n'), 'one line');
+      assert.ok(e.message.includes(file), `names the file: ${e.message}`);
+      for (const p of patterns) assert.match(e.message, p);
+      return true;
+    },
+  );
 }
 
 test('the built-in registry holds the 13 seed models with every fact the grid needs', () => {
@@ -64,7 +80,7 @@ test('the built-in registry holds the 13 seed models with every fact the grid ne
   }
 });
 
-test('sim:<strategy> names come from the sim family; scripted names are not the registry\'s', () => {
+test("sim:<strategy> names come from the sim family; scripted names are not the registry's", () => {
   const r = loadRegistry();
   const e = r.get('sim:tit-for-tat');
   assert.equal(e.provider, 'sim');
@@ -77,9 +93,18 @@ test('sim:<strategy> names come from the sim family; scripted names are not the 
 
 test('an unknown model lists the nearest known names', () => {
   const r = loadRegistry();
-  assert.throws(() => r.get('gpt4o'), (e: unknown) => e instanceof UserError && /unknown model "gpt4o" \(did you mean gpt-4o\?\)/.test(e.message) && /--models FILE/.test(e.message));
+  assert.throws(
+    () => r.get('gpt4o'),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /unknown model "gpt4o" \(did you mean gpt-4o\?\)/.test(e.message) &&
+      /--models FILE/.test(e.message),
+  );
   assert.throws(() => r.get('claude-4-sonet'), /did you mean claude-4-sonnet/);
-  assert.throws(() => r.get('totally-different'), (e: unknown) => e instanceof UserError && !/did you mean/.test(e.message));
+  assert.throws(
+    () => r.get('totally-different'),
+    (e: unknown) => e instanceof UserError && !/did you mean/.test(e.message),
+  );
   assert.deepEqual(nearNames('o3mini', r.names()).slice(0, 1), ['o3-mini']);
 });
 
@@ -88,7 +113,13 @@ test('--models FILE overrides fields by name (price merges field by field) and a
     providers: { anthropic: { rpm: 4000 } },
     models: {
       'gpt-4o': { price: { input: 5 } },
-      'llama-3-8b': { provider: 'compatible', model_id: 'meta-llama/Meta-Llama-3-8B-Instruct', base_url: 'http://127.0.0.1:8000/v1', context_window: 8192, price: { input: 0, output: 0 } },
+      'llama-3-8b': {
+        provider: 'compatible',
+        model_id: 'meta-llama/Meta-Llama-3-8B-Instruct',
+        base_url: 'http://127.0.0.1:8000/v1',
+        context_window: 8192,
+        price: { input: 0, output: 0 },
+      },
     },
   });
   const r = loadRegistry(f);
@@ -104,16 +135,40 @@ test('--models FILE overrides fields by name (price merges field by field) and a
 });
 
 test('a bad user entry is one UserError naming the file, the model and the field', () => {
-  rejects(userFile({ models: { 'gpt-4o': { price: { input: 'cheap' } } } }), /model "gpt-4o"/, /field "price\.input"/, /expected number/);
+  rejects(
+    userFile({ models: { 'gpt-4o': { price: { input: 'cheap' } } } }),
+    /model "gpt-4o"/,
+    /field "price\.input"/,
+    /expected number/,
+  );
   rejects(userFile({ models: { 'gpt-4o': { prcie: { input: 1 } } } }), /model "gpt-4o"/, /unknown field "prcie"/);
-  rejects(userFile({ models: { 'new-model': { provider: 'openai', model_id: 'x', context_window: 1000 } } }), /model "new-model"/, /field "price" is required for a new model/);
-  rejects(userFile({ models: { 'new-model': { provider: 'mistral', model_id: 'x' } } }), /model "new-model"/, /field "provider"/);
-  rejects(userFile({ models: { 'o3': { sampling: { temperature: 0.5 } } } }), /model "o3"/, /sampling\.temperature.*reasoning models take no temperature/);
-  rejects(userFile({ models: { 'o3': { sampling: { thinking: 'adaptive' } } } }), /model "o3"/, /sampling\.thinking.*needs kind "thinking"/);
+  rejects(
+    userFile({ models: { 'new-model': { provider: 'openai', model_id: 'x', context_window: 1000 } } }),
+    /model "new-model"/,
+    /field "price" is required for a new model/,
+  );
+  rejects(
+    userFile({ models: { 'new-model': { provider: 'mistral', model_id: 'x' } } }),
+    /model "new-model"/,
+    /field "provider"/,
+  );
+  rejects(
+    userFile({ models: { o3: { sampling: { temperature: 0.5 } } } }),
+    /model "o3"/,
+    /sampling\.temperature.*reasoning models take no temperature/,
+  );
+  rejects(
+    userFile({ models: { o3: { sampling: { thinking: 'adaptive' } } } }),
+    /model "o3"/,
+    /sampling\.thinking.*needs kind "thinking"/,
+  );
   rejects(userFile({ models: { 'gpt-4o': { context_window: -5 } } }), /field "context_window"/);
   rejects(userFile({ providers: { openai: { rpm: 'many' } } }), /provider "openai"/, /field "rpm"/);
   rejects(userFile({ modles: {} }), /unknown field "modles"/);
-  rejects(userFile({ models: { 'scripted:mine': { provider: 'openai' } } }), /model name "scripted:mine" is not allowed/);
+  rejects(
+    userFile({ models: { 'scripted:mine': { provider: 'openai' } } }),
+    /model name "scripted:mine" is not allowed/,
+  );
   rejects(userFile('{ "models": { '), /not valid JSON/);
   assert.throws(() => loadRegistry(join(dir, 'missing.json')), /missing\.json: no such file/);
 });
@@ -121,7 +176,13 @@ test('a bad user entry is one UserError naming the file, the model and the field
 test('sampling rules: chat passes temperature; reasoning drops it, adds effort and allowance; thinking adds a budget; caps clamp', () => {
   const r = loadRegistry();
   const chat = wireSampling(r.get('gpt-4o'), { maxOutputTokens: 300, temperature: 0.4 });
-  assert.deepEqual(chat, { kind: 'chat', maxOutputTokens: 300, sdkMaxOutputTokens: 300, temperature: 0.4, warnings: [] });
+  assert.deepEqual(chat, {
+    kind: 'chat',
+    maxOutputTokens: 300,
+    sdkMaxOutputTokens: 300,
+    temperature: 0.4,
+    warnings: [],
+  });
   const o3 = wireSampling(r.get('o3'), { maxOutputTokens: 300, temperature: 0.4 });
   assert.equal(o3.temperature, undefined);
   assert.equal(o3.reasoningEffort, 'medium');

@@ -76,9 +76,15 @@ const entryFields = {
   model_id: z.string().min(1),
   openrouter_id: z.string().min(1).nullable().optional(),
   /** an OpenAI-compatible server serving this model (routes it as provider `compatible`) */
-  base_url: z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL').optional(),
+  base_url: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'expected an http(s) URL')
+    .optional(),
   /** variable holding the key for base_url (key optional for compatible servers) */
-  api_key_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected an environment variable name such as VLLM_API_KEY').optional(),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, 'expected an environment variable name such as VLLM_API_KEY')
+    .optional(),
   context_window: z.number().int().positive(),
   max_output_tokens: z.number().int().positive().optional(),
   price: Price,
@@ -98,11 +104,19 @@ const entryFields = {
 
 const Entry = z.strictObject(entryFields).superRefine((e, ctx) => {
   if (e.sampling.kind === 'reasoning' && e.sampling.temperature !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['sampling', 'temperature'], message: 'reasoning models take no temperature' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sampling', 'temperature'],
+      message: 'reasoning models take no temperature',
+    });
   }
   // the thinking mode decides the wire request (sampling.ts); on another kind it would be silently ignored
   if (e.sampling.thinking !== undefined && e.sampling.kind !== 'thinking') {
-    ctx.addIssue({ code: 'custom', path: ['sampling', 'thinking'], message: `a thinking mode needs kind "thinking" (kind is "${e.sampling.kind}")` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sampling', 'thinking'],
+      message: `a thinking mode needs kind "thinking" (kind is "${e.sampling.kind}")`,
+    });
   }
 });
 
@@ -140,8 +154,12 @@ export type ModelEntry = z.infer<typeof Entry> & { name: string };
 type BuiltinData = z.infer<typeof BuiltinFile>;
 type Family = z.infer<typeof Family>;
 
-export function isSimName(name: string): boolean { return /^sim:[a-z0-9][a-z0-9_-]*$/.test(name); }
-export function isScriptedName(name: string): boolean { return name.startsWith('scripted:'); }
+export function isSimName(name: string): boolean {
+  return /^sim:[a-z0-9][a-z0-9_-]*$/.test(name);
+}
+export function isScriptedName(name: string): boolean {
+  return name.startsWith('scripted:');
+}
 
 export class Registry {
   private constructor(
@@ -159,9 +177,13 @@ export class Registry {
   }
 
   /** Names listed explicitly (the seed models plus user additions), in file order. */
-  names(): string[] { return [...this.models.keys()]; }
+  names(): string[] {
+    return [...this.models.keys()];
+  }
 
-  has(name: string): boolean { return this.models.has(name) || isSimName(name); }
+  has(name: string): boolean {
+    return this.models.has(name) || isSimName(name);
+  }
 
   find(name: string): ModelEntry | undefined {
     const e = this.models.get(name);
@@ -175,11 +197,15 @@ export class Registry {
     const e = this.find(name);
     if (e) return e;
     if (isScriptedName(name)) {
-      throw new UserError(`model "${name}" is a scripted negotiator, not served by a provider; fix: use it where scripted models are accepted`);
+      throw new UserError(
+        `model "${name}" is a scripted negotiator, not served by a provider; fix: use it where scripted models are accepted`,
+      );
     }
     const near = nearNames(name, [...this.models.keys(), 'sim:<strategy>']);
     const hint = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
-    throw new UserError(`unknown model "${name}"${hint}; fix: use a name bargain models lists (or sim:<strategy>, scripted:<strategy>), or add it with --models FILE`);
+    throw new UserError(
+      `unknown model "${name}"${hint}; fix: use a name bargain models lists (or sim:<strategy>, scripted:<strategy>), or add it with --models FILE`,
+    );
   }
 
   /** Capability score (Arena) for plots' x-axis; null when the model has none. */
@@ -188,7 +214,9 @@ export class Registry {
   }
 
   /** Dollars per million input/output tokens (direct list price; routes may add fees, see cost.ts). */
-  price(name: string): Price { return this.get(name).price; }
+  price(name: string): Price {
+    return this.get(name).price;
+  }
 
   /** Default RPM/TPM/concurrency for a provider, with per-model overrides when a name is given. */
   limits(provider: ProviderName, name?: string): ProviderLimits {
@@ -220,7 +248,9 @@ export function loadRegistry(file?: string): Registry {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`--models ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? 'error'})`}; fix: give the path of a JSON models file`);
+    throw new UserError(
+      `--models ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? 'error'})`}; fix: give the path of a JSON models file`,
+    );
   }
   let raw: unknown;
   try {
@@ -241,7 +271,9 @@ export function mergeUserData(base: BuiltinData, raw: unknown, file: string): Bu
   if (rawModels && typeof rawModels === 'object') {
     const bad = Object.keys(rawModels).find((name) => name in Object.prototype);
     if (bad !== undefined) {
-      throw new UserError(`--models ${file}: model name "${bad}" is not allowed (every JavaScript object has a property of that name); fix: choose another name, e.g. "${bad.replace(/^_+|_+$/g, '') || 'model'}-1"`);
+      throw new UserError(
+        `--models ${file}: model name "${bad}" is not allowed (every JavaScript object has a property of that name); fix: choose another name, e.g. "${bad.replace(/^_+|_+$/g, '') || 'model'}-1"`,
+      );
     }
   }
   const r = UserFile.safeParse(raw);
@@ -254,7 +286,9 @@ export function mergeUserData(base: BuiltinData, raw: unknown, file: string): Bu
   const models: Record<string, z.infer<typeof Entry>> = { ...base.models };
   for (const [name, partial] of Object.entries(user.models ?? {})) {
     if (!NAME_RE.test(name) || isScriptedName(name)) {
-      throw new UserError(`--models ${file}: model name "${name}" is not allowed; fix: use letters, digits and . _ : / - (scripted: names are reserved)`);
+      throw new UserError(
+        `--models ${file}: model name "${name}" is not allowed; fix: use letters, digits and . _ : / - (scripted: names are reserved)`,
+      );
     }
     // a password in a base_url is a secret from the moment it is read (the route refuses it)
     if (partial.base_url !== undefined) registerUrlCredentials(partial.base_url);
@@ -316,7 +350,10 @@ export function nearNames(name: string, known: string[]): string[] {
     .filter(({ k, d }) => d <= Math.max(2, Math.floor(norm(k).length / 3)))
     .sort((a, b) => a.d - b.d);
   // only the closest: with a large roster, farther names are noise
-  return close.filter(({ d }) => d === close[0]?.d).slice(0, 3).map(({ k }) => k);
+  return close
+    .filter(({ d }) => d === close[0]?.d)
+    .slice(0, 3)
+    .map(({ k }) => k);
 }
 
 function editDistance(a: string, b: string): number {

@@ -13,7 +13,14 @@
  * carry `attempts`, `latencyMs` (the successful attempt) and `keyLabel`.
  * Library clients must have their own retries off (sdk-model.ts passes maxRetries: 0).
  */
-import { ProviderError, type ChatModel, type ChatRequest, type ChatResult, type ProviderErrorKind, type ProviderErrorReason } from './types.ts';
+import {
+  ProviderError,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  type ProviderErrorKind,
+  type ProviderErrorReason,
+} from './types.ts';
 import { abortableSleep } from '../sleep.ts';
 import type { ApiKey } from './env.ts';
 import type { KeyPool } from './keys.ts';
@@ -76,7 +83,14 @@ export interface AttemptRecord {
 
 export class RetryExhausted extends ProviderError {
   readonly attempts: AttemptRecord[];
-  constructor(kind: ProviderErrorKind, provider: string, message: string, attempts: AttemptRecord[], status?: number, reason?: ProviderErrorReason) {
+  constructor(
+    kind: ProviderErrorKind,
+    provider: string,
+    message: string,
+    attempts: AttemptRecord[],
+    status?: number,
+    reason?: ProviderErrorReason,
+  ) {
     super({ kind, provider, message, status, reason });
     this.name = 'RetryExhausted';
     this.attempts = attempts;
@@ -122,7 +136,7 @@ export const MAX_SCALED_CALL_TIMEOUT_MS = 20 * 60_000;
  *  25k-token reasoning reserve may take ~3x as long to decode), bounded. */
 export function callTimeoutFor(baseMs: number, wireCap: number): number {
   if (wireCap <= TIMEOUT_REFERENCE_CAP) return baseMs;
-  return Math.max(baseMs, Math.min(Math.round(baseMs * wireCap / TIMEOUT_REFERENCE_CAP), MAX_SCALED_CALL_TIMEOUT_MS));
+  return Math.max(baseMs, Math.min(Math.round((baseMs * wireCap) / TIMEOUT_REFERENCE_CAP), MAX_SCALED_CALL_TIMEOUT_MS));
 }
 
 export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {}): ChatModel {
@@ -139,16 +153,31 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
     let transient = 0;
     let limited = 0;
     const giveUp = (kind: ProviderErrorKind, why: string, status?: number, reason?: ProviderErrorReason): never => {
-      const list = attempts.map((a) => `#${a.attempt} ${a.keyLabel} ${a.kind}${a.status ? ` ${a.status}` : ''}${a.waitMs ? ` (waited ${a.waitMs < 1000 ? `${Math.round(a.waitMs)}ms` : `${(a.waitMs / 1000).toFixed(1)}s`})` : ''}`).join(', ');
-      throw new RetryExhausted(kind, inner.provider,
-        scrub(`${describe}: gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${why}${list ? ` [attempts: ${list}]` : ''}`),
-        attempts, status, reason);
+      const list = attempts
+        .map(
+          (a) =>
+            `#${a.attempt} ${a.keyLabel} ${a.kind}${a.status ? ` ${a.status}` : ''}${a.waitMs ? ` (waited ${a.waitMs < 1000 ? `${Math.round(a.waitMs)}ms` : `${(a.waitMs / 1000).toFixed(1)}s`})` : ''}`,
+        )
+        .join(', ');
+      throw new RetryExhausted(
+        kind,
+        inner.provider,
+        scrub(
+          `${describe}: gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${why}${list ? ` [attempts: ${list}]` : ''}`,
+        ),
+        attempts,
+        status,
+        reason,
+      );
     };
     for (;;) {
       if (req.signal?.aborted) throw req.signal.reason ?? new DOMException('aborted', 'AbortError');
       const taken = keyed?.pool.take();
       if (keyed && !taken) {
-        giveUp('key', `every key was rejected: ${keyed.pool.describeRejected()}; fix: check those keys and their credit, or add another (e.g. ${keyed.pool.labels[0]}_2)`);
+        giveUp(
+          'key',
+          `every key was rejected: ${keyed.pool.describeRejected()}; fix: check those keys and their credit, or add another (e.g. ${keyed.pool.labels[0]}_2)`,
+        );
       }
       const model = keyed ? keyed.forKey(taken!.key) : single!;
       const budget = opts.governor?.budget(inner.provider, model.keyLabel);
@@ -156,7 +185,11 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       if (budget) {
         const work = currentWorkTimer();
         work?.pause();
-        try { permit = await budget.acquire(requestCharge(req, wireCap), req.signal); } finally { work?.resume(); }
+        try {
+          permit = await budget.acquire(requestCharge(req, wireCap), req.signal);
+        } finally {
+          work?.resume();
+        }
       }
       // one controller per attempt, fed by the caller's signal and the call timeout
       // (listeners removed afterwards: AbortSignal.any would pile up on a long-lived run signal)
@@ -165,7 +198,10 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       const onAbort = () => ctl.abort(req.signal!.reason);
       req.signal?.addEventListener('abort', onAbort, { once: true });
       const handle = timeoutMs
-        ? setTimeout(() => { timedOut = true; ctl.abort(new DOMException('call timeout', 'TimeoutError')); }, timeoutMs)
+        ? setTimeout(() => {
+            timedOut = true;
+            ctl.abort(new DOMException('call timeout', 'TimeoutError'));
+          }, timeoutMs)
         : undefined;
       const signal = ctl.signal;
       const t0 = deps.now();
@@ -177,13 +213,23 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         permit?.settle(chargedTokens(inner.provider, model.modelId, res.usage));
         permit?.learn(res.rateLimits);
         budget?.onSuccess();
-        return { ...res, attempts: attempts.length + 1, latencyMs: Math.round(deps.now() - t0), keyLabel: res.keyLabel ?? model.keyLabel };
+        return {
+          ...res,
+          attempts: attempts.length + 1,
+          latencyMs: Math.round(deps.now() - t0),
+          keyLabel: res.keyLabel ?? model.keyLabel,
+        };
       } catch (e) {
         // a probe of a set-aside key that ends without a key error leaves the key for the next probe
-        if (taken?.probe && !(e instanceof ProviderError && e.kind === 'key')) keyed!.pool.probeInconclusive(model.keyLabel);
+        if (taken?.probe && !(e instanceof ProviderError && e.kind === 'key'))
+          keyed!.pool.probeInconclusive(model.keyLabel);
         if (req.signal?.aborted) throw e;
         if (timedOut) {
-          err = new ProviderError({ kind: 'transient', provider: inner.provider, message: `${describe}: no answer within ${timeoutMs} ms (call timeout)` });
+          err = new ProviderError({
+            kind: 'transient',
+            provider: inner.provider,
+            message: `${describe}: no answer within ${timeoutMs} ms (call timeout)`,
+          });
         } else if (e instanceof ProviderError) {
           err = e;
         } else {
@@ -195,7 +241,7 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
         // permit to a queued caller, who would then be sent into the 429.
         if (budget && err.kind === 'rate_limit') {
           const wait = err.retryAfterMs ?? Math.min(policy.maxDelayMs * 4, policy.rateLimitDelayMs * 2 ** limited);
-          budget.onRateLimit(Math.min(wait, policy.maxRetryAfterMs));   // --max-wait caps one pause
+          budget.onRateLimit(Math.min(wait, policy.maxRetryAfterMs)); // --max-wait caps one pause
         }
       } finally {
         if (handle) clearTimeout(handle);
@@ -204,7 +250,14 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
       }
       // clients prefix messages with the same description; say it once in the final message
       const bare = err.message.startsWith(`${describe}: `) ? err.message.slice(describe.length + 2) : err.message;
-      const rec: AttemptRecord = { attempt: attempts.length + 1, keyLabel: model.keyLabel, kind: err.kind, status: err.status, message: scrub(bare), waitMs: 0 };
+      const rec: AttemptRecord = {
+        attempt: attempts.length + 1,
+        keyLabel: model.keyLabel,
+        kind: err.kind,
+        status: err.status,
+        message: scrub(bare),
+        waitMs: 0,
+      };
       attempts.push(rec);
       switch (err.kind) {
         case 'fatal':
@@ -218,10 +271,16 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
           limited++;
           // governed, a 429 is a wait, not a failure: only an absurd number of them gives up
           const maxLimited = budget ? Math.max(policy.maxRateLimitRetries, 200) : policy.maxRateLimitRetries;
-          if (limited > maxLimited) giveUp('rate_limit', `still rate-limited after ${maxLimited} waits: ${rec.message}`, err.status);
-          const wait = err.retryAfterMs ?? Math.min(policy.maxDelayMs * 4, policy.rateLimitDelayMs * 2 ** (limited - 1));
+          if (limited > maxLimited)
+            giveUp('rate_limit', `still rate-limited after ${maxLimited} waits: ${rec.message}`, err.status);
+          const wait =
+            err.retryAfterMs ?? Math.min(policy.maxDelayMs * 4, policy.rateLimitDelayMs * 2 ** (limited - 1));
           if (wait > policy.maxRetryAfterMs && !budget) {
-            giveUp('rate_limit', `the provider asks to wait ${Math.round(wait / 1000)}s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)}s allowed: ${rec.message}`, err.status);
+            giveUp(
+              'rate_limit',
+              `the provider asks to wait ${Math.round(wait / 1000)}s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)}s allowed: ${rec.message}`,
+              err.status,
+            );
           }
           rec.waitMs = budget ? Math.min(wait, policy.maxRetryAfterMs) : wait;
           // Governed: the key was paused for every caller above and the wait is spent queued for a permit.
@@ -245,7 +304,9 @@ export function withRetry(inner: ChatModel | KeyedModels, opts: RetryOptions = {
     spec: 'v1',
     provider: inner.provider,
     modelId: inner.modelId,
-    get keyLabel() { return keyed ? keyed.pool.current()?.label ?? 'none' : single!.keyLabel; },
+    get keyLabel() {
+      return keyed ? (keyed.pool.current()?.label ?? 'none') : single!.keyLabel;
+    },
     generate,
   };
 }
@@ -256,6 +317,9 @@ function shortReason(message: string): string {
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'describe' && k !== 'deps' && k !== 'wireCap' && k !== 'governor')) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(o).filter(
+      ([k, v]) => v !== undefined && k !== 'describe' && k !== 'deps' && k !== 'wireCap' && k !== 'governor',
+    ),
+  ) as Partial<T>;
 }
-

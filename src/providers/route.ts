@@ -8,7 +8,16 @@
  * A Route describes the choice with key *labels* only; key values stay in env/keys.
  */
 import { UserError } from '../errors.ts';
-import { BASE_URL_VARS, checkUrl, KEY_VARS, keysFor, providerBaseUrl, type ApiKey, type ProviderEnv, type ProviderName } from './env.ts';
+import {
+  BASE_URL_VARS,
+  checkUrl,
+  KEY_VARS,
+  keysFor,
+  providerBaseUrl,
+  type ApiKey,
+  type ProviderEnv,
+  type ProviderName,
+} from './env.ts';
 import type { ModelEntry, Registry } from './registry.ts';
 
 /** OpenRouter's platform fee on pay-as-you-go credit (reference/model-prices.md). */
@@ -71,8 +80,12 @@ function routeFor(entry: ModelEntry, o: RouteOptions): Route {
   if (entry.provider === 'sim') {
     const keyVars = [...KEY_VARS.sim];
     return {
-      ...base, provider: 'sim', label: 'sim', keyVars,
-      baseUrl: providerBaseUrl(env, 'sim'), baseUrlSource: sourceOf(env, 'sim'),
+      ...base,
+      provider: 'sim',
+      label: 'sim',
+      keyVars,
+      baseUrl: providerBaseUrl(env, 'sim'),
+      baseUrlSource: sourceOf(env, 'sim'),
       keyLabels: labelsOrNone(env, keyVars),
     };
   }
@@ -81,12 +94,26 @@ function routeFor(entry: ModelEntry, o: RouteOptions): Route {
   if (flagUrl !== undefined || entry.base_url !== undefined || entry.provider === 'compatible') {
     const raw = flagUrl ?? entry.base_url;
     if (raw === undefined) {
-      throw new UserError(`model "${entry.name}" is served by an OpenAI-compatible server but has no base URL; fix: add "base_url" to its entry in --models FILE or pass --base-url ${entry.name}=http://127.0.0.1:8000/v1`);
+      throw new UserError(
+        `model "${entry.name}" is served by an OpenAI-compatible server but has no base URL; fix: add "base_url" to its entry in --models FILE or pass --base-url ${entry.name}=http://127.0.0.1:8000/v1`,
+      );
     }
     const source = flagUrl !== undefined ? '--base-url' : 'registry base_url';
-    const baseUrl = checkUrl(raw, flagUrl !== undefined ? `--base-url ${entry.name}` : `base_url of model "${entry.name}"`, 'http://127.0.0.1:8000/v1');
+    const baseUrl = checkUrl(
+      raw,
+      flagUrl !== undefined ? `--base-url ${entry.name}` : `base_url of model "${entry.name}"`,
+      'http://127.0.0.1:8000/v1',
+    );
     const keyVars = entry.api_key_env ? [entry.api_key_env] : [];
-    return { ...base, provider: 'compatible', label: 'compatible', baseUrl, baseUrlSource: source, keyVars, keyLabels: labelsOrNone(env, keyVars) };
+    return {
+      ...base,
+      provider: 'compatible',
+      label: 'compatible',
+      baseUrl,
+      baseUrlSource: source,
+      keyVars,
+      keyLabels: labelsOrNone(env, keyVars),
+    };
   }
 
   if (entry.provider !== 'openrouter') {
@@ -94,18 +121,29 @@ function routeFor(entry: ModelEntry, o: RouteOptions): Route {
     const labels = keysFor(env, keyVars).map((k) => k.label);
     if (labels.length) {
       return {
-        ...base, provider: entry.provider, label: `${entry.provider} direct`, keyVars, keyLabels: labels,
-        baseUrl: providerBaseUrl(env, entry.provider), baseUrlSource: sourceOf(env, entry.provider),
+        ...base,
+        provider: entry.provider,
+        label: `${entry.provider} direct`,
+        keyVars,
+        keyLabels: labels,
+        baseUrl: providerBaseUrl(env, entry.provider),
+        baseUrlSource: sourceOf(env, entry.provider),
       };
     }
   }
 
-  const openrouterId = entry.provider === 'openrouter' ? entry.model_id : entry.openrouter_id ?? undefined;
+  const openrouterId = entry.provider === 'openrouter' ? entry.model_id : (entry.openrouter_id ?? undefined);
   const orLabels = keysFor(env, KEY_VARS.openrouter).map((k) => k.label);
   if (openrouterId !== undefined && orLabels.length) {
     return {
-      ...base, provider: 'openrouter', label: 'openrouter', modelId: openrouterId, keyVars: [...KEY_VARS.openrouter],
-      keyLabels: orLabels, baseUrl: providerBaseUrl(env, 'openrouter'), baseUrlSource: sourceOf(env, 'openrouter'),
+      ...base,
+      provider: 'openrouter',
+      label: 'openrouter',
+      modelId: openrouterId,
+      keyVars: [...KEY_VARS.openrouter],
+      keyLabels: orLabels,
+      baseUrl: providerBaseUrl(env, 'openrouter'),
+      baseUrlSource: sourceOf(env, 'openrouter'),
       priceMultiplier: 1 + OPENROUTER_FEE,
     };
   }
@@ -115,7 +153,8 @@ function routeFor(entry: ModelEntry, o: RouteOptions): Route {
 /** The variables that would give a model a route: "OPENAI_API_KEY or OPENROUTER_API_KEY". */
 export function keyHint(entry: ModelEntry): string {
   const vars: string[] = [];
-  if (entry.provider !== 'openrouter' && entry.provider !== 'compatible' && entry.provider !== 'sim') vars.push(KEY_VARS[entry.provider].join('/'));
+  if (entry.provider !== 'openrouter' && entry.provider !== 'compatible' && entry.provider !== 'sim')
+    vars.push(KEY_VARS[entry.provider].join('/'));
   if (entry.provider === 'openrouter' || entry.openrouter_id) vars.push('OPENROUTER_API_KEY');
   return vars.join(' or ');
 }
@@ -127,7 +166,9 @@ function missingKeyMessage(entry: ModelEntry, openrouterId: string | undefined, 
     ways.push(`${vars[0]}${vars.length > 1 ? ` (or ${vars.slice(1).join(', ')})` : ''} for ${entry.provider} direct`);
   }
   if (openrouterId !== undefined) ways.push(`OPENROUTER_API_KEY to go through OpenRouter as ${openrouterId}`);
-  const where = env.dotenvPath ? `the environment or ${env.dotenvPath}` : 'the environment or a .env file in the working directory';
+  const where = env.dotenvPath
+    ? `the environment or ${env.dotenvPath}`
+    : 'the environment or a .env file in the working directory';
   return `no API key for model "${entry.name}"; fix: set ${ways.join(', or ')} (in ${where}), or run offline with scripted:<strategy> models (the demo grid: bargain all --grid demo)`;
 }
 
@@ -147,7 +188,9 @@ export function parseBaseUrlFlags(flags: readonly string[] | undefined): Record<
   for (const f of flags ?? []) {
     const i = f.indexOf('=');
     if (i <= 0 || i === f.length - 1) {
-      throw new UserError(`--base-url takes MODEL=URL (got "${f.replace(/=.*/, '=…')}"); fix: e.g. --base-url llama-3-8b=http://127.0.0.1:8000/v1`);
+      throw new UserError(
+        `--base-url takes MODEL=URL (got "${f.replace(/=.*/, '=…')}"); fix: e.g. --base-url llama-3-8b=http://127.0.0.1:8000/v1`,
+      );
     }
     const name = f.slice(0, i);
     out[name] = checkUrl(f.slice(i + 1), `--base-url ${name}`, 'http://127.0.0.1:8000/v1');

@@ -64,10 +64,15 @@ export interface WireTarget {
 export const DEFAULT_REASONING_TOKENS = 24_576;
 export function defaultReasoningReserve(effort: ReasoningEffort | undefined): number {
   switch (effort) {
-    case 'none': return 0;
-    case 'minimal': return 4096;
-    case 'xhigh': case 'max': return 2 * DEFAULT_REASONING_TOKENS;
-    default: return DEFAULT_REASONING_TOKENS;
+    case 'none':
+      return 0;
+    case 'minimal':
+      return 4096;
+    case 'xhigh':
+    case 'max':
+      return 2 * DEFAULT_REASONING_TOKENS;
+    default:
+      return DEFAULT_REASONING_TOKENS;
   }
 }
 
@@ -110,8 +115,8 @@ export function wireSampling(
   let temperature = req.temperature ?? s.temperature;
   const asked = req.reasoningEffort ?? s.reasoning_effort;
   const out: Omit<WireSampling, 'maxOutputTokens' | 'sdkMaxOutputTokens' | 'warnings'> = { kind: s.kind };
-  let allowance = 0;          // tokens for thinking on top of the visible cap
-  let sdkAddsBudget = false;  // @ai-sdk/anthropic adds budget_tokens to max_tokens itself
+  let allowance = 0; // tokens for thinking on top of the visible cap
+  let sdkAddsBudget = false; // @ai-sdk/anthropic adds budget_tokens to max_tokens itself
   const dropTemperature = (why: string) => {
     if (temperature !== undefined) warnings.push(`temperature dropped: ${entry.name} ${why}`);
     temperature = undefined;
@@ -126,7 +131,9 @@ export function wireSampling(
     } else {
       // the registry says chat, but the SDK will send this id as a reasoning model
       out.reasoningEffort = asked;
-      warnings.push(`${entry.name}: ${target.modelId} is sent as a reasoning model (the AI SDK detects it; set sampling.kind "reasoning" in the registry to say so)`);
+      warnings.push(
+        `${entry.name}: ${target.modelId} is sent as a reasoning model (the AI SDK detects it; set sampling.kind "reasoning" in the registry to say so)`,
+      );
     }
     // mirrors the SDK: at effort none, gpt-5.1 … gpt-5.x take a temperature again
     if (!(out.reasoningEffort === 'none' && sdk?.nonReasoningParamsAtNone)) dropTemperature('is a reasoning model');
@@ -141,7 +148,8 @@ export function wireSampling(
     out.thinking = mode;
     if (mode === 'budget') {
       let budget = s.reasoning_tokens ?? DEFAULT_THINKING_BUDGET;
-      if (req.reasoningEffort !== undefined) warnings.push(`reasoning effort ignored: ${entry.name} uses a thinking budget of ${budget} tokens`);
+      if (req.reasoningEffort !== undefined)
+        warnings.push(`reasoning effort ignored: ${entry.name} uses a thinking budget of ${budget} tokens`);
       if (wire === 'google') budget = geminiBudget(entry.name, target.modelId, budget, warnings);
       if (wire === 'anthropic' && budget < ANTHROPIC_MIN_BUDGET) {
         warnings.push(`thinking budget ${budget} raised to Anthropic's minimum of ${ANTHROPIC_MIN_BUDGET}`);
@@ -162,7 +170,8 @@ export function wireSampling(
       // Gemini 3: thinkingLevel, not thinkingBudget (https://ai.google.dev/gemini-api/docs/thinking);
       // temperature is accepted (Google advises leaving it at 1.0 for Gemini 3)
       if (asked !== undefined) {
-        if (wire === 'openrouter') out.reasoningEffort = asked === 'max' ? 'xhigh' : asked;   // OpenRouter maps effort to the level
+        if (wire === 'openrouter')
+          out.reasoningEffort = asked === 'max' ? 'xhigh' : asked; // OpenRouter maps effort to the level
         else out.thinkingLevel = geminiLevel(entry.name, target.modelId, asked, warnings);
       }
       allowance = req.reasoningAllowance ?? s.reasoning_tokens ?? defaultReasoningReserve(asked);
@@ -190,7 +199,10 @@ function anthropicEffort(e: ReasoningEffort, warnings: string[], viaOpenRouter: 
   let mapped: AnthropicEffort | ReasoningEffort = e;
   if (e === 'none' || e === 'minimal') mapped = 'low';
   if (viaOpenRouter && e === 'max') mapped = 'xhigh';
-  if (mapped !== e) warnings.push(`reasoning effort ${e} sent as ${mapped}: the nearest ${viaOpenRouter ? 'OpenRouter' : 'Anthropic'} takes`);
+  if (mapped !== e)
+    warnings.push(
+      `reasoning effort ${e} sent as ${mapped}: the nearest ${viaOpenRouter ? 'OpenRouter' : 'Anthropic'} takes`,
+    );
   return mapped;
 }
 
@@ -203,7 +215,10 @@ function geminiLevel(name: string, modelId: string, e: ReasoningEffort, warnings
   if (e === 'none' || e === 'minimal') level = isGeminiPro(modelId) ? 'low' : 'minimal';
   else if (e === 'xhigh' || e === 'max') level = 'high';
   else level = e;
-  if (level !== e) warnings.push(`reasoning effort ${e} sent as thinking level ${level} for ${name}${isGeminiPro(modelId) && level === 'low' ? ' (a Pro model cannot turn thinking off)' : ''}`);
+  if (level !== e)
+    warnings.push(
+      `reasoning effort ${e} sent as thinking level ${level} for ${name}${isGeminiPro(modelId) && level === 'low' ? ' (a Pro model cannot turn thinking off)' : ''}`,
+    );
   return level;
 }
 
@@ -213,6 +228,9 @@ function geminiBudget(name: string, modelId: string, budget: number, warnings: s
   const pro = isGeminiPro(modelId);
   const [min, max] = pro ? [128, 32_768] : [0, 24_576];
   const b = Math.min(Math.max(budget, min), max);
-  if (b !== budget) warnings.push(`thinking budget ${budget} set to ${b}: ${name} takes ${min} … ${max}${pro && budget < min ? ' (a Pro model cannot turn thinking off)' : ''}`);
+  if (b !== budget)
+    warnings.push(
+      `thinking budget ${budget} set to ${b}: ${name} takes ${min} … ${max}${pro && budget < min ? ' (a Pro model cannot turn thinking off)' : ''}`,
+    );
   return b;
 }

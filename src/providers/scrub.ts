@@ -14,11 +14,11 @@ export function registerSecret(value: string | undefined): void {
 }
 
 const KEY_SHAPES: RegExp[] = [
-  /\bsk-[A-Za-z0-9_*.-]{6,}/g,            // OpenAI, Anthropic (sk-ant-), OpenRouter (sk-or-v1-)
-  /\bAIza[0-9A-Za-z_-]{10,}/g,           // Google API keys
-  /(Bearer\s+)[^\s"',;]+/gi,             // an Authorization header echoed back
-  /((?:x-api-key|x-goog-api-key)["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi,   // an auth header echoed back
-  /([?&](?:api[_-]?)?key=)[^\s"'&]+/gi,                                // a key in a query string
+  /\bsk-[A-Za-z0-9_*.-]{6,}/g, // OpenAI, Anthropic (sk-ant-), OpenRouter (sk-or-v1-)
+  /\bAIza[0-9A-Za-z_-]{10,}/g, // Google API keys
+  /(Bearer\s+)[^\s"',;]+/gi, // an Authorization header echoed back
+  /((?:x-api-key|x-goog-api-key)["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi, // an auth header echoed back
+  /([?&](?:api[_-]?)?key=)[^\s"'&]+/gi, // a key in a query string
 ];
 
 /**
@@ -35,7 +35,9 @@ export function scrubSecrets(text: string): string {
 export function scrub(text: string): string {
   let out = scrubSecrets(text);
   for (const re of KEY_SHAPES) {
-    out = out.replace(re, (m: string, prefix?: string) => (typeof prefix === 'string' && m.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]'));
+    out = out.replace(re, (m: string, prefix?: string) =>
+      typeof prefix === 'string' && m.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]',
+    );
   }
   return out;
 }
@@ -46,12 +48,26 @@ export function scrub(text: string): string {
  */
 export function registerUrlCredentials(url: string): boolean {
   let u: URL;
-  try { u = new URL(url); } catch { return false; }
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
   if (!u.username && !u.password) return false;
-  const dec = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
-  for (const v of [u.password, dec(u.password), `${u.username}:${u.password}`, `${dec(u.username)}:${dec(u.password)}`]) registerSecret(v);
+  const dec = (x: string) => {
+    try {
+      return decodeURIComponent(x);
+    } catch {
+      return x;
+    }
+  };
+  for (const v of [u.password, dec(u.password), `${u.username}:${u.password}`, `${dec(u.username)}:${dec(u.password)}`])
+    registerSecret(v);
   // a user name alone may be the secret (https://TOKEN@host)
-  if (!u.password) { registerSecret(u.username); registerSecret(dec(u.username)); }
+  if (!u.password) {
+    registerSecret(u.username);
+    registerSecret(dec(u.username));
+  }
   return true;
 }
 

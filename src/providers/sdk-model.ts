@@ -118,20 +118,45 @@ export class SdkChatModel implements ChatModel {
 export function inputUsage(u: LanguageModelUsage): Pick<Usage, 'inputTokens' | 'cacheReadTokens' | 'cacheWriteTokens'> {
   const read = u.inputTokenDetails?.cacheReadTokens ?? u.cachedInputTokens ?? 0;
   const write = u.inputTokenDetails?.cacheWriteTokens ?? 0;
-  return { inputTokens: u.inputTokens ?? 0, ...(read > 0 ? { cacheReadTokens: read } : {}), ...(write > 0 ? { cacheWriteTokens: write } : {}) };
+  return {
+    inputTokens: u.inputTokens ?? 0,
+    ...(read > 0 ? { cacheReadTokens: read } : {}),
+    ...(write > 0 ? { cacheWriteTokens: write } : {}),
+  };
 }
 
 /** Puts cache_control {type: ephemeral} on the messages whose prefix may be cached (prompt-cache.ts). */
-export function withBreakpoints(messages: ModelMessage[], key: 'anthropic' | 'openrouter', minTokens: number): ModelMessage[] {
-  const at = breakpointIndexes(messages.map((m) => ({ role: m.role as ChatMessage['role'], content: typeof m.content === 'string' ? m.content : '' })), minTokens);
+export function withBreakpoints(
+  messages: ModelMessage[],
+  key: 'anthropic' | 'openrouter',
+  minTokens: number,
+): ModelMessage[] {
+  const at = breakpointIndexes(
+    messages.map((m) => ({
+      role: m.role as ChatMessage['role'],
+      content: typeof m.content === 'string' ? m.content : '',
+    })),
+    minTokens,
+  );
   if (at.length === 0) return messages;
-  return messages.map((m, i) => (at.includes(i)
-    ? { ...m, providerOptions: { ...m.providerOptions, [key]: { ...m.providerOptions?.[key], cacheControl: { type: 'ephemeral' } } } } as ModelMessage
-    : m));
+  return messages.map((m, i) =>
+    at.includes(i)
+      ? ({
+          ...m,
+          providerOptions: {
+            ...m.providerOptions,
+            [key]: { ...m.providerOptions?.[key], cacheControl: { type: 'ephemeral' } },
+          },
+        } as ModelMessage)
+      : m,
+  );
 }
 
 /** Two providerOptions objects merged one provider key deep (sampling's and caching's options for one provider). */
-export function mergeProviderOptions(a: ProviderOptions | undefined, b: ProviderOptions | undefined): ProviderOptions | undefined {
+export function mergeProviderOptions(
+  a: ProviderOptions | undefined,
+  b: ProviderOptions | undefined,
+): ProviderOptions | undefined {
   if (!a) return b;
   if (!b) return a;
   const out: ProviderOptions = { ...a };
@@ -147,9 +172,14 @@ export function mergeProviderOptions(a: ProviderOptions | undefined, b: Provider
  */
 function servedModel(res: { modelId?: string; body?: unknown } | undefined): { servedModelId?: string } {
   const b = res?.body as { model?: unknown; modelVersion?: unknown } | undefined;
-  const id = typeof b?.model === 'string' ? b.model
-    : typeof b?.modelVersion === 'string' ? b.modelVersion
-    : b === undefined || b === null ? res?.modelId : undefined;
+  const id =
+    typeof b?.model === 'string'
+      ? b.model
+      : typeof b?.modelVersion === 'string'
+        ? b.modelVersion
+        : b === undefined || b === null
+          ? res?.modelId
+          : undefined;
   return id ? { servedModelId: scrub(id) } : {};
 }
 
@@ -161,7 +191,8 @@ export function toModelMessages(messages: readonly ChatMessage[], systemOnlyAtTo
     const role = m.role === 'system' && systemOnlyAtTop && !top ? 'user' : m.role;
     const prev = out[out.length - 1];
     // these formats want user and assistant turns to alternate: merge neighbours of one role
-    if (systemOnlyAtTop && prev && prev.role === role && role !== 'system') prev.content = `${prev.content}\n\n${m.content}`;
+    if (systemOnlyAtTop && prev && prev.role === role && role !== 'system')
+      prev.content = `${prev.content}\n\n${m.content}`;
     else out.push({ role, content: m.content });
   }
   return out.map((m): ModelMessage => ({ role: m.role, content: m.content }));
@@ -169,11 +200,16 @@ export function toModelMessages(messages: readonly ChatMessage[], systemOnlyAtTo
 
 function mapFinishReason(r: string): FinishReason {
   switch (r) {
-    case 'stop': return 'stop';
-    case 'length': return 'length';
-    case 'content-filter': return 'content_filter';
-    case 'error': return 'error';
-    default: return 'other';
+    case 'stop':
+      return 'stop';
+    case 'length':
+      return 'length';
+    case 'content-filter':
+      return 'content_filter';
+    case 'error':
+      return 'error';
+    default:
+      return 'other';
   }
 }
 

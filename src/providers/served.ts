@@ -10,7 +10,12 @@ import type { ModelEntry, Registry } from './registry.ts';
 
 /** Lower-case, without a provider prefix (openai/…) or Gemini's models/…; OpenRouter writes 4.5 where Anthropic writes 4-5. */
 function norm(id: string): string {
-  return id.trim().toLowerCase().replace(/^models\//, '').replace(/^[a-z0-9_-]+\//, '').replace(/\./g, '-');
+  return id
+    .trim()
+    .toLowerCase()
+    .replace(/^models\//, '')
+    .replace(/^[a-z0-9_-]+\//, '')
+    .replace(/\./g, '-');
 }
 
 /** A dated or numbered snapshot suffix: -2024-08-06, -20250805, -0613, -001, -latest. */
@@ -18,7 +23,8 @@ const SNAPSHOT = /^-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{3,4}|latest)$/;
 
 /** `served` is `id` or one of its snapshots (either way round: an alias may answer with its base name). */
 export function sameModelId(id: string, served: string): boolean {
-  const a = norm(id), b = norm(served);
+  const a = norm(id),
+    b = norm(served);
   if (a === b) return true;
   if (b.startsWith(a) && SNAPSHOT.test(b.slice(a.length))) return true;
   return a.startsWith(b) && SNAPSHOT.test(a.slice(b.length));
@@ -30,8 +36,12 @@ function knownIds(entry: Pick<ModelEntry, 'model_id' | 'openrouter_id' | 'served
 }
 
 /** True when `served` is not what this entry (requested as `requestedId`) should answer as. */
-export function isServedMismatch(entry: Pick<ModelEntry, 'model_id' | 'openrouter_id' | 'served_ids'>, requestedId: string, served: string | undefined): boolean {
-  if (served === undefined || served === '') return false;   // nothing reported, nothing to flag
+export function isServedMismatch(
+  entry: Pick<ModelEntry, 'model_id' | 'openrouter_id' | 'served_ids'>,
+  requestedId: string,
+  served: string | undefined,
+): boolean {
+  if (served === undefined || served === '') return false; // nothing reported, nothing to flag
   return ![requestedId, ...knownIds(entry)].some((id) => sameModelId(id, served));
 }
 

@@ -13,5 +13,8 @@ test('text: ~4 characters a token, rounded up (a non-empty text is never 0 token
 test('messages: 3 priming tokens plus 4 of framing and the text of each message', () => {
   assert.equal(estimateMessageTokens([]), 3);
   assert.equal(estimateMessageTokens([{ content: 'hello there' }]), 3 + 4 + 3);
-  assert.equal(estimateMessageTokens([{ content: 'x'.repeat(400) }, { content: '' }, { content: 'abcdefghi' }]), 3 + (4 + 100) + (4 + 0) + (4 + 3));
+  assert.equal(
+    estimateMessageTokens([{ content: 'x'.repeat(400) }, { content: '' }, { content: 'abcdefghi' }]),
+    3 + (4 + 100) + (4 + 0) + (4 + 3),
+  );
 });

@@ -120,18 +120,18 @@ export interface ChatModel {
 }
 
 export type ProviderErrorKind =
-  | 'rate_limit'   // 429: pause the key for retryAfterMs, never an experiment failure
-  | 'transient'    // 5xx, reset, timeout: back off with jitter, bounded retries
-  | 'key'          // invalid key, quota exhausted, insufficient funds: rotate to the next key
-  | 'fatal';       // bad request, unknown model, context too long: do not retry
+  | 'rate_limit' // 429: pause the key for retryAfterMs, never an experiment failure
+  | 'transient' // 5xx, reset, timeout: back off with jitter, bounded retries
+  | 'key' // invalid key, quota exhausted, insufficient funds: rotate to the next key
+  | 'fatal'; // bad request, unknown model, context too long: do not retry
 
 /** What the provider's body said, where callers act on it. */
 export type ProviderErrorReason =
-  | 'model_not_found'        // fatal: retired, unknown or not served to this key (404 / "not a valid model ID")
-  | 'unsupported_parameter'  // fatal: this model rejects a parameter we send (400)
-  | 'invalid_key'            // key: wrong, revoked or not allowed
-  | 'no_credit'              // key: the account has no credit or quota left
-  | 'daily_quota';           // rate_limit: a per-day quota, free again only at its reset
+  | 'model_not_found' // fatal: retired, unknown or not served to this key (404 / "not a valid model ID")
+  | 'unsupported_parameter' // fatal: this model rejects a parameter we send (400)
+  | 'invalid_key' // key: wrong, revoked or not allowed
+  | 'no_credit' // key: the account has no credit or quota left
+  | 'daily_quota'; // rate_limit: a per-day quota, free again only at its reset
 
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;
@@ -141,7 +141,16 @@ export class ProviderError extends Error {
   readonly reason?: ProviderErrorReason;
   /** the limits announced in the error response's headers (a 429 tells the key's real limits too) */
   rateLimits?: RateLimitSnapshot;
-  constructor(opts: { message: string; kind: ProviderErrorKind; provider: string; status?: number; retryAfterMs?: number; reason?: ProviderErrorReason; cause?: unknown; rateLimits?: RateLimitSnapshot }) {
+  constructor(opts: {
+    message: string;
+    kind: ProviderErrorKind;
+    provider: string;
+    status?: number;
+    retryAfterMs?: number;
+    reason?: ProviderErrorReason;
+    cause?: unknown;
+    rateLimits?: RateLimitSnapshot;
+  }) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProviderError';
     this.kind = opts.kind;

@@ -27,7 +27,16 @@ export interface AggregateCsvRow {
 }
 
 export const AGGREGATE_COLUMNS: (keyof AggregateCsvRow)[] = [
-  'grouping', 'weak_model', 'strong_model', 'competition_level', 'metric', 'n', 'mean', 'ci_low', 'ci_high', 'unit',
+  'grouping',
+  'weak_model',
+  'strong_model',
+  'competition_level',
+  'metric',
+  'n',
+  'mean',
+  'ci_low',
+  'ci_high',
+  'unit',
 ];
 
 const r6 = (x: number | null) => (x === null ? null : Math.round(x * 1e6) / 1e6);
@@ -37,13 +46,35 @@ export function aggregateRows(a: Aggregates): AggregateCsvRow[] {
   const group = (grouping: string, g: Group) => {
     for (const m of METRICS) {
       const s = g.stats[m.key];
-      rows.push({ grouping, weak_model: g.weak, strong_model: g.strong, competition_level: g.level, metric: m.key, n: s.n, mean: r6(s.mean), ci_low: r6(s.lo), ci_high: r6(s.hi), unit: m.unit });
+      rows.push({
+        grouping,
+        weak_model: g.weak,
+        strong_model: g.strong,
+        competition_level: g.level,
+        metric: m.key,
+        n: s.n,
+        mean: r6(s.mean),
+        ci_low: r6(s.lo),
+        ci_high: r6(s.hi),
+        unit: m.unit,
+      });
     }
   };
   const seat = (grouping: string, g: SeatGroup) => {
     for (const m of SEAT_METRICS) {
       const s = g.stats[m.key];
-      rows.push({ grouping, weak_model: g.weak, strong_model: g.strong, competition_level: g.level, metric: m.key, n: s.n, mean: r6(s.mean), ci_low: r6(s.lo), ci_high: r6(s.hi), unit: m.unit });
+      rows.push({
+        grouping,
+        weak_model: g.weak,
+        strong_model: g.strong,
+        competition_level: g.level,
+        metric: m.key,
+        n: s.n,
+        mean: r6(s.mean),
+        ci_low: r6(s.lo),
+        ci_high: r6(s.hi),
+        unit: m.unit,
+      });
     }
   };
   group('overall', a.overall);
@@ -56,9 +87,15 @@ export function aggregateRows(a: Aggregates): AggregateCsvRow[] {
   for (const g of a.seat_effect.by_pair) seat('seat_weak_strong', g);
   for (const f of a.scaling.fits) {
     rows.push({
-      grouping: 'scaling_fit', weak_model: null, strong_model: null, competition_level: f.level,
-      metric: 'slope_per_100_score_points', n: f.cells,
-      mean: f.fit ? r6(f.fit.slope * 100) : null, ci_low: f.fit ? r6(f.fit.lo * 100) : null, ci_high: f.fit ? r6(f.fit.hi * 100) : null,
+      grouping: 'scaling_fit',
+      weak_model: null,
+      strong_model: null,
+      competition_level: f.level,
+      metric: 'slope_per_100_score_points',
+      n: f.cells,
+      mean: f.fit ? r6(f.fit.slope * 100) : null,
+      ci_low: f.fit ? r6(f.fit.lo * 100) : null,
+      ci_high: f.fit ? r6(f.fit.hi * 100) : null,
       unit: 'advantage utility points per 100 capability-score points (OLS over cell means, t interval)',
     });
   }
@@ -71,12 +108,30 @@ export function aggregatesCsv(a: Aggregates): string {
 
 /** The compact section merged into summary.json as `aggregates` (cells are in aggregates.json / .csv). */
 export function summarySection(a: Aggregates): Record<string, unknown> {
-  const full = aggregatesJson(a) as Record<string, unknown> & { seat_effect: Record<string, unknown>; scaling: Record<string, unknown> };
+  const full = aggregatesJson(a) as Record<string, unknown> & {
+    seat_effect: Record<string, unknown>;
+    scaling: Record<string, unknown>;
+  };
   return {
-    confidence: full.confidence, bootstrap: full.bootstrap, runs: full.runs, experiments: full.experiments, skipped: full.skipped,
-    metrics: full.metrics, overall: full.overall, by_level: full.by_level, by_pair: full.by_pair,
-    seat_effect: { overall: full.seat_effect.overall, by_level: full.seat_effect.by_level, unpaired_runs: full.seat_effect.unpaired_runs },
-    scaling: { scored_models: full.scaling.scored_models, unscored_models: full.scaling.unscored_models, fits: full.scaling.fits },
+    confidence: full.confidence,
+    bootstrap: full.bootstrap,
+    runs: full.runs,
+    experiments: full.experiments,
+    skipped: full.skipped,
+    metrics: full.metrics,
+    overall: full.overall,
+    by_level: full.by_level,
+    by_pair: full.by_pair,
+    seat_effect: {
+      overall: full.seat_effect.overall,
+      by_level: full.seat_effect.by_level,
+      unpaired_runs: full.seat_effect.unpaired_runs,
+    },
+    scaling: {
+      scored_models: full.scaling.scored_models,
+      unscored_models: full.scaling.unscored_models,
+      fits: full.scaling.fits,
+    },
     details: { json: 'aggregates.json', csv: 'aggregates.csv' },
   };
 }
@@ -98,9 +153,14 @@ export function aggregatesJson(a: Aggregates): Record<string, unknown> {
     scaling: {
       ...a.scaling,
       fits: a.scaling.fits.map((f) => ({
-        level: f.level, cells: f.cells, reason: f.reason ?? null,
-        slope_per_100: f.fit ? f.fit.slope * 100 : null, ci_low: f.fit ? f.fit.lo * 100 : null, ci_high: f.fit ? f.fit.hi * 100 : null,
-        intercept: f.fit?.intercept ?? null, r2: f.fit?.r2 ?? null,
+        level: f.level,
+        cells: f.cells,
+        reason: f.reason ?? null,
+        slope_per_100: f.fit ? f.fit.slope * 100 : null,
+        ci_low: f.fit ? f.fit.lo * 100 : null,
+        ci_high: f.fit ? f.fit.hi * 100 : null,
+        intercept: f.fit?.intercept ?? null,
+        r2: f.fit?.r2 ?? null,
       })),
     },
   }) as Record<string, unknown>;

@@ -33,7 +33,11 @@ export type MetricKey = (typeof METRICS)[number]['key'];
 export const METRIC_KEYS: MetricKey[] = METRICS.map((m) => m.key);
 
 export const SEAT_METRICS = [
-  { key: 'first_seat_advantage', label: 'First-seat advantage', unit: 'utility points: seat 1 − seat 2, averaged over the swapped pair' },
+  {
+    key: 'first_seat_advantage',
+    label: 'First-seat advantage',
+    unit: 'utility points: seat 1 − seat 2, averaged over the swapped pair',
+  },
   { key: 'strong_first_advantage', label: 'Advantage, strong seated first', unit: 'utility points' },
   { key: 'strong_second_advantage', label: 'Advantage, strong seated second', unit: 'utility points' },
 ] as const;
@@ -85,11 +89,17 @@ export interface SeatGroup {
 }
 
 export interface ScalingPoint {
-  weak: string; strong: string; level: number;
-  weak_score: number; strong_score: number;
+  weak: string;
+  strong: string;
+  level: number;
+  weak_score: number;
+  strong_score: number;
   /** strong score − weak score */
   gap: number;
-  n: number; mean: number; lo: number | null; hi: number | null;
+  n: number;
+  mean: number;
+  lo: number | null;
+  hi: number | null;
 }
 
 export interface ScalingFit {
@@ -110,7 +120,9 @@ export interface Scaling {
 
 /** Mean value entropy of the analysed runs at one level; runs = runs with a recorded value. */
 export interface EntropyLevel {
-  level: number; runs: number; mean: number | null;
+  level: number;
+  runs: number;
+  mean: number | null;
   /** analysed runs whose Nash point is undefined (maximum product 0) or was not enumerated: no exploitation index */
   no_nash: number;
 }
@@ -140,7 +152,10 @@ export interface Aggregates {
 const lv = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** Groups runs.csv rows into runs; a run needs exactly one weak and one strong seat. */
-export function toRunRecords(rows: readonly RunRow[]): { records: RunRecord[]; skipped: { runs: number; reasons: string[] } } {
+export function toRunRecords(rows: readonly RunRow[]): {
+  records: RunRecord[];
+  skipped: { runs: number; reasons: string[] };
+} {
   const byRun = new Map<string, RunRow[]>();
   for (const r of rows) {
     const k = `${r.experiment_id}/${r.run_index}`;
@@ -156,16 +171,26 @@ export function toRunRecords(rows: readonly RunRow[]): { records: RunRecord[]; s
     const strong = seats.filter((s) => s.role === 'strong');
     if (seats.length !== 2 || weak.length !== 1 || strong.length !== 1) {
       skipped++;
-      reasons.add(`experiment ${seats[0].experiment_id} run ${seats[0].run_index}: expected one weak and one strong seat, found ${seats.length} seat(s) with roles ${seats.map((s) => s.role ?? 'none').join('/')}`);
+      reasons.add(
+        `experiment ${seats[0].experiment_id} run ${seats[0].run_index}: expected one weak and one strong seat, found ${seats.length} seat(s) with roles ${seats.map((s) => s.role ?? 'none').join('/')}`,
+      );
       continue;
     }
-    const w = weak[0], s = strong[0];
-    const seat0 = w.seat === 0 ? w : s, seat1 = w.seat === 0 ? s : w;
+    const w = weak[0],
+      s = strong[0];
+    const seat0 = w.seat === 0 ? w : s,
+      seat1 = w.seat === 0 ? s : w;
     const deal = s.consensus;
     records.push({
-      experiment_id: s.experiment_id, run_index: s.run_index, pair_index: s.pair_index,
-      weak: s.weak_model, strong: s.strong_model, level: lv(s.competition_level),
-      strong_seat: s.seat, seat_diff: seat0.utility - seat1.utility, value_entropy: s.value_entropy ?? null,
+      experiment_id: s.experiment_id,
+      run_index: s.run_index,
+      pair_index: s.pair_index,
+      weak: s.weak_model,
+      strong: s.strong_model,
+      level: lv(s.competition_level),
+      strong_seat: s.seat,
+      seat_diff: seat0.utility - seat1.utility,
+      value_entropy: s.value_entropy ?? null,
       nash_defined: s.nash_utility !== null,
       values: {
         advantage: s.utility - w.utility,
@@ -183,14 +208,25 @@ export function toRunRecords(rows: readonly RunRow[]): { records: RunRecord[]; s
   }
   records.sort((a, b) => a.experiment_id - b.experiment_id || a.run_index - b.run_index);
   const list = [...reasons];
-  return { records, skipped: { runs: skipped, reasons: list.length > 20 ? [...list.slice(0, 20), `… and ${list.length - 20} more`] : list } };
+  return {
+    records,
+    skipped: {
+      runs: skipped,
+      reasons: list.length > 20 ? [...list.slice(0, 20), `… and ${list.length - 20} more`] : list,
+    },
+  };
 }
 
 function firstSeen<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
 
-function groupStats(kind: string, key: string, recs: RunRecord[], o: Required<Omit<AggregateOptions, 'scores'>>): Record<MetricKey, Stat> {
+function groupStats(
+  kind: string,
+  key: string,
+  recs: RunRecord[],
+  o: Required<Omit<AggregateOptions, 'scores'>>,
+): Record<MetricKey, Stat> {
   const cols = METRIC_KEYS.map((m) => recs.map((r) => r.values[m]));
   const stats = bootstrap(cols, deriveSeed(o.seed, kind, key), o.resamples);
   return Object.fromEntries(METRIC_KEYS.map((m, i) => [m, stats[i]])) as Record<MetricKey, Stat>;
@@ -207,28 +243,54 @@ function groupBy<T>(recs: readonly T[], key: (r: T) => string): Map<string, T[]>
   return m;
 }
 
-interface PairUnit { weak: string; strong: string; level: number; first: number; strongFirst: number; strongSecond: number }
+interface PairUnit {
+  weak: string;
+  strong: string;
+  level: number;
+  first: number;
+  strongFirst: number;
+  strongSecond: number;
+}
 
 function seatPairs(recs: RunRecord[]): { units: PairUnit[]; unpaired: number } {
   const units: PairUnit[] = [];
   let unpaired = 0;
   for (const runs of groupBy(recs, (r) => `${r.experiment_id}/${r.pair_index}`).values()) {
-    const sf = runs.find((r) => r.strong_seat === 0), ss = runs.find((r) => r.strong_seat === 1);
-    if (runs.length !== 2 || !sf || !ss) { unpaired += runs.length; continue; }
+    const sf = runs.find((r) => r.strong_seat === 0),
+      ss = runs.find((r) => r.strong_seat === 1);
+    if (runs.length !== 2 || !sf || !ss) {
+      unpaired += runs.length;
+      continue;
+    }
     units.push({
-      weak: sf.weak, strong: sf.strong, level: sf.level,
+      weak: sf.weak,
+      strong: sf.strong,
+      level: sf.level,
       first: (sf.seat_diff + ss.seat_diff) / 2,
-      strongFirst: sf.values.advantage!, strongSecond: ss.values.advantage!,
+      strongFirst: sf.values.advantage!,
+      strongSecond: ss.values.advantage!,
     });
   }
   return { units, unpaired };
 }
 
-function seatGroup(kind: string, key: string, units: PairUnit[], head: Omit<SeatGroup, 'pairs' | 'stats'>, o: Required<Omit<AggregateOptions, 'scores'>>): SeatGroup {
+function seatGroup(
+  kind: string,
+  key: string,
+  units: PairUnit[],
+  head: Omit<SeatGroup, 'pairs' | 'stats'>,
+  o: Required<Omit<AggregateOptions, 'scores'>>,
+): SeatGroup {
   const [first, sf, ss] = bootstrap(
     [units.map((u) => u.first), units.map((u) => u.strongFirst), units.map((u) => u.strongSecond)],
-    deriveSeed(o.seed, 'seat', kind, key), o.resamples);
-  return { ...head, pairs: units.length, stats: { first_seat_advantage: first, strong_first_advantage: sf, strong_second_advantage: ss } };
+    deriveSeed(o.seed, 'seat', kind, key),
+    o.resamples,
+  );
+  return {
+    ...head,
+    pairs: units.length,
+    stats: { first_seat_advantage: first, strong_first_advantage: sf, strong_second_advantage: ss },
+  };
 }
 
 function entropyByLevel(recs: RunRecord[], levels: number[]): EntropyLevel[] {
@@ -236,7 +298,9 @@ function entropyByLevel(recs: RunRecord[], levels: number[]): EntropyLevel[] {
     const at = recs.filter((r) => r.level === level);
     const hs = at.filter((r) => r.value_entropy !== null).map((r) => r.value_entropy!);
     return {
-      level, runs: hs.length, mean: hs.length ? hs.reduce((a, b) => a + b, 0) / hs.length : null,
+      level,
+      runs: hs.length,
+      mean: hs.length ? hs.reduce((a, b) => a + b, 0) / hs.length : null,
       no_nash: at.filter((r) => !r.nash_defined).length,
     };
   });
@@ -248,17 +312,48 @@ function scaling(cells: Group[], models: string[], scores: Record<string, number
   for (const c of cells) {
     const st = c.stats.advantage;
     if (!ok(c.weak!) || !ok(c.strong!) || st.mean === null) continue;
-    const ws = scores[c.weak!]!, ss = scores[c.strong!]!;
-    points.push({ weak: c.weak!, strong: c.strong!, level: c.level!, weak_score: ws, strong_score: ss, gap: ss - ws, n: st.n, mean: st.mean, lo: st.lo, hi: st.hi });
+    const ws = scores[c.weak!]!,
+      ss = scores[c.strong!]!;
+    points.push({
+      weak: c.weak!,
+      strong: c.strong!,
+      level: c.level!,
+      weak_score: ws,
+      strong_score: ss,
+      gap: ss - ws,
+      n: st.n,
+      mean: st.mean,
+      lo: st.lo,
+      hi: st.hi,
+    });
   }
   const fitOf = (level: number | null, pts: ScalingPoint[]): ScalingFit => {
-    const fit = ols(pts.map((p) => p.gap), pts.map((p) => p.mean));
+    const fit = ols(
+      pts.map((p) => p.gap),
+      pts.map((p) => p.mean),
+    );
     if (fit) return { level, cells: pts.length, fit };
     const gaps = new Set(pts.map((p) => p.gap)).size;
-    return { level, cells: pts.length, fit: null, reason: pts.length < 3 ? `${pts.length} cell(s) with scores; a slope needs at least 3` : `all ${pts.length} cells have ${gaps === 1 ? 'the same' : 'too few distinct'} capability gap(s)` };
+    return {
+      level,
+      cells: pts.length,
+      fit: null,
+      reason:
+        pts.length < 3
+          ? `${pts.length} cell(s) with scores; a slope needs at least 3`
+          : `all ${pts.length} cells have ${gaps === 1 ? 'the same' : 'too few distinct'} capability gap(s)`,
+    };
   };
   const levels = firstSeen(points.map((p) => p.level)).sort((a, b) => a - b);
-  const fits = [fitOf(null, points), ...levels.map((l) => fitOf(l, points.filter((p) => p.level === l)))];
+  const fits = [
+    fitOf(null, points),
+    ...levels.map((l) =>
+      fitOf(
+        l,
+        points.filter((p) => p.level === l),
+      ),
+    ),
+  ];
   return { scored_models: models.filter(ok), unscored_models: models.filter((m) => !ok(m)), points, fits };
 }
 
@@ -269,22 +364,33 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
   const strong_models = firstSeen(records.map((r) => r.strong));
   const levels = firstSeen(records.map((r) => r.level)).sort((a, b) => a - b);
   const experiments = (rs: RunRecord[]) => new Set(rs.map((r) => r.experiment_id)).size;
-  const make = (kind: string, key: string, rs: RunRecord[], head: Pick<Group, 'weak' | 'strong' | 'level'>): Group =>
-    ({ ...head, runs: rs.length, experiments: experiments(rs), stats: groupStats(kind, key, rs, o) });
+  const make = (kind: string, key: string, rs: RunRecord[], head: Pick<Group, 'weak' | 'strong' | 'level'>): Group => ({
+    ...head,
+    runs: rs.length,
+    experiments: experiments(rs),
+    stats: groupStats(kind, key, rs, o),
+  });
 
-  const byCell = [...groupBy(records, (r) => JSON.stringify([r.weak, r.strong, r.level])).entries()]
-    .map(([k, rs]) => make('cell', k, rs, { weak: rs[0].weak, strong: rs[0].strong, level: rs[0].level }));
-  const byStrongLevel = [...groupBy(records, (r) => JSON.stringify([r.strong, r.level])).entries()]
-    .map(([k, rs]) => make('strong_level', k, rs, { weak: null, strong: rs[0].strong, level: rs[0].level }));
-  const byLevel = [...groupBy(records, (r) => String(r.level)).entries()]
-    .map(([k, rs]) => make('level', k, rs, { weak: null, strong: null, level: rs[0].level }));
-  const byPair = [...groupBy(records, (r) => JSON.stringify([r.weak, r.strong])).entries()]
-    .map(([k, rs]) => make('pair', k, rs, { weak: rs[0].weak, strong: rs[0].strong, level: null }));
+  const byCell = [...groupBy(records, (r) => JSON.stringify([r.weak, r.strong, r.level])).entries()].map(([k, rs]) =>
+    make('cell', k, rs, { weak: rs[0].weak, strong: rs[0].strong, level: rs[0].level }),
+  );
+  const byStrongLevel = [...groupBy(records, (r) => JSON.stringify([r.strong, r.level])).entries()].map(([k, rs]) =>
+    make('strong_level', k, rs, { weak: null, strong: rs[0].strong, level: rs[0].level }),
+  );
+  const byLevel = [...groupBy(records, (r) => String(r.level)).entries()].map(([k, rs]) =>
+    make('level', k, rs, { weak: null, strong: null, level: rs[0].level }),
+  );
+  const byPair = [...groupBy(records, (r) => JSON.stringify([r.weak, r.strong])).entries()].map(([k, rs]) =>
+    make('pair', k, rs, { weak: rs[0].weak, strong: rs[0].strong, level: null }),
+  );
   const order = (g: Group) => [
-    g.weak === null ? -1 : weak_models.indexOf(g.weak), g.strong === null ? -1 : strong_models.indexOf(g.strong), g.level ?? -1,
+    g.weak === null ? -1 : weak_models.indexOf(g.weak),
+    g.strong === null ? -1 : strong_models.indexOf(g.strong),
+    g.level ?? -1,
   ];
   const cmp = (a: Group, b: Group) => {
-    const x = order(a), y = order(b);
+    const x = order(a),
+      y = order(b);
     return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
   };
   for (const l of [byCell, byStrongLevel, byLevel, byPair]) l.sort(cmp);
@@ -297,8 +403,16 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
   return {
     version: 1,
     confidence: 0.95,
-    bootstrap: { resamples: o.resamples, seed: o.seed, unit: 'run', seat_unit: 'seat-swapped pair', method: 'percentile' },
-    weak_models, strong_models, levels,
+    bootstrap: {
+      resamples: o.resamples,
+      seed: o.seed,
+      unit: 'run',
+      seat_unit: 'seat-swapped pair',
+      method: 'percentile',
+    },
+    weak_models,
+    strong_models,
+    levels,
     runs: records.length,
     experiments: experiments(records),
     skipped,
@@ -309,10 +423,16 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
     by_pair: byPair,
     seat_effect: {
       overall: seatGroup('overall', '', units, { weak: null, strong: null, level: null }, o),
-      by_level: seatByLevel.map(([k, us]) => seatGroup('level', k, us, { weak: null, strong: null, level: us[0].level }, o))
+      by_level: seatByLevel
+        .map(([k, us]) => seatGroup('level', k, us, { weak: null, strong: null, level: us[0].level }, o))
         .sort((a, b) => a.level! - b.level!),
-      by_pair: seatByPair.map(([k, us]) => seatGroup('pair', k, us, { weak: us[0].weak, strong: us[0].strong, level: null }, o))
-        .sort((a, b) => weak_models.indexOf(a.weak!) - weak_models.indexOf(b.weak!) || strong_models.indexOf(a.strong!) - strong_models.indexOf(b.strong!)),
+      by_pair: seatByPair
+        .map(([k, us]) => seatGroup('pair', k, us, { weak: us[0].weak, strong: us[0].strong, level: null }, o))
+        .sort(
+          (a, b) =>
+            weak_models.indexOf(a.weak!) - weak_models.indexOf(b.weak!) ||
+            strong_models.indexOf(a.strong!) - strong_models.indexOf(b.strong!),
+        ),
       unpaired_runs: unpaired,
     },
     scaling: scaling(byCell, allModels, opts.scores ?? {}),

@@ -5,7 +5,10 @@ import type { RunDocument } from '../protocol/series.ts';
 import { experimentPage } from './experiment-page.ts';
 import type { ResultFile } from '../results/index.ts';
 
-const prefs = [[10, 20, 30, 40], [40, 30, 20, 10]];
+const prefs = [
+  [10, 20, 30, 40],
+  [40, 30, 20, 10],
+];
 const items = ['Apple', 'Jewel', 'Stone', 'Quill'];
 
 function ev(e: Record<string, unknown>, seq: number, run = 0): TranscriptEvent {
@@ -13,64 +16,235 @@ function ev(e: Record<string, unknown>, seq: number, run = 0): TranscriptEvent {
 }
 
 const events: TranscriptEvent[] = [
-  ev({ type: 'run_start', round: 0, to: 'host', seats: [{ seat: 0, agent: 'Agent_1', model: 'gpt-4o', role: 'weak' }, { seat: 1, agent: 'Agent_2', model: 'o3', role: 'strong' }], preferences: prefs, cosine_similarity: 0.67, items, params: { n: 2, m: 4, max_rounds: 3, gamma: 0.9, discussion_turns: 1 } }, 0),
+  ev(
+    {
+      type: 'run_start',
+      round: 0,
+      to: 'host',
+      seats: [
+        { seat: 0, agent: 'Agent_1', model: 'gpt-4o', role: 'weak' },
+        { seat: 1, agent: 'Agent_2', model: 'o3', role: 'strong' },
+      ],
+      preferences: prefs,
+      cosine_similarity: 0.67,
+      items,
+      params: { n: 2, m: 4, max_rounds: 3, gamma: 0.9, discussion_turns: 1 },
+    },
+    0,
+  ),
   ev({ type: 'round_start', round: 1 }, 1),
   ev({ type: 'message', round: 1, agent: 'Agent_1', text: 'I want <Quill> & "Stone"' }, 2),
-  ev({ type: 'note', round: 1, to: 'Agent_2', agent: 'Agent_2', phase: 'thinking', text: 'secret plan: concede Apple' }, 3),
-  ev({
-    type: 'turn', round: 1, to: 'Agent_2', phase: 'proposal', agent: 'Agent_2', attempt: 1, sees: [], repair_error: 'item 9 is not an item', text: '{"allocation": ...}', valid: true, ms: 12,
-    calls: [{ model: 'o3', route: 'openai', input_tokens: 1500, output_tokens: 200, reasoning_tokens: 800, cache_read_tokens: 1024, cache_write_tokens: 300, cost_usd: 0.0123, latency_ms: 2100, cached: true, finish_reason: 'stop',
-      messages_base: 3, messages: [{ role: 'user', content: 'Now propose. <b>bold</b>' }], key_label: 'OPENAI_API_KEY' }],
-  }, 4),
-  ev({ type: 'proposal', round: 1, agent: 'Agent_1', proposal: 1, allocation: { Agent_1: [2, 3], Agent_2: [0, 1] } }, 5),
-  ev({ type: 'proposal_void', round: 1, agent: 'Agent_2', reason: 'Agent_2 made no valid proposal this round (item 9 is not an item)' }, 6),
+  ev(
+    { type: 'note', round: 1, to: 'Agent_2', agent: 'Agent_2', phase: 'thinking', text: 'secret plan: concede Apple' },
+    3,
+  ),
+  ev(
+    {
+      type: 'turn',
+      round: 1,
+      to: 'Agent_2',
+      phase: 'proposal',
+      agent: 'Agent_2',
+      attempt: 1,
+      sees: [],
+      repair_error: 'item 9 is not an item',
+      text: '{"allocation": ...}',
+      valid: true,
+      ms: 12,
+      calls: [
+        {
+          model: 'o3',
+          route: 'openai',
+          input_tokens: 1500,
+          output_tokens: 200,
+          reasoning_tokens: 800,
+          cache_read_tokens: 1024,
+          cache_write_tokens: 300,
+          cost_usd: 0.0123,
+          latency_ms: 2100,
+          cached: true,
+          finish_reason: 'stop',
+          messages_base: 3,
+          messages: [{ role: 'user', content: 'Now propose. <b>bold</b>' }],
+          key_label: 'OPENAI_API_KEY',
+        },
+      ],
+    },
+    4,
+  ),
+  ev(
+    { type: 'proposal', round: 1, agent: 'Agent_1', proposal: 1, allocation: { Agent_1: [2, 3], Agent_2: [0, 1] } },
+    5,
+  ),
+  ev(
+    {
+      type: 'proposal_void',
+      round: 1,
+      agent: 'Agent_2',
+      reason: 'Agent_2 made no valid proposal this round (item 9 is not an item)',
+    },
+    6,
+  ),
   ev({ type: 'vote', round: 1, to: 'Agent_1', agent: 'Agent_1', votes: [true], voided: false }, 7),
   ev({ type: 'vote', round: 1, to: 'Agent_2', agent: 'Agent_2', votes: null, voided: true }, 8),
-  ev({ type: 'tally', round: 1, results: [{ proposal: 1, from: 'Agent_1', accepts: 1, rejects: 1, passed: false }], winner: null, tie_between: null }, 9),
+  ev(
+    {
+      type: 'tally',
+      round: 1,
+      results: [{ proposal: 1, from: 'Agent_1', accepts: 1, rejects: 1, passed: false }],
+      winner: null,
+      tie_between: null,
+    },
+    9,
+  ),
   ev({ type: 'future_event', round: 1, payload: '<script>x</script>' }, 10),
   ev({ type: 'round_start', round: 2 }, 11),
   ev({ type: 'message_void', round: 2, agent: 'Agent_1', reason: 'the answer is <empty>' }, 12),
-  ev({ type: 'proposal', round: 2, agent: 'Agent_2', proposal: 1, allocation: { Agent_1: [3], Agent_2: [0, 1, 2] } }, 13),
-  ev({ type: 'tally', round: 2, results: [{ proposal: 1, from: 'Agent_2', accepts: 2, rejects: 0, passed: true }], winner: 1, tie_between: null }, 14),
-  ev({ type: 'run_end', round: 2, to: 'host', consensus: true, agreement_round: 2, allocation: { Agent_1: [3], Agent_2: [0, 1, 2] }, raw_utilities: [40, 90], utilities: [36, 81] }, 15),
+  ev(
+    { type: 'proposal', round: 2, agent: 'Agent_2', proposal: 1, allocation: { Agent_1: [3], Agent_2: [0, 1, 2] } },
+    13,
+  ),
+  ev(
+    {
+      type: 'tally',
+      round: 2,
+      results: [{ proposal: 1, from: 'Agent_2', accepts: 2, rejects: 0, passed: true }],
+      winner: 1,
+      tie_between: null,
+    },
+    14,
+  ),
+  ev(
+    {
+      type: 'run_end',
+      round: 2,
+      to: 'host',
+      consensus: true,
+      agreement_round: 2,
+      allocation: { Agent_1: [3], Agent_2: [0, 1, 2] },
+      raw_utilities: [40, 90],
+      utilities: [36, 81],
+    },
+    15,
+  ),
   // run 1 started but never finished
   ev({ type: 'round_start', round: 1 }, 0, 1),
 ];
 
 const doc: RunDocument = {
-  run_index: 0, pair_index: 0, seats_swapped: false, preferences: prefs, cosine_similarity: 0.67, consensus: true, round: 2,
-  allocation: { Agent_1: [3], Agent_2: [0, 1, 2] }, welfare: 130, pareto_optimal: true, tie_break: null,
+  run_index: 0,
+  pair_index: 0,
+  seats_swapped: false,
+  preferences: prefs,
+  cosine_similarity: 0.67,
+  consensus: true,
+  round: 2,
+  allocation: { Agent_1: [3], Agent_2: [0, 1, 2] },
+  welfare: 130,
+  pareto_optimal: true,
+  tie_break: null,
   agents: [
-    { seat: 0, agent: 'Agent_1', model: 'gpt-4o', role: 'weak', utility: 36, raw_utility: 40, share: 0.3077, exploitation_index: -0.2, nash_utility: 50, repairs: 0, voided: 0, calls: 5, input_tokens: 900, output_tokens: 100, reasoning_tokens: 0, cost_usd: 0.002 },
-    { seat: 1, agent: 'Agent_2', model: 'o3', role: 'strong', utility: 81, raw_utility: 90, share: 0.6923, exploitation_index: 0.3, nash_utility: 70, repairs: 1, voided: 2, calls: 6, input_tokens: 1500, output_tokens: 200, reasoning_tokens: 800, cache_read_tokens: 1024, cache_write_tokens: 300, cost_usd: 0.0123 },
+    {
+      seat: 0,
+      agent: 'Agent_1',
+      model: 'gpt-4o',
+      role: 'weak',
+      utility: 36,
+      raw_utility: 40,
+      share: 0.3077,
+      exploitation_index: -0.2,
+      nash_utility: 50,
+      repairs: 0,
+      voided: 0,
+      calls: 5,
+      input_tokens: 900,
+      output_tokens: 100,
+      reasoning_tokens: 0,
+      cost_usd: 0.002,
+    },
+    {
+      seat: 1,
+      agent: 'Agent_2',
+      model: 'o3',
+      role: 'strong',
+      utility: 81,
+      raw_utility: 90,
+      share: 0.6923,
+      exploitation_index: 0.3,
+      nash_utility: 70,
+      repairs: 1,
+      voided: 2,
+      calls: 6,
+      input_tokens: 1500,
+      output_tokens: 200,
+      reasoning_tokens: 800,
+      cache_read_tokens: 1024,
+      cache_write_tokens: 300,
+      cost_usd: 0.0123,
+    },
   ],
 };
 
 const result: ResultFile = {
-  experiment_id: 4, weak_model: 'gpt-4o', strong_model: 'o3', competition_level: 0.7, random_seed: 46, status: 'TIMEOUT',
-  num_runs: 2, runs: [doc], error: 'a negotiation run exceeded the 600 s timeout (run 1)', calls: 11, input_tokens: 2400,
-  output_tokens: 300, reasoning_tokens: 800, cost_usd: 0.0143, transcript_file: 'x/transcript_4.jsonl',
+  experiment_id: 4,
+  weak_model: 'gpt-4o',
+  strong_model: 'o3',
+  competition_level: 0.7,
+  random_seed: 46,
+  status: 'TIMEOUT',
+  num_runs: 2,
+  runs: [doc],
+  error: 'a negotiation run exceeded the 600 s timeout (run 1)',
+  calls: 11,
+  input_tokens: 2400,
+  output_tokens: 300,
+  reasoning_tokens: 800,
+  cost_usd: 0.0143,
+  transcript_file: 'x/transcript_4.jsonl',
 };
 
-const html = experimentPage({ id: 4, result, config: { experiment_id: 4, num_items: 4, max_rounds: 3, gamma_discount: 0.9 }, events, prev: 3, next: null, gridTitle: 'grid' });
+const html = experimentPage({
+  id: 4,
+  result,
+  config: { experiment_id: 4, num_items: 4, max_rounds: 3, gamma_discount: 0.9 },
+  events,
+  prev: 3,
+  next: null,
+  gridTitle: 'grid',
+});
 const between = (a: string, b: string) => html.slice(html.indexOf(a), html.indexOf(b, html.indexOf(a)));
 
-test('proposals show the allocation item by item, with each side\'s values and raw utility', () => {
+test("proposals show the allocation item by item, with each side's values and raw utility", () => {
   const p1 = between('<b>Proposal 1</b> by', '</table>');
   assert.match(p1, /<td>Apple<\/td><td>Agent_2<\/td><td class="num">10<\/td><td class="num"><b>40<\/b><\/td>/);
   assert.match(p1, /<td>Quill<\/td><td>Agent_1<\/td><td class="num"><b>40<\/b><\/td><td class="num">10<\/td>/);
   // Agent_1 gets Stone + Quill = 30 + 40 = 70; Agent_2 gets Apple + Jewel = 40 + 30 = 70
-  assert.match(p1, /Raw utility \(sum of own values of items received\)<\/th><th class="num">70<\/th><th class="num">70<\/th>/);
+  assert.match(
+    p1,
+    /Raw utility \(sum of own values of items received\)<\/th><th class="num">70<\/th><th class="num">70<\/th>/,
+  );
 });
 
 test('the timeline shows talk, tallies, voids and the outcome; private material only behind toggles', () => {
   assert.match(html, /<p class="text">I want &lt;Quill&gt; &amp; &quot;Stone&quot;<\/p>/);
-  assert.match(html, /<details class="private note"><summary>Private thinking note of Agent_2<\/summary>.*secret plan: concede Apple/);
-  assert.match(html, /<details class="private vote"><summary>Private votes of Agent_1<\/summary><p>proposal 1: accept<\/p>/);
+  assert.match(
+    html,
+    /<details class="private note"><summary>Private thinking note of Agent_2<\/summary>.*secret plan: concede Apple/,
+  );
+  assert.match(
+    html,
+    /<details class="private vote"><summary>Private votes of Agent_1<\/summary><p>proposal 1: accept<\/p>/,
+  );
   assert.match(html, /Private votes of Agent_2<\/summary><p><span class="void">vote voided after repairs/);
-  assert.match(html, /No valid proposal from Agent_2: Agent_2 made no valid proposal this round \(item 9 is not an item\)/);
+  assert.match(
+    html,
+    /No valid proposal from Agent_2: Agent_2 made no valid proposal this round \(item 9 is not an item\)/,
+  );
   assert.match(html, /No usable message from Agent_1: the answer is &lt;empty&gt;<\/p>/);
-  assert.match(html, /<td>Proposal 1<\/td><td>Agent_1<\/td><td class="num">1<\/td><td class="num">1<\/td><td>failed<\/td>/);
+  assert.match(
+    html,
+    /<td>Proposal 1<\/td><td>Agent_1<\/td><td class="num">1<\/td><td class="num">1<\/td><td>failed<\/td>/,
+  );
   assert.match(html, /No proposal passed\./);
   assert.match(html, /Proposal 1 wins\./);
   assert.match(html, /Deal in round 2\.<\/b> Utilities: Agent_1 36\.00 \(raw 40\) · Agent_2 81\.00 \(raw 90\)/);
@@ -80,7 +254,10 @@ test('the timeline shows talk, tallies, voids and the outcome; private material 
 });
 
 test('model calls show tokens, cost, cache and delta prompts, escaped; unknown events shown as escaped JSON', () => {
-  assert.match(html, /Call 1: o3 via openai · in 1,500 \/ out 200 \/ reasoning 800 tokens \(input: 1,024 cache read, 300 cache write\) · \$0\.0123 · 2,100 ms · from cache · finish: stop/);
+  assert.match(
+    html,
+    /Call 1: o3 via openai · in 1,500 \/ out 200 \/ reasoning 800 tokens \(input: 1,024 cache read, 300 cache write\) · \$0\.0123 · 2,100 ms · from cache · finish: stop/,
+  );
   assert.match(html, /Prompt \(4 messages; the first 3 as in this agent's previous call, the new ones shown\)/);
   assert.match(html, /<pre>Now propose\. &lt;b&gt;bold&lt;\/b&gt;<\/pre>/);
   assert.match(html, /repair attempt 1/);
@@ -91,15 +268,24 @@ test('model calls show tokens, cost, cache and delta prompts, escaped; unknown e
 });
 
 test('the header tells status, error, missing runs; an unfinished run is marked; neighbours are linked', () => {
-  assert.match(html, /<div class="notice bad"><b>TIMEOUT<\/b>: a negotiation run exceeded the 600 s timeout \(run 1\)<\/div>/);
+  assert.match(
+    html,
+    /<div class="notice bad"><b>TIMEOUT<\/b>: a negotiation run exceeded the 600 s timeout \(run 1\)<\/div>/,
+  );
   assert.match(html, /1 of 2 runs did not complete/);
-  assert.match(html, /<section class="run" id="run-1"><h3>Run 1<\/h3><div class="notice">This run has transcript events but no result: it did not finish\./);
+  assert.match(
+    html,
+    /<section class="run" id="run-1"><h3>Run 1<\/h3><div class="notice">This run has transcript events but no result: it did not finish\./,
+  );
   assert.match(html, /<a href="3\.html">← Experiment 3<\/a>/);
   assert.doesNotMatch(html, /Experiment 5 →/);
   assert.match(html, /<th>Tokens in \/ out \/ reasoning<\/th><td>2,400 \/ 300 \/ 800<\/td>/);
   assert.match(html, /<th>Cost<\/th><td>\$0\.0143<\/td>/);
   // cache tokens from the seats; the seat of an older result without them counts 0
-  assert.match(html, /<th>Cached input<\/th><td>42\.7% \(1,024 of 2,400 input tokens read from the prompt cache; 300 written\)<\/td>/);
+  assert.match(
+    html,
+    /<th>Cached input<\/th><td>42\.7% \(1,024 of 2,400 input tokens read from the prompt cache; 300 written\)<\/td>/,
+  );
   assert.match(html, /<td class="num">0 \/ 0<\/td>/);
   assert.match(html, /<td class="num">1,024 \/ 300<\/td>/);
 });

@@ -135,15 +135,28 @@ export function pct(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(digits)}%`;
 }
 
-export interface Column<T> { head: string; cell: (row: T) => string; num?: boolean; title?: string }
+export interface Column<T> {
+  head: string;
+  cell: (row: T) => string;
+  num?: boolean;
+  title?: string;
+}
 
 /** A table; `cell` returns HTML (callers escape their text), `head` is escaped here. */
-export function table<T>(rows: readonly T[], cols: Column<T>[], opts: { id?: string; rowClass?: (r: T) => string } = {}): string {
-  const head = cols.map((c) => `<th${c.num ? ' class="num"' : ''}${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`).join('');
-  const body = rows.map((r) => {
-    const cls = opts.rowClass?.(r);
-    return `<tr${cls ? ` class="${esc(cls)}"` : ''}>${cols.map((c) => `<td${c.num ? ' class="num"' : ''}>${c.cell(r)}</td>`).join('')}</tr>`;
-  }).join('\n');
+export function table<T>(
+  rows: readonly T[],
+  cols: Column<T>[],
+  opts: { id?: string; rowClass?: (r: T) => string } = {},
+): string {
+  const head = cols
+    .map((c) => `<th${c.num ? ' class="num"' : ''}${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`)
+    .join('');
+  const body = rows
+    .map((r) => {
+      const cls = opts.rowClass?.(r);
+      return `<tr${cls ? ` class="${esc(cls)}"` : ''}>${cols.map((c) => `<td${c.num ? ' class="num"' : ''}>${c.cell(r)}</td>`).join('')}</tr>`;
+    })
+    .join('\n');
   return `<div class="scroll"><table${opts.id ? ` id="${esc(opts.id)}"` : ''}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 

@@ -10,9 +10,13 @@ import type { Stat } from './stats.ts';
 import { modelTotals, type ModelTotals, type ResultRow, type RunRow } from '../results/index.ts';
 
 export interface Totals {
-  calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
   /** prompt-cache reads and writes: parts of input_tokens */
-  cache_read_tokens: number; cache_write_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
   cost_usd: number;
 }
 
@@ -36,8 +40,16 @@ export interface IndexPageInput {
 }
 
 const DIGITS: Record<MetricKey, number> = {
-  advantage: 1, strong_utility: 1, weak_utility: 1, strong_share: 3, strong_exploitation: 3, weak_exploitation: 3,
-  agreement_rate: 2, rounds_to_agreement: 2, repairs: 2, voided: 2,
+  advantage: 1,
+  strong_utility: 1,
+  weak_utility: 1,
+  strong_share: 3,
+  strong_exploitation: 3,
+  weak_exploitation: 3,
+  agreement_rate: 2,
+  rounds_to_agreement: 2,
+  repairs: 2,
+  voided: 2,
 };
 
 function statCell(s: Stat, digits: number): string {
@@ -45,25 +57,41 @@ function statCell(s: Stat, digits: number): string {
   return `${num(s.mean, digits)} <span class="ci">[${num(s.lo, digits)}, ${num(s.hi, digits)}]</span>`;
 }
 
-const expLink = (id: number, pages: Set<number>) => (pages.has(id) ? `<a href="experiments/${esc(id)}.html">${esc(id)}</a>` : esc(id));
+const expLink = (id: number, pages: Set<number>) =>
+  pages.has(id) ? `<a href="experiments/${esc(id)}.html">${esc(id)}</a>` : esc(id);
 
 function groupTable(groups: Group[], keys: ('weak' | 'strong' | 'level')[], id?: string): string {
   const head: Column<Group>[] = keys.map((k) => ({
-    head: k === 'weak' ? 'Weak model' : k === 'strong' ? 'Strong model' : 'Level', num: k === 'level',
+    head: k === 'weak' ? 'Weak model' : k === 'strong' ? 'Strong model' : 'Level',
+    num: k === 'level',
     cell: (g: Group) => esc(g[k] ?? ''),
   }));
-  return table(groups, [
-    ...head,
-    { head: 'Runs', num: true, cell: (g) => int(g.runs) },
-    ...METRICS.map((m) => ({ head: m.label, title: m.unit, num: true, cell: (g: Group) => statCell(g.stats[m.key], DIGITS[m.key]) })),
-  ], { id });
+  return table(
+    groups,
+    [
+      ...head,
+      { head: 'Runs', num: true, cell: (g) => int(g.runs) },
+      ...METRICS.map((m) => ({
+        head: m.label,
+        title: m.unit,
+        num: true,
+        cell: (g: Group) => statCell(g.stats[m.key], DIGITS[m.key]),
+      })),
+    ],
+    { id },
+  );
 }
 
 function seatTable(groups: SeatGroup[], label: (g: SeatGroup) => string): string {
   return table(groups, [
     { head: 'Group', cell: (g) => esc(label(g)) },
     { head: 'Seat-swapped pairs', num: true, cell: (g) => int(g.pairs) },
-    ...SEAT_METRICS.map((m) => ({ head: m.label, title: m.unit, num: true, cell: (g: SeatGroup) => statCell(g.stats[m.key], 1) })),
+    ...SEAT_METRICS.map((m) => ({
+      head: m.label,
+      title: m.unit,
+      num: true,
+      cell: (g: SeatGroup) => statCell(g.stats[m.key], 1),
+    })),
   ]);
 }
 
@@ -75,12 +103,24 @@ function levelConstruction(agg: Aggregates): string {
 <p id="nash-rule"><b>Nash point and exploitation index.</b> U_NBS is the Nash bargaining solution over allocations with disagreement point 0: among all allocations maximising the product of the agents' raw utilities, the mean of their distinct utility vectors. Ties are common (at level 1.0 the mirrored splits tie in most draws); averaging over every maximiser keeps the point seat-neutral (swapping the seats mirrors it exactly, 50/50 in the mirrored case) instead of resting on an arbitrary pick. With a positive maximum every maximiser is Pareto optimal; the mean may itself not be an achievable allocation (it is the even lottery over the maximisers). When no allocation gives every agent a positive utility (maximum product 0, e.g. one valued item), the Nash point is undefined: such runs have an empty <code>nash_utility</code> and exploitation index and leave the exploitation statistics (counted per level below). The exploitation index is (U − U_NBS) / U_NBS on raw utilities, for runs with a deal.</p>
 <h3 id="value-entropy">Value entropy by level</h3>
 <p class="small muted">A stated confound: the value entropy of a vector is the Shannon entropy in bits of values ÷ 100 (0 = everything on one item; log₂ m = even over m items), averaged over the agents of a run and then over runs. Concentration changes with the level (low levels give more concentrated values), so a level effect mixes similarity of the values with their concentration.</p>
-${recorded ? table(rows, [
-    { head: 'Level', num: true, cell: (r) => esc(r.level) },
-    { head: 'Runs', num: true, cell: (r) => int(r.runs) },
-    { head: 'Mean value entropy (bits)', num: true, cell: (r) => (r.mean === null ? '<span class="muted">–</span>' : num(r.mean, 3)) },
-    { head: 'Runs without a Nash point', num: true, cell: (r) => int(r.no_nash) },
-  ], { id: 'entropy-table' }) : '<p class="muted">Not recorded in these tables (runs.csv predates its value_entropy column); re-run <code>bargain collect</code> to add it.</p>'}`;
+${
+  recorded
+    ? table(
+        rows,
+        [
+          { head: 'Level', num: true, cell: (r) => esc(r.level) },
+          { head: 'Runs', num: true, cell: (r) => int(r.runs) },
+          {
+            head: 'Mean value entropy (bits)',
+            num: true,
+            cell: (r) => (r.mean === null ? '<span class="muted">–</span>' : num(r.mean, 3)),
+          },
+          { head: 'Runs without a Nash point', num: true, cell: (r) => int(r.no_nash) },
+        ],
+        { id: 'entropy-table' },
+      )
+    : '<p class="muted">Not recorded in these tables (runs.csv predates its value_entropy column); re-run <code>bargain collect</code> to add it.</p>'
+}`;
 }
 
 function card(k: string, v: string, sub = ''): string {
@@ -96,25 +136,41 @@ function figure(c: RenderedChart): string {
 
 /** Calls, tokens and dollars per model, summed over runs.csv's seats (scripted models have none and are left out). */
 export function modelCosts(runs: readonly RunRow[]): (ModelTotals & { model: string })[] {
-  return Object.entries(modelTotals(runs)).map(([model, t]) => ({ model, ...t }))
-    .filter((c) => c.calls > 0).sort((a, b) => b.cost_usd - a.cost_usd || a.model.localeCompare(b.model));
+  return Object.entries(modelTotals(runs))
+    .map(([model, t]) => ({ model, ...t }))
+    .filter((c) => c.calls > 0)
+    .sort((a, b) => b.cost_usd - a.cost_usd || a.model.localeCompare(b.model));
 }
 
 function costSection(runs: readonly RunRow[] | undefined): string {
   const rows = modelCosts(runs ?? []);
   return `<h2 id="cost">Cost by model</h2>
 <p class="small muted">Over every completed run and seat (runs.csv). Cached input: the share of input tokens read from the provider's prompt cache (billed at the cached price); cache writes are input tokens stored in the cache (Anthropic bills them at its cache-write price). Both are parts of the input tokens.</p>
-${rows.length ? table(rows, [
-    { head: 'Model', cell: (c) => esc(c.model) },
-    { head: 'Seats', num: true, cell: (c) => int(c.seats) },
-    { head: 'Calls', num: true, cell: (c) => int(c.calls) },
-    { head: 'Input tokens', num: true, cell: (c) => int(c.input_tokens) },
-    { head: 'Cached input', num: true, title: 'cache-read tokens ÷ input tokens', cell: (c) => `${pct(c.input_tokens ? c.cache_read_tokens / c.input_tokens : null)} <span class="ci">${int(c.cache_read_tokens)}</span>` },
-    { head: 'Cache writes', num: true, cell: (c) => int(c.cache_write_tokens) },
-    { head: 'Output tokens', num: true, cell: (c) => int(c.output_tokens) },
-    { head: 'Of which reasoning', num: true, cell: (c) => int(c.reasoning_tokens) },
-    { head: 'Cost', num: true, cell: (c) => usd(c.cost_usd) },
-  ], { id: 'cost-table' }) : '<p class="muted">No model calls recorded (scripted agents only, or nothing ran yet).</p>'}`;
+${
+  rows.length
+    ? table(
+        rows,
+        [
+          { head: 'Model', cell: (c) => esc(c.model) },
+          { head: 'Seats', num: true, cell: (c) => int(c.seats) },
+          { head: 'Calls', num: true, cell: (c) => int(c.calls) },
+          { head: 'Input tokens', num: true, cell: (c) => int(c.input_tokens) },
+          {
+            head: 'Cached input',
+            num: true,
+            title: 'cache-read tokens ÷ input tokens',
+            cell: (c) =>
+              `${pct(c.input_tokens ? c.cache_read_tokens / c.input_tokens : null)} <span class="ci">${int(c.cache_read_tokens)}</span>`,
+          },
+          { head: 'Cache writes', num: true, cell: (c) => int(c.cache_write_tokens) },
+          { head: 'Output tokens', num: true, cell: (c) => int(c.output_tokens) },
+          { head: 'Of which reasoning', num: true, cell: (c) => int(c.reasoning_tokens) },
+          { head: 'Cost', num: true, cell: (c) => usd(c.cost_usd) },
+        ],
+        { id: 'cost-table' },
+      )
+    : '<p class="muted">No model calls recorded (scripted agents only, or nothing ran yet).</p>'
+}`;
 }
 
 export function indexPage(p: IndexPageInput): string {
@@ -123,77 +179,142 @@ export function indexPage(p: IndexPageInput): string {
   const total = results.length;
   const success = count('SUCCESS');
   const failed = results.filter((r) => r.status === 'FAILED' || r.status === 'TIMEOUT');
-  const missing = results.filter((r) => r.status === 'RUNNING' || r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED');
+  const missing = results.filter(
+    (r) => r.status === 'RUNNING' || r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED',
+  );
   const planned = results.reduce((t, r) => t + (r.num_runs ?? 0), 0);
   const o = agg.overall.stats;
-  const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED'].filter((s) => count(s) > 0)
-    .map((s) => `${count(s)} ${s.toLowerCase().replace('_', ' ')}`).join(' · ');
+  const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED']
+    .filter((s) => count(s) > 0)
+    .map((s) => `${count(s)} ${s.toLowerCase().replace('_', ' ')}`)
+    .join(' · ');
 
   const cards = [
     card('Experiments', int(total), esc(statusLine)),
     card('Runs completed', int(agg.runs), `of ${int(planned)} planned`),
     card('Success rate', pct(total ? success / total : null), `${int(success)} of ${int(total)} experiments`),
-    card('Agreement rate', pct(o.agreement_rate.mean), `95% CI [${pct(o.agreement_rate.lo)}, ${pct(o.agreement_rate.hi)}]`),
-    card('Mean advantage', num(o.advantage.mean, 1), `strong − weak, utility points; 95% CI [${num(o.advantage.lo, 1)}, ${num(o.advantage.hi, 1)}]`),
+    card(
+      'Agreement rate',
+      pct(o.agreement_rate.mean),
+      `95% CI [${pct(o.agreement_rate.lo)}, ${pct(o.agreement_rate.hi)}]`,
+    ),
+    card(
+      'Mean advantage',
+      num(o.advantage.mean, 1),
+      `strong − weak, utility points; 95% CI [${num(o.advantage.lo, 1)}, ${num(o.advantage.hi, 1)}]`,
+    ),
     card('Model calls', int(p.totals.calls)),
-    card('Tokens', int(p.totals.input_tokens + p.totals.output_tokens + p.totals.reasoning_tokens),
-      `${int(p.totals.input_tokens)} in · ${int(p.totals.output_tokens)} out · ${int(p.totals.reasoning_tokens)} reasoning`),
-    card('Cached input', pct(p.totals.input_tokens ? p.totals.cache_read_tokens / p.totals.input_tokens : null),
-      `${int(p.totals.cache_read_tokens)} of ${int(p.totals.input_tokens)} input tokens read from the prompt cache · ${int(p.totals.cache_write_tokens)} written`),
+    card(
+      'Tokens',
+      int(p.totals.input_tokens + p.totals.output_tokens + p.totals.reasoning_tokens),
+      `${int(p.totals.input_tokens)} in · ${int(p.totals.output_tokens)} out · ${int(p.totals.reasoning_tokens)} reasoning`,
+    ),
+    card(
+      'Cached input',
+      pct(p.totals.input_tokens ? p.totals.cache_read_tokens / p.totals.input_tokens : null),
+      `${int(p.totals.cache_read_tokens)} of ${int(p.totals.input_tokens)} input tokens read from the prompt cache · ${int(p.totals.cache_write_tokens)} written`,
+    ),
     card('Cost', usd(p.totals.cost_usd)),
   ].join('');
 
   const notices: string[] = [];
-  if (!agg.runs) notices.push('<div class="notice bad">No completed runs yet: the plots and tables below are empty. Run <code>bargain run</code>, then <code>bargain collect</code>.</div>');
+  if (!agg.runs)
+    notices.push(
+      '<div class="notice bad">No completed runs yet: the plots and tables below are empty. Run <code>bargain run</code>, then <code>bargain collect</code>.</div>',
+    );
   if (missing.length) {
-    notices.push(`<div class="notice"><b>${int(missing.length)} of ${int(total)} experiments have no result yet</b> (${count('RUNNING') ? `${count('RUNNING')} running, ` : ''}${count('INCOMPLETE')} incomplete, ${count('NOT_STARTED')} not started): ` +
-      `every number and plot below leaves them out. <a href="#missing">Which ones</a>. Resume with <code>bargain run --results-dir ${esc(p.resultsDir)}</code>.</div>`);
+    notices.push(
+      `<div class="notice"><b>${int(missing.length)} of ${int(total)} experiments have no result yet</b> (${count('RUNNING') ? `${count('RUNNING')} running, ` : ''}${count('INCOMPLETE')} incomplete, ${count('NOT_STARTED')} not started): ` +
+        `every number and plot below leaves them out. <a href="#missing">Which ones</a>. Resume with <code>bargain run --results-dir ${esc(p.resultsDir)}</code>.</div>`,
+    );
   }
   if (failed.length) {
-    notices.push(`<div class="notice bad"><b>${int(failed.length)} experiment${failed.length === 1 ? '' : 's'} failed</b> (${count('FAILED')} failed, ${count('TIMEOUT')} timed out); ` +
-      `runs they completed before failing are included. <a href="#failures">Reasons</a>. Re-run with <code>bargain retry --results-dir ${esc(p.resultsDir)}</code>.</div>`);
+    notices.push(
+      `<div class="notice bad"><b>${int(failed.length)} experiment${failed.length === 1 ? '' : 's'} failed</b> (${count('FAILED')} failed, ${count('TIMEOUT')} timed out); ` +
+        `runs they completed before failing are included. <a href="#failures">Reasons</a>. Re-run with <code>bargain retry --results-dir ${esc(p.resultsDir)}</code>.</div>`,
+    );
   }
-  if (agg.skipped.runs) notices.push(`<div class="notice">${int(agg.skipped.runs)} run(s) left out of the aggregates: ${esc(agg.skipped.reasons.join('; '))}.</div>`);
-  for (const w of p.servedWarnings ?? []) notices.push(`<div class="notice bad served-model"><b>Another model answered</b>: ${esc(w)}</div>`);
+  if (agg.skipped.runs)
+    notices.push(
+      `<div class="notice">${int(agg.skipped.runs)} run(s) left out of the aggregates: ${esc(agg.skipped.reasons.join('; '))}.</div>`,
+    );
+  for (const w of p.servedWarnings ?? [])
+    notices.push(`<div class="notice bad served-model"><b>Another model answered</b>: ${esc(w)}</div>`);
   for (const w of p.warnings) notices.push(`<div class="notice">${esc(w)}</div>`);
-  if (!notices.length) notices.push('<div class="notice ok">Every experiment of the grid completed successfully.</div>');
+  if (!notices.length)
+    notices.push('<div class="notice ok">Every experiment of the grid completed successfully.</div>');
 
   const sc = agg.scaling;
-  const scoreRows = [...agg.weak_models.map((m) => ({ m, role: 'weak' })), ...agg.strong_models.map((m) => ({ m, role: 'strong' }))];
+  const scoreRows = [
+    ...agg.weak_models.map((m) => ({ m, role: 'weak' })),
+    ...agg.strong_models.map((m) => ({ m, role: 'strong' })),
+  ];
   const scaling = `<h2 id="scaling">Scaling: advantage vs capability gap</h2>
 ${sc.unscored_models.length ? `<div class="notice">Left out of the scaling plot and fits (no capability score): ${esc(sc.unscored_models.join(', '))}. Add a <code>capability</code> score to the model registry to include them.</div>` : ''}
 ${table(sc.fits, [
-    { head: 'Levels', cell: (f) => (f.level === null ? 'all (pooled)' : esc(f.level)) },
-    { head: 'Cells', num: true, cell: (f) => int(f.cells) },
-    { head: 'Slope per 100 score points', num: true, title: 'advantage (utility points) per 100 points of capability gap; OLS over cell means, 95% t interval', cell: (f) => (f.fit ? `${num(f.fit.slope * 100, 2)} <span class="ci">[${num(f.fit.lo * 100, 2)}, ${num(f.fit.hi * 100, 2)}]</span>` : `<span class="muted">${esc(f.reason ?? '')}</span>`) },
-    { head: 'Intercept', num: true, cell: (f) => num(f.fit?.intercept ?? null, 2) },
-    { head: 'R²', num: true, cell: (f) => num(f.fit?.r2 ?? null, 3) },
-  ])}
+  { head: 'Levels', cell: (f) => (f.level === null ? 'all (pooled)' : esc(f.level)) },
+  { head: 'Cells', num: true, cell: (f) => int(f.cells) },
+  {
+    head: 'Slope per 100 score points',
+    num: true,
+    title: 'advantage (utility points) per 100 points of capability gap; OLS over cell means, 95% t interval',
+    cell: (f) =>
+      f.fit
+        ? `${num(f.fit.slope * 100, 2)} <span class="ci">[${num(f.fit.lo * 100, 2)}, ${num(f.fit.hi * 100, 2)}]</span>`
+        : `<span class="muted">${esc(f.reason ?? '')}</span>`,
+  },
+  { head: 'Intercept', num: true, cell: (f) => num(f.fit?.intercept ?? null, 2) },
+  { head: 'R²', num: true, cell: (f) => num(f.fit?.r2 ?? null, 3) },
+])}
 <details><summary>Capability scores used</summary>${table(scoreRows, [
-    { head: 'Model', cell: (r) => esc(r.m) }, { head: 'Role', cell: (r) => esc(r.role) },
-    { head: 'Score', num: true, cell: (r) => (typeof p.scores[r.m] === 'number' ? num(p.scores[r.m]!, 0) : '<span class="muted">none</span>') },
+    { head: 'Model', cell: (r) => esc(r.m) },
+    { head: 'Role', cell: (r) => esc(r.role) },
+    {
+      head: 'Score',
+      num: true,
+      cell: (r) => (typeof p.scores[r.m] === 'number' ? num(p.scores[r.m]!, 0) : '<span class="muted">none</span>'),
+    },
   ])}</details>`;
 
   const resultRowLabel = (r: ResultRow) => `${r.weak_model} vs ${r.strong_model}`;
-  const failures = `<h2 id="failures">Failures</h2>${failed.length ? table(failed, [
-    { head: 'Experiment', num: true, cell: (r) => expLink(r.experiment_id, p.pages) },
-    { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
-    { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
-    { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
-    { head: 'Runs completed', num: true, cell: (r) => `${int(r.runs_completed)} / ${int(r.num_runs)}` },
-    { head: 'Reason', cell: (r) => esc(r.error ?? 'no reason recorded') },
-  ], { rowClass: () => 'fail' }) : '<p class="muted">None.</p>'}`;
-  const missingSec = `<h2 id="missing">Missing</h2>${missing.length ? `<p>RUNNING: a process runs it now (it holds the experiment's lease). INCOMPLETE: a log exists but no result (interrupted). NOT_STARTED: never run.</p>` + table(missing, [
-    { head: 'Experiment', num: true, cell: (r) => esc(r.experiment_id) },
-    { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
-    { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
-    { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
-    { head: 'Note', cell: (r) => esc(r.error ?? '') },
-  ], { rowClass: () => 'miss' }) : '<p class="muted">Nothing: every experiment has a result.</p>'}`;
+  const failures = `<h2 id="failures">Failures</h2>${
+    failed.length
+      ? table(
+          failed,
+          [
+            { head: 'Experiment', num: true, cell: (r) => expLink(r.experiment_id, p.pages) },
+            { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
+            { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
+            { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
+            { head: 'Runs completed', num: true, cell: (r) => `${int(r.runs_completed)} / ${int(r.num_runs)}` },
+            { head: 'Reason', cell: (r) => esc(r.error ?? 'no reason recorded') },
+          ],
+          { rowClass: () => 'fail' },
+        )
+      : '<p class="muted">None.</p>'
+  }`;
+  const missingSec = `<h2 id="missing">Missing</h2>${
+    missing.length
+      ? `<p>RUNNING: a process runs it now (it holds the experiment's lease). INCOMPLETE: a log exists but no result (interrupted). NOT_STARTED: never run.</p>` +
+        table(
+          missing,
+          [
+            { head: 'Experiment', num: true, cell: (r) => esc(r.experiment_id) },
+            { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
+            { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
+            { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
+            { head: 'Note', cell: (r) => esc(r.error ?? '') },
+          ],
+          { rowClass: () => 'miss' },
+        )
+      : '<p class="muted">Nothing: every experiment has a result.</p>'
+  }`;
 
   const experiments = `<h2 id="experiments">Experiments</h2>
 <p class="toolbar"><input type="search" placeholder="Filter experiments (model, level, status …)" data-filter="experiments-table" aria-label="Filter experiments"></p>
-${table(results, [
+${table(
+  results,
+  [
     { head: 'Experiment', num: true, cell: (r) => expLink(r.experiment_id, p.pages) },
     { head: 'Weak model', cell: (r) => esc(r.weak_model) },
     { head: 'Strong model', cell: (r) => esc(r.strong_model) },
@@ -207,7 +328,12 @@ ${table(results, [
     { head: 'Advantage', num: true, cell: (r) => num(r.advantage, 1) },
     { head: 'Repairs / voided', num: true, cell: (r) => `${int(r.repairs)} / ${int(r.voided)}` },
     { head: 'Cost', num: true, cell: (r) => usd(r.cost_usd) },
-  ], { id: 'experiments-table', rowClass: (r) => (r.status === 'FAILED' || r.status === 'TIMEOUT' ? 'fail' : r.status === 'SUCCESS' ? '' : 'miss') })}`;
+  ],
+  {
+    id: 'experiments-table',
+    rowClass: (r) => (r.status === 'FAILED' || r.status === 'TIMEOUT' ? 'fail' : r.status === 'SUCCESS' ? '' : 'miss'),
+  },
+)}`;
 
   const b = agg.bootstrap;
   const body = `<nav class="top"><a href="#headline">Headline</a><a href="#plots">Plots</a><a href="#scaling">Scaling</a><a href="#tables">Tables</a><a href="#seat">Seat effect</a><a href="#cost">Cost</a><a href="#failures">Failures (${failed.length})</a><a href="#missing">Missing (${missing.length})</a><a href="#experiments">Experiments</a><a href="#method">Method</a></nav>

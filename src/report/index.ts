@@ -3,7 +3,16 @@
  * in Node, and self-contained HTML pages. collect calls `writeReport` after writing
  * runs.csv and results.csv; `bargain report` calls it on its own.
  */
-export { aggregate, toRunRecords, METRICS, SEAT_METRICS, type Aggregates, type AggregateOptions, type Group, type SeatGroup } from './aggregate.ts';
+export {
+  aggregate,
+  toRunRecords,
+  METRICS,
+  SEAT_METRICS,
+  type Aggregates,
+  type AggregateOptions,
+  type Group,
+  type SeatGroup,
+} from './aggregate.ts';
 export { aggregateRows, aggregatesCsv, aggregatesJson, summarySection, AGGREGATE_COLUMNS } from './aggregate-files.ts';
 export { buildChartSpecs, type ChartDef } from './charts.ts';
 export { renderCharts, renderSvg, svgToPng, type RenderedChart } from './render.ts';

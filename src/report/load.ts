@@ -9,12 +9,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { TranscriptEvent } from '../protocol/events.ts';
-import { parseResultsCsv, parseRunsCsv, type ExperimentConfig, type ResultFile, type ResultRow, type RunRow } from '../results/index.ts';
+import {
+  parseResultsCsv,
+  parseRunsCsv,
+  type ExperimentConfig,
+  type ResultFile,
+  type ResultRow,
+  type RunRow,
+} from '../results/index.ts';
 
 /** A config file as read back for a page: the experiment id, and whatever else it holds. */
 export type ExperimentConfigFile = Partial<ExperimentConfig> & { experiment_id: number; [k: string]: unknown };
 
-export interface Tables { runs: RunRow[]; results: ResultRow[] }
+export interface Tables {
+  runs: RunRow[];
+  results: ResultRow[];
+}
 
 function readText(path: string, what: string, fix: string): string {
   if (!existsSync(path)) throw new UserError(`${what} ${path} not found; ${fix}`);
@@ -27,7 +37,9 @@ function readText(path: string, what: string, fix: string): string {
 
 export function assertResultsDir(dir: string): void {
   if (!existsSync(dir)) {
-    throw new UserError(`results directory ${dir} not found; pass --results-dir DIR, or create one with \`bargain generate\` and \`bargain run\``);
+    throw new UserError(
+      `results directory ${dir} not found; pass --results-dir DIR, or create one with \`bargain generate\` and \`bargain run\``,
+    );
   }
 }
 
@@ -35,7 +47,8 @@ export function assertResultsDir(dir: string): void {
 export function readTables(dir: string): Tables {
   assertResultsDir(dir);
   const fix = `run \`bargain collect --results-dir ${dir}\` first (it writes the tables and the report)`;
-  const runsPath = join(dir, 'runs.csv'), resultsPath = join(dir, 'results.csv');
+  const runsPath = join(dir, 'runs.csv'),
+    resultsPath = join(dir, 'results.csv');
   return {
     runs: parseRunsCsv(readText(runsPath, 'table', fix), runsPath),
     results: parseResultsCsv(readText(resultsPath, 'table', fix), resultsPath),
@@ -56,14 +69,19 @@ export function loadResult(dir: string, rel: string): Loaded<ResultFile> {
   if (!p) return { ok: false, error: `result path ${rel} points outside the results directory` };
   try {
     const doc = JSON.parse(readFileSync(p, 'utf8')) as ResultFile;
-    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.runs)) return { ok: false, error: `${rel} is not a result file (no runs list)` };
+    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.runs))
+      return { ok: false, error: `${rel} is not a result file (no runs list)` };
     return { ok: true, value: doc };
   } catch (e) {
     return { ok: false, error: `cannot read ${rel}: ${(e as Error).message}` };
   }
 }
 
-export interface TranscriptLoad { events: TranscriptEvent[]; badLines: number; error?: string }
+export interface TranscriptLoad {
+  events: TranscriptEvent[];
+  badLines: number;
+  error?: string;
+}
 
 export function loadTranscript(dir: string, rel: string | undefined): TranscriptLoad {
   if (!rel) return { events: [], badLines: 0, error: 'the result names no transcript file' };
@@ -73,7 +91,11 @@ export function loadTranscript(dir: string, rel: string | undefined): Transcript
   try {
     text = readFileSync(p, 'utf8');
   } catch (e) {
-    return { events: [], badLines: 0, error: `cannot read ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return {
+      events: [],
+      badLines: 0,
+      error: `cannot read ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    };
   }
   const events: TranscriptEvent[] = [];
   let badLines = 0;
@@ -81,7 +103,8 @@ export function loadTranscript(dir: string, rel: string | undefined): Transcript
     if (!line.trim()) continue;
     try {
       const e = JSON.parse(line) as TranscriptEvent;
-      if (e && typeof e === 'object' && typeof e.type === 'string') events.push(e); else badLines++;
+      if (e && typeof e === 'object' && typeof e.type === 'string') events.push(e);
+      else badLines++;
     } catch {
       badLines++;
     }

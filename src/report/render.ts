@@ -54,10 +54,19 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
 export async function renderCharts(defs: ChartDef[], opts: { png?: boolean } = {}): Promise<RenderedChart[]> {
   const out: RenderedChart[] = [];
   for (const d of defs) {
-    if (!d.spec) { out.push(d); continue; }
+    if (!d.spec) {
+      out.push(d);
+      continue;
+    }
     const svg = scopeIds(trimNumbers(await renderSvg(d.spec)), `c-${d.id}`);
     const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-    out.push({ ...d, svg, png: opts.png === false ? undefined : svgToPng(svg), width: m ? Number(m[1]) : undefined, height: m ? Number(m[2]) : undefined });
+    out.push({
+      ...d,
+      svg,
+      png: opts.png === false ? undefined : svgToPng(svg),
+      width: m ? Number(m[1]) : undefined,
+      height: m ? Number(m[2]) : undefined,
+    });
   }
   return out;
 }

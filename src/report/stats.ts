@@ -36,7 +36,12 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
  * replicate draws n units with replacement and takes every metric's mean over the drawn
  * units that carry it. Returns one Stat per metric.
  */
-export function bootstrap(columns: readonly (readonly (number | null)[])[], seed: number, resamples: number, level = 0.95): Stat[] {
+export function bootstrap(
+  columns: readonly (readonly (number | null)[])[],
+  seed: number,
+  resamples: number,
+  level = 0.95,
+): Stat[] {
   const units = columns.length ? columns[0].length : 0;
   const k = columns.length;
   const base: Stat[] = columns.map((col) => {
@@ -53,12 +58,16 @@ export function bootstrap(columns: readonly (readonly (number | null)[])[], seed
   const sums = new Float64Array(k);
   const counts = new Int32Array(k);
   for (let b = 0; b < resamples; b++) {
-    sums.fill(0); counts.fill(0);
+    sums.fill(0);
+    counts.fill(0);
     for (let i = 0; i < units; i++) {
       const off = Math.floor(rng.next() * units) * k;
       for (let m = 0; m < k; m++) {
         const v = mat[off + m];
-        if (v === v) { sums[m] += v; counts[m]++; }
+        if (v === v) {
+          sums[m] += v;
+          counts[m]++;
+        }
       }
     }
     // a replicate with no value for a metric says nothing about it; it is left out
@@ -74,19 +83,55 @@ export function bootstrap(columns: readonly (readonly (number | null)[])[], seed
 
 // Two-sided 95% Student t critical values t_{0.975, df}.
 const T975: Record<number, number> = {
-  1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-  11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086,
-  21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056, 27: 2.052, 28: 2.048, 29: 2.045, 30: 2.042,
-  40: 2.021, 60: 2.000, 120: 1.980,
+  1: 12.706,
+  2: 4.303,
+  3: 3.182,
+  4: 2.776,
+  5: 2.571,
+  6: 2.447,
+  7: 2.365,
+  8: 2.306,
+  9: 2.262,
+  10: 2.228,
+  11: 2.201,
+  12: 2.179,
+  13: 2.16,
+  14: 2.145,
+  15: 2.131,
+  16: 2.12,
+  17: 2.11,
+  18: 2.101,
+  19: 2.093,
+  20: 2.086,
+  21: 2.08,
+  22: 2.074,
+  23: 2.069,
+  24: 2.064,
+  25: 2.06,
+  26: 2.056,
+  27: 2.052,
+  28: 2.048,
+  29: 2.045,
+  30: 2.042,
+  40: 2.021,
+  60: 2.0,
+  120: 1.98,
 };
 
 /** t_{0.975, df}: exact table to 30, then interpolated in 1/df towards the normal 1.960. */
 export function t975(df: number): number {
   if (df < 1) return NaN;
   if (df <= 30) return T975[Math.floor(df)];
-  const knots: [number, number][] = [[30, 2.042], [40, 2.021], [60, 2.0], [120, 1.98], [Infinity, 1.96]];
+  const knots: [number, number][] = [
+    [30, 2.042],
+    [40, 2.021],
+    [60, 2.0],
+    [120, 1.98],
+    [Infinity, 1.96],
+  ];
   for (let i = 0; i < knots.length - 1; i++) {
-    const [d0, t0] = knots[i], [d1, t1] = knots[i + 1];
+    const [d0, t0] = knots[i],
+      [d1, t1] = knots[i + 1];
     if (df <= d1) {
       const w = (1 / d0 - 1 / df) / (1 / d0 - (d1 === Infinity ? 0 : 1 / d1));
       return t0 + w * (t1 - t0);
@@ -114,8 +159,11 @@ export interface OlsFit {
 export function ols(xs: readonly number[], ys: readonly number[]): OlsFit | null {
   const n = xs.length;
   if (n < 3 || ys.length !== n) return null;
-  const xbar = mean(xs)!, ybar = mean(ys)!;
-  let sxx = 0, sxy = 0, syy = 0;
+  const xbar = mean(xs)!,
+    ybar = mean(ys)!;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxx += (xs[i] - xbar) ** 2;
     sxy += (xs[i] - xbar) * (ys[i] - ybar);
@@ -129,7 +177,18 @@ export function ols(xs: readonly number[], ys: readonly number[]): OlsFit | null
   const s = Math.sqrt(sse / (n - 2));
   const se = s / Math.sqrt(sxx);
   const t = t975(n - 2);
-  return { n, slope, intercept, se, lo: slope - t * se, hi: slope + t * se, r2: syy > 0 ? 1 - sse / syy : 1, s, xbar, sxx };
+  return {
+    n,
+    slope,
+    intercept,
+    se,
+    lo: slope - t * se,
+    hi: slope + t * se,
+    r2: syy > 0 ? 1 - sse / syy : 1,
+    s,
+    xbar,
+    sxx,
+  };
 }
 
 /** 95% confidence band of the fitted mean at x. */

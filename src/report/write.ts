@@ -61,7 +61,8 @@ const BUILDING = /^\.report\.building-(\d+)$/;
 function sweepBuilding(dir: string): void {
   for (const name of readdirSync(dir)) {
     const m = BUILDING.exec(name) ?? /^\.report\.old-(\d+)$/.exec(name);
-    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(join(dir, name), { recursive: true, force: true });
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1])))
+      rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
 
@@ -82,14 +83,26 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     if (r.ok) results.set(row.experiment_id, r.value);
     else warnings.push(`experiment ${row.experiment_id}: ${r.error}; it has no page`);
   }
-  const totals: Totals = { calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0 };
+  const totals: Totals = {
+    calls: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    reasoning_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cost_usd: 0,
+  };
   for (const r of results.values()) {
     totals.calls += r.calls ?? 0;
     totals.input_tokens += r.input_tokens ?? 0;
     totals.output_tokens += r.output_tokens ?? 0;
     totals.reasoning_tokens += r.reasoning_tokens ?? 0;
     // from the seats: results written before the totals existed have them there or nowhere (0)
-    for (const run of r.runs) for (const a of run.agents) { totals.cache_read_tokens += a.cache_read_tokens ?? 0; totals.cache_write_tokens += a.cache_write_tokens ?? 0; }
+    for (const run of r.runs)
+      for (const a of run.agents) {
+        totals.cache_read_tokens += a.cache_read_tokens ?? 0;
+        totals.cache_write_tokens += a.cache_write_tokens ?? 0;
+      }
     totals.cost_usd += r.cost_usd ?? 0;
   }
   // another model answering than the one requested changes what the numbers mean: said up front
@@ -110,8 +123,14 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       const t = loadTranscript(dir, result.transcript_file);
       const note = t.error ?? (t.badLines ? `${t.badLines} unreadable line(s) skipped` : undefined);
       const html = experimentPage({
-        id, result, config: loadConfig(dir, id), events: t.events, transcriptNote: note,
-        prev: k > 0 ? ids[k - 1] : null, next: k + 1 < ids.length ? ids[k + 1] : null, gridTitle: title,
+        id,
+        result,
+        config: loadConfig(dir, id),
+        events: t.events,
+        transcriptNote: note,
+        prev: k > 0 ? ids[k - 1] : null,
+        next: k + 1 < ids.length ? ids[k + 1] : null,
+        gridTitle: title,
       });
       writeFileSync(join(building, 'experiments', `${id}.html`), html);
     });
@@ -124,12 +143,31 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
         plots.push(join(dir, REPORT, 'plots', `${c.id}.png`));
       }
     }
-    const files = ['results.csv', 'runs.csv', 'aggregates.csv', 'aggregates.json', 'summary.json', 'all_results.json', VISUALIZE_FILE]
+    const files = [
+      'results.csv',
+      'runs.csv',
+      'aggregates.csv',
+      'aggregates.json',
+      'summary.json',
+      'all_results.json',
+      VISUALIZE_FILE,
+    ]
       .filter((f) => f.startsWith('aggregates') || f === VISUALIZE_FILE || existsSync(join(dir, f)))
       .map((f) => ({ label: f, href: `../${f}` }));
     const html = indexPage({
-      title, resultsDir, generatedAt: (opts.now?.() ?? new Date()).toISOString(), agg, charts,
-      results: tables.results, runs: tables.runs, totals, pages: new Set(ids), scores, warnings, files, servedWarnings,
+      title,
+      resultsDir,
+      generatedAt: (opts.now?.() ?? new Date()).toISOString(),
+      agg,
+      charts,
+      results: tables.results,
+      runs: tables.runs,
+      totals,
+      pages: new Set(ids),
+      scores,
+      warnings,
+      files,
+      servedWarnings,
     });
     indexBytes = Buffer.byteLength(html);
     writeFileSync(join(building, 'index.html'), html);
@@ -152,11 +190,21 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
   writeFileAtomicallySync(aggregatesCsvPath, aggregatesCsv(agg));
   writeFileAtomicallySync(aggregatesJsonPath, JSON.stringify(aggregatesJson(agg), null, 2) + '\n');
   writeVisualizeScript(dir);
-  const summaryMerged = opts.mergeSummary !== false && mergeIntoSummary(join(dir, 'summary.json'), summarySection, warnings);
+  const summaryMerged =
+    opts.mergeSummary !== false && mergeIntoSummary(join(dir, 'summary.json'), summarySection, warnings);
   return {
-    reportDir: join(dir, REPORT), indexPath: join(dir, REPORT, 'index.html'), indexBytes, plots,
-    experimentPages: results.size, aggregatesCsvPath, aggregatesJsonPath, visualizePath,
-    aggregates: agg, summarySection, summaryMerged, warnings,
+    reportDir: join(dir, REPORT),
+    indexPath: join(dir, REPORT, 'index.html'),
+    indexBytes,
+    plots,
+    experimentPages: results.size,
+    aggregatesCsvPath,
+    aggregatesJsonPath,
+    visualizePath,
+    aggregates: agg,
+    summarySection,
+    summaryMerged,
+    warnings,
   };
 }
 
@@ -167,11 +215,16 @@ function mergeIntoSummary(path: string, section: Record<string, unknown>, warnin
   try {
     summary = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    warnings.push(`summary.json is not readable JSON (${(e as Error).message}); its aggregates section was not updated`);
+    warnings.push(
+      `summary.json is not readable JSON (${(e as Error).message}); its aggregates section was not updated`,
+    );
     return false;
   }
   if (!summary || typeof summary !== 'object' || Array.isArray(summary)) return false;
-  writeFileAtomicallySync(path, JSON.stringify({ ...(summary as Record<string, unknown>), aggregates: section }, null, 2) + '\n');
+  writeFileAtomicallySync(
+    path,
+    JSON.stringify({ ...(summary as Record<string, unknown>), aggregates: section }, null, 2) + '\n',
+  );
   return true;
 }
 

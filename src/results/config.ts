@@ -24,28 +24,48 @@ export const ExperimentConfigSchema = z.object({
   strong_model: z.string().min(1),
   competition_level: z.number().min(0).max(1),
   num_items: z.number().int().min(GAME_PARAMS.m.min).max(GAME_PARAMS.m.max).default(GAME_PARAMS.m.default),
-  max_rounds: z.number().int().min(GAME_PARAMS.maxRounds.min).max(GAME_PARAMS.maxRounds.max).default(GAME_PARAMS.maxRounds.default),
+  max_rounds: z
+    .number()
+    .int()
+    .min(GAME_PARAMS.maxRounds.min)
+    .max(GAME_PARAMS.maxRounds.max)
+    .default(GAME_PARAMS.maxRounds.default),
   random_seed: z.number().int().min(0),
   output_dir: z.string().min(1).refine(insideResults, {
     message: 'must be a relative path that stays inside the results directory (no leading "/", no ".." out of it)',
   }),
   num_runs: z.number().int().min(NUM_RUNS.min).max(NUM_RUNS.max).default(NUM_RUNS.default),
   gamma_discount: z.number().gt(GAME_PARAMS.gamma.min).max(GAME_PARAMS.gamma.max).default(GAME_PARAMS.gamma.default),
-  discussion_turns: z.number().int().min(GAME_PARAMS.discussionTurns.min).max(GAME_PARAMS.discussionTurns.max)
+  discussion_turns: z
+    .number()
+    .int()
+    .min(GAME_PARAMS.discussionTurns.min)
+    .max(GAME_PARAMS.discussionTurns.max)
     .default(GAME_PARAMS.discussionTurns.default),
 });
 
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 
 /** The game a config describes: a grid experiment is always one weak and one strong model. */
-export function specOf(c: Pick<ExperimentConfig, 'num_items' | 'max_rounds' | 'gamma_discount' | 'discussion_turns'>): GameSpec {
-  return makeSpec({ n: 2, m: c.num_items, maxRounds: c.max_rounds, gamma: c.gamma_discount, discussionTurns: c.discussion_turns });
+export function specOf(
+  c: Pick<ExperimentConfig, 'num_items' | 'max_rounds' | 'gamma_discount' | 'discussion_turns'>,
+): GameSpec {
+  return makeSpec({
+    n: 2,
+    m: c.num_items,
+    maxRounds: c.max_rounds,
+    gamma: c.gamma_discount,
+    discussionTurns: c.discussion_turns,
+  });
 }
 
 export function canonicalJson(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
   if (x && typeof x === 'object') {
-    return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(x)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(x);
 }
@@ -62,19 +82,29 @@ function describeIssues(err: z.ZodError): string {
 export function parseConfig(raw: unknown, where: string): ExperimentConfig {
   const r = ExperimentConfigSchema.safeParse(raw);
   if (!r.success) {
-    throw new UserError(`${where} is not a valid experiment config (${describeIssues(r.error)}); fix it, or rewrite it with the "bargain generate" command that made this grid (the other configs and all results are kept)`);
+    throw new UserError(
+      `${where} is not a valid experiment config (${describeIssues(r.error)}); fix it, or rewrite it with the "bargain generate" command that made this grid (the other configs and all results are kept)`,
+    );
   }
   return r.data;
 }
 
 export function readConfigFile(path: string, where = path): ExperimentConfig {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new UserError(`cannot read ${where} (${(e as NodeJS.ErrnoException).code ?? e}); run "bargain generate" first`);
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(
+      `cannot read ${where} (${(e as NodeJS.ErrnoException).code ?? e}); run "bargain generate" first`,
+    );
   }
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) {
-    throw new UserError(`${where} is not valid JSON (${(e as Error).message}); fix it, or rewrite it with the "bargain generate" command that made this grid (the other configs and all results are kept)`);
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(
+      `${where} is not valid JSON (${(e as Error).message}); fix it, or rewrite it with the "bargain generate" command that made this grid (the other configs and all results are kept)`,
+    );
   }
   return parseConfig(raw, where);
 }

@@ -14,7 +14,14 @@ export const EXIT_CODES: Record<FinalStatus, number> = { SUCCESS: 0, FAILED: 1, 
 
 /** RUNNING: no final result yet and a live lease (another process, or this one, runs it now). */
 export type ExperimentStatus = FinalStatus | 'RUNNING' | 'INCOMPLETE' | 'NOT_STARTED';
-export const STATUSES: readonly ExperimentStatus[] = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED'];
+export const STATUSES: readonly ExperimentStatus[] = [
+  'SUCCESS',
+  'FAILED',
+  'TIMEOUT',
+  'RUNNING',
+  'INCOMPLETE',
+  'NOT_STARTED',
+];
 
 /** The experiment's calls, tokens and dollars are its seats' sums. */
 export interface ResultDocument extends Spend {
@@ -41,6 +48,8 @@ export interface ResultDocument extends Spend {
 }
 
 /** A result file as read back: the identity and the runs are required, the rest may be missing in older files. */
-export type ResultFile =
-  Pick<ResultDocument, 'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'num_runs' | 'runs'>
-  & Partial<Omit<ResultDocument, 'status'>> & { status: string };
+export type ResultFile = Pick<
+  ResultDocument,
+  'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'num_runs' | 'runs'
+> &
+  Partial<Omit<ResultDocument, 'status'>> & { status: string };

@@ -27,10 +27,19 @@ export function servedModelsOf(calls: Iterable<Record<string, unknown>>): Served
   const out: ServedModels = Object.create(null);
   for (const c of calls) {
     if (typeof c.model !== 'string' || !('served_model_id' in c)) continue;
-    const s = (out[c.model] ??= { requested_id: typeof c.model_id === 'string' ? c.model_id : c.model, calls: 0, served: noProto(), unreported: 0, unexpected: [] });
+    const s = (out[c.model] ??= {
+      requested_id: typeof c.model_id === 'string' ? c.model_id : c.model,
+      calls: 0,
+      served: noProto(),
+      unreported: 0,
+      unexpected: [],
+    });
     s.calls++;
     const id = c.served_model_id;
-    if (typeof id !== 'string' || id === '') { s.unreported++; continue; }
+    if (typeof id !== 'string' || id === '') {
+      s.unreported++;
+      continue;
+    }
     s.served[id] = (s.served[id] ?? 0) + 1;
     if (c.served_model_mismatch === true && !s.unexpected.includes(id)) s.unexpected.push(id);
   }
@@ -42,7 +51,13 @@ export function mergeServedModels(list: Iterable<ServedModels | undefined>): Ser
   const out: ServedModels = Object.create(null);
   for (const sm of list) {
     for (const [name, s] of Object.entries(sm ?? {})) {
-      const m = (out[name] ??= { requested_id: s.requested_id, calls: 0, served: noProto(), unreported: 0, unexpected: [] });
+      const m = (out[name] ??= {
+        requested_id: s.requested_id,
+        calls: 0,
+        served: noProto(),
+        unreported: 0,
+        unexpected: [],
+      });
       m.calls += s.calls;
       m.unreported += s.unreported;
       for (const [id, n] of Object.entries(s.served)) m.served[id] = (m.served[id] ?? 0) + n;
@@ -54,9 +69,13 @@ export function mergeServedModels(list: Iterable<ServedModels | undefined>): Ser
 
 /** One line per model another model answered for, e.g. "gemini-2-5-flash was requested as gemini-2.5-flash but answered by gemini-3-flash (40 of 40 calls)". */
 export function servedModelWarnings(sm: ServedModels | undefined): string[] {
-  return Object.entries(sm ?? {}).filter(([, s]) => s.unexpected.length).map(([name, s]) => {
-    const n = s.unexpected.reduce((t, id) => t + (s.served[id] ?? 0), 0);
-    return `${name} was requested as ${s.requested_id} but answered by ${s.unexpected.join(', ')} (${n} of ${s.calls} calls): ` +
-      'its results measure that model, priced as it where the registry knows it; fix: check the provider\'s deprecation page, or list the id under served_ids in a --models file if it is expected';
-  });
+  return Object.entries(sm ?? {})
+    .filter(([, s]) => s.unexpected.length)
+    .map(([name, s]) => {
+      const n = s.unexpected.reduce((t, id) => t + (s.served[id] ?? 0), 0);
+      return (
+        `${name} was requested as ${s.requested_id} but answered by ${s.unexpected.join(', ')} (${n} of ${s.calls} calls): ` +
+        "its results measure that model, priced as it where the registry knows it; fix: check the provider's deprecation page, or list the id under served_ids in a --models file if it is expected"
+      );
+    });
 }

@@ -1,20 +1,61 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../errors.ts';
-import { parseCsv, parseResultsCsv, parseRunsCsv, RESULT_COLUMNS, type ResultRow, RUN_COLUMNS, type RunRow, toCsv } from './index.ts';
+import {
+  parseCsv,
+  parseResultsCsv,
+  parseRunsCsv,
+  RESULT_COLUMNS,
+  type ResultRow,
+  RUN_COLUMNS,
+  type RunRow,
+  toCsv,
+} from './index.ts';
 
 const runRow: RunRow = {
-  experiment_id: 3, weak_model: 'gpt-4o', strong_model: 'o3', pair: 'gpt-4o_vs_o3', competition_level: 0.9, random_seed: 45,
-  run_index: 1, pair_index: 0, seats_swapped: true, seat: 0, agent: 'Agent_1', model: 'o3', role: 'strong',
-  cosine_similarity: 0.9012, consensus: false, round: null, utility: 0, raw_utility: 0, share: null, welfare: 0,
-  exploitation_index: null, nash_utility: 61, pareto_optimal: false, repairs: 2, voided: 1, calls: 30, input_tokens: 12000,
-  output_tokens: 900, reasoning_tokens: 4000, cost_usd: 0.123456, status: 'TIMEOUT', cache_read_tokens: 9000, cache_write_tokens: 1500,
+  experiment_id: 3,
+  weak_model: 'gpt-4o',
+  strong_model: 'o3',
+  pair: 'gpt-4o_vs_o3',
+  competition_level: 0.9,
+  random_seed: 45,
+  run_index: 1,
+  pair_index: 0,
+  seats_swapped: true,
+  seat: 0,
+  agent: 'Agent_1',
+  model: 'o3',
+  role: 'strong',
+  cosine_similarity: 0.9012,
+  consensus: false,
+  round: null,
+  utility: 0,
+  raw_utility: 0,
+  share: null,
+  welfare: 0,
+  exploitation_index: null,
+  nash_utility: 61,
+  pareto_optimal: false,
+  repairs: 2,
+  voided: 1,
+  calls: 30,
+  input_tokens: 12000,
+  output_tokens: 900,
+  reasoning_tokens: 4000,
+  cost_usd: 0.123456,
+  status: 'TIMEOUT',
+  cache_read_tokens: 9000,
+  cache_write_tokens: 1500,
   value_entropy: 1.521928,
 };
 
 test('parseCsv handles quotes, doubled quotes, commas and newlines inside fields, CRLF and a BOM', () => {
   const text = '\ufeffa,b,c\r\n1,"x, y","say ""hi""\nthere"\r\n2,,\n';
-  assert.deepEqual(parseCsv(text), [['a', 'b', 'c'], ['1', 'x, y', 'say "hi"\nthere'], ['2', '', '']]);
+  assert.deepEqual(parseCsv(text), [
+    ['a', 'b', 'c'],
+    ['1', 'x, y', 'say "hi"\nthere'],
+    ['2', '', ''],
+  ]);
 });
 
 test('runs.csv rows survive a write/read round trip with nulls and booleans', () => {
@@ -25,10 +66,31 @@ test('runs.csv rows survive a write/read round trip with nulls and booleans', ()
 
 test('results.csv rows round-trip, and empty cells become null', () => {
   const r: ResultRow = {
-    experiment_id: 7, weak_model: 'a', strong_model: 'b', competition_level: 0.5, random_seed: 49, num_runs: 4,
-    status: 'NOT_STARTED', exit_code: null, duration_s: null, runs_completed: null, agreement_rate: null, mean_round: null,
-    weak_utility: null, strong_utility: null, advantage: null, repairs: null, voided: null, calls: null, cost_usd: null,
-    error: null, result_file: null, input_tokens: null, output_tokens: null, reasoning_tokens: null, cache_read_tokens: null,
+    experiment_id: 7,
+    weak_model: 'a',
+    strong_model: 'b',
+    competition_level: 0.5,
+    random_seed: 49,
+    num_runs: 4,
+    status: 'NOT_STARTED',
+    exit_code: null,
+    duration_s: null,
+    runs_completed: null,
+    agreement_rate: null,
+    mean_round: null,
+    weak_utility: null,
+    strong_utility: null,
+    advantage: null,
+    repairs: null,
+    voided: null,
+    calls: null,
+    cost_usd: null,
+    error: null,
+    result_file: null,
+    input_tokens: null,
+    output_tokens: null,
+    reasoning_tokens: null,
+    cache_read_tokens: null,
     cache_write_tokens: null,
   };
   assert.deepEqual(parseResultsCsv(toCsv([...RESULT_COLUMNS], [r])), [r]);
@@ -36,10 +98,16 @@ test('results.csv rows round-trip, and empty cells become null', () => {
 
 test('a table missing columns or holding a bad number is refused with the fix', () => {
   const header = RUN_COLUMNS.filter((c) => c !== 'utility' && c !== 'role').join(',');
-  assert.throws(() => parseRunsCsv(header + '\n'), (e: unknown) =>
-    e instanceof UserError && /lacks the columns role, utility/.test(e.message) && /bargain collect/.test(e.message));
+  assert.throws(
+    () => parseRunsCsv(header + '\n'),
+    (e: unknown) =>
+      e instanceof UserError && /lacks the columns role, utility/.test(e.message) && /bargain collect/.test(e.message),
+  );
   const bad = toCsv([...RUN_COLUMNS], [runRow]).replace(',0.123456,', ',lots,');
-  assert.throws(() => parseRunsCsv(bad), (e: unknown) => e instanceof UserError && /line 2, column cost_usd/.test(e.message) && /"lots"/.test(e.message));
+  assert.throws(
+    () => parseRunsCsv(bad),
+    (e: unknown) => e instanceof UserError && /line 2, column cost_usd/.test(e.message) && /"lots"/.test(e.message),
+  );
   assert.throws(() => parseRunsCsv(''), /is empty/);
 });
 
@@ -50,17 +118,57 @@ test('extra columns and any column order are accepted', () => {
 });
 
 test('tables written before the cache columns existed still load: cache tokens read as 0, result tokens as empty', () => {
-  const oldRunCols = RUN_COLUMNS.filter((c) => c !== 'cache_read_tokens' && c !== 'cache_write_tokens' && c !== 'value_entropy');
-  assert.deepEqual(parseRunsCsv(toCsv(oldRunCols, [runRow])), [{ ...runRow, cache_read_tokens: 0, cache_write_tokens: 0, value_entropy: null }]);
+  const oldRunCols = RUN_COLUMNS.filter(
+    (c) => c !== 'cache_read_tokens' && c !== 'cache_write_tokens' && c !== 'value_entropy',
+  );
+  assert.deepEqual(parseRunsCsv(toCsv(oldRunCols, [runRow])), [
+    { ...runRow, cache_read_tokens: 0, cache_write_tokens: 0, value_entropy: null },
+  ]);
   const tokenCols = ['input_tokens', 'output_tokens', 'reasoning_tokens', 'cache_read_tokens', 'cache_write_tokens'];
   const r = {
-    experiment_id: 1, weak_model: 'a', strong_model: 'b', competition_level: 0.5, random_seed: 43, num_runs: 2, status: 'SUCCESS',
-    exit_code: 0, duration_s: 1.5, runs_completed: 2, agreement_rate: 1, mean_round: 2, weak_utility: 40, strong_utility: 50,
-    advantage: 10, repairs: 0, voided: 0, calls: 12, cost_usd: 0.5, error: null, result_file: 'x/result_1.json',
-    input_tokens: 100, output_tokens: 20, reasoning_tokens: 0, cache_read_tokens: 60, cache_write_tokens: 30,
+    experiment_id: 1,
+    weak_model: 'a',
+    strong_model: 'b',
+    competition_level: 0.5,
+    random_seed: 43,
+    num_runs: 2,
+    status: 'SUCCESS',
+    exit_code: 0,
+    duration_s: 1.5,
+    runs_completed: 2,
+    agreement_rate: 1,
+    mean_round: 2,
+    weak_utility: 40,
+    strong_utility: 50,
+    advantage: 10,
+    repairs: 0,
+    voided: 0,
+    calls: 12,
+    cost_usd: 0.5,
+    error: null,
+    result_file: 'x/result_1.json',
+    input_tokens: 100,
+    output_tokens: 20,
+    reasoning_tokens: 0,
+    cache_read_tokens: 60,
+    cache_write_tokens: 30,
   } satisfies ResultRow;
-  const old = parseResultsCsv(toCsv(RESULT_COLUMNS.filter((c) => !tokenCols.includes(c)), [r]));
-  assert.deepEqual(old, [{ ...r, input_tokens: null, output_tokens: null, reasoning_tokens: null, cache_read_tokens: null, cache_write_tokens: null }]);
+  const old = parseResultsCsv(
+    toCsv(
+      RESULT_COLUMNS.filter((c) => !tokenCols.includes(c)),
+      [r],
+    ),
+  );
+  assert.deepEqual(old, [
+    {
+      ...r,
+      input_tokens: null,
+      output_tokens: null,
+      reasoning_tokens: null,
+      cache_read_tokens: null,
+      cache_write_tokens: null,
+    },
+  ]);
   assert.deepEqual(parseResultsCsv(toCsv([...RESULT_COLUMNS], [r])), [r]);
   // the appended columns are at the end, after every column of the first release
   assert.deepEqual(RUN_COLUMNS.slice(-3), ['cache_read_tokens', 'cache_write_tokens', 'value_entropy']);
@@ -70,5 +178,7 @@ test('tables written before the cache columns existed still load: cache tokens r
 test('runs.csv from before value_entropy loads with it null; an empty cell is null too', () => {
   const before = RUN_COLUMNS.filter((c) => c !== 'value_entropy');
   assert.deepEqual(parseRunsCsv(toCsv(before, [runRow])), [{ ...runRow, value_entropy: null }]);
-  assert.deepEqual(parseRunsCsv(toCsv([...RUN_COLUMNS], [{ ...runRow, value_entropy: null }])), [{ ...runRow, value_entropy: null }]);
+  assert.deepEqual(parseRunsCsv(toCsv([...RUN_COLUMNS], [{ ...runRow, value_entropy: null }])), [
+    { ...runRow, value_entropy: null },
+  ]);
 });

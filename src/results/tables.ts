@@ -20,31 +20,71 @@ type ColumnSpec = readonly [name: string, kind: Kind, nullable: boolean, later?:
 const later = (value: unknown) => ({ value });
 
 const RUN_TABLE = [
-  ['experiment_id', 'int', false], ['weak_model', 'str', false], ['strong_model', 'str', false], ['pair', 'str', false],
-  ['competition_level', 'num', false], ['random_seed', 'int', false], ['run_index', 'int', false],
-  ['pair_index', 'int', false], ['seats_swapped', 'bool', false], ['seat', 'int', false], ['agent', 'str', false],
-  ['model', 'str', false], ['role', 'str', true], ['cosine_similarity', 'num', false], ['consensus', 'bool', false],
-  ['round', 'int', true], ['utility', 'num', false], ['raw_utility', 'num', false], ['share', 'num', true],
-  ['welfare', 'num', false], ['exploitation_index', 'num', true], ['nash_utility', 'num', true],
-  ['pareto_optimal', 'bool', true], ['repairs', 'int', false], ['voided', 'int', false], ['calls', 'int', false],
-  ['input_tokens', 'int', false], ['output_tokens', 'int', false], ['reasoning_tokens', 'int', false],
-  ['cost_usd', 'num', false], ['status', 'str', false],
+  ['experiment_id', 'int', false],
+  ['weak_model', 'str', false],
+  ['strong_model', 'str', false],
+  ['pair', 'str', false],
+  ['competition_level', 'num', false],
+  ['random_seed', 'int', false],
+  ['run_index', 'int', false],
+  ['pair_index', 'int', false],
+  ['seats_swapped', 'bool', false],
+  ['seat', 'int', false],
+  ['agent', 'str', false],
+  ['model', 'str', false],
+  ['role', 'str', true],
+  ['cosine_similarity', 'num', false],
+  ['consensus', 'bool', false],
+  ['round', 'int', true],
+  ['utility', 'num', false],
+  ['raw_utility', 'num', false],
+  ['share', 'num', true],
+  ['welfare', 'num', false],
+  ['exploitation_index', 'num', true],
+  ['nash_utility', 'num', true],
+  ['pareto_optimal', 'bool', true],
+  ['repairs', 'int', false],
+  ['voided', 'int', false],
+  ['calls', 'int', false],
+  ['input_tokens', 'int', false],
+  ['output_tokens', 'int', false],
+  ['reasoning_tokens', 'int', false],
+  ['cost_usd', 'num', false],
+  ['status', 'str', false],
   // appended: prompt-cache reads and writes, parts of input_tokens
-  ['cache_read_tokens', 'int', false, later(0)], ['cache_write_tokens', 'int', false, later(0)],
+  ['cache_read_tokens', 'int', false, later(0)],
+  ['cache_write_tokens', 'int', false, later(0)],
   // appended: the run's value entropy (mean bits over agents), a confound of the competition level
   ['value_entropy', 'num', true, later(null)],
 ] as const satisfies readonly ColumnSpec[];
 
 const RESULT_TABLE = [
-  ['experiment_id', 'int', false], ['weak_model', 'str', false], ['strong_model', 'str', false],
-  ['competition_level', 'num', false], ['random_seed', 'int', true], ['num_runs', 'int', true], ['status', 'str', false],
-  ['exit_code', 'int', true], ['duration_s', 'num', true], ['runs_completed', 'int', true],
-  ['agreement_rate', 'num', true], ['mean_round', 'num', true], ['weak_utility', 'num', true],
-  ['strong_utility', 'num', true], ['advantage', 'num', true], ['repairs', 'int', true], ['voided', 'int', true],
-  ['calls', 'int', true], ['cost_usd', 'num', true], ['error', 'str', true], ['result_file', 'str', true],
+  ['experiment_id', 'int', false],
+  ['weak_model', 'str', false],
+  ['strong_model', 'str', false],
+  ['competition_level', 'num', false],
+  ['random_seed', 'int', true],
+  ['num_runs', 'int', true],
+  ['status', 'str', false],
+  ['exit_code', 'int', true],
+  ['duration_s', 'num', true],
+  ['runs_completed', 'int', true],
+  ['agreement_rate', 'num', true],
+  ['mean_round', 'num', true],
+  ['weak_utility', 'num', true],
+  ['strong_utility', 'num', true],
+  ['advantage', 'num', true],
+  ['repairs', 'int', true],
+  ['voided', 'int', true],
+  ['calls', 'int', true],
+  ['cost_usd', 'num', true],
+  ['error', 'str', true],
+  ['result_file', 'str', true],
   // appended: the experiment's tokens; cache reads and writes are parts of input_tokens
-  ['input_tokens', 'int', true, later(null)], ['output_tokens', 'int', true, later(null)],
-  ['reasoning_tokens', 'int', true, later(null)], ['cache_read_tokens', 'int', true, later(null)],
+  ['input_tokens', 'int', true, later(null)],
+  ['output_tokens', 'int', true, later(null)],
+  ['reasoning_tokens', 'int', true, later(null)],
+  ['cache_read_tokens', 'int', true, later(null)],
   ['cache_write_tokens', 'int', true, later(null)],
 ] as const satisfies readonly ColumnSpec[];
 
@@ -125,7 +165,8 @@ export interface ResultRow {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const runColumnsMatch: Same<(typeof RUN_COLUMNS)[number], keyof RunRow> = true;
 const resultColumnsMatch: Same<(typeof RESULT_COLUMNS)[number], keyof ResultRow> = true;
-void runColumnsMatch; void resultColumnsMatch;
+void runColumnsMatch;
+void resultColumnsMatch;
 
 // ---------- writing ----------
 
@@ -137,7 +178,10 @@ function valueEntropyOf(run: ResultFile['runs'][number]): number {
   return run.value_entropy ?? Math.round(meanValueEntropy(run.preferences) * 1e6) / 1e6;
 }
 
-type RowConfig = Pick<ExperimentConfig, 'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed'>;
+type RowConfig = Pick<
+  ExperimentConfig,
+  'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed'
+>;
 
 /** runs.csv rows of one experiment's result: one per run and seat. */
 export function runRows(c: RowConfig, r: Pick<ResultFile, 'runs' | 'status'>): RunRow[] {
@@ -145,15 +189,39 @@ export function runRows(c: RowConfig, r: Pick<ResultFile, 'runs' | 'status'>): R
   for (const run of r.runs) {
     for (const a of run.agents) {
       rows.push({
-        experiment_id: c.experiment_id, weak_model: c.weak_model, strong_model: c.strong_model,
-        pair: `${c.weak_model}_vs_${c.strong_model}`, competition_level: c.competition_level, random_seed: c.random_seed,
-        run_index: run.run_index, pair_index: run.pair_index, seats_swapped: run.seats_swapped, seat: a.seat,
-        agent: a.agent, model: a.model, role: a.role, cosine_similarity: run.cosine_similarity, consensus: run.consensus,
-        round: run.round, utility: a.utility, raw_utility: a.raw_utility, share: a.share, welfare: run.welfare,
-        exploitation_index: a.exploitation_index, nash_utility: a.nash_utility, pareto_optimal: run.pareto_optimal,
-        repairs: a.repairs, voided: a.voided, calls: a.calls, input_tokens: a.input_tokens, output_tokens: a.output_tokens,
-        reasoning_tokens: a.reasoning_tokens, cost_usd: a.cost_usd, status: r.status,
-        cache_read_tokens: a.cache_read_tokens ?? 0, cache_write_tokens: a.cache_write_tokens ?? 0,
+        experiment_id: c.experiment_id,
+        weak_model: c.weak_model,
+        strong_model: c.strong_model,
+        pair: `${c.weak_model}_vs_${c.strong_model}`,
+        competition_level: c.competition_level,
+        random_seed: c.random_seed,
+        run_index: run.run_index,
+        pair_index: run.pair_index,
+        seats_swapped: run.seats_swapped,
+        seat: a.seat,
+        agent: a.agent,
+        model: a.model,
+        role: a.role,
+        cosine_similarity: run.cosine_similarity,
+        consensus: run.consensus,
+        round: run.round,
+        utility: a.utility,
+        raw_utility: a.raw_utility,
+        share: a.share,
+        welfare: run.welfare,
+        exploitation_index: a.exploitation_index,
+        nash_utility: a.nash_utility,
+        pareto_optimal: run.pareto_optimal,
+        repairs: a.repairs,
+        voided: a.voided,
+        calls: a.calls,
+        input_tokens: a.input_tokens,
+        output_tokens: a.output_tokens,
+        reasoning_tokens: a.reasoning_tokens,
+        cost_usd: a.cost_usd,
+        status: r.status,
+        cache_read_tokens: a.cache_read_tokens ?? 0,
+        cache_write_tokens: a.cache_write_tokens ?? 0,
         value_entropy: valueEntropyOf(run),
       });
     }
@@ -166,18 +234,23 @@ export function outcomeStats(results: readonly Pick<ResultFile, 'runs'>[]) {
   const runs = results.flatMap((r) => r.runs);
   const side = (role: string) => runs.flatMap((run) => run.agents.filter((a) => a.role === role).map((a) => a.utility));
   const agreed = runs.filter((r) => r.consensus);
-  const weak = mean(side('weak')), strong = mean(side('strong'));
+  const weak = mean(side('weak')),
+    strong = mean(side('strong'));
   return {
     runs: runs.length,
     agreement_rate: r4(runs.length ? agreed.length / runs.length : null),
     mean_round: r4(mean(agreed.map((r) => r.round!))),
-    weak_utility: r4(weak), strong_utility: r4(strong),
+    weak_utility: r4(weak),
+    strong_utility: r4(strong),
     advantage: r4(weak === null || strong === null ? null : strong - weak),
   };
 }
 
 export interface ExperimentOutcome {
-  config: Pick<ExperimentConfig, 'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'num_runs'>;
+  config: Pick<
+    ExperimentConfig,
+    'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'num_runs'
+  >;
   status: ExperimentStatus | string;
   result: ResultFile | null;
   /** why the experiment has no result (INCOMPLETE, RUNNING) */
@@ -190,17 +263,32 @@ export interface ExperimentOutcome {
 export function resultRow({ config: c, status, result: r, note, resultFile }: ExperimentOutcome): ResultRow {
   const o = r ? outcomeStats([r]) : null;
   return {
-    experiment_id: c.experiment_id, weak_model: c.weak_model, strong_model: c.strong_model,
-    competition_level: c.competition_level, random_seed: c.random_seed, num_runs: c.num_runs, status,
-    exit_code: r?.exit_code ?? null, duration_s: r?.duration_s ?? null, runs_completed: r?.runs_completed ?? 0,
-    agreement_rate: o?.agreement_rate ?? null, mean_round: o?.mean_round ?? null, weak_utility: o?.weak_utility ?? null,
-    strong_utility: o?.strong_utility ?? null, advantage: o?.advantage ?? null,
-    repairs: r ? seatSum(r, 'repairs') : null, voided: r ? seatSum(r, 'voided') : null,
-    calls: r?.calls ?? null, cost_usd: r?.cost_usd ?? null, error: r?.error ?? note ?? null,
+    experiment_id: c.experiment_id,
+    weak_model: c.weak_model,
+    strong_model: c.strong_model,
+    competition_level: c.competition_level,
+    random_seed: c.random_seed,
+    num_runs: c.num_runs,
+    status,
+    exit_code: r?.exit_code ?? null,
+    duration_s: r?.duration_s ?? null,
+    runs_completed: r?.runs_completed ?? 0,
+    agreement_rate: o?.agreement_rate ?? null,
+    mean_round: o?.mean_round ?? null,
+    weak_utility: o?.weak_utility ?? null,
+    strong_utility: o?.strong_utility ?? null,
+    advantage: o?.advantage ?? null,
+    repairs: r ? seatSum(r, 'repairs') : null,
+    voided: r ? seatSum(r, 'voided') : null,
+    calls: r?.calls ?? null,
+    cost_usd: r?.cost_usd ?? null,
+    error: r?.error ?? note ?? null,
     result_file: r ? resultFile : null,
-    input_tokens: r ? seatSum(r, 'input_tokens') : null, output_tokens: r ? seatSum(r, 'output_tokens') : null,
+    input_tokens: r ? seatSum(r, 'input_tokens') : null,
+    output_tokens: r ? seatSum(r, 'output_tokens') : null,
     reasoning_tokens: r ? seatSum(r, 'reasoning_tokens') : null,
-    cache_read_tokens: r ? seatSum(r, 'cache_read_tokens') : null, cache_write_tokens: r ? seatSum(r, 'cache_write_tokens') : null,
+    cache_read_tokens: r ? seatSum(r, 'cache_read_tokens') : null,
+    cache_write_tokens: r ? seatSum(r, 'cache_write_tokens') : null,
   };
 }
 
@@ -216,18 +304,22 @@ function convert(kind: Kind, nullable: boolean, raw: string, where: () => string
     throw new UserError(`${where()} is empty but must hold a value; re-run \`bargain collect\` to rewrite the table`);
   }
   switch (kind) {
-    case 'str': return raw;
+    case 'str':
+      return raw;
     case 'bool':
       if (raw === 'true' || raw === 'True' || raw === '1') return true;
       if (raw === 'false' || raw === 'False' || raw === '0') return false;
       break;
-    case 'int': case 'num': {
+    case 'int':
+    case 'num': {
       const x = Number(raw);
       if (Number.isFinite(x) && (kind === 'num' || Number.isInteger(x))) return x;
       break;
     }
   }
-  throw new UserError(`${where()} holds "${raw.slice(0, 40)}", not a ${kind === 'bool' ? 'true/false' : kind === 'int' ? 'whole number' : 'number'}; re-run \`bargain collect\` to rewrite the table`);
+  throw new UserError(
+    `${where()} holds "${raw.slice(0, 40)}", not a ${kind === 'bool' ? 'true/false' : kind === 'int' ? 'whole number' : 'number'}; re-run \`bargain collect\` to rewrite the table`,
+  );
 }
 
 function readTable<T>(text: string, name: string, table: readonly ColumnSpec[]): T[] {
@@ -237,7 +329,9 @@ function readTable<T>(text: string, name: string, table: readonly ColumnSpec[]):
   const index = new Map(header.map((h, k) => [h, k]));
   const missing = table.filter(([col, , , old]) => !index.has(col) && !old).map(([col]) => col);
   if (missing.length) {
-    throw new UserError(`${name} lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; re-run \`bargain collect\` to rewrite it`);
+    throw new UserError(
+      `${name} lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; re-run \`bargain collect\` to rewrite it`,
+    );
   }
   const out: T[] = [];
   for (let r = 1; r < rows.length; r++) {
@@ -245,8 +339,10 @@ function readTable<T>(text: string, name: string, table: readonly ColumnSpec[]):
     const obj: Record<string, unknown> = {};
     for (const [col, kind, nullable, old] of table) {
       const k = index.get(col);
-      obj[col] = k === undefined ? old!.value
-        : convert(kind, nullable, cells[k] ?? '', () => `${name} line ${r + 1}, column ${col},`);
+      obj[col] =
+        k === undefined
+          ? old!.value
+          : convert(kind, nullable, cells[k] ?? '', () => `${name} line ${r + 1}, column ${col},`);
     }
     out.push(obj as T);
   }

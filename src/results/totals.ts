@@ -5,8 +5,16 @@
  */
 import type { ResultFile } from './document.ts';
 
-export type SeatCount = 'calls' | 'input_tokens' | 'output_tokens' | 'reasoning_tokens' | 'cache_read_tokens'
-  | 'cache_write_tokens' | 'cost_usd' | 'repairs' | 'voided';
+export type SeatCount =
+  | 'calls'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'reasoning_tokens'
+  | 'cache_read_tokens'
+  | 'cache_write_tokens'
+  | 'cost_usd'
+  | 'repairs'
+  | 'voided';
 
 /** A count summed over every seat of every run of a result. */
 export function seatSum(r: Pick<ResultFile, 'runs'>, k: SeatCount): number {
@@ -15,8 +23,13 @@ export function seatSum(r: Pick<ResultFile, 'runs'>, k: SeatCount): number {
 
 /** Calls, tokens and dollars of one model over its seats (API models; scripted ones show zeros). */
 export interface ModelTotals {
-  seats: number; calls: number; input_tokens: number; output_tokens: number; reasoning_tokens: number;
-  cache_read_tokens: number; cache_write_tokens: number;
+  seats: number;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
   /** cache_read_tokens / input_tokens (null without input) */
   cached_input_share: number | null;
   cost_usd: number;
@@ -28,10 +41,25 @@ export function modelTotals(seats: Iterable<Seat>): Record<string, ModelTotals> 
   // keyed by model names: no prototype, so constructor or toString is a model like any other
   const out: Record<string, ModelTotals> = Object.create(null);
   for (const a of seats) {
-    const m = (out[a.model] ??= { seats: 0, calls: 0, input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cached_input_share: null, cost_usd: 0 });
-    m.seats++; m.calls += a.calls ?? 0; m.input_tokens += a.input_tokens ?? 0; m.output_tokens += a.output_tokens ?? 0;
-    m.reasoning_tokens += a.reasoning_tokens ?? 0; m.cost_usd += a.cost_usd ?? 0;
-    m.cache_read_tokens += a.cache_read_tokens ?? 0; m.cache_write_tokens += a.cache_write_tokens ?? 0;
+    const m = (out[a.model] ??= {
+      seats: 0,
+      calls: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      reasoning_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      cached_input_share: null,
+      cost_usd: 0,
+    });
+    m.seats++;
+    m.calls += a.calls ?? 0;
+    m.input_tokens += a.input_tokens ?? 0;
+    m.output_tokens += a.output_tokens ?? 0;
+    m.reasoning_tokens += a.reasoning_tokens ?? 0;
+    m.cost_usd += a.cost_usd ?? 0;
+    m.cache_read_tokens += a.cache_read_tokens ?? 0;
+    m.cache_write_tokens += a.cache_write_tokens ?? 0;
   }
   for (const m of Object.values(out)) {
     m.cost_usd = Math.round(m.cost_usd * 1e6) / 1e6;

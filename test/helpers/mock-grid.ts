@@ -26,15 +26,20 @@ export const DUMMY_KEYS = {
 export function mockEnv(url: string, keys: Partial<typeof DUMMY_KEYS> = DUMMY_KEYS): Record<string, string> {
   return {
     ...keys,
-    OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_BASE_URL: url, GEMINI_BASE_URL: url,
-    OPENROUTER_BASE_URL: `${url}/api/v1`, SIM_BASE_URL: `${url}/v1`,
+    OPENAI_BASE_URL: `${url}/v1`,
+    ANTHROPIC_BASE_URL: url,
+    GEMINI_BASE_URL: url,
+    OPENROUTER_BASE_URL: `${url}/api/v1`,
+    SIM_BASE_URL: `${url}/v1`,
   };
 }
 
 /** The key hash the server logs for each provider's dummy key. */
 export const KEY_HASH: Record<string, string> = {
-  openai: keyHash(DUMMY_KEYS.OPENAI_API_KEY), anthropic: keyHash(DUMMY_KEYS.ANTHROPIC_API_KEY),
-  google: keyHash(DUMMY_KEYS.GEMINI_API_KEY), openrouter: keyHash(DUMMY_KEYS.OPENROUTER_API_KEY),
+  openai: keyHash(DUMMY_KEYS.OPENAI_API_KEY),
+  anthropic: keyHash(DUMMY_KEYS.ANTHROPIC_API_KEY),
+  google: keyHash(DUMMY_KEYS.GEMINI_API_KEY),
+  openrouter: keyHash(DUMMY_KEYS.OPENROUTER_API_KEY),
 };
 
 /** Strategy map for the mock: every wire id (provider and OpenRouter) of these models plays `strategy`. */
@@ -117,11 +122,26 @@ export function repeatedAnswers(log: RequestLogEntry[]): Map<string, number[]> {
 export function outcomes(dir: string, relPath: string): unknown {
   const d = JSON.parse(readFileSync(join(dir, relPath), 'utf8'));
   return {
-    id: d.experiment_id, status: d.status, runs_completed: d.runs_completed, calls: d.calls,
-    input_tokens: d.input_tokens, output_tokens: d.output_tokens, reasoning_tokens: d.reasoning_tokens,
+    id: d.experiment_id,
+    status: d.status,
+    runs_completed: d.runs_completed,
+    calls: d.calls,
+    input_tokens: d.input_tokens,
+    output_tokens: d.output_tokens,
+    reasoning_tokens: d.reasoning_tokens,
     runs: (d.runs ?? []).map((r: any) => ({
-      consensus: r.consensus, round: r.round, allocation: r.allocation, preferences: r.preferences, welfare: r.welfare,
-      agents: r.agents.map((a: any) => ({ model: a.model, utility: a.utility, repairs: a.repairs, voided: a.voided, calls: a.calls })),
+      consensus: r.consensus,
+      round: r.round,
+      allocation: r.allocation,
+      preferences: r.preferences,
+      welfare: r.welfare,
+      agents: r.agents.map((a: any) => ({
+        model: a.model,
+        utility: a.utility,
+        repairs: a.repairs,
+        voided: a.voided,
+        calls: a.calls,
+      })),
     })),
   };
 }

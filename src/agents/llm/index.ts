@@ -29,14 +29,33 @@ export interface LlmAgentFactoryOptions {
 }
 
 export function createLlmAgentFactory(opts: LlmAgentFactoryOptions): (model: string, ctx: AgentContext) => Agent {
-  return (model, ctx) => new LlmAgent({
-    model, chat: opts.chatModelFor(model), seat: ctx.seat, runIndex: ctx.runIndex,
-    maxTokens: opts.maxTokens, temperature: opts.temperature, reasoningEffort: opts.reasoningEffort,
-    contextWindow: opts.contextWindowFor?.(model), compactAt: opts.compactAt, scope: opts.scope, costOf: opts.costOf,
-    recordPrompt: opts.recordPrompt, ...(opts.promptCache === false ? { promptCache: false } : {}),
-  });
+  return (model, ctx) =>
+    new LlmAgent({
+      model,
+      chat: opts.chatModelFor(model),
+      seat: ctx.seat,
+      runIndex: ctx.runIndex,
+      maxTokens: opts.maxTokens,
+      temperature: opts.temperature,
+      reasoningEffort: opts.reasoningEffort,
+      contextWindow: opts.contextWindowFor?.(model),
+      compactAt: opts.compactAt,
+      scope: opts.scope,
+      costOf: opts.costOf,
+      recordPrompt: opts.recordPrompt,
+      ...(opts.promptCache === false ? { promptCache: false } : {}),
+    });
 }
 
-export { LlmAgent, DEFAULT_MAX_TOKENS, expandPrompts, tokenCap, type LlmAgentOptions, type LlmCallRecord, type PhaseTokenCaps, type TokenCapPhase } from './llm-agent.ts';
+export {
+  LlmAgent,
+  DEFAULT_MAX_TOKENS,
+  expandPrompts,
+  tokenCap,
+  type LlmAgentOptions,
+  type LlmCallRecord,
+  type PhaseTokenCaps,
+  type TokenCapPhase,
+} from './llm-agent.ts';
 export { parseProposal, parseVotes, type Parsed } from './parse.ts';
 export { systemPrompt, PROMPT_VERSION } from './prompts.ts';

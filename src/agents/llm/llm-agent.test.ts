@@ -18,14 +18,23 @@ import { readPrompt } from './prompt-reader.ts';
 import { systemPrompt } from './prompts.ts';
 import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 
-const VALUES_2 = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35]];
-const VALUES_3 = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35], [22, 3, 41, 9, 25]];
+const VALUES_2 = [
+  [40, 25, 15, 12, 8],
+  [5, 10, 20, 30, 35],
+];
+const VALUES_3 = [
+  [40, 25, 15, 12, 8],
+  [5, 10, 20, 30, 35],
+  [22, 3, 41, 9, 25],
+];
 
 /** Records every observation an agent receives, then delegates. */
 class Spy implements Agent {
   readonly seen: Observation[] = [];
   constructor(readonly inner: Agent) {}
-  get model() { return this.inner.model; }
+  get model() {
+    return this.inner.model;
+  }
   act(obs: Observation, signal?: AbortSignal): Promise<AgentReply> {
     this.seen.push({ ...obs, public: obs.public.slice(), private: obs.private.slice() });
     return this.inner.act(obs, signal);
@@ -38,38 +47,71 @@ async function play(spec: GameSpec, values: number[][], agents: Agent[]) {
 
 function callsOf(events: TranscriptEvent[], agent: string): LlmCallRecord[] {
   const out: LlmCallRecord[] = [];
-  for (const e of events) if (e.type === 'turn' && e.agent === agent && e.calls) out.push(...(e.calls as LlmCallRecord[]));
+  for (const e of events)
+    if (e.type === 'turn' && e.agent === agent && e.calls) out.push(...(e.calls as LlmCallRecord[]));
   return out;
 }
 
 const llm = (chat: FnChatModel, seat: number, extra: Partial<ConstructorParameters<typeof LlmAgent>[0]> = {}) =>
   new LlmAgent({ model: chat.modelId, chat, seat, runIndex: 0, ...extra });
 
-test('the system prompt states every rule of the game, the agent\'s identity and only its own values', () => {
-  for (const [n, need] of [[2, 'both agents accept'], [4, 'at least 3 of 4 accepts'], [10, 'at least 7 of 10 accepts']] as const) {
+test("the system prompt states every rule of the game, the agent's identity and only its own values", () => {
+  for (const [n, need] of [
+    [2, 'both agents accept'],
+    [4, 'at least 3 of 4 accepts'],
+    [10, 'at least 7 of 10 accepts'],
+  ] as const) {
     const spec = makeSpec({ n, m: 6, maxRounds: 7, gamma: 0.85, discussionTurns: 2 });
     const values = [50, 0, 20, 10, 15, 5];
     const s = systemPrompt(spec, 'Agent_2', values);
     const ids = Array.from({ length: n }, (_, k) => `Agent_${k + 1}`).join(', ');
     for (const want of [
-      `You are Agent_2, one of ${n} agents`, `The agents are ${ids}; you are Agent_2`,
-      '0: Apple, 1: Jewel, 2: Stone, 3: Quill, 4: Pencil, 5: Book', 'at most 7 rounds', '2 passes per round',
-      need, 'the one with the most accepts wins', 'ties are broken by lot', 'multiplied by 0.85^(r-1)',
-      'round 2 85%', 'every agent gets 0', 'Individual votes are private', 'Tallies are public',
-      'Private thinking', 'Reflection', '- 0 Apple: 50', '- 5 Book: 5', 'Total: 100.',
-    ]) assert.ok(s.includes(want), `n=${n}: system prompt lacks "${want}"`);
+      `You are Agent_2, one of ${n} agents`,
+      `The agents are ${ids}; you are Agent_2`,
+      '0: Apple, 1: Jewel, 2: Stone, 3: Quill, 4: Pencil, 5: Book',
+      'at most 7 rounds',
+      '2 passes per round',
+      need,
+      'the one with the most accepts wins',
+      'ties are broken by lot',
+      'multiplied by 0.85^(r-1)',
+      'round 2 85%',
+      'every agent gets 0',
+      'Individual votes are private',
+      'Tallies are public',
+      'Private thinking',
+      'Reflection',
+      '- 0 Apple: 50',
+      '- 5 Book: 5',
+      'Total: 100.',
+    ])
+      assert.ok(s.includes(want), `n=${n}: system prompt lacks "${want}"`);
   }
-  const off = systemPrompt(makeSpec({ n: 2, privateThinking: false, reflection: false, discussionTurns: 0 }), 'Agent_1', [20, 20, 20, 20, 20]);
+  const off = systemPrompt(
+    makeSpec({ n: 2, privateThinking: false, reflection: false, discussionTurns: 0 }),
+    'Agent_1',
+    [20, 20, 20, 20, 20],
+  );
   assert.ok(!/Private thinking|Reflection:|Discussion:/.test(off), 'phases that are off are not described');
 });
 
-for (const params of [{ n: 2, maxRounds: 4 }, { n: 3, maxRounds: 3, discussionTurns: 2 }] as GameParams[]) {
+for (const params of [
+  { n: 2, maxRounds: 4 },
+  { n: 3, maxRounds: 3, discussionTurns: 2 },
+] as GameParams[]) {
   test(`the prompt reads back as the observation it was built from (n=${params.n})`, async () => {
     const spec = makeSpec(params);
     const values = params.n === 2 ? VALUES_2 : VALUES_3;
-    const spies = values.map((_, s) => new Spy(s === 0
-      ? llm(simChatModel('sim:boulware'), 0)
-      : s === 1 ? new ScriptedAgent('tit-for-tat', { seat: 1, seed: 3, runIndex: 0 }) : llm(simChatModel('sim:nash'), s)));
+    const spies = values.map(
+      (_, s) =>
+        new Spy(
+          s === 0
+            ? llm(simChatModel('sim:boulware'), 0)
+            : s === 1
+              ? new ScriptedAgent('tit-for-tat', { seat: 1, seed: 3, runIndex: 0 })
+              : llm(simChatModel('sim:nash'), s),
+        ),
+    );
     const out = await play(spec, values, spies);
     for (const [s, spy] of spies.entries()) {
       if (!(spy.inner instanceof LlmAgent)) continue;
@@ -92,35 +134,45 @@ for (const params of [{ n: 2, maxRounds: 4 }, { n: 3, maxRounds: 3, discussionTu
         // every public fact except the agent's own messages (those are its assistant turns)
         const want = obs.public.filter((f) => !(f.kind === 'message' && f.from === obs.self));
         assert.deepEqual(back.public, want);
-        assert.deepEqual(back.private, obs.private.filter((f) => f.kind === 'vote'));
+        assert.deepEqual(
+          back.private,
+          obs.private.filter((f) => f.kind === 'vote'),
+        );
       });
     }
   });
 }
 
-test('what each LLM agent is sent never contains another agent\'s values, votes or notes', async () => {
+test("what each LLM agent is sent never contains another agent's values, votes or notes", async () => {
   const spec = makeSpec({ n: 3, m: 5, maxRounds: 3 });
   // each agent's notes carry a marker unique to that agent
-  const chats = [0, 1, 2].map((s) => new FnChatModel(`m${s}`, async (req) => {
-    const r = readPrompt(req.messages);
-    assert.ok(r.ok);
-    const obs = r.obs;
-    if (obs.phase === 'thinking' || obs.phase === 'reflection') return `NOTE-of-${obs.self}-round-${obs.round}`;
-    return (await simChatModel('sim:random').generate(req)).text;
-  }));
+  const chats = [0, 1, 2].map(
+    (s) =>
+      new FnChatModel(`m${s}`, async (req) => {
+        const r = readPrompt(req.messages);
+        assert.ok(r.ok);
+        const obs = r.obs;
+        if (obs.phase === 'thinking' || obs.phase === 'reflection') return `NOTE-of-${obs.self}-round-${obs.round}`;
+        return (await simChatModel('sim:random').generate(req)).text;
+      }),
+  );
   const agents = chats.map((c, s) => llm(c, s));
   const out = await play(spec, VALUES_3, agents);
   assert.ok(!out.consensus || out.round! >= 1);
   for (let s = 0; s < 3; s++) {
     const me = `Agent_${s + 1}`;
     const calls = callsOf(out.events, me);
-    const myVotes = out.events.filter((e): e is Extract<TranscriptEvent, { type: 'vote' }> => e.type === 'vote' && e.agent === me);
+    const myVotes = out.events.filter(
+      (e): e is Extract<TranscriptEvent, { type: 'vote' }> => e.type === 'vote' && e.agent === me,
+    );
     for (const c of calls) {
       const all = c.messages.map((m) => m.content).join('\n');
       for (let o = 0; o < 3; o++) {
         if (o === s) continue;
         assert.ok(!all.includes(`NOTE-of-Agent_${o + 1}`), `${me} was sent Agent_${o + 1}'s notes`);
-        const valueLines = VALUES_3[o].map((v, j) => `- ${j} ${spec.items[j]}: ${v}`).filter((l) => !all.includes(l) || VALUES_3[s].some((w, k) => `- ${k} ${spec.items[k]}: ${w}` === l));
+        const valueLines = VALUES_3[o]
+          .map((v, j) => `- ${j} ${spec.items[j]}: ${v}`)
+          .filter((l) => !all.includes(l) || VALUES_3[s].some((w, k) => `- ${k} ${spec.items[k]}: ${w}` === l));
         assert.equal(valueLines.length, 5, `${me} was sent a value line of Agent_${o + 1}`);
       }
       // the only vote lines an agent sees are its own votes, as recorded
@@ -128,8 +180,12 @@ test('what each LLM agent is sent never contains another agent\'s values, votes 
       assert.equal(sys, systemPrompt(spec, me, VALUES_3[s]));
       const r = readPrompt(c.messages);
       assert.ok(r.ok);
-      const seenVotes = r.obs.private.filter((f) => f.kind === 'vote').map((f) => [f.round, (f as { votes: boolean[] | null }).votes]);
-      const mine = myVotes.filter((v) => v.round < c.round || (v.round === c.round && c.phase === 'reflection')).map((v) => [v.round, v.votes]);
+      const seenVotes = r.obs.private
+        .filter((f) => f.kind === 'vote')
+        .map((f) => [f.round, (f as { votes: boolean[] | null }).votes]);
+      const mine = myVotes
+        .filter((v) => v.round < c.round || (v.round === c.round && c.phase === 'reflection'))
+        .map((v) => [v.round, v.votes]);
       assert.deepEqual(seenVotes, mine);
       assert.ok(!/Agent_\d+ voted|votes of Agent/.test(all));
     }
@@ -154,11 +210,20 @@ test('a rejected proposal reaches its repair turns with its own text and the exa
     }
     return (await simChatModel('sim:linear').generate(req)).text;
   });
-  const out = await play(spec, VALUES_2, [llm(chat, 0), new ScriptedAgent('linear', { seat: 1, seed: 1, runIndex: 0 })]);
-  const turns = out.events.filter((e): e is Extract<TranscriptEvent, { type: 'turn' }> => e.type === 'turn' && e.agent === 'Agent_1' && e.phase === 'proposal');
+  const out = await play(spec, VALUES_2, [
+    llm(chat, 0),
+    new ScriptedAgent('linear', { seat: 1, seed: 1, runIndex: 0 }),
+  ]);
+  const turns = out.events.filter(
+    (e): e is Extract<TranscriptEvent, { type: 'turn' }> =>
+      e.type === 'turn' && e.agent === 'Agent_1' && e.phase === 'proposal',
+  );
   assert.equal(turns.length, PROPOSAL_REPAIRS + 1);
   const errors = [
-    /Agent_3, but there is no such agent/, /refusal/, /item 2 is given to both Agent_1 and Agent_2/, /cut off: the answer reached the output-token limit/,
+    /Agent_3, but there is no such agent/,
+    /refusal/,
+    /item 2 is given to both Agent_1 and Agent_2/,
+    /cut off: the answer reached the output-token limit/,
   ];
   turns.forEach((t, i) => {
     assert.equal(t.attempt, i);
@@ -194,10 +259,18 @@ test('an invalid vote gets its repair turns then counts as reject; a refusal the
     if (r.obs.phase === 'proposal' && !r.obs.repair) return 'I cannot share an allocation.';
     return (await simChatModel('sim:linear').generate(req)).text;
   });
-  const out = await play(spec, VALUES_2, [llm(chat, 0), new ScriptedAgent('conceder', { seat: 1, seed: 1, runIndex: 0 })]);
-  const t = out.events.filter((e): e is Extract<TranscriptEvent, { type: 'turn' }> => e.type === 'turn' && e.agent === 'Agent_1');
+  const out = await play(spec, VALUES_2, [
+    llm(chat, 0),
+    new ScriptedAgent('conceder', { seat: 1, seed: 1, runIndex: 0 }),
+  ]);
+  const t = out.events.filter(
+    (e): e is Extract<TranscriptEvent, { type: 'turn' }> => e.type === 'turn' && e.agent === 'Agent_1',
+  );
   const props = t.filter((e) => e.phase === 'proposal');
-  assert.deepEqual(props.map((e) => e.valid), [false, true]);
+  assert.deepEqual(
+    props.map((e) => e.valid),
+    [false, true],
+  );
   assert.match(props[0].error!, /refusal/);
   const votes = t.filter((e) => e.phase === 'voting');
   assert.equal(votes.length, VOTE_REPAIRS + 1);
@@ -235,8 +308,24 @@ test('the call record holds the prompt, raw text, parse, tokens, cost and timing
   const out = await play(spec, VALUES_2, [agent, new ScriptedAgent('conceder', { seat: 1, seed: 1, runIndex: 0 })]);
   const calls = callsOf(out.events, 'Agent_1');
   const prop = calls.find((c) => c.phase === 'proposal')!;
-  for (const key of ['model', 'route', 'provider', 'key_label', 'phase', 'messages', 'raw_text', 'parsed', 'input_tokens',
-    'output_tokens', 'reasoning_tokens', 'latency_ms', 'cost_usd', 'attempts', 'cached', 'finish_reason']) {
+  for (const key of [
+    'model',
+    'route',
+    'provider',
+    'key_label',
+    'phase',
+    'messages',
+    'raw_text',
+    'parsed',
+    'input_tokens',
+    'output_tokens',
+    'reasoning_tokens',
+    'latency_ms',
+    'cost_usd',
+    'attempts',
+    'cached',
+    'finish_reason',
+  ]) {
     assert.ok(key in prop, `record lacks ${key}`);
   }
   assert.equal(prop.model, 'sim:conceder');
@@ -257,7 +346,10 @@ test('an answer with <think> reasoning keeps the reasoning out of the public dis
     const base = (await simChatModel('sim:linear').generate(req)).text;
     return r.ok && r.obs.phase === 'discussion' ? `<think>my secret plan: claim Apple</think>\n${base}` : base;
   });
-  const out = await play(spec, VALUES_2, [llm(chat, 0), new ScriptedAgent('linear', { seat: 1, seed: 1, runIndex: 0 })]);
+  const out = await play(spec, VALUES_2, [
+    llm(chat, 0),
+    new ScriptedAgent('linear', { seat: 1, seed: 1, runIndex: 0 }),
+  ]);
   const msg = out.events.find((e) => e.type === 'message' && e.agent === 'Agent_1');
   assert.ok(msg && msg.type === 'message' && !msg.text.includes('secret') && msg.text.length > 0);
 });
@@ -268,12 +360,15 @@ test('near the context window the oldest rounds are condensed into a digest, det
   // the last-round warning in every phase) fits under the threshold once the earlier rounds are condensed
   const window = 4200;
   const longTalk = (req: Parameters<ConstructorParameters<typeof FnChatModel>[1]>[0]) => readPrompt(req.messages);
-  const make = () => new FnChatModel('small', async (req) => {
-    const r = longTalk(req);
-    const base = (await simChatModel('sim:boulware').generate(req)).text;
-    // long discussion lines so that ten rounds do not fit
-    return r.ok && (r.obs.phase === 'discussion' || r.obs.phase === 'thinking') ? `${base} ${'I hold firm on my priorities. '.repeat(12)}` : base;
-  });
+  const make = () =>
+    new FnChatModel('small', async (req) => {
+      const r = longTalk(req);
+      const base = (await simChatModel('sim:boulware').generate(req)).text;
+      // long discussion lines so that ten rounds do not fit
+      return r.ok && (r.obs.phase === 'discussion' || r.obs.phase === 'thinking')
+        ? `${base} ${'I hold firm on my priorities. '.repeat(12)}`
+        : base;
+    });
   const run = async () => {
     const chat = make();
     const agent = llm(chat, 0, { contextWindow: window });
@@ -284,11 +379,16 @@ test('near the context window the oldest rounds are condensed into a digest, det
   assert.ok(a.calls.length > 30, `${a.calls.length} calls`);
   const compacted = a.calls.filter((c) => c.compacted_rounds > 0);
   assert.ok(compacted.length > 0, 'compaction happened');
-  const uncompactedMax = Math.max(...a.calls.filter((c) => c.compacted_rounds === 0).map((c) => estimateMessageTokens(c.messages)));
+  const uncompactedMax = Math.max(
+    ...a.calls.filter((c) => c.compacted_rounds === 0).map((c) => estimateMessageTokens(c.messages)),
+  );
   assert.ok(uncompactedMax <= 0.7 * window);
   for (const c of a.calls) {
     const est = estimateMessageTokens(c.messages);
-    assert.ok(est <= 0.7 * window, `call ${c.call_index} (round ${c.round}, ${c.phase}) prompt ~${est} tokens > ${0.7 * window}`);
+    assert.ok(
+      est <= 0.7 * window,
+      `call ${c.call_index} (round ${c.round}, ${c.phase}) prompt ~${est} tokens > ${0.7 * window}`,
+    );
     // the digest keeps every earlier proposal and tally: the negotiation state still reads back in full
     const r = readPrompt(c.messages);
     assert.ok(r.ok);
@@ -299,10 +399,16 @@ test('near the context window the oldest rounds are condensed into a digest, det
   }
   const last = compacted[compacted.length - 1];
   assert.match(last.messages[1].content, /^Summary of rounds? 1/);
-  assert.ok(!last.messages.some((m) => m.content.includes('The negotiation begins.')), 'the opening turn was condensed');
+  assert.ok(
+    !last.messages.some((m) => m.content.includes('The negotiation begins.')),
+    'the opening turn was condensed',
+  );
   // deterministic: the same negotiation sends byte-identical prompts
   const b = await run();
-  assert.deepEqual(b.calls.map((c) => c.messages), a.calls.map((c) => c.messages));
+  assert.deepEqual(
+    b.calls.map((c) => c.messages),
+    a.calls.map((c) => c.messages),
+  );
 });
 
 test('recordPrompt "delta" keeps only the new messages per call, and expandPrompts rebuilds every prompt exactly', async () => {
@@ -312,9 +418,18 @@ test('recordPrompt "delta" keeps only the new messages per call, and expandPromp
   const agent = llm(chat, 0, { recordPrompt: 'delta', contextWindow: 3500 });
   const out = await play(spec, VALUES_2, [agent, new ScriptedAgent('boulware', { seat: 1, seed: 1, runIndex: 0 })]);
   const calls = callsOf(out.events, 'Agent_1');
-  assert.ok(calls.some((c) => c.compacted_rounds > 0), 'compaction happened');
-  assert.deepEqual(expandPrompts(calls), chat.requests.map((r) => r.messages));
-  assert.ok(calls.slice(1).every((c) => c.messages.length <= 3 || c.messages_base === 1), 'later calls carry only their new turns');
+  assert.ok(
+    calls.some((c) => c.compacted_rounds > 0),
+    'compaction happened',
+  );
+  assert.deepEqual(
+    expandPrompts(calls),
+    chat.requests.map((r) => r.messages),
+  );
+  assert.ok(
+    calls.slice(1).every((c) => c.messages.length <= 3 || c.messages_base === 1),
+    'later calls carry only their new turns',
+  );
   const full = chat.requests.reduce((a, r) => a + JSON.stringify(r.messages).length, 0);
   const delta = calls.reduce((a, c) => a + JSON.stringify(c.messages).length, 0);
   assert.ok(delta * 4 < full, `delta ${delta} vs full ${full}`);
@@ -327,35 +442,60 @@ test('an answer cut off at the output limit (empty: reasoning ate the cap) gets 
   const registry = loadRegistry();
   let cutOnce = false;
   const server = await startServer(async (req) => {
-    const messages = req.body.messages.map((m: { role: string; content: string }) => ({ role: m.role, content: m.content }));
+    const messages = req.body.messages.map((m: { role: string; content: string }) => ({
+      role: m.role,
+      content: m.content,
+    }));
     const r = readPrompt(messages);
     const cut = r.ok && r.obs.phase === 'proposal' && !cutOnce;
     if (cut) cutOnce = true;
     const text = cut ? '' : (await answer('sim:linear', messages)).text;
     return {
       body: {
-        id: 'x', object: 'chat.completion', created: 1, model: 'o3',
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'o3',
         choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: cut ? 'length' : 'stop' }],
-        usage: { prompt_tokens: 100, completion_tokens: cut ? req.body.max_completion_tokens : 40, total_tokens: 0, completion_tokens_details: { reasoning_tokens: cut ? req.body.max_completion_tokens : 10 } },
+        usage: {
+          prompt_tokens: 100,
+          completion_tokens: cut ? req.body.max_completion_tokens : 40,
+          total_tokens: 0,
+          completion_tokens_details: { reasoning_tokens: cut ? req.body.max_completion_tokens : 10 },
+        },
       },
     };
   });
   try {
-    const chat = createChatModel('o3', { env: envFrom({ OPENAI_API_KEY: 'sk-test-cutoff-000000000001', OPENAI_BASE_URL: `${server.url}/v1` }), registry });
+    const chat = createChatModel('o3', {
+      env: envFrom({ OPENAI_API_KEY: 'sk-test-cutoff-000000000001', OPENAI_BASE_URL: `${server.url}/v1` }),
+      registry,
+    });
     const spec = makeSpec({ n: 2, maxRounds: 1, discussionTurns: 0, privateThinking: false, reflection: false });
     const agent = new LlmAgent({ model: 'o3', chat, seat: 0, runIndex: 0 });
     const out = await play(spec, VALUES_2, [agent, new ScriptedAgent('linear', { seat: 1, seed: 1, runIndex: 0 })]);
     const props = callsOf(out.events, 'Agent_1').filter((c) => c.phase === 'proposal');
     assert.equal(props.length, 2, 'one cut-off answer, one repair');
-    const sent = server.requests.filter((q) => readPrompt(q.body.messages).ok && (readPrompt(q.body.messages) as { obs: Observation }).obs.phase === 'proposal')
+    const sent = server.requests
+      .filter(
+        (q) =>
+          readPrompt(q.body.messages).ok &&
+          (readPrompt(q.body.messages) as { obs: Observation }).obs.phase === 'proposal',
+      )
       .map((q) => q.body.max_completion_tokens);
     const first = tokenCap('proposal') + registry.get('o3').sampling.reasoning_tokens!;
     assert.deepEqual(sent, [first, 2 * first]);
     assert.equal(props[0].finish_reason, 'length');
     assert.equal(props[0].raw_text, '');
     assert.match(props[0].parse_error!, /output-token limit/);
-    assert.deepEqual([props[0].cap_scale, props[0].wire_max_output_tokens, props[0].max_output_tokens], [1, first, tokenCap('proposal')]);
-    assert.deepEqual([props[1].attempt, props[1].cap_scale, props[1].wire_max_output_tokens, props[1].max_output_tokens], [1, 2, 2 * first, tokenCap('proposal')]);
+    assert.deepEqual(
+      [props[0].cap_scale, props[0].wire_max_output_tokens, props[0].max_output_tokens],
+      [1, first, tokenCap('proposal')],
+    );
+    assert.deepEqual(
+      [props[1].attempt, props[1].cap_scale, props[1].wire_max_output_tokens, props[1].max_output_tokens],
+      [1, 2, 2 * first, tokenCap('proposal')],
+    );
     assert.equal(props[1].parse_error, null);
     // the next phase starts again from the phase's own cap
     const vote = callsOf(out.events, 'Agent_1').find((c) => c.phase === 'voting')!;

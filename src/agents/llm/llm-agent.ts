@@ -25,7 +25,12 @@ export type PhaseTokenCaps = Record<TokenCapPhase, number>;
 
 /** Built-in output-token caps per phase (the CLI's --max-tokens-<phase> override them). */
 export const DEFAULT_MAX_TOKENS: Readonly<PhaseTokenCaps> = Object.freeze({
-  discussion: 512, thinking: 768, proposal: 512, voting: 256, reflection: 512, default: 512,
+  discussion: 512,
+  thinking: 768,
+  proposal: 512,
+  voting: 256,
+  reflection: 512,
+  default: 512,
 });
 
 /** A phase's cap: its own setting, else the user's default, else the built-in phase cap. */
@@ -162,12 +167,16 @@ export class LlmAgent implements Agent {
     this.scope = `${opts.scope ? opts.scope + '/' : ''}run${opts.runIndex}/${this.self}`;
   }
 
-  get contextWindow(): number { return this.opts.contextWindow ?? 128_000; }
+  get contextWindow(): number {
+    return this.opts.contextWindow ?? 128_000;
+  }
 
   /** The messages the next call would send (for inspection and tests). */
   messages(): ChatMessage[] {
     const out: ChatMessage[] = [{ role: 'system', content: this.system ?? '' }];
-    const digest = this.digested.length ? digestText(this.specForDigest!, this.self, this.digested, DIGEST_EXCERPTS[this.excerptLevel]) : '';
+    const digest = this.digested.length
+      ? digestText(this.specForDigest!, this.self, this.digested, DIGEST_EXCERPTS[this.excerptLevel])
+      : '';
     this.turns.forEach((t, i) => {
       out.push({ role: 'user', content: i === 0 && digest ? `${digest}\n\n${t.user}` : t.user });
       if (t.assistant !== null) out.push({ role: 'assistant', content: t.assistant });
@@ -189,8 +198,12 @@ export class LlmAgent implements Agent {
     this.privateSeen = obs.private.length;
     const opening = this.turns.length === 0 && this.digested.length === 0;
     this.turns.push({
-      round: obs.round, phase: obs.phase, user: userTurn(obs, newPublic, newPrivate, opening),
-      publicFacts: newPublic, privateFacts: newPrivate, assistant: null,
+      round: obs.round,
+      phase: obs.phase,
+      user: userTurn(obs, newPublic, newPrivate, opening),
+      publicFacts: newPublic,
+      privateFacts: newPrivate,
+      assistant: null,
     });
     this.compact(obs.round);
 
@@ -201,7 +214,11 @@ export class LlmAgent implements Agent {
     // gets twice the previous room; the provider layer bounds it (sampling.ts).
     const capScale = obs.repair ? this.lastCall.capScale * (this.lastCall.cutOff ? 2 : 1) : 1;
     const req: ChatRequest = {
-      messages, maxOutputTokens, callIndex, scope: this.scope, signal,
+      messages,
+      maxOutputTokens,
+      callIndex,
+      scope: this.scope,
+      signal,
       ...(capScale !== 1 ? { capScale } : {}),
       ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
       ...(this.opts.reasoningEffort !== undefined ? { reasoningEffort: this.opts.reasoningEffort } : {}),
@@ -218,26 +235,50 @@ export class LlmAgent implements Agent {
 
     const outcome = interpret(obs, raw, result);
     const record: LlmCallRecord = {
-      model: this.model, route: result.route, provider: result.provider, key_label: result.keyLabel ?? this.chat.keyLabel,
-      model_id: result.modelId, phase: obs.phase, round: obs.round, attempt: obs.repair?.attempt ?? 0,
-      call_index: callIndex, scope: this.scope, max_output_tokens: maxOutputTokens,
-      cap_scale: capScale, wire_max_output_tokens: result.wireMaxOutputTokens ?? null, ...this.promptForRecord(messages),
-      raw_text: raw, parsed: outcome.ok ? outcome.value ?? null : null,
-      parse_error: outcome.ok ? null : outcome.error, parse_notes: outcome.ok ? outcome.notes : [],
-      input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens,
+      model: this.model,
+      route: result.route,
+      provider: result.provider,
+      key_label: result.keyLabel ?? this.chat.keyLabel,
+      model_id: result.modelId,
+      phase: obs.phase,
+      round: obs.round,
+      attempt: obs.repair?.attempt ?? 0,
+      call_index: callIndex,
+      scope: this.scope,
+      max_output_tokens: maxOutputTokens,
+      cap_scale: capScale,
+      wire_max_output_tokens: result.wireMaxOutputTokens ?? null,
+      ...this.promptForRecord(messages),
+      raw_text: raw,
+      parsed: outcome.ok ? (outcome.value ?? null) : null,
+      parse_error: outcome.ok ? null : outcome.error,
+      parse_notes: outcome.ok ? outcome.notes : [],
+      input_tokens: result.usage.inputTokens,
+      output_tokens: result.usage.outputTokens,
       reasoning_tokens: result.usage.reasoningTokens,
-      cache_read_tokens: result.usage.cacheReadTokens ?? 0, cache_write_tokens: result.usage.cacheWriteTokens ?? 0,
+      cache_read_tokens: result.usage.cacheReadTokens ?? 0,
+      cache_write_tokens: result.usage.cacheWriteTokens ?? 0,
       latency_ms: Math.round(latency),
       cost_usd: this.opts.costOf ? this.opts.costOf(result, this.model) : costField(result),
-      attempts: result.attempts ?? 1, cached: result.cached ?? false,
-      finish_reason: result.finishReason, raw_finish_reason: result.rawFinishReason ?? null,
-      warnings: [...(result.warnings ?? []), ...(result.servedModelMismatch ? [`answered by ${result.servedModelId}, not the requested ${result.modelId}`] : [])],
+      attempts: result.attempts ?? 1,
+      cached: result.cached ?? false,
+      finish_reason: result.finishReason,
+      raw_finish_reason: result.rawFinishReason ?? null,
+      warnings: [
+        ...(result.warnings ?? []),
+        ...(result.servedModelMismatch
+          ? [`answered by ${result.servedModelId}, not the requested ${result.modelId}`]
+          : []),
+      ],
       compacted_rounds: new Set(this.digested.map((d) => d.round)).size,
-      served_model_id: result.servedModelId ?? null, served_model_mismatch: result.servedModelMismatch === true,
+      served_model_id: result.servedModelId ?? null,
+      served_model_mismatch: result.servedModelMismatch === true,
       ...(result.pricedAs ? { priced_as: result.pricedAs } : {}),
     };
     const reply: AgentReply = { text: outcome.text, calls: [record] };
-    if (outcome.ok) { if (outcome.value !== undefined) reply.value = outcome.value; } else reply.parseError = outcome.error;
+    if (outcome.ok) {
+      if (outcome.value !== undefined) reply.value = outcome.value;
+    } else reply.parseError = outcome.error;
     return reply;
   }
 
@@ -246,8 +287,13 @@ export class LlmAgent implements Agent {
     this.lastPrompt = messages;
     if (this.opts.recordPrompt !== 'delta') return { messages };
     let base = 0;
-    while (base < prev.length && base < messages.length
-      && prev[base].role === messages[base].role && prev[base].content === messages[base].content) base++;
+    while (
+      base < prev.length &&
+      base < messages.length &&
+      prev[base].role === messages[base].role &&
+      prev[base].content === messages[base].content
+    )
+      base++;
     return { messages: messages.slice(base), messages_base: base };
   }
 
@@ -260,14 +306,20 @@ export class LlmAgent implements Agent {
         while (this.turns.length && this.turns[0].round === oldest) {
           const t = this.turns.shift()!;
           this.digested.push({
-            round: t.round, phase: t.phase, publicFacts: t.publicFacts, privateFacts: t.privateFacts,
+            round: t.round,
+            phase: t.phase,
+            publicFacts: t.publicFacts,
+            privateFacts: t.privateFacts,
             own: t.assistant === null || t.assistant === EMPTY_ANSWER ? null : t.assistant,
           });
         }
         continue;
       }
-      if (this.digested.length && this.excerptLevel < DIGEST_EXCERPTS.length - 1) { this.excerptLevel++; continue; }
-      return;  // nothing left to condense; the provider reports a prompt that is still too long
+      if (this.digested.length && this.excerptLevel < DIGEST_EXCERPTS.length - 1) {
+        this.excerptLevel++;
+        continue;
+      }
+      return; // nothing left to condense; the provider reports a prompt that is still too long
     }
   }
 }
@@ -286,14 +338,29 @@ function interpret(obs: Observation, raw: string, result: ChatResult): Outcome {
     const text = visible.trim();
     // Empty or declining answers are invalid output (a repair turn, then a recorded void),
     // never published as if the model had spoken. "I can't accept that" is negotiation, not a refusal.
-    if (text === '') return { ok: false, error: result.finishReason === 'length' ? 'the answer is empty: the output-token limit was reached before any text' : 'the answer is empty; write your message as plain text', text: raw };
-    if (declinesToTakePart(text)) return { ok: false, error: 'the answer declines to take part; this is a negotiation game with no real stakes: answer in character as plain text', text: raw };
+    if (text === '')
+      return {
+        ok: false,
+        error:
+          result.finishReason === 'length'
+            ? 'the answer is empty: the output-token limit was reached before any text'
+            : 'the answer is empty; write your message as plain text',
+        text: raw,
+      };
+    if (declinesToTakePart(text))
+      return {
+        ok: false,
+        error:
+          'the answer declines to take part; this is a negotiation game with no real stakes: answer in character as plain text',
+        text: raw,
+      };
     return { ok: true, notes: visible !== raw ? ['thinking removed'] : [], text };
   }
   const ctx = { finishReason: result.finishReason };
-  const parsed: Parsed<unknown> = obs.phase === 'proposal'
-    ? parseProposal(visible, obs.spec, ctx)
-    : parseVotes(visible, obs.proposals?.length ?? 0, ctx);
+  const parsed: Parsed<unknown> =
+    obs.phase === 'proposal'
+      ? parseProposal(visible, obs.spec, ctx)
+      : parseVotes(visible, obs.proposals?.length ?? 0, ctx);
   if (!parsed.ok && result.finishReason === 'content_filter') {
     return { ok: false, error: `the provider's content filter stopped the answer; ${parsed.error}`, text: raw };
   }

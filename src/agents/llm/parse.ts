@@ -23,18 +23,27 @@ export interface ParseContext {
 
 // ---------- locating and repairing the JSON ----------
 
-interface Span { start: number; end: number; closed: boolean }
+interface Span {
+  start: number;
+  end: number;
+  closed: boolean;
+}
 
 /** Top-level {...} spans, skipping braces inside quoted strings; an unclosed one ends at the text's end. */
 function objectSpans(s: string): Span[] {
   const spans: Span[] = [];
-  let depth = 0, start = -1, quote: string | null = null;
+  let depth = 0,
+    start = -1,
+    quote: string | null = null;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (quote) {
-      if (c === '\\') { i++; continue; }
+      if (c === '\\') {
+        i++;
+        continue;
+      }
       if (c === quote) quote = null;
-      else if (c === '\n' && quote === "'") quote = null;  // an apostrophe in prose, not a string
+      else if (c === '\n' && quote === "'") quote = null; // an apostrophe in prose, not a string
       continue;
     }
     if (depth > 0 && (c === '"' || c === "'")) {
@@ -43,9 +52,20 @@ function objectSpans(s: string): Span[] {
       quote = c;
       continue;
     }
-    if (depth > 0 && c === '/' && s[i + 1] === '/') { const nl = s.indexOf('\n', i); i = nl < 0 ? s.length : nl; continue; }
-    if (depth > 0 && c === '/' && s[i + 1] === '*') { const e = s.indexOf('*/', i + 2); i = e < 0 ? s.length : e + 1; continue; }
-    if (c === '{') { if (depth === 0) start = i; depth++; } else if (c === '}' && depth > 0) {
+    if (depth > 0 && c === '/' && s[i + 1] === '/') {
+      const nl = s.indexOf('\n', i);
+      i = nl < 0 ? s.length : nl;
+      continue;
+    }
+    if (depth > 0 && c === '/' && s[i + 1] === '*') {
+      const e = s.indexOf('*/', i + 2);
+      i = e < 0 ? s.length : e + 1;
+      continue;
+    }
+    if (c === '{') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === '}' && depth > 0) {
       depth--;
       if (depth === 0) spans.push({ start, end: i + 1, closed: true });
     }
@@ -57,14 +77,17 @@ function objectSpans(s: string): Span[] {
 function stripFences(text: string, notes: string[]): string {
   const fence = /```[a-zA-Z0-9_-]*[ \t]*\n?([\s\S]*?)(?:```|$)/g;
   const blocks: string[] = [];
-  for (let m; (m = fence.exec(text));) blocks.push(m[1]);
+  for (let m; (m = fence.exec(text)); ) blocks.push(m[1]);
   const withJson = blocks.filter((b) => b.includes('{'));
   if (withJson.length === 0) return text;
   notes.push('code fence');
   return withJson.join('\n');
 }
 
-export interface JsonFound { value: Record<string, unknown>; notes: string[] }
+export interface JsonFound {
+  value: Record<string, unknown>;
+  notes: string[];
+}
 
 /**
  * Every JSON object in the text (last first), repaired where needed.
@@ -72,20 +95,25 @@ export interface JsonFound { value: Record<string, unknown>; notes: string[] }
  */
 export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound[] | string {
   const trimmed = (text ?? '').trim();
-  if (trimmed === '') return ctx.finishReason === 'length'
-    ? 'the answer is empty: the output-token limit was reached before any answer was written; answer with the JSON only'
-    : 'the answer is empty';
+  if (trimmed === '')
+    return ctx.finishReason === 'length'
+      ? 'the answer is empty: the output-token limit was reached before any answer was written; answer with the JSON only'
+      : 'the answer is empty';
   const fenceNotes: string[] = [];
   const body = stripFences(trimmed, fenceNotes);
   const spans = objectSpans(body);
   if (spans.length === 0) {
-    if (opensWithDecline(trimmed)) return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
+    if (opensWithDecline(trimmed))
+      return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
     return 'no JSON object found in the answer; reply with the JSON object only';
   }
   // the answer comes last: when the last object is cut off, an earlier one (often an example) is not the answer;
   // an unclosed brace in trailing prose ("{maybe") is not an object
   const last = spans[spans.length - 1];
-  if (!last.closed && (ctx.finishReason === 'length' || /^\{\s*["']?[\w -]+["']?\s*:/.test(body.slice(last.start)) || spans.length === 1)) {
+  if (
+    !last.closed &&
+    (ctx.finishReason === 'length' || /^\{\s*["']?[\w -]+["']?\s*:/.test(body.slice(last.start)) || spans.length === 1)
+  ) {
     return ctx.finishReason === 'length'
       ? 'the JSON is cut off: the answer reached the output-token limit before the JSON was complete; reply with the JSON only, without explanation'
       : 'the JSON is incomplete (an object is opened but never closed)';
@@ -108,7 +136,8 @@ export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound
         continue;
       }
     }
-    if (value && typeof value === 'object' && !Array.isArray(value)) found.push({ value: value as Record<string, unknown>, notes });
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      found.push({ value: value as Record<string, unknown>, notes });
   }
   if (found.length) return found;
   return `the JSON could not be read (${broken ?? 'not an object'})`;
@@ -134,8 +163,9 @@ export function normaliseItem(x: unknown, items: readonly string[]): number | st
   const byName = (name: string): number => items.findIndex((it) => it.toLowerCase() === name.trim().toLowerCase());
   const named = byName(s);
   if (named >= 0) return named;
-  const a = /^(?:item\s*#?\s*)?(\d+)\s*[:=\-–(]\s*([A-Za-z_][\w ]*?)\s*\)?$/i.exec(s)
-    ?? /^([A-Za-z_][\w ]*?)\s*[(:#\-–]\s*(?:item\s*#?\s*)?(\d+)\s*\)?$/i.exec(s);
+  const a =
+    /^(?:item\s*#?\s*)?(\d+)\s*[:=\-–(]\s*([A-Za-z_][\w ]*?)\s*\)?$/i.exec(s) ??
+    /^([A-Za-z_][\w ]*?)\s*[(:#\-–]\s*(?:item\s*#?\s*)?(\d+)\s*\)?$/i.exec(s);
   if (a) {
     const [num, name] = /^\d+$/.test(a[1]) ? [Number(a[1]), a[2]] : [Number(a[2]), a[1]];
     const j = byName(name);
@@ -165,17 +195,24 @@ function looksLikeAllocation(obj: Record<string, unknown>): boolean {
 
 /** Normalises one allocation object (agent keys, item names); does not check completeness. */
 export function normaliseAllocation(obj: unknown, spec: Pick<GameSpec, 'n' | 'items'>): Parsed<AllocationMap> {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { ok: false, error: '"allocation" must be an object mapping each agent to a list of item indices' };
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+    return { ok: false, error: '"allocation" must be an object mapping each agent to a list of item indices' };
   const notes: string[] = [];
   const out: AllocationMap = {};
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
     const id = normaliseAgentName(key);
     if (id === null) {
-      return { ok: false, error: `unknown agent "${key}": the agents are ${Array.from({ length: spec.n }, (_, s) => agentId(s)).join(', ')}` };
+      return {
+        ok: false,
+        error: `unknown agent "${key}": the agents are ${Array.from({ length: spec.n }, (_, s) => agentId(s)).join(', ')}`,
+      };
     }
     const seat = Number(id.slice(6)) - 1;
     if (seat < 0 || seat >= spec.n) {
-      return { ok: false, error: `the allocation names ${id}, but there is no such agent: the agents are ${Array.from({ length: spec.n }, (_, s) => agentId(s)).join(', ')}` };
+      return {
+        ok: false,
+        error: `the allocation names ${id}, but there is no such agent: the agents are ${Array.from({ length: spec.n }, (_, s) => agentId(s)).join(', ')}`,
+      };
     }
     if (id !== key) notes.push('agent-name variants');
     if (id in out) return { ok: false, error: `${id} appears more than once in the allocation` };
@@ -192,18 +229,28 @@ export function normaliseAllocation(obj: unknown, spec: Pick<GameSpec, 'n' | 'it
   return { ok: true, value: out, notes: [...new Set(notes)] };
 }
 
-export function parseProposal(text: string, spec: Pick<GameSpec, 'n' | 'items'>, ctx: ParseContext = {}): Parsed<AllocationMap> {
+export function parseProposal(
+  text: string,
+  spec: Pick<GameSpec, 'n' | 'items'>,
+  ctx: ParseContext = {},
+): Parsed<AllocationMap> {
   const found = findJsonObjects(text, ctx);
   if (typeof found === 'string') return { ok: false, error: found };
   // the last object with an "allocation" key is the answer; else a bare agent -> items map
   for (const f of found) {
     const k = keyLike(f.value, 'allocation', 'proposal', 'proposedallocation');
-    if (k !== undefined && f.value[k] && typeof f.value[k] === 'object') return withNotes(normaliseAllocation(f.value[k], spec), f.notes);
+    if (k !== undefined && f.value[k] && typeof f.value[k] === 'object')
+      return withNotes(normaliseAllocation(f.value[k], spec), f.notes);
   }
   for (const f of found) {
-    if (looksLikeAllocation(f.value)) return withNotes(normaliseAllocation(f.value, spec), [...f.notes, 'bare allocation']);
+    if (looksLikeAllocation(f.value))
+      return withNotes(normaliseAllocation(f.value, spec), [...f.notes, 'bare allocation']);
   }
-  return { ok: false, error: 'the JSON has no "allocation" object; reply as {"allocation": {"Agent_1": [item indices], ...}, "reasoning": "..."}' };
+  return {
+    ok: false,
+    error:
+      'the JSON has no "allocation" object; reply as {"allocation": {"Agent_1": [item indices], ...}, "reasoning": "..."}',
+  };
 }
 
 // ---------- votes ----------
@@ -240,7 +287,11 @@ export function parseVotes(text: string, k: number, ctx: ParseContext = {}): Par
     if (r.ok) return { ok: true, value: r.value, notes: [...f.notes, ...r.notes] };
     lastError ??= r.error;
   }
-  return { ok: false, error: lastError ?? 'the JSON has no "votes" list; reply as {"votes": [{"proposal": 1, "accept": true or false}, ...]}' };
+  return {
+    ok: false,
+    error:
+      lastError ?? 'the JSON has no "votes" list; reply as {"votes": [{"proposal": 1, "accept": true or false}, ...]}',
+  };
 }
 
 function looksLikeVoteMap(o: Record<string, unknown>): boolean {
@@ -265,14 +316,25 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
       // a bare list of decisions, in proposal order
       if (raw.length !== k) return { ok: false, error: `expected ${k} votes (one per proposal), got ${raw.length}` };
       notes.push('bare vote list');
-      for (let i = 0; i < raw.length; i++) { const e = set(i + 1, raw[i]); if (e) return { ok: false, error: e }; }
+      for (let i = 0; i < raw.length; i++) {
+        const e = set(i + 1, raw[i]);
+        if (e) return { ok: false, error: e };
+      }
     } else {
       for (const [i, x] of raw.entries()) {
-        if (!x || typeof x !== 'object' || Array.isArray(x)) return { ok: false, error: `vote ${i + 1} must be an object like {"proposal": ${i + 1}, "accept": true or false}` };
+        if (!x || typeof x !== 'object' || Array.isArray(x))
+          return {
+            ok: false,
+            error: `vote ${i + 1} must be an object like {"proposal": ${i + 1}, "accept": true or false}`,
+          };
         const o = x as Record<string, unknown>;
         const pk = keyLike(o, 'proposal', 'proposalid', 'proposalnumber', 'id', 'number');
         const dk = keyLike(o, 'accept', 'accepted', 'vote', 'decision');
-        if (dk === undefined) return { ok: false, error: `vote ${i + 1} has no "accept" field; use {"proposal": ${i + 1}, "accept": true or false}` };
+        if (dk === undefined)
+          return {
+            ok: false,
+            error: `vote ${i + 1} has no "accept" field; use {"proposal": ${i + 1}, "accept": true or false}`,
+          };
         // without a proposal number, the position says which proposal it is
         const e = set(pk === undefined ? (notes.push('positional votes'), i + 1) : proposalNumber(o[pk]), o[dk]);
         if (e) return { ok: false, error: e };
@@ -288,7 +350,11 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
     return { ok: false, error: '"votes" must be a list like [{"proposal": 1, "accept": true or false}, ...]' };
   }
   const missing = votes.map((v, i) => (v === null ? i + 1 : 0)).filter((i) => i > 0);
-  if (missing.length) return { ok: false, error: `no vote on proposal${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: vote on every proposal 1..${k}` };
+  if (missing.length)
+    return {
+      ok: false,
+      error: `no vote on proposal${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: vote on every proposal 1..${k}`,
+    };
   return { ok: true, value: votes as boolean[], notes };
 }
 

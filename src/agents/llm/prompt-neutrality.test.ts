@@ -19,7 +19,11 @@ import { readPrompt } from './prompt-reader.ts';
 import { lastRoundText, proposalFormat, systemPrompt, votesFormat } from './prompts.ts';
 import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 
-const VALUES = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35], [22, 3, 41, 9, 25]];
+const VALUES = [
+  [40, 25, 15, 12, 8],
+  [5, 10, 20, 30, 35],
+  [22, 3, 41, 9, 25],
+];
 const ROUNDS = 3;
 
 /** `ZQX-<KIND>-<author>-…`: PUB marks published discussion text, every other kind must stay with its author. */
@@ -41,7 +45,8 @@ function markedModel(seat: number): FnChatModel {
       case 'discussion':
         if (voidsMessage(seat, round)) return `I'm sorry, but I can't help with that. ${tag('MSGREF')}`;
         return `<think>${tag('THINK')}</think>${tag('PUB')} ${base}`;
-      case 'thinking': case 'reflection':
+      case 'thinking':
+      case 'reflection':
         return `${tag('NOTE')} ${base}`;
       case 'proposal': {
         // the refusal's marker sits within the 80 characters the parse error quotes
@@ -53,14 +58,19 @@ function markedModel(seat: number): FnChatModel {
       case 'voting': {
         if (seat === 1 && round === 2) return `I'm sorry, I cannot vote. ${tag('VOTEREF')}`;
         // reject everything before the last round, so that the last round is played
-        const votes = round < spec.maxRounds ? (r.obs.proposals ?? []).map((p) => ({ proposal: p.proposal, accept: false })) : null;
+        const votes =
+          round < spec.maxRounds ? (r.obs.proposals ?? []).map((p) => ({ proposal: p.proposal, accept: false })) : null;
         return `${tag('VOTE')} ${votes ? JSON.stringify({ votes }) : base}`;
       }
     }
   });
 }
 
-interface Marked { spec: GameSpec; events: TranscriptEvent[]; prompts: ChatMessage[][][] }
+interface Marked {
+  spec: GameSpec;
+  events: TranscriptEvent[];
+  prompts: ChatMessage[][][];
+}
 
 const runs = new Map<number, Promise<Marked>>();
 function marked(n: number): Promise<Marked> {
@@ -70,7 +80,14 @@ function marked(n: number): Promise<Marked> {
       const spec = makeSpec({ n, m: 5, maxRounds: ROUNDS });
       const chats = Array.from({ length: n }, (_, s) => markedModel(s));
       const agents = chats.map((chat, seat) => new LlmAgent({ model: chat.modelId, chat, seat, runIndex: 0 }));
-      const out = await runNegotiation({ spec, agents, values: VALUES.slice(0, n), cosine: 0.5, rng: createRng(5), runIndex: 0 });
+      const out = await runNegotiation({
+        spec,
+        agents,
+        values: VALUES.slice(0, n),
+        cosine: 0.5,
+        rng: createRng(5),
+        runIndex: 0,
+      });
       return { spec, events: out.events, prompts: chats.map((c) => c.requests.map((q) => q.messages)) };
     })();
     runs.set(n, p);
@@ -81,8 +98,15 @@ function marked(n: number): Promise<Marked> {
 const text = (msgs: readonly ChatMessage[]) => msgs.map((m) => m.content).join('\n');
 const lastUser = (msgs: readonly ChatMessage[]) => msgs[msgs.length - 1].content;
 /** The last user turn from its phase header on: the header, any repair text and the instruction. */
-const instruction = (msgs: readonly ChatMessage[]) => { const u = lastUser(msgs); return u.slice(u.indexOf('=== Round')); };
-const obsOf = (msgs: readonly ChatMessage[]) => { const r = readPrompt(msgs); assert.ok(r.ok); return r.obs; };
+const instruction = (msgs: readonly ChatMessage[]) => {
+  const u = lastUser(msgs);
+  return u.slice(u.indexOf('=== Round'));
+};
+const obsOf = (msgs: readonly ChatMessage[]) => {
+  const r = readPrompt(msgs);
+  assert.ok(r.ok);
+  return r.obs;
+};
 
 for (const n of [2, 3]) {
   test(`n=${n}: no prompt carries another agent's raw output except its published messages`, async () => {
@@ -105,18 +129,28 @@ for (const n of [2, 3]) {
     // and the hidden markers were there to leak: the void's reason quotes the refusal, the
     // void agent's own repair turn shows it its answer
     const pv = events.find((e) => e.type === 'proposal_void' && e.agent === 'Agent_2');
-    assert.ok(pv?.type === 'proposal_void' && pv.to === 'all' && pv.reason.includes('ZQX-PROPREF-Agent_2-r1'), 'the transcript keeps the reason');
+    assert.ok(
+      pv?.type === 'proposal_void' && pv.to === 'all' && pv.reason.includes('ZQX-PROPREF-Agent_2-r1'),
+      'the transcript keeps the reason',
+    );
     assert.ok(prompts[1].some((m) => lastUser(m).includes('ZQX-PROPREF-Agent_2-r1-a0')));
     for (const kind of ['MSGREF', 'THINK', 'NOTE', 'REASON', 'BADPROP', 'VOTE', 'VOTEREF']) {
-      const raw = (e: TranscriptEvent) => (e.type === 'turn' ? (e.calls ?? []).map((c) => String(c.raw_text)).join('\n') : '');
-      assert.ok(events.some((e) => raw(e).includes(`ZQX-${kind}-`)), `no ${kind} output was produced`);
+      const raw = (e: TranscriptEvent) =>
+        e.type === 'turn' ? (e.calls ?? []).map((c) => String(c.raw_text)).join('\n') : '';
+      assert.ok(
+        events.some((e) => raw(e).includes(`ZQX-${kind}-`)),
+        `no ${kind} output was produced`,
+      );
     }
   });
 
   test(`n=${n}: the proposal and vote instructions are placeholders, identical for every seat`, async () => {
     const { spec, prompts } = await marked(n);
     const fmt = proposalFormat(spec);
-    assert.equal(fmt, `{"allocation": {${Array.from({ length: n }, (_, s) => `"Agent_${s + 1}": [item indices]`).join(', ')}}, "reasoning": "…"}`);
+    assert.equal(
+      fmt,
+      `{"allocation": {${Array.from({ length: n }, (_, s) => `"Agent_${s + 1}": [item indices]`).join(', ')}}, "reasoning": "…"}`,
+    );
     assert.doesNotMatch(fmt.replace(/Agent_\d+/g, ''), /\d/, 'no concrete item in the proposal example');
     for (const k of [1, 2, 3]) {
       assert.doesNotMatch(votesFormat(k), /"accept": (true|false)[,}]/, 'no concrete vote in the vote example');
@@ -125,13 +159,25 @@ for (const n of [2, 3]) {
     let compared = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const phase of ['proposal', 'voting'] as const) {
-        const per = prompts.map((calls) => calls.filter((m) => { const o = obsOf(m); return o.phase === phase && o.round === round && !o.repair; }));
+        const per = prompts.map((calls) =>
+          calls.filter((m) => {
+            const o = obsOf(m);
+            return o.phase === phase && o.round === round && !o.repair;
+          }),
+        );
         if (per[0].length === 0) continue;
         // the seat's own proposal is marked "(yours)"; apart from that, every seat reads the same text
-        const texts = per.map((calls) => { assert.equal(calls.length, 1); return instruction(calls[0]).replaceAll(' (yours)', ''); });
-        for (const t of texts) assert.equal(t, texts[0], `round ${round} ${phase}: the instruction differs between seats`);
+        const texts = per.map((calls) => {
+          assert.equal(calls.length, 1);
+          return instruction(calls[0]).replaceAll(' (yours)', '');
+        });
+        for (const t of texts)
+          assert.equal(t, texts[0], `round ${round} ${phase}: the instruction differs between seats`);
         const k = phase === 'voting' ? obsOf(per[0][0]).proposals!.length : 0;
-        assert.ok(texts[0].includes(phase === 'proposal' ? fmt : votesFormat(k)), `round ${round} ${phase}: the format example is missing`);
+        assert.ok(
+          texts[0].includes(phase === 'proposal' ? fmt : votesFormat(k)),
+          `round ${round} ${phase}: the format example is missing`,
+        );
         compared++;
       }
     }
@@ -142,16 +188,33 @@ for (const n of [2, 3]) {
 test('a void discussion message is shown as void, as data, to the others and to its author', async () => {
   const { events, prompts } = await marked(3);
   // in the transcript: a message_void event (to all, with the host's reason), no message event
-  const r1 = events.filter((e): e is Extract<TranscriptEvent, { type: 'message' | 'message_void' }> => e.round === 1 && (e.type === 'message' || e.type === 'message_void'));
-  assert.deepEqual(r1.map((e) => [e.type, e.agent]), [['message', 'Agent_1'], ['message_void', 'Agent_2'], ['message', 'Agent_3']]);
+  const r1 = events.filter(
+    (e): e is Extract<TranscriptEvent, { type: 'message' | 'message_void' }> =>
+      e.round === 1 && (e.type === 'message' || e.type === 'message_void'),
+  );
+  assert.deepEqual(
+    r1.map((e) => [e.type, e.agent]),
+    [
+      ['message', 'Agent_1'],
+      ['message_void', 'Agent_2'],
+      ['message', 'Agent_3'],
+    ],
+  );
   const mv = r1[1];
   assert.ok(mv.type === 'message_void' && mv.to === 'all' && /declines/.test(mv.reason));
-  assert.equal(events.filter((e) => e.type === 'turn' && e.agent === 'Agent_2' && e.phase === 'discussion' && e.round === 1).length, TEXT_REPAIRS + 1);
+  assert.equal(
+    events.filter((e) => e.type === 'turn' && e.agent === 'Agent_2' && e.phase === 'discussion' && e.round === 1)
+      .length,
+    TEXT_REPAIRS + 1,
+  );
   // in the prompts: a void line, never an empty quotation
   for (const [s, calls] of prompts.entries()) {
     const all = calls.map(text).join('\n');
     assert.doesNotMatch(all, /said: ""/);
-    const want = s === 1 ? '[round 1] Your message was void (no usable message).' : "[round 1] Agent_2's message was void (no usable message).";
+    const want =
+      s === 1
+        ? '[round 1] Your message was void (no usable message).'
+        : "[round 1] Agent_2's message was void (no usable message).";
     assert.ok(all.includes(want), `Agent_${s + 1} was not told of the void message`);
     assert.ok(all.includes(s === 2 ? '[round 2] Your message was void' : "[round 2] Agent_3's message was void"));
     // the mock reads it back as a message_void fact
@@ -167,7 +230,11 @@ test('a void proposal is shown to the others only as void', async () => {
   const seen = prompts[0].map(text).find((t) => t.includes('[round 1] No valid proposal'));
   assert.ok(seen?.includes(line), 'Agent_1 was told of the void proposal');
   assert.ok(prompts[1].some((m) => text(m).includes('[round 1] You made no valid proposal this round.')));
-  assert.ok(prompts[0].some((m) => obsOf(m).public.some((f) => f.kind === 'proposal_void' && f.from === 'Agent_2' && Object.keys(f).length === 3)));
+  assert.ok(
+    prompts[0].some((m) =>
+      obsOf(m).public.some((f) => f.kind === 'proposal_void' && f.from === 'Agent_2' && Object.keys(f).length === 3),
+    ),
+  );
 });
 
 test('every phase of the last round, and only the last, says it is the last and that no deal means 0', async () => {

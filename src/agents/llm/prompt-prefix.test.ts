@@ -19,7 +19,11 @@ import { readPrompt } from './prompt-reader.ts';
 import { systemPrompt } from './prompts.ts';
 import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 
-const VALUES_3 = [[40, 25, 15, 12, 8], [5, 10, 20, 30, 35], [22, 3, 41, 9, 25]];
+const VALUES_3 = [
+  [40, 25, 15, 12, 8],
+  [5, 10, 20, 30, 35],
+  [22, 3, 41, 9, 25],
+];
 
 /** the sim's answers, with the first proposal of every round unusable so its repair turns happen */
 function chatFor(name: string): FnChatModel {
@@ -37,18 +41,31 @@ function startsWith(next: readonly ChatMessage[], prev: readonly ChatMessage[]):
 }
 
 async function negotiate(spec: GameSpec, agents: Agent[]) {
-  return runNegotiation({ spec, agents, values: VALUES_3.slice(0, spec.n), cosine: 0.5, rng: createRng(11), runIndex: 0 });
+  return runNegotiation({
+    spec,
+    agents,
+    values: VALUES_3.slice(0, spec.n),
+    cosine: 0.5,
+    rng: createRng(11),
+    runIndex: 0,
+  });
 }
 
 test('every call of an agent begins with its previous call byte for byte, on our side and on the Anthropic/Gemini wire', async () => {
   const spec = makeSpec({ n: 3, m: 5, maxRounds: 4, discussionTurns: 2 });
   const chats = [0, 1, 2].map((s) => chatFor(`m${s}`));
-  await negotiate(spec, chats.map((chat, seat) => new LlmAgent({ model: chat.modelId, chat, seat, runIndex: 0 })));
+  await negotiate(
+    spec,
+    chats.map((chat, seat) => new LlmAgent({ model: chat.modelId, chat, seat, runIndex: 0 })),
+  );
   for (const [s, chat] of chats.entries()) {
     const reqs = chat.requests.map((r) => r.messages);
     assert.ok(reqs.length > 15, `Agent_${s + 1} made ${reqs.length} calls`);
-    const phases = new Set(reqs.map((m) => readPrompt(m)).map((r) => (r.ok ? r.obs.phase + (r.obs.repair ? '+repair' : '') : 'unreadable')));
-    for (const p of ['discussion', 'thinking', 'proposal', 'proposal+repair', 'voting']) assert.ok(phases.has(p), `no ${p} call`);
+    const phases = new Set(
+      reqs.map((m) => readPrompt(m)).map((r) => (r.ok ? r.obs.phase + (r.obs.repair ? '+repair' : '') : 'unreadable')),
+    );
+    for (const p of ['discussion', 'thinking', 'proposal', 'proposal+repair', 'voting'])
+      assert.ok(phases.has(p), `no ${p} call`);
     const system = systemPrompt(spec, `Agent_${s + 1}`, VALUES_3[s]);
     for (const [k, msgs] of reqs.entries()) {
       assert.deepEqual(msgs[0], { role: 'system', content: system }, `call ${k}: the system message changed`);
@@ -62,7 +79,8 @@ test('every call of an agent begins with its previous call byte for byte, on our
       if (k === 0) continue;
       assert.ok(startsWith(msgs, reqs[k - 1]), `Agent_${s + 1} call ${k} does not begin with call ${k - 1}`);
       // what Anthropic and Gemini get (system on top, neighbours of one role merged) keeps the prefix too
-      const wirePrev = toModelMessages(reqs[k - 1], true), wire = toModelMessages(msgs, true);
+      const wirePrev = toModelMessages(reqs[k - 1], true),
+        wire = toModelMessages(msgs, true);
       assert.deepEqual(wire.slice(0, wirePrev.length), wirePrev, `Agent_${s + 1} call ${k}: the wire prefix changed`);
     }
   }
@@ -77,7 +95,9 @@ test('only compaction rewrites the prefix: every break is at a call that condens
   });
   const agent = new LlmAgent({ model: 'small', chat, seat: 0, runIndex: 0, contextWindow: 3500 });
   const out = await negotiate(spec, [agent, new ScriptedAgent('boulware', { seat: 1, seed: 1, runIndex: 0 })]);
-  const records = out.events.flatMap((e) => (e.type === 'turn' && e.agent === 'Agent_1' ? (e.calls ?? []) : [])) as LlmCallRecord[];
+  const records = out.events.flatMap((e) =>
+    e.type === 'turn' && e.agent === 'Agent_1' ? (e.calls ?? []) : [],
+  ) as LlmCallRecord[];
   const reqs = chat.requests.map((r) => r.messages);
   assert.equal(records.length, reqs.length);
   let breaks = 0;
@@ -85,7 +105,10 @@ test('only compaction rewrites the prefix: every break is at a call that condens
     if (startsWith(reqs[k], reqs[k - 1])) continue;
     breaks++;
     // a break comes with a digest in the first user turn: newly condensed rounds, or shorter excerpts of them
-    assert.ok(records[k].compacted_rounds > 0 && /^Summary of rounds? 1/.test(reqs[k][1].content), `call ${k} broke the prefix without compaction`);
+    assert.ok(
+      records[k].compacted_rounds > 0 && /^Summary of rounds? 1/.test(reqs[k][1].content),
+      `call ${k} broke the prefix without compaction`,
+    );
     assert.deepEqual(reqs[k][0], reqs[k - 1][0], 'compaction never touches the system message');
   }
   assert.ok(breaks > 0, 'compaction happened');
@@ -96,7 +119,13 @@ test('promptCache: false in the agent options reaches every request; by default 
   const spec = makeSpec({ n: 2, maxRounds: 2 });
   const run = async (promptCache?: boolean) => {
     const chat = simChatModel('sim:boulware');
-    const agent = new LlmAgent({ model: 'sim:boulware', chat, seat: 0, runIndex: 0, ...(promptCache === undefined ? {} : { promptCache }) });
+    const agent = new LlmAgent({
+      model: 'sim:boulware',
+      chat,
+      seat: 0,
+      runIndex: 0,
+      ...(promptCache === undefined ? {} : { promptCache }),
+    });
     await negotiate(spec, [agent, new ScriptedAgent('boulware', { seat: 1, seed: 1, runIndex: 0 })]);
     return chat.requests;
   };
@@ -111,16 +140,34 @@ test('the call record carries the cache reads and writes the provider reported',
   const sim = simChatModel('sim:boulware');
   let k = 0;
   const chat = {
-    spec: 'v1' as const, provider: 'test', modelId: 'm', keyLabel: 'K',
+    spec: 'v1' as const,
+    provider: 'test',
+    modelId: 'm',
+    keyLabel: 'K',
     async generate(req: ChatRequest) {
       const r = await sim.generate(req);
       k++;
-      return { ...r, usage: { inputTokens: 1_000 + k, outputTokens: 10, reasoningTokens: 0, ...(k > 1 ? { cacheReadTokens: 900 + k, cacheWriteTokens: k } : { cacheWriteTokens: 1_001 }) } };
+      return {
+        ...r,
+        usage: {
+          inputTokens: 1_000 + k,
+          outputTokens: 10,
+          reasoningTokens: 0,
+          ...(k > 1 ? { cacheReadTokens: 900 + k, cacheWriteTokens: k } : { cacheWriteTokens: 1_001 }),
+        },
+      };
     },
   };
-  const out = await negotiate(spec, [new LlmAgent({ model: 'm', chat, seat: 0, runIndex: 0 }), new ScriptedAgent('boulware', { seat: 1, seed: 1, runIndex: 0 })]);
-  const calls = out.events.flatMap((e) => (e.type === 'turn' && e.agent === 'Agent_1' ? (e.calls ?? []) : [])) as LlmCallRecord[];
+  const out = await negotiate(spec, [
+    new LlmAgent({ model: 'm', chat, seat: 0, runIndex: 0 }),
+    new ScriptedAgent('boulware', { seat: 1, seed: 1, runIndex: 0 }),
+  ]);
+  const calls = out.events.flatMap((e) =>
+    e.type === 'turn' && e.agent === 'Agent_1' ? (e.calls ?? []) : [],
+  ) as LlmCallRecord[];
   assert.ok(calls.length >= 2);
-  assert.deepEqual(calls.map((c) => [c.input_tokens, c.cache_read_tokens, c.cache_write_tokens]),
-    calls.map((_, i) => (i === 0 ? [1_001, 0, 1_001] : [1_001 + i, 901 + i, 1 + i])));
+  assert.deepEqual(
+    calls.map((c) => [c.input_tokens, c.cache_read_tokens, c.cache_write_tokens]),
+    calls.map((_, i) => (i === 0 ? [1_001, 0, 1_001] : [1_001 + i, 901 + i, 1 + i])),
+  );
 });

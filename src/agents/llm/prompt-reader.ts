@@ -9,15 +9,24 @@
 import { makeSpec, type AllocationMap, type GameSpec } from '../../game/index.ts';
 import type { Observation, Phase, PrivateFact, ProposalView, PublicFact, TallyView } from '../agent.ts';
 
-export interface PromptMessage { role: string; content: string }
+export interface PromptMessage {
+  role: string;
+  content: string;
+}
 
 const PHASES: readonly Phase[] = ['discussion', 'thinking', 'proposal', 'voting', 'reflection'];
-const HEADER = /^=== Round (\d+) of (\d+) \| (\w+)(?: \(pass (\d+) of (\d+)\))?(?: \| correction (\d+) of (\d+))? ===$/m;
+const HEADER =
+  /^=== Round (\d+) of (\d+) \| (\w+)(?: \(pass (\d+) of (\d+)\))?(?: \| correction (\d+) of (\d+))? ===$/m;
 
 export type ReadResult = { ok: true; obs: Observation } | { ok: false; error: string };
 
 function jsonString(s: string): string | null {
-  try { const v = JSON.parse(s); return typeof v === 'string' ? v : null; } catch { return null; }
+  try {
+    const v = JSON.parse(s);
+    return typeof v === 'string' ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 export function readRules(system: string): { spec: GameSpec; self: string; values: number[] } | string {
@@ -37,7 +46,10 @@ export function readRules(system: string): { spec: GameSpec; self: string; value
   }
   if (values.some((v) => !Number.isFinite(v))) return 'the system message does not list a value for every item';
   const spec = makeSpec({
-    n: Number(nStr), m, maxRounds: Number(rounds[1]), gamma: Number(gamma[1]),
+    n: Number(nStr),
+    m,
+    maxRounds: Number(rounds[1]),
+    gamma: Number(gamma[1]),
     discussionTurns: passes ? Number(passes[1]) : 0,
     privateThinking: /^\d+\. Private thinking:/m.test(system),
     reflection: /^\d+\. Reflection:/m.test(system),
@@ -48,8 +60,14 @@ export function readRules(system: string): { spec: GameSpec; self: string; value
 function parseTally(round: number, rest: string): PublicFact {
   const results: TallyView[] = [];
   const re = /proposal (\d+) \((Agent_\d+)\) (\d+) accept \/ (\d+) reject, (passed|failed)/g;
-  for (let t; (t = re.exec(rest));) {
-    results.push({ proposal: Number(t[1]), from: t[2], accepts: Number(t[3]), rejects: Number(t[4]), passed: t[5] === 'passed' });
+  for (let t; (t = re.exec(rest)); ) {
+    results.push({
+      proposal: Number(t[1]),
+      from: t[2],
+      accepts: Number(t[3]),
+      rejects: Number(t[4]),
+      passed: t[5] === 'passed',
+    });
   }
   const w = /Result: proposal (\d+) wins\./.exec(rest);
   return { kind: 'tally', round, results, winner: w ? Number(w[1]) : null };
@@ -75,7 +93,9 @@ export function readEvents(content: string, self: string): { pub: PublicFact[]; 
       try {
         const allocation = JSON.parse(m[3]) as AllocationMap;
         pub.push({ kind: 'proposal', round, from: m[2], proposal: Number(m[1]), allocation });
-      } catch { /* not one of ours */ }
+      } catch {
+        /* not one of ours */
+      }
     } else if ((m = /^(Agent_\d+)'s message was void \(no usable message\)\.$/.exec(rest))) {
       pub.push({ kind: 'message_void', round, from: m[1] });
     } else if (rest === 'Your message was void (no usable message).') {
@@ -124,19 +144,29 @@ export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
     priv.push(...e.priv);
   }
   const obs: Observation = {
-    phase, round, turn: h[4] ? Number(h[4]) - 1 : 0, self, seat: Number(self.slice(6)) - 1,
-    spec, values, public: pub, private: priv,
+    phase,
+    round,
+    turn: h[4] ? Number(h[4]) - 1 : 0,
+    self,
+    seat: Number(self.slice(6)) - 1,
+    spec,
+    values,
+    public: pub,
+    private: priv,
   };
   if (phase === 'voting') {
-    obs.proposals = pub.filter((f): f is Extract<PublicFact, { kind: 'proposal' }> => f.kind === 'proposal' && f.round === round)
+    obs.proposals = pub
+      .filter((f): f is Extract<PublicFact, { kind: 'proposal' }> => f.kind === 'proposal' && f.round === round)
       .map((f): ProposalView => ({ proposal: f.proposal, from: f.from, allocation: f.allocation }));
   }
   if (h[6]) {
     const prev = /^Your answer: (".*")$/m.exec(last.content);
     const err = /^Problem: (.*)$/m.exec(last.content);
     obs.repair = {
-      attempt: Number(h[6]), maxAttempts: Number(h[7]),
-      previous: prev ? jsonString(prev[1]) ?? '' : '', error: err ? err[1] : '',
+      attempt: Number(h[6]),
+      maxAttempts: Number(h[7]),
+      previous: prev ? (jsonString(prev[1]) ?? '') : '',
+      error: err ? err[1] : '',
     };
   }
   return { ok: true, obs };

@@ -35,12 +35,18 @@ export function systemPrompt(spec: GameSpec, self: string, values: readonly numb
   const ids = agentIds(spec.n);
   const steps: string[] = [];
   if (spec.discussionTurns > 0) {
-    steps.push(`Discussion: every agent speaks publicly in seat order (${spec.discussionTurns} pass${spec.discussionTurns > 1 ? 'es' : ''} per round); everyone sees everything said publicly in this and earlier rounds.`);
+    steps.push(
+      `Discussion: every agent speaks publicly in seat order (${spec.discussionTurns} pass${spec.discussionTurns > 1 ? 'es' : ''} per round); everyone sees everything said publicly in this and earlier rounds.`,
+    );
   }
   if (spec.privateThinking) steps.push('Private thinking: you write notes that only you will see.');
-  steps.push('Proposals: every agent proposes a complete allocation, each item to exactly one agent (an agent may receive no items). Proposals are numbered and revealed together.');
+  steps.push(
+    'Proposals: every agent proposes a complete allocation, each item to exactly one agent (an agent may receive no items). Proposals are numbered and revealed together.',
+  );
   steps.push('Votes: every agent accepts or rejects every proposal, in one turn. Individual votes are private.');
-  steps.push(`Tabulation: ${passRuleText(spec)}. If several pass, the one with the most accepts wins; ties are broken by lot. Tallies are public. The winning proposal ends the negotiation.`);
+  steps.push(
+    `Tabulation: ${passRuleText(spec)}. If several pass, the one with the most accepts wins; ties are broken by lot. Tallies are public. The winning proposal ends the negotiation.`,
+  );
   if (spec.reflection) steps.push('Reflection: if nothing passed, you write private notes before the next round.');
   const lines = [
     `You are ${self}, one of ${spec.n} agents negotiating how to divide ${spec.m} items. The agents are ${ids.join(', ')}; you are ${self}.`,
@@ -73,7 +79,9 @@ function compactMap(a: AllocationMap, n: number): string {
 }
 
 function namedMap(a: AllocationMap, n: number, items: readonly string[]): string {
-  return agentIds(n).map((id) => `${id}: ${(a[id] ?? []).map((j) => items[j] ?? `#${j}`).join(', ') || 'nothing'}`).join(' | ');
+  return agentIds(n)
+    .map((id) => `${id}: ${(a[id] ?? []).map((j) => items[j] ?? `#${j}`).join(', ') || 'nothing'}`)
+    .join(' | ');
 }
 
 export function proposalLine(spec: GameSpec, p: ProposalView, self: string): string {
@@ -84,17 +92,24 @@ export function proposalLine(spec: GameSpec, p: ProposalView, self: string): str
 export function publicFactLine(spec: GameSpec, f: PublicFact, self: string, excerpt?: number): string | null {
   switch (f.kind) {
     case 'message':
-      if (f.from === self) return excerpt === undefined ? null : `[round ${f.round}] You said: ${q(cut(f.text, excerpt))}`;
+      if (f.from === self)
+        return excerpt === undefined ? null : `[round ${f.round}] You said: ${q(cut(f.text, excerpt))}`;
       return `[round ${f.round}] ${f.from} said: ${q(excerpt === undefined ? f.text : cut(f.text, excerpt))}`;
     case 'message_void':
       return `[round ${f.round}] ${f.from === self ? 'Your' : `${f.from}'s`} message was void (no usable message).`;
     case 'proposal':
       return `[round ${f.round}] ${proposalLine(spec, f, self)}`;
     case 'proposal_void':
-      return f.from === self ? `[round ${f.round}] You made no valid proposal this round.` : `[round ${f.round}] No valid proposal from ${f.from} this round.`;
+      return f.from === self
+        ? `[round ${f.round}] You made no valid proposal this round.`
+        : `[round ${f.round}] No valid proposal from ${f.from} this round.`;
     case 'tally': {
-      if (f.results.length === 0) return `[round ${f.round}] Votes counted: there were no proposals to vote on. Result: no deal this round.`;
-      const parts = f.results.map((t) => `proposal ${t.proposal} (${t.from}) ${t.accepts} accept / ${t.rejects} reject, ${t.passed ? 'passed' : 'failed'}`);
+      if (f.results.length === 0)
+        return `[round ${f.round}] Votes counted: there were no proposals to vote on. Result: no deal this round.`;
+      const parts = f.results.map(
+        (t) =>
+          `proposal ${t.proposal} (${t.from}) ${t.accepts} accept / ${t.rejects} reject, ${t.passed ? 'passed' : 'failed'}`,
+      );
       return `[round ${f.round}] Votes counted: ${parts.join('; ')}. Result: ${f.winner === null ? 'no proposal passed.' : `proposal ${f.winner} wins.`}`;
     }
   }
@@ -118,7 +133,10 @@ export function cut(text: string, max: number): string {
 // ---------- phase instructions ----------
 
 export function phaseHeader(obs: Pick<Observation, 'phase' | 'round' | 'turn' | 'spec' | 'repair'>): string {
-  const pass = obs.phase === 'discussion' && obs.spec.discussionTurns > 1 ? ` (pass ${obs.turn + 1} of ${obs.spec.discussionTurns})` : '';
+  const pass =
+    obs.phase === 'discussion' && obs.spec.discussionTurns > 1
+      ? ` (pass ${obs.turn + 1} of ${obs.spec.discussionTurns})`
+      : '';
   const fix = obs.repair ? ` | correction ${obs.repair.attempt} of ${obs.repair.maxAttempts}` : '';
   return `=== Round ${obs.round} of ${obs.spec.maxRounds} | ${obs.phase}${pass}${fix} ===`;
 }
@@ -128,7 +146,9 @@ export function phaseHeader(obs: Pick<Observation, 'phase' | 'round' | 'turn' | 
  * split and no vote, and every seat reads the same text.
  */
 export function proposalFormat(spec: Pick<GameSpec, 'n'>): string {
-  const agents = agentIds(spec.n).map((id) => `"${id}": [item indices]`).join(', ');
+  const agents = agentIds(spec.n)
+    .map((id) => `"${id}": [item indices]`)
+    .join(', ');
   return `{"allocation": {${agents}}, "reasoning": "…"}`;
 }
 
@@ -176,15 +196,16 @@ function phaseTask(obs: Observation): string {
 
 export function repairText(obs: Observation): string {
   const r = obs.repair!;
-  return [
-    'Your previous answer could not be used.',
-    `Your answer: ${q(r.previous)}`,
-    `Problem: ${r.error}`,
-  ].join('\n');
+  return ['Your previous answer could not be used.', `Your answer: ${q(r.previous)}`, `Problem: ${r.error}`].join('\n');
 }
 
 /** The user turn for one agent turn: new events since its last turn, then the phase instruction. */
-export function userTurn(obs: Observation, newPublic: readonly PublicFact[], newPrivate: readonly PrivateFact[], opening = false): string {
+export function userTurn(
+  obs: Observation,
+  newPublic: readonly PublicFact[],
+  newPrivate: readonly PrivateFact[],
+  opening = false,
+): string {
   const events = [
     ...newPublic.map((f) => publicFactLine(obs.spec, f, obs.self)),
     ...newPrivate.map((f) => privateFactLine(f)),
@@ -227,10 +248,15 @@ export function digestText(spec: GameSpec, self: string, turns: readonly DigestT
     }
     if (t.own !== null && excerpt > 0) {
       if (t.phase === 'discussion') lines.push(`[round ${t.round}] You said: ${q(cut(t.own, excerpt))}`);
-      else if (t.phase === 'thinking' || t.phase === 'reflection') lines.push(`[round ${t.round}] Your notes (${t.phase}): ${q(cut(t.own, excerpt))}`);
+      else if (t.phase === 'thinking' || t.phase === 'reflection')
+        lines.push(`[round ${t.round}] Your notes (${t.phase}): ${q(cut(t.own, excerpt))}`);
     }
   }
-  const first = turns[0].round, last = turns[turns.length - 1].round;
+  const first = turns[0].round,
+    last = turns[turns.length - 1].round;
   const span = first === last ? `round ${first}` : `rounds ${first}-${last}`;
-  return [`Summary of ${span} (earlier turns condensed to fit the context window; long texts are shortened):`, ...lines].join('\n');
+  return [
+    `Summary of ${span} (earlier turns condensed to fit the context window; long texts are shortened):`,
+    ...lines,
+  ].join('\n');
 }

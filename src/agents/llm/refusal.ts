@@ -8,9 +8,11 @@
  * Both are checked on the trimmed text's start; neither replaces an answer, they name the error.
  */
 
-const DECLINING_OPENER = /^\W*(?:i(?:'|’)?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:'|’)?t|i cannot|i can not|i won(?:'|’)?t|i will not|i(?:'|’)?m (?:not able|unable)|i am (?:not able|unable)|as an ai\b|unfortunately,? i (?:can|am|won))/i;
+const DECLINING_OPENER =
+  /^\W*(?:i(?:'|’)?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:'|’)?t|i cannot|i can not|i won(?:'|’)?t|i will not|i(?:'|’)?m (?:not able|unable)|i am (?:not able|unable)|as an ai\b|unfortunately,? i (?:can|am|won))/i;
 
-const DECLINE_TO_TAKE_PART = /^\W*(?:(?:i(?:'|’)?m sorry|i am sorry|sorry|i apologi[sz]e)[^.!?]*\b(?:can(?:'|’)?t|cannot|unable|won(?:'|’)?t)\b[^.!?]*\b(?:help|assist|comply|participate|engage|continue)\b|i (?:can(?:'|’)?t|cannot|won(?:'|’)?t|will not) (?:help|assist|comply|participate|engage) with|as an ai\b)/i;
+const DECLINE_TO_TAKE_PART =
+  /^\W*(?:(?:i(?:'|’)?m sorry|i am sorry|sorry|i apologi[sz]e)[^.!?]*\b(?:can(?:'|’)?t|cannot|unable|won(?:'|’)?t)\b[^.!?]*\b(?:help|assist|comply|participate|engage|continue)\b|i (?:can(?:'|’)?t|cannot|won(?:'|’)?t|will not) (?:help|assist|comply|participate|engage) with|as an ai\b)/i;
 
 /** A JSON-phase answer (checked only when no JSON is found) that opens by apologising or declining. */
 export function opensWithDecline(text: string): boolean {

@@ -9,13 +9,17 @@ import type { Observation } from '../agent.ts';
 
 const CANDIDATE_LIMIT = 4096;
 
-export interface Candidate { owners: number[]; own: number }
+export interface Candidate {
+  owners: number[];
+  own: number;
+}
 
 /** Every allocation when n^m is small; otherwise a structured sample (each item to self or one other). */
 export function candidates(obs: Observation, cache: { list?: Candidate[] }): Candidate[] {
   if (cache.list) return cache.list;
   const { n, m } = obs.spec;
-  const v = obs.values, me = obs.seat;
+  const v = obs.values,
+    me = obs.seat;
   const list: Candidate[] = [];
   if (Math.pow(n, m) <= CANDIDATE_LIMIT) {
     forEachAllocation(n, m, (o) => {
@@ -31,7 +35,10 @@ export function candidates(obs: Observation, cache: { list?: Candidate[] }): Can
       const o = new Array<number>(m);
       let own = 0;
       order.forEach((j, idx) => {
-        if (idx < k) { o[j] = me; own += v[j]; } else o[j] = others[(idx - k) % others.length];
+        if (idx < k) {
+          o[j] = me;
+          own += v[j];
+        } else o[j] = others[(idx - k) % others.length];
       });
       list.push({ owners: o, own });
     }
@@ -67,13 +74,17 @@ export function utilityOf(values: readonly number[], owners: number[], seat: num
 /** Allocation with own utility >= floor that leaves the others the most (estimated); else the own-best one. */
 export function bestOfferAbove(obs: Observation, cands: Candidate[], floor: number): Candidate {
   const est = estimateValues(obs);
-  let best: Candidate | null = null, bestScore = -Infinity;
+  let best: Candidate | null = null,
+    bestScore = -Infinity;
   for (const c of cands) {
     if (c.own < floor) continue;
     let others = 0;
     for (let s = 0; s < obs.spec.n; s++) if (s !== obs.seat) others += utilityOf(est[s], c.owners, s);
-    const score = others + c.own * 1e-3;  // prefer more for self among equals
-    if (score > bestScore) { bestScore = score; best = c; }
+    const score = others + c.own * 1e-3; // prefer more for self among equals
+    if (score > bestScore) {
+      bestScore = score;
+      best = c;
+    }
   }
   if (best) return best;
   return cands.reduce((a, b) => (b.own > a.own ? b : a));
@@ -82,11 +93,15 @@ export function bestOfferAbove(obs: Observation, cands: Candidate[], floor: numb
 /** Allocation maximising the product of own and estimated others' utilities (estimated Nash point). */
 export function estimatedNash(obs: Observation, cands: Candidate[]): Candidate {
   const est = estimateValues(obs);
-  let best = cands[0], bestP = -1;
+  let best = cands[0],
+    bestP = -1;
   for (const c of cands) {
     let p = Math.max(c.own, 1e-6);
     for (let s = 0; s < obs.spec.n; s++) if (s !== obs.seat) p *= Math.max(utilityOf(est[s], c.owners, s), 1e-6);
-    if (p > bestP) { bestP = p; best = c; }
+    if (p > bestP) {
+      bestP = p;
+      best = c;
+    }
   }
   return best;
 }
@@ -97,7 +112,9 @@ export function asMap(obs: Observation, c: Candidate): AllocationMap {
 
 /** Own utility of each proposal on the table. */
 export function offeredUtilities(obs: Observation): number[] {
-  return (obs.proposals ?? []).map((p) => (p.allocation[agentId(obs.seat)] ?? []).reduce((s, j) => s + obs.values[j], 0));
+  return (obs.proposals ?? []).map((p) =>
+    (p.allocation[agentId(obs.seat)] ?? []).reduce((s, j) => s + obs.values[j], 0),
+  );
 }
 
 /** Best own utility offered by anyone else in any earlier proposal. */
@@ -105,7 +122,10 @@ export function bestReceived(obs: Observation): number {
   let best = 0;
   for (const f of obs.public) {
     if (f.kind !== 'proposal' || f.from === obs.self) continue;
-    best = Math.max(best, (f.allocation[obs.self] ?? []).reduce((s, j) => s + obs.values[j], 0));
+    best = Math.max(
+      best,
+      (f.allocation[obs.self] ?? []).reduce((s, j) => s + obs.values[j], 0),
+    );
   }
   return best;
 }
@@ -116,6 +136,9 @@ export function progress(obs: Observation): number {
 }
 
 export function topItems(obs: Observation, k = 2): string[] {
-  return [...obs.values.keys()].sort((a, b) => obs.values[b] - obs.values[a]).slice(0, k)
-    .filter((j) => obs.values[j] > 0).map((j) => obs.spec.items[j]);
+  return [...obs.values.keys()]
+    .sort((a, b) => obs.values[b] - obs.values[a])
+    .slice(0, k)
+    .filter((j) => obs.values[j] > 0)
+    .map((j) => obs.spec.items[j]);
 }

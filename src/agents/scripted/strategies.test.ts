@@ -14,7 +14,7 @@ import { runSeries } from '../../protocol/series.ts';
 import { scriptedFactory, scriptedNames } from '../index.ts';
 import { ScriptedAgent, STRATEGIES } from './strategies.ts';
 
-const NAMES = scriptedNames();   // the science strategies, without the diagnostic ones
+const NAMES = scriptedNames(); // the science strategies, without the diagnostic ones
 
 test('the seven required strategies exist', () => {
   for (const s of ['random', 'conceder', 'linear', 'boulware', 'tit-for-tat', 'greedy', 'nash']) {
@@ -28,7 +28,10 @@ function bestOffered(obs: Observation): number {
   let best = 0;
   for (const f of obs.public) {
     if (f.kind !== 'proposal' || f.from === obs.self) continue;
-    best = Math.max(best, (f.allocation[obs.self] ?? []).reduce((t, j) => t + obs.values[j], 0));
+    best = Math.max(
+      best,
+      (f.allocation[obs.self] ?? []).reduce((t, j) => t + obs.values[j], 0),
+    );
   }
   return best;
 }
@@ -47,11 +50,19 @@ function checked(agent: Agent, log: { phase: string; problems: string[] }): Agen
         const v = validateAllocation(r.value, obs.spec.n, obs.spec.m);
         if (!v.ok) bad(`illegal proposal: ${v.error}`);
         // the structured answer is exactly the allocation its text states
-        try { assert.deepEqual(JSON.parse(r.text).allocation, r.value); } catch { bad(`text ${r.text} does not state ${JSON.stringify(r.value)}`); }
+        try {
+          assert.deepEqual(JSON.parse(r.text).allocation, r.value);
+        } catch {
+          bad(`text ${r.text} does not state ${JSON.stringify(r.value)}`);
+        }
       } else if (obs.phase === 'voting') {
         const v = validateVotes(r.value, obs.proposals!.length);
         if (!v.ok) bad(`illegal votes: ${v.error}`);
-        try { assert.deepEqual(JSON.parse(r.text).votes, r.value); } catch { bad(`text ${r.text} does not state ${JSON.stringify(r.value)}`); }
+        try {
+          assert.deepEqual(JSON.parse(r.text).votes, r.value);
+        } catch {
+          bad(`text ${r.text} does not state ${JSON.stringify(r.value)}`);
+        }
       } else if (r.value !== undefined) {
         bad('a structured value outside proposal/voting');
       }
@@ -79,9 +90,16 @@ test('every strategy makes legal proposals and votes on random games (n = 2..4, 
     // every strategy in every seat, against a mix of the others
     for (let k = 0; k < NAMES.length; k++) {
       const models = Array.from({ length: n }, (_, s) => NAMES[(k + s * (1 + (seed % 3))) % NAMES.length]);
-      const agents = models.map((model, s) => checked(scriptedFactory(model, { seat: s, seed: seed * 100 + s, runIndex: 0 }), log));
+      const agents = models.map((model, s) =>
+        checked(scriptedFactory(model, { seat: s, seed: seed * 100 + s, runIndex: 0 }), log),
+      );
       const out = await runNegotiation({
-        spec: makeSpec({ n, m, maxRounds: 2 + (seed % 9) }), agents, values, cosine: cosine[0][1], rng: rng.fork('tie'), runIndex: 0,
+        spec: makeSpec({ n, m, maxRounds: 2 + (seed % 9) }),
+        agents,
+        values,
+        cosine: cosine[0][1],
+        rng: rng.fork('tie'),
+        runIndex: 0,
       });
       games++;
       assert.deepEqual(out.repairs, new Array(n).fill(0), `${models} seed ${seed}: repairs`);
@@ -91,7 +109,9 @@ test('every strategy makes legal proposals and votes on random games (n = 2..4, 
       const proposals = out.events.filter((e) => e.type === 'proposal');
       assert.equal(proposals.length, turns.length);
       for (const p of proposals) {
-        const t = turns.find((e) => e.round === p.round && e.type === 'turn' && p.type === 'proposal' && e.agent === p.agent);
+        const t = turns.find(
+          (e) => e.round === p.round && e.type === 'turn' && p.type === 'proposal' && e.agent === p.agent,
+        );
         assert.ok(t?.type === 'turn' && p.type === 'proposal');
         assert.deepEqual(validateAllocation(p.allocation, n, m), validateAllocation(t.value, n, m));
       }
@@ -103,9 +123,20 @@ test('every strategy makes legal proposals and votes on random games (n = 2..4, 
 
 test('scripted agents are deterministic per seed (random included) and vary with it', async () => {
   const obsFor = (seat: number): Observation => ({
-    phase: 'voting', round: 3, turn: 0, self: `Agent_${seat + 1}`, seat, spec: makeSpec({ n: 2, m: 5 }),
-    values: [10, 20, 30, 40, 0], public: [], private: [],
-    proposals: Array.from({ length: 2 }, (_, k) => ({ proposal: k + 1, from: `Agent_${2 - seat}`, allocation: { Agent_1: [k], Agent_2: [] } })),
+    phase: 'voting',
+    round: 3,
+    turn: 0,
+    self: `Agent_${seat + 1}`,
+    seat,
+    spec: makeSpec({ n: 2, m: 5 }),
+    values: [10, 20, 30, 40, 0],
+    public: [],
+    private: [],
+    proposals: Array.from({ length: 2 }, (_, k) => ({
+      proposal: k + 1,
+      from: `Agent_${2 - seat}`,
+      allocation: { Agent_1: [k], Agent_2: [] },
+    })),
   });
   for (const name of NAMES) {
     const a = new ScriptedAgent(name.slice(9), { seat: 0, seed: 77, runIndex: 0 });
@@ -126,15 +157,27 @@ test('scripted agents are deterministic per seed (random included) and vary with
 /** Mean utility of a and b over `seeds` seat-swapped pairs at one level (n = 2, m = 5, T = 10). */
 async function headToHead(a: string, b: string, level: number, seeds: number) {
   const spec = makeSpec({ n: 2, m: 5, maxRounds: 10, gamma: 0.9 });
-  let ua = 0, ub = 0, runs = 0;
+  let ua = 0,
+    ub = 0,
+    runs = 0;
   for (let seed = 0; seed < seeds; seed++) {
     const docs = await runSeries({
-      spec, level, seed, numRuns: 2, factory: scriptedFactory,
-      players: [{ model: `scripted:${a}`, role: null }, { model: `scripted:${b}`, role: null }],
+      spec,
+      level,
+      seed,
+      numRuns: 2,
+      factory: scriptedFactory,
+      players: [
+        { model: `scripted:${a}`, role: null },
+        { model: `scripted:${b}`, role: null },
+      ],
     });
     for (const d of docs) {
       runs++;
-      for (const x of d.agents) { if (x.model === `scripted:${a}`) ua += x.utility; else ub += x.utility; }
+      for (const x of d.agents) {
+        if (x.model === `scripted:${a}`) ua += x.utility;
+        else ub += x.utility;
+      }
     }
   }
   return { a: ua / runs, b: ub / runs };
@@ -146,7 +189,9 @@ test('strength gradient: at every level 0.5..1.0 over 200 seeds, boulware beats 
     const level = i / 10;
     const bc = await headToHead('conceder', 'boulware', level, 200);
     const rn = await headToHead('random', 'nash', level, 200);
-    table.push(`level ${level}: conceder ${bc.a.toFixed(2)} boulware ${bc.b.toFixed(2)} | random ${rn.a.toFixed(2)} nash ${rn.b.toFixed(2)}`);
+    table.push(
+      `level ${level}: conceder ${bc.a.toFixed(2)} boulware ${bc.b.toFixed(2)} | random ${rn.a.toFixed(2)} nash ${rn.b.toFixed(2)}`,
+    );
     assert.ok(bc.b > bc.a, `level ${level}: boulware ${bc.b} <= conceder ${bc.a}`);
     assert.ok(rn.b > rn.a, `level ${level}: nash ${rn.b} <= random ${rn.a}`);
   }

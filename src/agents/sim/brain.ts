@@ -42,10 +42,15 @@ export interface BrainAnswer {
   strategy: string;
 }
 
-export async function answer(model: string, messages: readonly PromptMessage[], map: Readonly<Record<string, string>> = {}): Promise<BrainAnswer> {
+export async function answer(
+  model: string,
+  messages: readonly PromptMessage[],
+  map: Readonly<Record<string, string>> = {},
+): Promise<BrainAnswer> {
   const strategy = strategyFor(model, map);
   const read = readPrompt(messages);
-  if (!read.ok) return { text: 'Hello. I am a simulated negotiator; send me a bargain negotiation prompt.', obs: null, strategy };
+  if (!read.ok)
+    return { text: 'Hello. I am a simulated negotiator; send me a bargain negotiation prompt.', obs: null, strategy };
   const obs = read.obs;
   const seed = parseInt(hashOf(model, messages).slice(0, 8), 16);
   const agent = new ScriptedAgent(strategy, { seat: obs.seat, seed, runIndex: 0 });
@@ -58,8 +63,18 @@ export async function answer(model: string, messages: readonly PromptMessage[], 
 async function replay(agent: ScriptedAgent, obs: Observation): Promise<void> {
   const last = obs.phase === 'voting' || obs.phase === 'reflection' ? obs.round : obs.round - 1;
   for (let k = 1; k <= last; k++) {
-    const pub: PublicFact[] = obs.public.filter((f) => f.round < k || (f.round === k && (f.kind === 'message' || f.kind === 'message_void')));
-    await agent.act({ ...obs, phase: 'proposal', round: k, turn: 0, public: pub, proposals: undefined, repair: undefined });
+    const pub: PublicFact[] = obs.public.filter(
+      (f) => f.round < k || (f.round === k && (f.kind === 'message' || f.kind === 'message_void')),
+    );
+    await agent.act({
+      ...obs,
+      phase: 'proposal',
+      round: k,
+      turn: 0,
+      public: pub,
+      proposals: undefined,
+      repair: undefined,
+    });
   }
 }
 
@@ -71,7 +86,8 @@ function render(obs: Observation, text: string, value: unknown): string {
       }
       return text;
     case 'voting':
-      if (Array.isArray(value)) return JSON.stringify({ votes: value.map((accept, k) => ({ proposal: k + 1, accept })) });
+      if (Array.isArray(value))
+        return JSON.stringify({ votes: value.map((accept, k) => ({ proposal: k + 1, accept })) });
       return text;
     default:
       return text;

@@ -17,14 +17,26 @@ export class SimChatModel implements ChatModel {
    * @param route what call records name as the route
    * @param strategies per-model strategy overrides, as the mock server takes them
    */
-  constructor(readonly modelId: string, private readonly route = 'sim', private readonly strategies: Record<string, string> = {}) {}
+  constructor(
+    readonly modelId: string,
+    private readonly route = 'sim',
+    private readonly strategies: Record<string, string> = {},
+  ) {}
 
   async generate(req: ChatRequest): Promise<ChatResult> {
     const a = await answer(this.modelId, req.messages, this.strategies);
     return {
-      text: a.text, finishReason: 'stop',
-      usage: { inputTokens: estimateMessageTokens(req.messages), outputTokens: estimateTextTokens(a.text), reasoningTokens: 0 },
-      warnings: [], provider: this.provider, modelId: this.modelId, route: this.route,
+      text: a.text,
+      finishReason: 'stop',
+      usage: {
+        inputTokens: estimateMessageTokens(req.messages),
+        outputTokens: estimateTextTokens(a.text),
+        reasoningTokens: 0,
+      },
+      warnings: [],
+      provider: this.provider,
+      modelId: this.modelId,
+      route: this.route,
     };
   }
 }

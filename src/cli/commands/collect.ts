@@ -10,14 +10,19 @@ import { reportFor } from './report.ts';
 export async function collectAndReport(layout: Layout, opts: { modelsFile?: string } = {}): Promise<string[]> {
   const configs = loadConfigs(layout);
   assertWritableDir(layout.root, 'results directory');
-  sweepTempFiles(layout.root);   // leftovers of killed writers (e.g. SLURM tasks), so every file left parses
+  sweepTempFiles(layout.root); // leftovers of killed writers (e.g. SLURM tasks), so every file left parses
   const out = collect(layout, configs);
   const c = out.counts;
   const s = out.summary as Record<string, number | null>;
   const lines = [
     `Collected ${configs.length} experiments in ${layout.root}: ${c.SUCCESS} successful, ${c.FAILED} failed, ${c.TIMEOUT} timeout, ` +
       `${c.RUNNING ? `${c.RUNNING} running (another process), ` : ''}${c.INCOMPLETE} incomplete, ${c.NOT_STARTED} not started` +
-      (out.unknown.length ? `, ${out.unknown.length} with an unknown status (${out.unknown.slice(0, 5).map((u) => `${u.id}: ${JSON.stringify(u.status)}`).join(', ')}${out.unknown.length > 5 ? ', …' : ''})` : '') +
+      (out.unknown.length
+        ? `, ${out.unknown.length} with an unknown status (${out.unknown
+            .slice(0, 5)
+            .map((u) => `${u.id}: ${JSON.stringify(u.status)}`)
+            .join(', ')}${out.unknown.length > 5 ? ', …' : ''})`
+        : '') +
       ` (success rate ${s.success_rate === null ? '-' : (100 * s.success_rate!).toFixed(1) + '%'})`,
     `  Runs ${s.runs} | agreement rate ${fmt(s.agreement_rate)} | mean utility weak ${fmt(s.weak_utility)} strong ${fmt(s.strong_utility)} | advantage ${fmt(s.advantage)}` +
       (s.cost_usd ? ` | cost $${s.cost_usd.toFixed(4)}` : ''),
@@ -32,9 +37,12 @@ function fmt(x: number | null | undefined): string {
 }
 
 export function registerCollect(program: Command): void {
-  withResultsDir(program.command('collect').description('collect results into all_results.json, summary.json, results.csv, runs.csv and the report')
-    .option('--models <file>', 'a models JSON file (capability scores for the scaling plot)'))
-    .action(async (f: { resultsDir: string; models?: string }) => {
-      process.stdout.write((await collectAndReport(layoutOf(f), { modelsFile: f.models })).join('\n') + '\n');
-    });
+  withResultsDir(
+    program
+      .command('collect')
+      .description('collect results into all_results.json, summary.json, results.csv, runs.csv and the report')
+      .option('--models <file>', 'a models JSON file (capability scores for the scaling plot)'),
+  ).action(async (f: { resultsDir: string; models?: string }) => {
+    process.stdout.write((await collectAndReport(layoutOf(f), { modelsFile: f.models })).join('\n') + '\n');
+  });
 }

@@ -12,8 +12,18 @@ import { describeIds } from '../../grid/grid.ts';
 import type { Layout } from '../../results/layout.ts';
 
 export interface GenerateFlags {
-  grid: string; weak?: string[]; strong?: string[]; levels?: string[]; numItems?: number; maxRounds?: number;
-  runs?: number; baseSeed?: number; force?: boolean; resultsDir: string; models?: string; allowRetired?: boolean;
+  grid: string;
+  weak?: string[];
+  strong?: string[];
+  levels?: string[];
+  numItems?: number;
+  maxRounds?: number;
+  runs?: number;
+  baseSeed?: number;
+  force?: boolean;
+  resultsDir: string;
+  models?: string;
+  allowRetired?: boolean;
 }
 
 export function addGridFlags(cmd: Command): Command {
@@ -31,20 +41,37 @@ export function addGridFlags(cmd: Command): Command {
 
 /** generate's own flags (all/run take --models with the other LLM options). */
 export function addModelsFileFlag(cmd: Command): Command {
-  return cmd.option('--models <file>', 'a models JSON file that extends or overrides the built-in registry')
-    .option('--allow-retired', 'accept models the registry lists as retired on today\'s date (warns instead of refusing)');
+  return cmd
+    .option('--models <file>', 'a models JSON file that extends or overrides the built-in registry')
+    .option(
+      '--allow-retired',
+      "accept models the registry lists as retired on today's date (warns instead of refusing)",
+    );
 }
 
 export function overridesOf(f: GenerateFlags): GridOverrides {
   const levels = f.levels?.map((s) => {
     const x = Number(s);
-    if (s.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) throw new UserError(`--levels takes numbers from 0 to 1 (got "${s}")`);
+    if (s.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1)
+      throw new UserError(`--levels takes numbers from 0 to 1 (got "${s}")`);
     return x;
   });
-  for (const [flag, list] of [['--weak', f.weak], ['--strong', f.strong], ['--levels', f.levels]] as const) {
+  for (const [flag, list] of [
+    ['--weak', f.weak],
+    ['--strong', f.strong],
+    ['--levels', f.levels],
+  ] as const) {
     if (list && list.length === 0) throw new UserError(`${flag} is empty; give a comma-separated list`);
   }
-  return { weak: f.weak, strong: f.strong, levels, numItems: f.numItems, maxRounds: f.maxRounds, runs: f.runs, baseSeed: f.baseSeed };
+  return {
+    weak: f.weak,
+    strong: f.strong,
+    levels,
+    numItems: f.numItems,
+    maxRounds: f.maxRounds,
+    runs: f.runs,
+    baseSeed: f.baseSeed,
+  };
 }
 
 /** Plans and writes the grid; returns a one-line description. */
@@ -55,20 +82,22 @@ export function generateFrom(layout: Layout, f: GenerateFlags): { message: strin
   assertWritableDir(layout.root, 'results directory');
   const out = generateGrid(layout, configs, Boolean(f.force), grid);
   const where = layout.root;
-  const message = out.kind === 'unchanged'
-    ? `${out.count} configs in ${where}/configs already match this grid; nothing to do`
-    : out.kind === 'repaired'
-      ? `Rewrote ${out.repaired!.length} missing or damaged config${out.repaired!.length === 1 ? '' : 's'} (${describeIds(out.repaired!)}) in ${where}/configs; ` +
-        'the other configs and all results are kept'
-      : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels)` +
-      (out.archivedTo ? `; the previous grid's files were moved to ${where}/${out.archivedTo}` : '');
+  const message =
+    out.kind === 'unchanged'
+      ? `${out.count} configs in ${where}/configs already match this grid; nothing to do`
+      : out.kind === 'repaired'
+        ? `Rewrote ${out.repaired!.length} missing or damaged config${out.repaired!.length === 1 ? '' : 's'} (${describeIds(out.repaired!)}) in ${where}/configs; ` +
+          'the other configs and all results are kept'
+        : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels)` +
+          (out.archivedTo ? `; the previous grid's files were moved to ${where}/${out.archivedTo}` : '');
   return { message, count: out.count };
 }
 
 export function registerGenerate(program: Command): void {
-  withResultsDir(addModelsFileFlag(addGridFlags(program.command('generate').description('write the grid\'s experiment configs'))))
-    .action((f: GenerateFlags) => {
-      const layout = layoutOf(f);
-      process.stdout.write(generateFrom(layout, f).message + '\n');
-    });
+  withResultsDir(
+    addModelsFileFlag(addGridFlags(program.command('generate').description("write the grid's experiment configs"))),
+  ).action((f: GenerateFlags) => {
+    const layout = layoutOf(f);
+    process.stdout.write(generateFrom(layout, f).message + '\n');
+  });
 }

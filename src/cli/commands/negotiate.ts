@@ -14,31 +14,67 @@ import { formatRun } from '../format.ts';
 
 interface Opts extends Omit<LlmFlags, 'models'> {
   modelsFile?: string;
-  models: string[]; competitionLevel: number; numItems: number; maxRounds: number; gamma: number;
-  runs?: number; seed: number; out?: string; json?: boolean; discussionTurns: number;
+  models: string[];
+  competitionLevel: number;
+  numItems: number;
+  maxRounds: number;
+  gamma: number;
+  runs?: number;
+  seed: number;
+  out?: string;
+  json?: boolean;
+  discussionTurns: number;
 }
 
 export function registerNegotiate(program: Command): void {
-  withLlmOptions(program.command('negotiate')
-    .description('run one experiment\'s negotiations (seat-swapped pairs; seat rotations for 3+ models) and print the outcome')
-    .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
-    .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1', levelArg, 0.9)
-    .option('--num-items <m>', 'items to allocate', intArg('--num-items', P.m.min, P.m.max), P.m.default)
-    .option('--max-rounds <t>', 'rounds before no deal', intArg('--max-rounds', P.maxRounds.min, P.maxRounds.max), P.maxRounds.default)
-    .option('--gamma <g>', 'discount per round, in (0, 1]', gammaArg, P.gamma.default)
-    .option('--discussion-turns <k>', 'discussion passes per round', intArg('--discussion-turns', P.discussionTurns.min, P.discussionTurns.max), P.discussionTurns.default)
-    .option('--runs <r>', 'negotiation runs: seat-swapped pairs, or for n models a multiple of n (every rotation of the seats per preference draw); default 2n', intArg('--runs', NUM_RUNS.min, NUM_RUNS.max))
-    .option('--seed <s>', 'random seed', intArg('--seed', 0), 42)
-    .option('--out <dir>', 'write result.json and transcript.jsonl into this directory')
-    .option('--json', 'print the result document as JSON on stdout'), { cache: false, modelsFileFlag: '--models-file' })
-    .action(async (o: Opts) => { await negotiate(o); });
+  withLlmOptions(
+    program
+      .command('negotiate')
+      .description(
+        "run one experiment's negotiations (seat-swapped pairs; seat rotations for 3+ models) and print the outcome",
+      )
+      .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
+      .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1', levelArg, 0.9)
+      .option('--num-items <m>', 'items to allocate', intArg('--num-items', P.m.min, P.m.max), P.m.default)
+      .option(
+        '--max-rounds <t>',
+        'rounds before no deal',
+        intArg('--max-rounds', P.maxRounds.min, P.maxRounds.max),
+        P.maxRounds.default,
+      )
+      .option('--gamma <g>', 'discount per round, in (0, 1]', gammaArg, P.gamma.default)
+      .option(
+        '--discussion-turns <k>',
+        'discussion passes per round',
+        intArg('--discussion-turns', P.discussionTurns.min, P.discussionTurns.max),
+        P.discussionTurns.default,
+      )
+      .option(
+        '--runs <r>',
+        'negotiation runs: seat-swapped pairs, or for n models a multiple of n (every rotation of the seats per preference draw); default 2n',
+        intArg('--runs', NUM_RUNS.min, NUM_RUNS.max),
+      )
+      .option('--seed <s>', 'random seed', intArg('--seed', 0), 42)
+      .option('--out <dir>', 'write result.json and transcript.jsonl into this directory')
+      .option('--json', 'print the result document as JSON on stdout'),
+    { cache: false, modelsFileFlag: '--models-file' },
+  ).action(async (o: Opts) => {
+    await negotiate(o);
+  });
 }
 
 async function negotiate(o: Opts): Promise<void> {
-  if (o.models.length < 2) throw new UserError('--models needs at least two models, e.g. --models scripted:conceder scripted:boulware');
+  if (o.models.length < 2)
+    throw new UserError('--models needs at least two models, e.g. --models scripted:conceder scripted:boulware');
   let spec;
   try {
-    spec = makeSpec({ n: o.models.length, m: o.numItems, maxRounds: o.maxRounds, gamma: o.gamma, discussionTurns: o.discussionTurns });
+    spec = makeSpec({
+      n: o.models.length,
+      m: o.numItems,
+      maxRounds: o.maxRounds,
+      gamma: o.gamma,
+      discussionTurns: o.discussionTurns,
+    });
   } catch (e) {
     if (e instanceof SpecError) throw new UserError(e.message);
     throw e;
@@ -47,16 +83,22 @@ async function negotiate(o: Opts): Promise<void> {
   const countProblem = runCountProblem(runs, spec.n);
   if (countProblem) throw new UserError(`--runs: ${countProblem}`);
   const resolver = new ModelResolver(null, llmSettingsOf({ ...o, models: undefined }));
-  const factory = resolver.factory(o.models);   // unknown names and missing keys fail here, before any work
+  const factory = resolver.factory(o.models); // unknown names and missing keys fail here, before any work
   if (o.out) assertWritableDir(o.out, '--out');
   const transcript: TranscriptEvent[] = [];
   let docs: RunDocument[];
   try {
     docs = await runSeries({
-      spec, level: o.competitionLevel, seed: o.seed, numRuns: runs,
+      spec,
+      level: o.competitionLevel,
+      seed: o.seed,
+      numRuns: runs,
       players: o.models.map((model) => ({ model, role: null })),
-      factory, now: () => performance.now(),
-      onRun: (_doc, events) => { transcript.push(...events); },
+      factory,
+      now: () => performance.now(),
+      onRun: (_doc, events) => {
+        transcript.push(...events);
+      },
     });
   } catch (e) {
     if (e instanceof InfeasibleRequestError) throw new UserError(e.message);
@@ -65,9 +107,16 @@ async function negotiate(o: Opts): Promise<void> {
     throw e;
   }
   const doc = {
-    models: o.models, competition_level: o.competitionLevel, num_items: spec.m, max_rounds: spec.maxRounds,
-    gamma_discount: spec.gamma, discussion_turns: spec.discussionTurns, random_seed: o.seed, num_runs: runs,
-    items: spec.items, runs: docs,
+    models: o.models,
+    competition_level: o.competitionLevel,
+    num_items: spec.m,
+    max_rounds: spec.maxRounds,
+    gamma_discount: spec.gamma,
+    discussion_turns: spec.discussionTurns,
+    random_seed: o.seed,
+    num_runs: runs,
+    items: spec.items,
+    runs: docs,
   };
   if (o.out) {
     await writeFileAtomically(join(o.out, 'transcript.jsonl'), toJsonl(transcript));

@@ -10,7 +10,11 @@ import { assertResultsDir, readTables } from '../../report/load.ts';
 import { assertWritableDir } from '../../files.ts';
 import { withResultsDir } from '../shared.ts';
 
-interface Flags { resultsDir: string; open?: boolean; models?: string }
+interface Flags {
+  resultsDir: string;
+  open?: boolean;
+  models?: string;
+}
 
 /** Registry capability lookup (built-in registry, extended by a --models FILE). */
 export async function registryScores(modelsFile?: string): Promise<ScoreLookup> {
@@ -19,7 +23,10 @@ export async function registryScores(modelsFile?: string): Promise<ScoreLookup> 
 }
 
 /** Writes the report of `resultsDir`; returns the lines to print. Shared with collect. */
-export async function reportFor(resultsDir: string, opts: { modelsFile?: string } = {}): Promise<{ out: ReportOutput; lines: string[] }> {
+export async function reportFor(
+  resultsDir: string,
+  opts: { modelsFile?: string } = {},
+): Promise<{ out: ReportOutput; lines: string[] }> {
   const { runs } = readTables(resultsDir);
   const models = new Set(runs.flatMap((r) => [r.weak_model, r.strong_model]));
   const scores = capabilityScores(models, await registryScores(opts.modelsFile));
@@ -32,7 +39,8 @@ export async function reportFor(resultsDir: string, opts: { modelsFile?: string 
     `  Open ${pathToFileURL(resolve(out.indexPath)).href}`,
     `  Wrote ${out.aggregatesCsvPath}, ${out.aggregatesJsonPath}, ${out.visualizePath}`,
   ];
-  if (a.scaling.unscored_models.length) lines.push(`  Scaling plot leaves out (no capability score): ${a.scaling.unscored_models.join(', ')}`);
+  if (a.scaling.unscored_models.length)
+    lines.push(`  Scaling plot leaves out (no capability score): ${a.scaling.unscored_models.join(', ')}`);
   for (const w of out.warnings) lines.push(`  Warning: ${w}`);
   return { out, lines };
 }
@@ -40,12 +48,20 @@ export async function reportFor(resultsDir: string, opts: { modelsFile?: string 
 /** Opens a file in the desktop's browser; false when no opener exists (headless machines). */
 function openInBrowser(path: string): Promise<boolean> {
   const url = pathToFileURL(resolve(path)).href;
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
   return new Promise((res) => {
     try {
       const child = spawn(cmd, args as string[], { detached: true, stdio: 'ignore' });
       child.once('error', () => res(false));
-      child.once('spawn', () => { child.unref(); res(true); });
+      child.once('spawn', () => {
+        child.unref();
+        res(true);
+      });
     } catch {
       res(false);
     }
@@ -53,8 +69,13 @@ function openInBrowser(path: string): Promise<boolean> {
 }
 
 export function registerReport(program: Command): void {
-  withResultsDir(program.command('report')
-    .description('write the HTML report (report/index.html, plots, a page per experiment) from runs.csv and results.csv'))
+  withResultsDir(
+    program
+      .command('report')
+      .description(
+        'write the HTML report (report/index.html, plots, a page per experiment) from runs.csv and results.csv',
+      ),
+  )
     .option('--open', 'open report/index.html in the default browser')
     .option('--models <file>', 'model registry file extending the built-in one (for capability scores)')
     .action(async (f: Flags) => {

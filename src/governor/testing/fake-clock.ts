@@ -1,7 +1,11 @@
 /** A manual clock for governor tests: timers fire only when the test advances time. */
 import type { Clock } from '../clock.ts';
 
-interface Timer { at: number; fn: () => void; id: number }
+interface Timer {
+  at: number;
+  fn: () => void;
+  id: number;
+}
 
 export class FakeClock implements Clock {
   t = 0;
@@ -17,10 +21,11 @@ export class FakeClock implements Clock {
     const id = (handle as { id: number }).id;
     this.timers = this.timers.filter((x) => x.id !== id);
   }
-  sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    this.setTimer(resolve, ms);
-  });
+  sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      this.setTimer(resolve, ms);
+    });
   /** Advance time to `to`, firing due timers in order and letting promises settle between them. */
   async advanceTo(to: number): Promise<void> {
     await flush();
@@ -36,8 +41,12 @@ export class FakeClock implements Clock {
     this.t = Math.max(this.t, to);
     await flush();
   }
-  async advance(ms: number): Promise<void> { await this.advanceTo(this.t + ms); }
-  get pending(): number { return this.timers.length; }
+  async advance(ms: number): Promise<void> {
+    await this.advanceTo(this.t + ms);
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
 }
 
 export async function flush(): Promise<void> {

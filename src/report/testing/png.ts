@@ -5,7 +5,13 @@
  */
 import { crc32, inflateSync } from 'node:zlib';
 
-export interface PngInfo { width: number; height: number; bitDepth: number; colorType: number; inkFraction: number }
+export interface PngInfo {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  inkFraction: number;
+}
 
 const SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
@@ -26,16 +32,23 @@ export function pngInfo(buf: Uint8Array): PngInfo {
     if (type === 'IHDR') ihdr = data;
     if (type === 'IDAT') idat.push(data);
     off += 12 + len;
-    if (type === 'IEND') { ended = true; break; }
+    if (type === 'IEND') {
+      ended = true;
+      break;
+    }
   }
   if (!ihdr) throw new Error('no IHDR chunk');
   if (!ended) throw new Error('no IEND chunk');
-  const width = ihdr.readUInt32BE(0), height = ihdr.readUInt32BE(4), bitDepth = ihdr[8], colorType = ihdr[9];
+  const width = ihdr.readUInt32BE(0),
+    height = ihdr.readUInt32BE(4),
+    bitDepth = ihdr[8],
+    colorType = ihdr[9];
   const ch = CHANNELS[colorType];
   if (!ch || bitDepth !== 8) throw new Error(`unexpected PNG format: colour type ${colorType}, depth ${bitDepth}`);
   const raw = inflateSync(Buffer.concat(idat));
   const stride = 1 + width * ch;
-  if (raw.length !== height * stride) throw new Error(`IDAT inflates to ${raw.length} bytes, expected ${height * stride}`);
+  if (raw.length !== height * stride)
+    throw new Error(`IDAT inflates to ${raw.length} bytes, expected ${height * stride}`);
   // undo the per-row filters (None, Sub, Up, Average, Paeth), then count non-white pixels
   const px = Buffer.alloc(height * width * ch);
   const rowLen = width * ch;
@@ -51,7 +64,10 @@ export function pngInfo(buf: Uint8Array): PngInfo {
       else if (f === 2) pred = up;
       else if (f === 3) pred = (a + up) >> 1;
       else if (f === 4) {
-        const p0 = a + up - c, pa = Math.abs(p0 - a), pb = Math.abs(p0 - up), pc = Math.abs(p0 - c);
+        const p0 = a + up - c,
+          pa = Math.abs(p0 - a),
+          pb = Math.abs(p0 - up),
+          pc = Math.abs(p0 - c);
         pred = pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
       } else if (f !== 0) throw new Error(`bad filter type ${f} on row ${y}`);
       px[y * rowLen + x] = (v + pred) & 0xff;
@@ -60,7 +76,11 @@ export function pngInfo(buf: Uint8Array): PngInfo {
   const colour = Math.min(ch, 3);
   let ink = 0;
   for (let i = 0; i < width * height; i++) {
-    for (let k = 0; k < colour; k++) if (px[i * ch + k] < 240) { ink++; break; }
+    for (let k = 0; k < colour; k++)
+      if (px[i * ch + k] < 240) {
+        ink++;
+        break;
+      }
   }
   const inkFraction = ink / (width * height);
   return { width, height, bitDepth, colorType, inkFraction };

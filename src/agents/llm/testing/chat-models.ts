@@ -14,15 +14,29 @@ export class FnChatModel implements ChatModel {
   readonly provider = 'test';
   readonly keyLabel = 'TEST_KEY';
   readonly requests: ChatRequest[] = [];
-  constructor(readonly modelId: string, private readonly fn: (req: ChatRequest, k: number) => FnAnswer | Promise<FnAnswer>) {}
+  constructor(
+    readonly modelId: string,
+    private readonly fn: (req: ChatRequest, k: number) => FnAnswer | Promise<FnAnswer>,
+  ) {}
 
   async generate(req: ChatRequest): Promise<ChatResult> {
     this.requests.push(req);
     const a = await this.fn(req, this.requests.length - 1);
     const { text, finishReason = 'stop' } = typeof a === 'string' ? { text: a } : a;
     return {
-      text, finishReason, usage: { inputTokens: estimateMessageTokens(req.messages), outputTokens: estimateTextTokens(text), reasoningTokens: 0 },
-      warnings: [], provider: this.provider, modelId: this.modelId, route: 'test', attempts: 1, latencyMs: 1,
+      text,
+      finishReason,
+      usage: {
+        inputTokens: estimateMessageTokens(req.messages),
+        outputTokens: estimateTextTokens(text),
+        reasoningTokens: 0,
+      },
+      warnings: [],
+      provider: this.provider,
+      modelId: this.modelId,
+      route: 'test',
+      attempts: 1,
+      latencyMs: 1,
     };
   }
 }
