@@ -20,6 +20,7 @@ import { loadRegistry } from '../src/providers/index.ts';
 import { callCostUsd } from '../src/providers/cost.ts';
 import { bargain, startBargain, tempDir } from '../test/helpers/grid.ts';
 import { mockEnv, outcomes } from '../test/helpers/mock-grid.ts';
+import type { ModelTotals } from '../src/results/index.ts';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -28,15 +29,6 @@ const arg = (name: string): string | undefined => {
 const levels = process.argv.includes('--all-levels') ? undefined : (arg('--levels') ?? '0.1,0.5,0.9');
 const keep = process.argv.includes('--keep');
 
-interface ModelTotals {
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-}
 interface Pass {
   dir: string;
   wallS: number;

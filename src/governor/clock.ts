@@ -1,3 +1,5 @@
+import { abortableSleep } from '../sleep.ts';
+
 /** Time as an injectable dependency, so the governor's policy can be tested on a fake clock. */
 export interface Clock {
   now(): number;
@@ -5,22 +7,14 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** A clock that also sets timers (FakeClock does): what timeouts and a key budget's wake-ups run on. */
+export interface TimerClock {
+  now(): number;
+  setTimer(fn: () => void, ms: number): ReturnType<typeof setTimeout>;
+  clear(handle: ReturnType<typeof setTimeout>): void;
+}
+
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(
-        () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: (ms, signal) => abortableSleep(Math.max(0, ms), signal),
 };

@@ -8,7 +8,7 @@
  * as JSON lines: the schedule it kept, which arrival times at a server only approximate.
  */
 import { appendFileSync } from 'node:fs';
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock, type TimerClock } from './clock.ts';
 import { KeyBudget, type KeyLimits, type LimitsView, type Permit, type TokenCharge } from './key-budget.ts';
 
 export interface GovernorOptions {
@@ -61,10 +61,7 @@ export class Governor {
     const id = `${provider}/${keyLabel}`;
     let b = this.budgets.get(id);
     if (!b) {
-      const c = this.clock as Clock & {
-        setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>;
-        clear?: (t: unknown) => void;
-      };
+      const c = this.clock as Clock & Partial<TimerClock>;
       const setTimer = c.setTimer && c.clear ? c.setTimer : undefined;
       const clearTimer = c.setTimer && c.clear ? (t: ReturnType<typeof setTimeout>) => c.clear!(t) : undefined;
       const budget = this.trace

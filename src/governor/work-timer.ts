@@ -5,6 +5,7 @@
  * the governor can pause it without the protocol or agents knowing about timeouts.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TimerClock } from './clock.ts';
 
 export class TimeoutError extends Error {
   constructor(readonly ms: number) {
@@ -13,13 +14,7 @@ export class TimeoutError extends Error {
   }
 }
 
-/** The timer's time source: real by default, a FakeClock in tests (so queue time is not wall-clock bound). */
-export interface TimerClock {
-  now(): number;
-  setTimer(fn: () => void, ms: number): ReturnType<typeof setTimeout>;
-  clear(handle: ReturnType<typeof setTimeout>): void;
-}
-
+/** Real timers by default; a FakeClock in tests, so queue time is not wall-clock bound. */
 const realTimers: TimerClock = {
   now: () => performance.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),

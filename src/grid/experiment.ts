@@ -19,6 +19,7 @@ import { experimentState, isFinished } from './status.ts';
 import {
   configHash,
   EXIT_CODES,
+  spendOf,
   specOf,
   type ExperimentConfig,
   type ExperimentStatus,
@@ -199,16 +200,6 @@ async function runLeased(
     }
     log(`Error: ${error}`);
   }
-  const sum = (
-    k:
-      | 'calls'
-      | 'input_tokens'
-      | 'output_tokens'
-      | 'reasoning_tokens'
-      | 'cache_read_tokens'
-      | 'cache_write_tokens'
-      | 'cost_usd',
-  ) => runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + (a[k] ?? 0), 0), 0);
   const result: ResultDocument = {
     job_id: id,
     experiment_id: id,
@@ -228,13 +219,7 @@ async function runLeased(
     runs_completed: runs.length,
     runs,
     ...(error ? { error } : {}),
-    calls: sum('calls'),
-    input_tokens: sum('input_tokens'),
-    output_tokens: sum('output_tokens'),
-    reasoning_tokens: sum('reasoning_tokens'),
-    cache_read_tokens: sum('cache_read_tokens'),
-    cache_write_tokens: sum('cache_write_tokens'),
-    cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
+    ...spendOf({ runs }),
   };
   const served = servedModelsOf(events.flatMap((e) => (e.type === 'turn' && e.calls ? e.calls : [])));
   if (Object.keys(served).length) result.served_models = served;

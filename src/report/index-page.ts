@@ -7,18 +7,11 @@ import { METRICS, SEAT_METRICS, type Aggregates, type Group, type MetricKey, typ
 import type { RenderedChart } from './render.ts';
 import { esc, int, num, page, pct, table, usd, type Column } from './html.ts';
 import type { Stat } from './stats.ts';
+import type { Spend } from '../protocol/series.ts';
 import { modelTotals, type ModelTotals, type ResultRow, type RunRow } from '../results/index.ts';
 
-export interface Totals {
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  /** prompt-cache reads and writes: parts of input_tokens */
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-}
+/** The grid's calls, tokens and dollars (cache reads and writes are parts of input_tokens). */
+export type Totals = Required<Spend>;
 
 export interface IndexPageInput {
   title: string;

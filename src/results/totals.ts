@@ -3,6 +3,7 @@
  * for the result documents (collect's summary) and the runs.csv rows (the report), which
  * carry the same per-seat fields. A field a result written before it existed lacks counts 0.
  */
+import type { Spend } from '../protocol/series.ts';
 import type { ResultFile } from './document.ts';
 
 export type SeatCount =
@@ -19,6 +20,19 @@ export type SeatCount =
 /** A count summed over every seat of every run of a result. */
 export function seatSum(r: Pick<ResultFile, 'runs'>, k: SeatCount): number {
   return r.runs.reduce((t, x) => t + x.agents.reduce((u, a) => u + (a[k] ?? 0), 0), 0);
+}
+
+/** A result's calls, tokens and dollars: its seats' sums (dollars to the micro-dollar), in the result document's order. */
+export function spendOf(r: Pick<ResultFile, 'runs'>): Required<Spend> {
+  return {
+    calls: seatSum(r, 'calls'),
+    input_tokens: seatSum(r, 'input_tokens'),
+    output_tokens: seatSum(r, 'output_tokens'),
+    reasoning_tokens: seatSum(r, 'reasoning_tokens'),
+    cache_read_tokens: seatSum(r, 'cache_read_tokens'),
+    cache_write_tokens: seatSum(r, 'cache_write_tokens'),
+    cost_usd: Math.round(seatSum(r, 'cost_usd') * 1e6) / 1e6,
+  };
 }
 
 /** Calls, tokens and dollars of one model over its seats (API models; scripted ones show zeros). */

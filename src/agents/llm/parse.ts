@@ -14,6 +14,9 @@ import { jsonrepair } from 'jsonrepair';
 import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
 import { opensWithDecline } from './refusal.ts';
 
+/** One vote as the prompts show it and the errors ask for it: a placeholder, never a suggested decision. */
+export const voteFormat = (proposal: number): string => `{"proposal": ${proposal}, "accept": true or false}`;
+
 export type Parsed<T> = { ok: true; value: T; notes: string[] } | { ok: false; error: string };
 
 export interface ParseContext {
@@ -289,8 +292,7 @@ export function parseVotes(text: string, k: number, ctx: ParseContext = {}): Par
   }
   return {
     ok: false,
-    error:
-      lastError ?? 'the JSON has no "votes" list; reply as {"votes": [{"proposal": 1, "accept": true or false}, ...]}',
+    error: lastError ?? `the JSON has no "votes" list; reply as {"votes": [${voteFormat(1)}, ...]}`,
   };
 }
 
@@ -325,7 +327,7 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
         if (!x || typeof x !== 'object' || Array.isArray(x))
           return {
             ok: false,
-            error: `vote ${i + 1} must be an object like {"proposal": ${i + 1}, "accept": true or false}`,
+            error: `vote ${i + 1} must be an object like ${voteFormat(i + 1)}`,
           };
         const o = x as Record<string, unknown>;
         const pk = keyLike(o, 'proposal', 'proposalid', 'proposalnumber', 'id', 'number');
@@ -333,7 +335,7 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
         if (dk === undefined)
           return {
             ok: false,
-            error: `vote ${i + 1} has no "accept" field; use {"proposal": ${i + 1}, "accept": true or false}`,
+            error: `vote ${i + 1} has no "accept" field; use ${voteFormat(i + 1)}`,
           };
         // without a proposal number, the position says which proposal it is
         const e = set(pk === undefined ? (notes.push('positional votes'), i + 1) : proposalNumber(o[pk]), o[dk]);
@@ -347,7 +349,7 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
       if (e) return { ok: false, error: e };
     }
   } else {
-    return { ok: false, error: '"votes" must be a list like [{"proposal": 1, "accept": true or false}, ...]' };
+    return { ok: false, error: `"votes" must be a list like [${voteFormat(1)}, ...]` };
   }
   const missing = votes.map((v, i) => (v === null ? i + 1 : 0)).filter((i) => i > 0);
   if (missing.length)

@@ -12,6 +12,7 @@
  */
 import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
 import type { Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agent.ts';
+import { voteFormat } from './parse.ts';
 
 /** 2: neutral format placeholders, voids without reasons, the last round said in every phase */
 export const PROMPT_VERSION = 2;
@@ -153,7 +154,7 @@ export function proposalFormat(spec: Pick<GameSpec, 'n'>): string {
 }
 
 export function votesFormat(k: number): string {
-  const parts = Array.from({ length: k }, (_, i) => `{"proposal": ${i + 1}, "accept": true or false}`);
+  const parts = Array.from({ length: k }, (_, i) => voteFormat(i + 1));
   return `{"votes": [${parts.join(', ')}]}`;
 }
 

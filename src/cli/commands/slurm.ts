@@ -30,19 +30,9 @@ import {
 } from '../shared.ts';
 import { shellQuote } from '../../cluster/shell.ts';
 
-export interface SbatchFlags extends BudgetOverrides, LlmFlags {
+/** The sbatch flags are the plan's options (less `forward`, which is built from the LLM flags). */
+export interface SbatchFlags extends BudgetOverrides, LlmFlags, Omit<SbatchOptions, 'forward'> {
   resultsDir: string;
-  tasks?: number;
-  maxRunning?: number;
-  time?: string;
-  mem?: string;
-  partition?: string;
-  account?: string;
-  extra?: string[];
-  jobName?: string;
-  parallel?: number;
-  timeout?: number;
-  maxCost?: number;
 }
 
 /** The array options shared by `slurm script`, `slurm submit` and `retry --slurm`. */

@@ -15,7 +15,14 @@ import type { TranscriptEvent } from '../../protocol/events.ts';
 import { collect } from '../../grid/collect.ts';
 import { planGrid } from '../../grid/config.ts';
 import { Layout } from '../../results/layout.ts';
-import { configHash, EXIT_CODES, specOf, type ExperimentConfig, type ResultDocument } from '../../results/index.ts';
+import {
+  configHash,
+  EXIT_CODES,
+  spendOf,
+  specOf,
+  type ExperimentConfig,
+  type ResultDocument,
+} from '../../results/index.ts';
 
 export type Fate = 'SUCCESS' | 'FAILED' | 'TIMEOUT' | 'INCOMPLETE' | 'NOT_STARTED';
 
@@ -149,16 +156,6 @@ export async function buildFixtureGrid(dir: string, g: FixtureGrid): Promise<Exp
     for (const run of runs) for (const a of run.agents) a.model = named(a.role);
     const runEvents = events.filter((e) => e.run < numRuns);
     for (const e of runEvents) if (e.type === 'run_start') for (const s of e.seats) s.model = named(s.role);
-    const sum = (
-      k:
-        | 'calls'
-        | 'input_tokens'
-        | 'output_tokens'
-        | 'reasoning_tokens'
-        | 'cache_read_tokens'
-        | 'cache_write_tokens'
-        | 'cost_usd',
-    ) => runs.reduce((s, r) => s + r.agents.reduce((t, a) => t + (a[k] ?? 0), 0), 0);
     const result: ResultDocument = {
       job_id: c.experiment_id,
       experiment_id: c.experiment_id,
@@ -181,13 +178,7 @@ export async function buildFixtureGrid(dir: string, g: FixtureGrid): Promise<Exp
         ? { error: `${c.strong_model} failed: provider returned 500 <b>Internal</b> "error"` }
         : {}),
       ...(fate === 'TIMEOUT' ? { error: `a negotiation run exceeded the 600 s timeout (run ${runs.length})` } : {}),
-      calls: sum('calls'),
-      input_tokens: sum('input_tokens'),
-      output_tokens: sum('output_tokens'),
-      reasoning_tokens: sum('reasoning_tokens'),
-      cache_read_tokens: sum('cache_read_tokens'),
-      cache_write_tokens: sum('cache_write_tokens'),
-      cost_usd: Math.round(sum('cost_usd') * 1e6) / 1e6,
+      ...spendOf({ runs }),
     };
     let jsonl = '';
     for (const e of runEvents) jsonl += JSON.stringify(e) + '\n';
