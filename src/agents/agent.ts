@@ -16,7 +16,7 @@ export type Phase = 'discussion' | 'thinking' | 'proposal' | 'voting' | 'reflect
 export type PublicFact =
   | { kind: 'message'; round: number; from: string; text: string }
   | { kind: 'message_void'; round: number; from: string }
-  | { kind: 'proposal'; round: number; from: string; proposal: number; allocation: AllocationMap }
+  | ({ kind: 'proposal'; round: number } & ProposalView)
   | { kind: 'proposal_void'; round: number; from: string }
   | { kind: 'tally'; round: number; results: TallyView[]; winner: number | null };
 
@@ -33,10 +33,12 @@ export type PrivateFact =
   | { kind: 'note'; round: number; phase: 'thinking' | 'reflection'; text: string }
   | { kind: 'vote'; round: number; votes: boolean[] | null };
 
+/** A proposal under its game's terms key: an allocation (item allocation) or an agreement vector (treaty). */
 export interface ProposalView {
   proposal: number;
   from: string;
-  allocation: AllocationMap;
+  allocation?: AllocationMap;
+  agreement?: number[];
 }
 
 export interface RepairRequest {
@@ -54,7 +56,10 @@ export interface Observation {
   self: string; // Agent_k
   seat: number; // 0-based
   spec: GameSpec;
+  /** own values of the items (item allocation) or own issue weights (treaty) */
   values: readonly number[];
+  /** treaty: own ideal position per issue */
+  positions?: readonly number[];
   public: readonly PublicFact[];
   private: readonly PrivateFact[];
   /** this round's proposals, in voting */

@@ -6,3 +6,6 @@ export * from './pass-rule.ts';
 export * from './utility.ts';
 export * from './metrics.ts';
 export * from './spec.ts';
+export * from './game.ts';
+export * from './games.ts';
+export * from './item-allocation.ts';

@@ -2,6 +2,7 @@
  * GameSpec: the frozen, validated parameters of one item-allocation game (DESIGN §2).
  * Pure; throws SpecError with a message that names the bad parameter.
  */
+import type { GameName } from './game.ts';
 import { itemNames } from './items.ts';
 import { passThreshold } from './pass-rule.ts';
 
@@ -13,6 +14,7 @@ export class SpecError extends Error {
 }
 
 export interface GameSpec {
+  readonly game: GameName;
   readonly n: number;
   readonly m: number;
   readonly maxRounds: number;
@@ -20,11 +22,15 @@ export interface GameSpec {
   readonly discussionTurns: number;
   readonly privateThinking: boolean;
   readonly reflection: boolean;
+  /** the items (item allocation) or issues (treaty) by index */
   readonly items: readonly string[];
   readonly passThreshold: number;
+  /** treaty: the rank correlation of the agents' positions (a level parameter); null in other games */
+  readonly rho: number | null;
 }
 
 export interface GameParams {
+  game?: GameName;
   n?: number;
   m?: number;
   maxRounds?: number;
@@ -32,6 +38,7 @@ export interface GameParams {
   discussionTurns?: number;
   privateThinking?: boolean;
   reflection?: boolean;
+  rho?: number | null;
 }
 
 /**
@@ -65,7 +72,9 @@ export function makeSpec(p: GameParams = {}): GameSpec {
     throw new SpecError(`gamma_discount must be in (0, 1] (got ${gamma})`);
   }
   const discussionTurns = wholeIn('discussionTurns', p.discussionTurns ?? GAME_PARAMS.discussionTurns.default);
+  const game = p.game ?? 'item-allocation';
   return Object.freeze({
+    game,
     n,
     m,
     maxRounds,
@@ -75,5 +84,6 @@ export function makeSpec(p: GameParams = {}): GameSpec {
     reflection: p.reflection ?? true,
     items: Object.freeze(itemNames(m)),
     passThreshold: passThreshold(n),
+    rho: game === 'treaty' ? (p.rho ?? 0) : null,
   });
 }

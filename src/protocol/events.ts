@@ -21,9 +21,14 @@ export type TranscriptEvent = Base &
     | {
         type: 'run_start';
         seats: { seat: number; agent: string; model: string; role: string | null }[];
+        /** each seat's values (item allocation) or issue weights (treaty) */
         preferences: number[][];
         cosine_similarity: number;
-        items: readonly string[];
+        items?: readonly string[];
+        /** treaty: the issues, each seat's ideal positions and their achieved rank correlation */
+        issues?: readonly string[];
+        positions?: number[][];
+        rank_correlation?: number;
         params: { n: number; m: number; max_rounds: number; gamma: number; discussion_turns: number };
       }
     | { type: 'round_start' }
@@ -45,7 +50,8 @@ export type TranscriptEvent = Base &
     /** no usable message after the repair turn; `reason` is host data (the agents were shown only the void) */
     | { type: 'message_void'; agent: string; reason: string }
     | { type: 'note'; agent: string; phase: 'thinking' | 'reflection'; text: string }
-    | { type: 'proposal'; agent: string; proposal: number; allocation: AllocationMap }
+    /** the proposed terms under the game's key: an allocation, or a treaty's agreement vector */
+    | { type: 'proposal'; agent: string; proposal: number; allocation?: AllocationMap; agreement?: number[] }
     /** no valid proposal after the repair turns; `reason` is host data (the agents were shown only the void) */
     | { type: 'proposal_void'; agent: string; reason: string }
     | { type: 'vote'; agent: string; votes: boolean[] | null; voided: boolean }
@@ -54,7 +60,10 @@ export type TranscriptEvent = Base &
         type: 'run_end';
         consensus: boolean;
         agreement_round: number | null;
-        allocation: AllocationMap | null;
+        /** item allocation: the agreed allocation or null */
+        allocation?: AllocationMap | null;
+        /** treaty: the agreed vector or null */
+        agreement?: number[] | null;
         raw_utilities: number[];
         utilities: number[];
       }

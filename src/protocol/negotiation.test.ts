@@ -100,7 +100,7 @@ test('pass rule through the protocol, n = 2..10: threshold accepts pass, one few
       if (k >= need) {
         assert.equal(out.consensus, true, `n ${n}: ${k} accepts of ${n} must pass`);
         assert.equal(out.round, 1);
-        assert.deepEqual(out.owners, new Array(m).fill(0));
+        assert.deepEqual(out.terms, new Array(m).fill(0));
         assert.deepEqual(
           out.rawUtilities,
           values.map((v, s) => (s === 0 ? 100 : 0)),
@@ -133,7 +133,7 @@ test('most accepts wins through the protocol (n = 3..10)', async () => {
       rng: createRng(1),
       runIndex: 0,
     });
-    assert.deepEqual(out.owners, [1, 1, 1], `n ${n}`);
+    assert.deepEqual(out.terms, [1, 1, 1], `n ${n}`);
     const tally = out.events.find((e) => e.type === 'tally');
     assert.ok(tally?.type === 'tally');
     assert.equal(tally.winner, 2);
@@ -171,7 +171,7 @@ test("a tie is drawn by the run's seeded generator, recorded, and repeatable", a
     const tally = a.events.find((e) => e.type === 'tally');
     assert.ok(tally?.type === 'tally');
     assert.deepEqual(tally.tie_between, [1, 2, 3]);
-    assert.deepEqual(a.owners, [tally.winner! - 1, tally.winner! - 1, tally.winner! - 1]);
+    assert.deepEqual(a.terms, [tally.winner! - 1, tally.winner! - 1, tally.winner! - 1]);
     winners.add(tally.winner!);
   }
   assert.equal(winners.size, 3, 'each tied proposal wins for some seed');
@@ -244,7 +244,7 @@ test('no deal after T rounds gives 0 to everyone', async () => {
     });
     assert.equal(out.consensus, false);
     assert.equal(out.round, null);
-    assert.equal(out.owners, null);
+    assert.equal(out.terms, null);
     assert.deepEqual(out.utilities, new Array(n).fill(0));
     assert.deepEqual(out.rawUtilities, new Array(n).fill(0));
     assert.equal(out.events.filter((e) => e.type === 'round_start').length, 4);

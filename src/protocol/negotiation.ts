@@ -4,17 +4,7 @@
  * Invalid output gets repair turns, then is voided and recorded; nothing is fabricated.
  * No I/O: agents and the rng are injected. Imports src/game and ./agent, ./events only.
  */
-import {
-  agentId,
-  discount,
-  rawUtilities,
-  tabulate,
-  toAllocationMap,
-  validateAllocation,
-  type GameSpec,
-  type Owners,
-  type Rng,
-} from '../game/index.ts';
+import { agentId, discount, gameOf, tabulate, type Draw, type GameSpec, type Rng } from '../game/index.ts';
 import type { Agent, AgentReply, Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
 
@@ -29,8 +19,10 @@ export type EventInput = DistributiveOmit<TranscriptEvent, 'v' | 'seq' | 'run'>;
 export interface NegotiationInput {
   spec: GameSpec;
   agents: Agent[]; // in seat order
-  values: number[][]; // values[seat][item]
-  cosine: number;
+  /** the preference draw; tests of item allocation may give `values` and `cosine` instead */
+  draw?: Draw;
+  values?: number[][]; // values[seat][item]
+  cosine?: number;
   rng: Rng; // tie-breaks
   runIndex: number;
   roles?: (string | null)[];
@@ -42,7 +34,8 @@ export interface NegotiationInput {
 export interface NegotiationOutcome {
   consensus: boolean;
   round: number | null;
-  owners: Owners | null;
+  /** the agreed terms in the game's internal form (item allocation: owners[item] = seat) */
+  terms: unknown | null;
   rawUtilities: number[];
   utilities: number[];
   repairs: number[];
@@ -63,10 +56,19 @@ export class AgentError extends Error {
 }
 
 export async function runNegotiation(input: NegotiationInput): Promise<NegotiationOutcome> {
-  const { spec, agents, values, rng, runIndex, signal } = input;
+  const { spec, agents, rng, runIndex, signal } = input;
+  const game = gameOf(spec);
+  const draw: Draw = input.draw ?? {
+    values: input.values ?? [],
+    cosine: (input.values ?? []).map((_, i) =>
+      (input.values ?? []).map((__, j) => (i === j ? 1 : (input.cosine ?? 0))),
+    ),
+  };
+  const values = draw.values;
   const now = input.now ?? (() => 0);
   const n = spec.n;
   if (agents.length !== n || values.length !== n) throw new Error(`expected ${n} agents and value vectors`);
+  const key = game.termsKey;
   const ids = agents.map((_, s) => agentId(s));
   const events: TranscriptEvent[] = [];
   const publicFacts: PublicFact[] = [];
@@ -96,9 +98,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     round: 0,
     to: 'host',
     seats: agents.map((a, s) => ({ seat: s, agent: ids[s], model: a.model, role: input.roles?.[s] ?? null })),
-    preferences: values.map((v) => v.slice()),
-    cosine_similarity: input.cosine,
-    items: spec.items,
+    ...(game.startFields(draw, spec) as { preferences: number[][]; cosine_similarity: number }),
     params: { n, m: spec.m, max_rounds: spec.maxRounds, gamma: spec.gamma, discussion_turns: spec.discussionTurns },
   });
 
@@ -110,6 +110,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     seat: s,
     spec,
     values: values[s],
+    ...(draw.positions ? { positions: draw.positions[s] } : {}),
     public: publicFacts,
     private: privateFacts[s],
     ...extra,
@@ -196,22 +197,20 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
       }
     }
 
-    // 3. Proposals: each agent proposes a complete allocation (made in turn, revealed together).
-    const accepted: { seat: number; owners: Owners }[] = [];
+    // 3. Proposals: each agent proposes complete terms (made in turn, revealed together).
+    const accepted: { seat: number; terms: unknown }[] = [];
     const voids: { seat: number; reason: string }[] = [];
     for (let s = 0; s < n; s++) {
-      const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => validateAllocation(rep.value, n, spec.m));
-      if (r.value) accepted.push({ seat: s, owners: r.value });
-      else voids.push({ seat: s, reason: r.error });
+      const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => game.validate(rep.value, spec));
+      if ('error' in r) voids.push({ seat: s, reason: r.error });
+      else accepted.push({ seat: s, terms: r.value });
     }
-    const proposals: ProposalView[] = accepted.map((p, k) => ({
-      proposal: k + 1,
-      from: ids[p.seat],
-      allocation: toAllocationMap(p.owners, n),
-    }));
+    const proposals = accepted.map(
+      (p, k) => ({ proposal: k + 1, from: ids[p.seat], [key]: game.toWire(p.terms, spec) }) as ProposalView,
+    );
     for (const p of proposals) {
-      publicFacts.push({ kind: 'proposal', round, from: p.from, proposal: p.proposal, allocation: p.allocation });
-      emit({ type: 'proposal', round, to: 'all', agent: p.from, proposal: p.proposal, allocation: p.allocation });
+      publicFacts.push({ kind: 'proposal', round, from: p.from, proposal: p.proposal, [key]: p[key] } as PublicFact);
+      emit({ type: 'proposal', round, to: 'all', agent: p.from, proposal: p.proposal, [key]: p[key] } as EventInput);
     }
     for (const v of voids) {
       // The error may quote the proposer's raw answer (a refusal): the others learn only
@@ -259,8 +258,8 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         tie_between: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
       });
       if (winner !== null) {
-        const owners = accepted[winner].owners;
-        const raw = rawUtilities(values, owners);
+        const terms = accepted[winner].terms;
+        const raw = game.rawUtilities(draw, terms);
         const utilities = raw.map((u) => discount(u, spec.gamma, round));
         emit({
           type: 'run_end',
@@ -268,14 +267,14 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
           to: 'host',
           consensus: true,
           agreement_round: round,
-          allocation: toAllocationMap(owners, n),
+          [key]: game.toWire(terms, spec),
           raw_utilities: raw,
           utilities,
-        });
+        } as EventInput);
         return {
           consensus: true,
           round,
-          owners,
+          terms,
           rawUtilities: raw,
           utilities,
           repairs,
@@ -306,14 +305,14 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     to: 'host',
     consensus: false,
     agreement_round: null,
-    allocation: null,
+    [key]: null,
     raw_utilities: zeros,
     utilities: zeros,
-  });
+  } as EventInput);
   return {
     consensus: false,
     round: null,
-    owners: null,
+    terms: null,
     rawUtilities: zeros,
     utilities: zeros,
     repairs,

@@ -12,14 +12,13 @@ import {
   agentId,
   createRng,
   deriveSeed,
-  generatePreferences,
+  gameOf,
   InfeasibleRequestError,
-  nashBargainingSolution,
-  runMetrics,
-  toAllocationMap,
+  round6,
+  type Draw,
   type GameSpec,
+  type NashSolution,
 } from '../game/index.ts';
-import { meanValueEntropy } from '../game/index.ts';
 import type { AgentFactory, ModelCallRecord } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
 import { runNegotiation } from './negotiation.ts';
@@ -65,17 +64,26 @@ export interface RunDocument {
   /** the rotation k: seat s holds players[(s + k) mod n]; written when n > 2 */
   seat_rotation?: number;
   preferences: number[][];
-  /** cosine of seats 0 and 1 (the only pair when n = 2) */
+  /** cosine of seats 0 and 1 (the only pair when n = 2): the achieved competition level (treaty: θ) */
   cosine_similarity: number;
   /** mean over agents of each value vector's Shannon entropy in bits (game/preferences.ts); absent in older results */
   value_entropy?: number;
   /** every pair's achieved cosine, when n > 2 */
   cosine_similarities?: number[][];
+  /** treaty: each seat's ideal position per issue */
+  positions?: number[][];
+  /** treaty: achieved Spearman rank correlation of seats 0 and 1's positions */
+  rank_correlation?: number;
   consensus: boolean;
   round: number | null;
-  allocation: Record<string, number[]> | null;
+  /** item allocation: the agreed allocation (null without a deal) */
+  allocation?: Record<string, number[]> | null;
+  /** treaty: the agreed vector of percentages (null without a deal) */
+  agreement?: number[] | null;
   welfare: number;
   pareto_optimal: boolean | null;
+  /** treaty: mean absolute distance (percentage points) of the agreement from the Nash agreement */
+  distance_from_nash?: number | null;
   tie_break: number[] | null;
   agents: SeatResult[];
 }
@@ -123,8 +131,8 @@ export function runCountProblem(numRuns: number, n: number): string | null {
   return `${numRuns} runs is not a multiple of the ${n} agents: each preference draw is played in all ${n} seat rotations; use ${lo > 0 ? `${lo} or ${hi}` : hi} runs`;
 }
 
-export function pairPreferences(spec: GameSpec, level: number, seed: number, pair: number) {
-  return generatePreferences(spec.n, spec.m, level, createRng(deriveSeed(seed, 'preferences', pair)));
+export function pairPreferences(spec: GameSpec, level: number, seed: number, pair: number): Draw {
+  return gameOf(spec).draw(spec, level, createRng(deriveSeed(seed, 'preferences', pair)));
 }
 
 function sumCalls(calls: ModelCallRecord[], key: string): number {
@@ -141,17 +149,17 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
   if (players.length !== spec.n) throw new Error(`expected ${spec.n} players, got ${players.length}`);
   const countProblem = runCountProblem(numRuns, spec.n);
   if (countProblem) throw new InfeasibleRequestError(countProblem);
+  const game = gameOf(spec);
   const docs: RunDocument[] = [];
-  let prefs: ReturnType<typeof pairPreferences> | null = null;
-  let nash: ReturnType<typeof nashBargainingSolution> = null;
+  let draw: Draw | null = null;
+  let nash: NashSolution | null = null;
   for (let run = 0; run < numRuns; run++) {
     const pair = drawIndex(run, spec.n);
     const rotation = seatRotation(run, spec.n);
     if (rotation === 0) {
-      prefs = pairPreferences(spec, level, seed, pair);
-      nash = nashBargainingSolution(prefs.values);
+      draw = pairPreferences(spec, level, seed, pair);
+      nash = game.baseline(draw, spec);
     }
-    const { values, cosine } = prefs!;
     const seated = seatPlayers(players, run);
     const agents = seated.map((p, s) =>
       factory(p.model, { seat: s, runIndex: run, seed: deriveSeed(seed, 'agent', run, s) }),
@@ -160,8 +168,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
       runNegotiation({
         spec,
         agents,
-        values,
-        cosine: cosine[0][1],
+        draw: draw!,
         rng: createRng(deriveSeed(seed, 'tiebreak', run)),
         runIndex: run,
         roles: seated.map((p) => p.role),
@@ -169,7 +176,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
         now: input.now,
       });
     const out = input.wrapRun ? await input.wrapRun(run, exec) : await exec();
-    const metrics = runMetrics(values, out.owners, nash);
+    const metrics = game.metrics(draw!, out.terms, nash);
     const calls: ModelCallRecord[][] = seated.map(() => []);
     for (const e of out.events) {
       if (e.type === 'turn' && e.calls) calls[Number(e.agent.slice(6)) - 1].push(...e.calls);
@@ -179,15 +186,13 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
       pair_index: pair,
       seats_swapped: rotation !== 0,
       ...(spec.n > 2 ? { seat_rotation: rotation } : {}),
-      preferences: values,
-      cosine_similarity: round6(cosine[0][1]),
-      value_entropy: round6(meanValueEntropy(values)),
-      ...(spec.n > 2 ? { cosine_similarities: cosine.map((row) => row.map(round6)) } : {}),
+      ...(game.drawFields(draw!, spec) as Pick<RunDocument, 'preferences' | 'cosine_similarity'>),
       consensus: out.consensus,
       round: out.round,
-      allocation: out.owners ? toAllocationMap(out.owners, spec.n) : null,
+      [game.termsKey]: out.terms === null ? null : game.toWire(out.terms, spec),
       welfare: metrics.welfare,
       pareto_optimal: metrics.pareto_optimal,
+      ...metrics.extra,
       tie_break: out.tieBreak,
       agents: seated.map((p, s) => ({
         seat: s,
@@ -214,8 +219,4 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
     await input.onRun?.(doc, out.events);
   }
   return docs;
-}
-
-function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

@@ -248,7 +248,7 @@ function timeline(
           break;
         case 'proposal':
           parts.push(
-            `<div class="proposal ${seatClass(e.agent, seats)}"><b>Proposal ${esc(e.proposal)}</b> by ${who(e.agent, seats)}${allocationTable(e.allocation, items, values, agents)}</div>`,
+            `<div class="proposal ${seatClass(e.agent, seats)}"><b>Proposal ${esc(e.proposal)}</b> by ${who(e.agent, seats)}${allocationTable(e.allocation!, items, values, agents)}</div>`,
           );
           break;
         case 'proposal_void':

@@ -86,7 +86,7 @@ function namedMap(a: AllocationMap, n: number, items: readonly string[]): string
 }
 
 export function proposalLine(spec: GameSpec, p: ProposalView, self: string): string {
-  return `Proposal ${p.proposal} by ${p.from}${p.from === self ? ' (yours)' : ''}: ${compactMap(p.allocation, spec.n)} (${namedMap(p.allocation, spec.n, spec.items)})`;
+  return `Proposal ${p.proposal} by ${p.from}${p.from === self ? ' (yours)' : ''}: ${compactMap(p.allocation!, spec.n)} (${namedMap(p.allocation!, spec.n, spec.items)})`;
 }
 
 /** One fact as an event line; null for facts the conversation already shows (own messages). */

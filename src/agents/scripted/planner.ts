@@ -54,7 +54,7 @@ export function estimateValues(obs: Observation): number[][] {
   for (const f of obs.public) {
     if (f.kind !== 'proposal') continue;
     const proposer = Number(f.from.slice(6)) - 1;
-    const mine = f.allocation[f.from] ?? [];
+    const mine = f.allocation![f.from] ?? [];
     for (const j of mine) est[proposer][j] += 2;
   }
   for (let s = 0; s < n; s++) {
@@ -113,7 +113,7 @@ export function asMap(obs: Observation, c: Candidate): AllocationMap {
 /** Own utility of each proposal on the table. */
 export function offeredUtilities(obs: Observation): number[] {
   return (obs.proposals ?? []).map((p) =>
-    (p.allocation[agentId(obs.seat)] ?? []).reduce((s, j) => s + obs.values[j], 0),
+    (p.allocation![agentId(obs.seat)] ?? []).reduce((s, j) => s + obs.values[j], 0),
   );
 }
 
@@ -124,7 +124,7 @@ export function bestReceived(obs: Observation): number {
     if (f.kind !== 'proposal' || f.from === obs.self) continue;
     best = Math.max(
       best,
-      (f.allocation[obs.self] ?? []).reduce((s, j) => s + obs.values[j], 0),
+      (f.allocation![obs.self] ?? []).reduce((s, j) => s + obs.values[j], 0),
     );
   }
   return best;

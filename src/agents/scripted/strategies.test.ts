@@ -30,7 +30,7 @@ function bestOffered(obs: Observation): number {
     if (f.kind !== 'proposal' || f.from === obs.self) continue;
     best = Math.max(
       best,
-      (f.allocation[obs.self] ?? []).reduce((t, j) => t + obs.values[j], 0),
+      (f.allocation![obs.self] ?? []).reduce((t, j) => t + obs.values[j], 0),
     );
   }
   return best;

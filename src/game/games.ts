@@ -1,0 +1,19 @@
+/** The registry of games: one place that names them all (the CLI's --game, configs, conformance). */
+import type { Game, GameName } from './game.ts';
+import { itemAllocation } from './item-allocation.ts';
+
+// TODO(treaty): register the treaty game
+export const GAMES = {
+  'item-allocation': itemAllocation as Game,
+} as Readonly<Record<GameName, Game>>;
+
+export const GAME_NAMES = Object.keys(GAMES) as GameName[];
+export const DEFAULT_GAME: GameName = 'item-allocation';
+
+export function isGameName(x: string): x is GameName {
+  return Object.hasOwn(GAMES, x);
+}
+
+export function gameOf(spec: { game: GameName }): Game {
+  return GAMES[spec.game];
+}

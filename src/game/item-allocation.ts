@@ -1,0 +1,45 @@
+/**
+ * Item allocation (DESIGN §2) on the Game interface: m indivisible items, each to exactly
+ * one agent; an agent's utility is the sum of its own values of its items. The level is the
+ * cosine similarity of the value vectors (the competition level). Pure.
+ */
+import { toAllocationMap, validateAllocation, type AllocationMap, type Owners } from './allocation.ts';
+import type { Draw, Game } from './game.ts';
+import { round6 } from './game.ts';
+import { agentId } from './items.ts';
+import { nashBargainingSolution, runMetrics } from './metrics.ts';
+import { generatePreferences, meanValueEntropy } from './preferences.ts';
+import type { Rng } from './rng.ts';
+import { rawUtilities } from './utility.ts';
+
+export const itemAllocation: Game<Owners, AllocationMap> = {
+  name: 'item-allocation',
+  title: 'item allocation',
+  termsKey: 'allocation',
+  draw: (spec, level, rng) => generatePreferences(spec.n, spec.m, level, rng),
+  validate: (x, spec) => validateAllocation(x, spec.n, spec.m),
+  toWire: (owners, spec) => toAllocationMap(owners, spec.n),
+  randomWire(spec, rng: Rng) {
+    const map: AllocationMap = {};
+    for (let s = 0; s < spec.n; s++) map[agentId(s)] = [];
+    for (let j = 0; j < spec.m; j++) map[agentId(rng.int(spec.n))].push(j);
+    return map;
+  },
+  rawUtilities: (draw: Draw, owners) => rawUtilities(draw.values, owners),
+  baseline: (draw) => nashBargainingSolution(draw.values),
+  metrics(draw, owners, baseline) {
+    return { ...runMetrics(draw.values, owners, baseline), extra: {} };
+  },
+  startFields: (draw, spec) => ({
+    preferences: draw.values.map((v) => v.slice()),
+    cosine_similarity: draw.cosine[0][1],
+    items: spec.items,
+  }),
+  drawFields: (draw, spec) => ({
+    preferences: draw.values,
+    cosine_similarity: round6(draw.cosine[0][1]),
+    value_entropy: round6(meanValueEntropy(draw.values)),
+    ...(spec.n > 2 ? { cosine_similarities: draw.cosine.map((row) => row.map(round6)) } : {}),
+  }),
+  runColumns: [],
+};
