@@ -8,9 +8,9 @@
 import type { Checked } from './allocation.ts';
 import type { NashSolution } from './metrics.ts';
 import type { Rng } from './rng.ts';
-import type { GameSpec } from './spec.ts';
+import type { GameName, GameSpec } from './spec.ts';
 
-export type GameName = 'item-allocation' | 'treaty';
+export type { GameName };
 
 /**
  * One preference draw, shared by the runs of a seat-rotation group (values stay with the seat).

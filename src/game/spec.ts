@@ -2,7 +2,6 @@
  * GameSpec: the frozen, validated parameters of one item-allocation game (DESIGN §2).
  * Pure; throws SpecError with a message that names the bad parameter.
  */
-import type { GameName } from './game.ts';
 import { itemNames } from './items.ts';
 import { passThreshold } from './pass-rule.ts';
 
@@ -12,6 +11,9 @@ export class SpecError extends Error {
     this.name = 'SpecError';
   }
 }
+
+/** The games bargain knows (their registry is games.ts). */
+export type GameName = 'item-allocation' | 'treaty';
 
 export interface GameSpec {
   readonly game: GameName;
