@@ -1,0 +1,31 @@
+/**
+ * The treaty's issues: policy rates from 0% to 100%, each named with what its ends mean,
+ * so that a position reads as policy, not as an abstract number. Pure data.
+ */
+export interface TreatyIssue {
+  name: string;
+  /** what 0% means */
+  zero: string;
+  /** what 100% means */
+  full: string;
+}
+
+export const TREATY_ISSUES: readonly TreatyIssue[] = [
+  { name: 'Carbon cost on imports', zero: 'no border carbon charge', full: 'the full domestic carbon price' },
+  { name: 'Tariff reduction', zero: 'tariffs stay as they are', full: 'all tariffs abolished' },
+  { name: 'Fishing quota cut', zero: 'quotas unchanged', full: 'fishing stopped entirely' },
+  { name: 'Visa-free travel', zero: 'visas for everyone', full: 'visa-free travel for all citizens' },
+  { name: 'Climate fund contribution', zero: 'nothing paid in', full: 'the full requested share paid in' },
+  { name: 'Data localisation', zero: 'data may be stored anywhere', full: 'all data stored at home' },
+  { name: 'Troop reduction at the border', zero: 'no reduction', full: 'all troops withdrawn' },
+  { name: 'Patent waiver for medicines', zero: 'no waiver', full: 'all patents waived' },
+  { name: 'Shared grid electricity', zero: 'no power traded', full: 'all power traded on a shared grid' },
+  { name: 'River water to the downstream side', zero: 'none guaranteed', full: 'the whole flow guaranteed' },
+  { name: 'Agricultural subsidy phase-out', zero: 'subsidies kept', full: 'subsidies abolished' },
+  { name: 'Joint inspection of facilities', zero: 'no inspections', full: 'unannounced inspections anywhere' },
+];
+
+/** The issues of a K-issue treaty: the first K of the list. */
+export function treatyIssues(k: number): TreatyIssue[] {
+  return TREATY_ISSUES.slice(0, k);
+}
