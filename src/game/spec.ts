@@ -1,8 +1,10 @@
 /**
- * GameSpec: the frozen, validated parameters of one item-allocation game (DESIGN §2).
+ * GameSpec: the frozen, validated parameters of one game (DESIGN §2): item allocation's m items,
+ * or the treaty's m issues and its ρ.
  * Pure; throws SpecError with a message that names the bad parameter.
  */
 import { itemNames } from './items.ts';
+import { TREATY_ISSUES } from './treaty/issues.ts';
 import { passThreshold } from './pass-rule.ts';
 
 export class SpecError extends Error {
@@ -66,15 +68,22 @@ function wholeIn(key: IntParam, v: number): number {
 }
 
 export function makeSpec(p: GameParams = {}): GameSpec {
+  const game = p.game ?? 'item-allocation';
   const n = wholeIn('n', p.n ?? GAME_PARAMS.n.default);
   const m = wholeIn('m', p.m ?? GAME_PARAMS.m.default);
+  if (game === 'treaty' && m > TREATY_ISSUES.length) {
+    throw new SpecError(`num_issues must be a whole number from 1 to ${TREATY_ISSUES.length} (got ${m})`);
+  }
+  const rho = game === 'treaty' ? (p.rho ?? 0) : null;
+  if (rho !== null && !(typeof rho === 'number' && rho >= -1 && rho <= 1)) {
+    throw new SpecError(`rho must be a number from -1 to 1 (got ${rho})`);
+  }
   const maxRounds = wholeIn('maxRounds', p.maxRounds ?? GAME_PARAMS.maxRounds.default);
   const gamma = p.gamma ?? GAME_PARAMS.gamma.default;
   if (!(typeof gamma === 'number' && gamma > GAME_PARAMS.gamma.min && gamma <= GAME_PARAMS.gamma.max)) {
     throw new SpecError(`gamma_discount must be in (0, 1] (got ${gamma})`);
   }
   const discussionTurns = wholeIn('discussionTurns', p.discussionTurns ?? GAME_PARAMS.discussionTurns.default);
-  const game = p.game ?? 'item-allocation';
   return Object.freeze({
     game,
     n,
@@ -84,8 +93,8 @@ export function makeSpec(p: GameParams = {}): GameSpec {
     discussionTurns,
     privateThinking: p.privateThinking ?? true,
     reflection: p.reflection ?? true,
-    items: Object.freeze(itemNames(m)),
+    items: Object.freeze(game === 'treaty' ? TREATY_ISSUES.slice(0, m).map((i) => i.name) : itemNames(m)),
     passThreshold: passThreshold(n),
-    rho: game === 'treaty' ? (p.rho ?? 0) : null,
+    rho,
   });
 }
