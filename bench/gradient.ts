@@ -14,7 +14,7 @@
  * Each seed is one pair of runs (runs 0 and 1 of runSeries, seats swapped, same
  * preferences), so position and preference luck cancel within a seed.
  */
-import { makeSpec, type GameName } from '../src/game/index.ts';
+import { DEFAULT_GAME, GAME_NAMES, isGameName, makeSpec, type GameName } from '../src/game/index.ts';
 import { runSeries } from '../src/protocol/series.ts';
 import { scriptedFactory } from '../src/agents/index.ts';
 
@@ -27,6 +27,9 @@ export const DEFAULT_PAIRINGS: [string, string][] = [
   ['conceder', 'linear'],
   ['random', 'boulware'],
 ];
+
+/** The treaty adds the hardliner against the early conceder (item allocation's table is unchanged). */
+export const TREATY_PAIRINGS: [string, string][] = [...DEFAULT_PAIRINGS, ['conceder', 'greedy']];
 
 export const LEVELS = Array.from({ length: 11 }, (_, i) => i / 10);
 
@@ -109,8 +112,8 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const seeds = Number(get('--seeds') ?? 200);
-  const game = (get('--game') ?? 'item-allocation') as GameName;
-  if (game !== 'item-allocation' && game !== 'treaty') throw new Error(`--game must be item-allocation or treaty`);
+  const game = get('--game') ?? DEFAULT_GAME;
+  if (!isGameName(game)) throw new Error(`--game must be one of ${GAME_NAMES.join(', ')} (got ${game})`);
   const rho = Number(get('--rho') ?? 0);
   const choice: GameChoice = game === 'treaty' ? { game, rho } : { game };
   // --pairings conceder:boulware,random:nash
@@ -118,7 +121,9 @@ async function main(): Promise<void> {
     ? get('--pairings')!
         .split(',')
         .map((p) => p.split(':') as [string, string])
-    : DEFAULT_PAIRINGS;
+    : game === 'treaty'
+      ? TREATY_PAIRINGS
+      : DEFAULT_PAIRINGS;
   const t0 = performance.now();
   console.log(
     game === 'treaty'

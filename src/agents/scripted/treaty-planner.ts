@@ -5,6 +5,7 @@
  * that leaves the others the most) and the estimated Nash agreement.
  * Pure (reads only the observation and its arguments).
  */
+import { treatyUtilities } from '../../game/treaty/utility.ts';
 import type { Observation } from '../agent.ts';
 
 /** A seat's (possibly estimated) ideal positions and weights (summing to 100). */
@@ -16,14 +17,9 @@ export interface Stance {
 /** An issue the seat has always fully given up on keeps this fraction of an unmoved issue's weight. */
 const WEIGHT_FLOOR = 0.1;
 
-/**
- * Utility of an agreement to a seat, 0..100: Σ_k w_k · (1 − |p_k − a_k| / 100).
- * The one place the treaty's utility is computed here (the game's own is src/game/treaty).
- */
+/** Utility of an agreement to a seat, 0..100, by the game's own formula (estimated weights may be fractional). */
 export function stanceUtility(s: Stance, agreement: readonly number[]): number {
-  let u = 0;
-  for (let k = 0; k < agreement.length; k++) u += s.weights[k] * (1 - Math.abs(s.positions[k] - agreement[k]) / 100);
-  return u;
+  return treatyUtilities([s.positions], [s.weights], agreement)[0];
 }
 
 function own(obs: Observation): Stance {
@@ -220,15 +216,14 @@ export function offeredUtilities(obs: Observation): number[] {
   return (obs.proposals ?? []).map((p) => ownUtility(obs, p.agreement!));
 }
 
-/** Own utility of the other seats' proposals so far, per round (max per round), oldest first. */
-export function receivedByRound(obs: Observation): number[] {
-  const out: number[] = [];
+/** Own utility of the best proposal the other seats made in each round before `before` that had one, oldest first. */
+export function receivedByRound(obs: Observation, before = Infinity): number[] {
+  const best = new Map<number, number>();
   for (const f of obs.public) {
-    if (f.kind !== 'proposal' || f.from === obs.self || !f.agreement) continue;
-    const u = ownUtility(obs, f.agreement);
-    out[f.round - 1] = Math.max(out[f.round - 1] ?? 0, u);
+    if (f.kind !== 'proposal' || f.from === obs.self || !f.agreement || f.round >= before) continue;
+    best.set(f.round, Math.max(best.get(f.round) ?? 0, ownUtility(obs, f.agreement)));
   }
-  return out.filter((x) => x !== undefined);
+  return [...best.keys()].sort((a, b) => a - b).map((r) => best.get(r)!);
 }
 
 /** Best own utility offered by anyone else in any earlier proposal, in whole points. */

@@ -5,7 +5,7 @@
  * the observation and the agent's rng only (no memory), so a replayed conversation
  * (the mock server) yields the same moves as a live run.
  */
-import type { Rng } from '../../game/index.ts';
+import { gameOf, type Rng } from '../../game/index.ts';
 import type { AgentReply, Observation } from '../agent.ts';
 import { CONCESSION, progress, timeTarget } from './planner.ts';
 import {
@@ -39,7 +39,7 @@ const POLICIES: Record<string, TreatyPolicy> = {
   boulware: {
     target: timeDependent(CONCESSION.boulware),
     lines: [
-      'I know what this treaty is worth to my country and I am in no hurry to give ground.',
+      'I know what {issues} are worth to my country and I am in no hurry to give ground.',
       'My position is firm: {issues} matter a great deal to us.',
       'We can wait for a fair text; on {issues} we stay where we are for now.',
     ],
@@ -47,39 +47,39 @@ const POLICIES: Record<string, TreatyPolicy> = {
   conceder: {
     target: timeDependent(CONCESSION.conceder),
     lines: [
-      'I would like us to sign quickly; my delegation is flexible.',
+      'I would like us to sign quickly; even on {issues} my delegation is flexible.',
       'We care most about {issues}, but we are happy to meet you on the rest.',
-      'Let us not waste rounds: tell me what you need and I will try to accommodate it.',
+      'Let us not waste rounds: tell me what you need beyond {issues} and I will try to accommodate it.',
     ],
   },
   linear: {
     target: timeDependent(CONCESSION.linear),
     lines: [
-      'I will move towards you a little each round.',
+      'I will move towards you a little each round, {issues} included.',
       'We need {issues} close to our position; the rest is open.',
-      'Step by step we can find a text that works for both of us.',
+      'Step by step we can find a text on {issues} that works for both of us.',
     ],
   },
   'tit-for-tat': {
     // start firm, ease 2 points a round, and give back what the others have given (in own points)
     target: (obs) => {
-      const got = receivedByRound(obs).slice(0, obs.round - 1);
+      const got = receivedByRound(obs, obs.round);
       const conceded = got.length ? Math.max(0, Math.max(...got) - got[0]) : 0;
       return Math.max(40, Math.min(95, 95 - 2 * (obs.round - 1) - conceded));
     },
     lines: [
-      'I will match whatever steps you take towards me.',
+      'I will match whatever steps you take towards me on {issues}.',
       'Move a little on {issues} and I will move a little back.',
-      'Fair is fair: your concessions will be returned in kind.',
+      'Fair is fair: your concessions will be returned in kind, starting with {issues}.',
     ],
   },
   greedy: {
     target: (obs) => (obs.round === obs.spec.maxRounds ? 65 : 90),
     propose: ideal,
     lines: [
-      'The treaty should be written our way.',
+      'The treaty should be written our way, above all on {issues}.',
       'We want {issues} exactly where we stand, and the rest too.',
-      'Our text stands: take it.',
+      'Our text stands, {issues} and all: take it.',
     ],
   },
   nash: {
@@ -87,16 +87,20 @@ const POLICIES: Record<string, TreatyPolicy> = {
     target: (obs) => ownUtility(obs, estimatedNash(obs)) * (1 - NASH_SLACK * Math.pow(progress(obs), 3)),
     propose: estimatedNash,
     lines: [
-      'A treaty that is good for both of us is the fastest way to a signature.',
+      'A treaty that is good for both of us is the fastest way to a signature; {issues} are where we need it most.',
       'We care about {issues}; I expect you care about other things, so we can both do well.',
-      'Let us find the text where neither side can gain without the other losing.',
+      'Let us find the text where neither side can gain without the other losing, trading {issues} against what you value.',
     ],
   },
   random: {
     target: () => 0,
-    propose: (obs, target, rng) => Array.from({ length: obs.spec.m }, () => rng.int(101)),
+    propose: (obs, target, rng) => gameOf(obs.spec).randomWire(obs.spec, rng) as number[],
     accept: (obs, own, target, rng) => rng.next() < 0.5,
-    lines: ['Who knows what a good treaty is?', 'Maybe {issues}, maybe not.', 'Let us see what happens.'],
+    lines: [
+      'Who knows what a good treaty on {issues} is?',
+      'Maybe {issues}, maybe not.',
+      'Let us see what happens to {issues}.',
+    ],
   },
 };
 
@@ -104,6 +108,7 @@ export function isTreatyPolicy(name: string): boolean {
   return Object.hasOwn(POLICIES, name);
 }
 
+/** Every line names the issues the agent weighs most. */
 function fill(line: string, obs: Observation): string {
   const issues = topIssues(obs);
   return line.replace('{issues}', issues.length ? issues.join(' and ') : 'a few issues');
