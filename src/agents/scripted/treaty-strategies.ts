@@ -104,10 +104,6 @@ const POLICIES: Record<string, TreatyPolicy> = {
   },
 };
 
-export function isTreatyPolicy(name: string): boolean {
-  return Object.hasOwn(POLICIES, name);
-}
-
 /** Every line names the issues the agent weighs most. */
 function fill(line: string, obs: Observation): string {
   const issues = topIssues(obs);
