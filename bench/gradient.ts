@@ -1,15 +1,20 @@
 /**
  * The scripted strength gradient (issue 2): mean utility of each side of a strategy
  * pairing × competition level 0.0 … 1.0, over seat-swapped pairs of seeds, with
- * agreement rate and mean agreement round. Prints a table; asserts nothing (the test
- * in src/agents/scripted/strategies.test.ts holds the required inequalities).
+ * agreement rate and mean agreement round. Prints a table; asserts nothing (the tests
+ * in src/agents/scripted/strategies.test.ts and treaty-strategies.test.ts hold the
+ * required inequalities).
  *
  *   node --import tsx bench/gradient.ts [--seeds 200] [--pairings conceder:boulware,random:nash]
+ *                                       [--game treaty [--rho 0]]
+ *
+ * In the treaty the level is θ, the cosine of the issue weights; ρ (the rank correlation
+ * of the positions) is held at --rho.
  *
  * Each seed is one pair of runs (runs 0 and 1 of runSeries, seats swapped, same
  * preferences), so position and preference luck cancel within a seed.
  */
-import { makeSpec } from '../src/game/index.ts';
+import { DEFAULT_GAME, GAME_NAMES, isGameName, makeSpec, type GameName } from '../src/game/index.ts';
 import { runSeries } from '../src/protocol/series.ts';
 import { scriptedFactory } from '../src/agents/index.ts';
 
@@ -22,6 +27,9 @@ export const DEFAULT_PAIRINGS: [string, string][] = [
   ['conceder', 'linear'],
   ['random', 'boulware'],
 ];
+
+/** The treaty adds the hardliner against the early conceder (item allocation's table is unchanged). */
+export const TREATY_PAIRINGS: [string, string][] = [...DEFAULT_PAIRINGS, ['conceder', 'greedy']];
 
 export const LEVELS = Array.from({ length: 11 }, (_, i) => i / 10);
 
@@ -36,15 +44,22 @@ export interface PairingStats {
   meanRound: number | null;
 }
 
-/** Runs `seeds` seat-swapped pairs of a vs b at one level (n = 2, m = 5, T = 10, γ = 0.9). */
+export interface GameChoice {
+  game: GameName;
+  /** treaty only: the rank correlation of the positions */
+  rho?: number;
+}
+
+/** Runs `seeds` seat-swapped pairs of a vs b at one level (n = 2, m = 5 items or issues, T = 10, γ = 0.9). */
 export async function pairingStats(
   a: string,
   b: string,
   level: number,
   seeds: number,
   baseSeed = 1000,
+  choice: GameChoice = { game: 'item-allocation' },
 ): Promise<PairingStats> {
-  const spec = makeSpec({ n: 2, m: 5, maxRounds: 10, gamma: 0.9 });
+  const spec = makeSpec({ n: 2, m: 5, maxRounds: 10, gamma: 0.9, game: choice.game, rho: choice.rho });
   let sumA = 0,
     sumB = 0,
     runs = 0,
@@ -97,23 +112,32 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const seeds = Number(get('--seeds') ?? 200);
+  const game = get('--game') ?? DEFAULT_GAME;
+  if (!isGameName(game)) throw new Error(`--game must be one of ${GAME_NAMES.join(', ')} (got ${game})`);
+  const rho = Number(get('--rho') ?? 0);
+  const choice: GameChoice = game === 'treaty' ? { game, rho } : { game };
   // --pairings conceder:boulware,random:nash
   const pairings = get('--pairings')
     ? get('--pairings')!
         .split(',')
         .map((p) => p.split(':') as [string, string])
-    : DEFAULT_PAIRINGS;
+    : game === 'treaty'
+      ? TREATY_PAIRINGS
+      : DEFAULT_PAIRINGS;
   const t0 = performance.now();
   console.log(
-    `Scripted strength gradient: n = 2, m = 5, T = 10, gamma = 0.9, ${seeds} seeds per cell ` +
-      `(each a seat-swapped pair of runs, ${2 * seeds} runs per cell)`,
+    game === 'treaty'
+      ? `Scripted strength gradient, diplomatic treaty: n = 2, 5 issues, T = 10, gamma = 0.9, rho = ${rho}, ` +
+          `${seeds} seeds per cell (each a seat-swapped pair of runs, ${2 * seeds} runs per cell); level = theta`
+      : `Scripted strength gradient: n = 2, m = 5, T = 10, gamma = 0.9, ${seeds} seeds per cell ` +
+          `(each a seat-swapped pair of runs, ${2 * seeds} runs per cell)`,
   );
   console.log('Columns: mean utility of A, mean utility of B, B - A, agreement rate, mean agreement round\n');
   for (const [a, b] of pairings) {
     console.log(`${a} (A) vs ${b} (B)`);
     console.log('  level   mean A   mean B    B - A   agree   round');
     for (const level of LEVELS) {
-      const s = await pairingStats(a, b, level, seeds);
+      const s = await pairingStats(a, b, level, seeds, 1000, choice);
       console.log(
         `  ${level.toFixed(1).padStart(5)}  ${fmt(s.meanA).padStart(7)}  ${fmt(s.meanB).padStart(7)}  ` +
           `${fmt(s.meanB - s.meanA).padStart(7)}  ${fmt(s.agreement * 100, 0).padStart(5)}%  ${fmt(s.meanRound).padStart(6)}`,

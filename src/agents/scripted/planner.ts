@@ -135,6 +135,20 @@ export function progress(obs: Observation): number {
   return obs.spec.maxRounds <= 1 ? 1 : (obs.round - 1) / (obs.spec.maxRounds - 1);
 }
 
+/**
+ * Time-dependent concession, shared by both games: own-utility target (of 100) at this
+ * point of the game, 100·(1 − (1 − floor)·t^(1/β)).
+ */
+export const CONCESSION = {
+  boulware: { beta: 0.2, floor: 0.5 },
+  conceder: { beta: 3, floor: 0.3 },
+  linear: { beta: 1, floor: 0.4 },
+} as const;
+
+export function timeTarget(beta: number, floor: number, obs: Observation): number {
+  return 100 * (1 - (1 - floor) * Math.pow(progress(obs), 1 / beta));
+}
+
 export function topItems(obs: Observation, k = 2): string[] {
   return [...obs.values.keys()]
     .sort((a, b) => obs.values[b] - obs.values[a])

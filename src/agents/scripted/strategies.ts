@@ -5,6 +5,7 @@
  * boulware (beta < 1) concedes late, conceder (beta > 1) early, linear (beta = 1).
  * Each proposes the allocation meeting its target that leaves the others the most
  * (by an opponent model learned from their proposals) and accepts what meets its target.
+ * The diplomatic treaty's policies, under the same names, are in treaty-strategies.ts.
  */
 import { createRng, type Rng } from '../../game/index.ts';
 import { abortableSleep } from '../../sleep.ts';
@@ -14,12 +15,15 @@ import {
   bestOfferAbove,
   bestReceived,
   candidates,
+  CONCESSION,
   estimatedNash,
   offeredUtilities,
   progress,
+  timeTarget,
   topItems,
   type Candidate,
 } from './planner.ts';
+import { invalidAgreement, treatyAct } from './treaty-strategies.ts';
 
 interface Policy {
   /** own-utility floor (0..100) for proposing and accepting this round */
@@ -42,15 +46,14 @@ export interface StrategyInfo {
   diagnostic?: boolean;
 }
 
-const timeDependent = (beta: number, floor: number) => (obs: Observation) =>
-  100 * (1 - (1 - floor) * Math.pow(progress(obs), 1 / beta));
+const timeDependent = (c: { beta: number; floor: number }) => (obs: Observation) => timeTarget(c.beta, c.floor, obs);
 
 const POLICIES: Record<string, Policy & StrategyInfo> = {
   boulware: {
     name: 'boulware',
     description: 'time-dependent, concedes late (beta 0.2, floor 0.5)',
     nominal_score: 1400,
-    target: timeDependent(0.2, 0.5),
+    target: timeDependent(CONCESSION.boulware),
     lines: [
       'I know what these items are worth to me and I am in no hurry to give them away.',
       'My position is firm: {items} matter a great deal to me.',
@@ -61,7 +64,7 @@ const POLICIES: Record<string, Policy & StrategyInfo> = {
     name: 'conceder',
     description: 'time-dependent, concedes early (beta 3, floor 0.3)',
     nominal_score: 1320,
-    target: timeDependent(3, 0.3),
+    target: timeDependent(CONCESSION.conceder),
     lines: [
       'I would like us to reach a deal quickly; I am flexible.',
       'I care most about {items}, but I am happy to give ground elsewhere.',
@@ -72,7 +75,7 @@ const POLICIES: Record<string, Policy & StrategyInfo> = {
     name: 'linear',
     description: 'time-dependent, concedes at a steady rate (beta 1, floor 0.4)',
     nominal_score: 1350,
-    target: timeDependent(1, 0.4),
+    target: timeDependent(CONCESSION.linear),
     lines: [
       'I will move towards you a little each round.',
       'I would like {items}; the rest is open.',
@@ -215,7 +218,9 @@ export class ScriptedAgent implements Agent {
     if (this.strategy === 'invalid') return this.invalid(obs);
     if (this.strategy === 'crash' && obs.phase === 'proposal') throw new Error('scripted:crash failed on purpose');
     if (this.strategy === 'slow') await abortableSleep(200, signal);
-    const p = POLICIES[this.strategy === 'slow' || this.strategy === 'crash' ? 'linear' : this.strategy];
+    const name = this.strategy === 'slow' || this.strategy === 'crash' ? 'linear' : this.strategy;
+    if (obs.spec.game === 'treaty') return treatyAct(name, obs, this.rng);
+    const p = POLICIES[name];
     const cands = candidates(obs, this.mem.cache);
     switch (obs.phase) {
       case 'discussion':
@@ -248,6 +253,7 @@ export class ScriptedAgent implements Agent {
   private invalid(obs: Observation): AgentReply {
     switch (obs.phase) {
       case 'proposal':
+        if (obs.spec.game === 'treaty') return invalidAgreement(obs);
         return { text: '{"allocation": {"Agent_1": [0, 0]}}', value: { Agent_1: [0, 0] } };
       case 'voting':
         return { text: '{"votes": "maybe"}', value: 'maybe' };
