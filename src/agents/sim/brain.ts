@@ -1,7 +1,7 @@
 /**
  * The mock server's negotiator: reads the negotiation from an LlmAgent's conversation
  * (prompt-reader.ts) and answers in character with a scripted strategy, in the JSON
- * forms the prompt asks for. A deterministic function of (model, messages, strategy).
+ * forms the prompt asks for (an allocation, or the treaty's agreement vector). A deterministic function of (model, messages, strategy).
  * Prompts that are not negotiations get a short fixed reply.
  */
 import { createHash } from 'node:crypto';
@@ -81,6 +81,11 @@ async function replay(agent: ScriptedAgent, obs: Observation): Promise<void> {
 function render(obs: Observation, text: string, value: unknown): string {
   switch (obs.phase) {
     case 'proposal':
+      if (obs.spec.game === 'treaty') {
+        if (Array.isArray(value))
+          return JSON.stringify({ agreement: value, reasoning: `Round ${obs.round}: this treaty meets my target.` });
+        return text;
+      }
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         return JSON.stringify({ allocation: value, reasoning: `Round ${obs.round}: this split meets my target.` });
       }
