@@ -8,9 +8,17 @@ export function formatRun(r: RunDocument, items: readonly string[]): string[] {
       : `pair ${r.pair_index}${r.seats_swapped ? ', seats swapped' : ''}`;
   const out = [`Run ${r.run_index} (${seats}): cosine similarity ${r.cosine_similarity.toFixed(3)}`];
   for (const a of r.agents) {
-    out.push(`  ${a.agent}  ${a.model}${a.role ? ` (${a.role})` : ''}  values [${r.preferences[a.seat].join(', ')}]`);
+    out.push(
+      `  ${a.agent}  ${a.model}${a.role ? ` (${a.role})` : ''}  ` +
+        (r.positions
+          ? `positions [${r.positions[a.seat].join(', ')}] weights [${r.preferences[a.seat].join(', ')}]`
+          : `values [${r.preferences[a.seat].join(', ')}]`),
+    );
   }
-  if (r.consensus && r.allocation) {
+  if (r.consensus && r.agreement) {
+    const parts = r.agreement.map((x, k) => `${items[k]} ${x}%`);
+    out.push(`  Agreement in round ${r.round}: ${parts.join(' | ')}`);
+  } else if (r.consensus && r.allocation) {
     const parts = Object.entries(r.allocation).map(
       ([ag, its]) => `${ag} <- ${its.length ? its.map((j) => items[j]).join(', ') : 'nothing'}`,
     );

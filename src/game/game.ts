@@ -6,7 +6,6 @@
  * src/agents, which imports src/game and never the reverse. Pure.
  */
 import type { Checked } from './allocation.ts';
-import type { NashSolution } from './metrics.ts';
 import type { Rng } from './rng.ts';
 import type { GameName, GameSpec } from './spec.ts';
 
@@ -55,7 +54,12 @@ export interface GameColumn {
   doc: string;
 }
 
-export interface Game<T = unknown, W = unknown> {
+/** A fairness baseline: the Nash point's utilities per seat, or null when it is undefined. */
+export interface Baseline {
+  utilities: number[] | null;
+}
+
+export interface Game<T = unknown, W = unknown, B extends Baseline = Baseline> {
   readonly name: GameName;
   /** e.g. "diplomatic treaty" */
   readonly title: string;
@@ -70,8 +74,8 @@ export interface Game<T = unknown, W = unknown> {
   randomWire(spec: GameSpec, rng: Rng): W;
   rawUtilities(draw: Draw, terms: T): number[];
   /** the fairness baseline: the Nash bargaining solution; null when too large to compute */
-  baseline(draw: Draw, spec: GameSpec): NashSolution | null;
-  metrics(draw: Draw, terms: T | null, baseline: NashSolution | null): OutcomeMetrics;
+  baseline(draw: Draw, spec: GameSpec): B | null;
+  metrics(draw: Draw, terms: T | null, baseline: B | null): OutcomeMetrics;
   /** the draw as the run_start event records it, after `seats` */
   startFields(draw: Draw, spec: GameSpec): Record<string, unknown>;
   /** the draw as a run document records it, after the seat rotation */

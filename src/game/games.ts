@@ -1,11 +1,12 @@
 /** The registry of games: one place that names them all (the CLI's --game, configs, conformance). */
 import type { Game, GameName } from './game.ts';
 import { itemAllocation } from './item-allocation.ts';
+import { treaty } from './treaty/game.ts';
 
-// TODO(treaty): register the treaty game
-export const GAMES = {
-  'item-allocation': itemAllocation as Game,
-} as Readonly<Record<GameName, Game>>;
+export const GAMES: Readonly<Record<GameName, Game>> = {
+  'item-allocation': itemAllocation as unknown as Game,
+  treaty: treaty as unknown as Game,
+};
 
 export const GAME_NAMES = Object.keys(GAMES) as GameName[];
 export const DEFAULT_GAME: GameName = 'item-allocation';

@@ -9,3 +9,4 @@ export * from './spec.ts';
 export * from './game.ts';
 export * from './games.ts';
 export * from './item-allocation.ts';
+export * from './treaty/issues.ts';

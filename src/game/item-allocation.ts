@@ -7,12 +7,12 @@ import { toAllocationMap, validateAllocation, type AllocationMap, type Owners } 
 import type { Draw, Game } from './game.ts';
 import { round6 } from './game.ts';
 import { agentId } from './items.ts';
-import { nashBargainingSolution, runMetrics } from './metrics.ts';
+import { nashBargainingSolution, runMetrics, type NashSolution } from './metrics.ts';
 import { generatePreferences, meanValueEntropy } from './preferences.ts';
 import type { Rng } from './rng.ts';
 import { rawUtilities } from './utility.ts';
 
-export const itemAllocation: Game<Owners, AllocationMap> = {
+export const itemAllocation: Game<Owners, AllocationMap, NashSolution> = {
   name: 'item-allocation',
   title: 'item allocation',
   termsKey: 'allocation',

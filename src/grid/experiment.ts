@@ -132,8 +132,11 @@ async function runLeased(
   const log = (line: string) => appendFileSync(logPath, `[${stamp()}] ${line}\n`);
   const started = performance.now();
   log(
-    `Starting experiment ${id}: ${c.weak_model} (weak) vs ${c.strong_model} (strong), competition level ${c.competition_level}, ` +
-      `${c.num_items} items, ${c.max_rounds} rounds, gamma ${c.gamma_discount}, ${c.num_runs} runs, seed ${c.random_seed}`,
+    `Starting experiment ${id}: ${c.weak_model} (weak) vs ${c.strong_model} (strong), ` +
+      (c.game === 'treaty'
+        ? `treaty, theta ${c.competition_level}, rho ${c.rho}, ${c.num_issues} issues`
+        : `competition level ${c.competition_level}, ${c.num_items} items`) +
+      `, ${c.max_rounds} rounds, gamma ${c.gamma_discount}, ${c.num_runs} runs, seed ${c.random_seed}`,
   );
   if (tookOver) log(`Took over a stale lease (${describeOwner(tookOver)}): its owner is gone or stopped refreshing it`);
 
@@ -206,6 +209,8 @@ async function runLeased(
     weak_model: c.weak_model,
     strong_model: c.strong_model,
     competition_level: c.competition_level,
+    ...(c.game ? { game: c.game } : {}),
+    ...(c.rho !== undefined ? { rho: c.rho, num_issues: c.num_issues } : {}),
     random_seed: c.random_seed,
     status,
     exit_code: EXIT_CODES[status],

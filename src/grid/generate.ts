@@ -19,7 +19,8 @@ import { homedir } from 'node:os';
 import { join, parse, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { planGrid } from './config.ts';
+import { CELL_DIR, planGrid } from './config.ts';
+import { GAME_NAMES, TREATY_PARAMS, type GameName } from '../game/index.ts';
 import { SLURM_DIR, VISUALIZE_FILE } from '../results/layout.ts';
 import { writeFileAtomicallySync, writeJsonSync } from '../files.ts';
 import type { Layout } from '../results/layout.ts';
@@ -34,6 +35,9 @@ export interface GridOverrides {
   maxRounds?: number;
   runs?: number;
   baseSeed?: number;
+  game?: GameName;
+  rho?: number[];
+  numIssues?: number;
 }
 
 const GridFileSchema = z
@@ -47,6 +51,9 @@ const GridFileSchema = z
     base_seed: z.number().int().min(0).default(42),
     gamma_discount: z.number().gt(0).max(1).default(0.9),
     discussion_turns: z.number().int().min(0).max(20).default(1),
+    game: z.enum(GAME_NAMES as [GameName, ...GameName[]]).optional(),
+    rho: z.array(z.number().min(TREATY_PARAMS.rho.min).max(TREATY_PARAMS.rho.max)).min(1).optional(),
+    num_issues: z.number().int().min(TREATY_PARAMS.issues.min).max(TREATY_PARAMS.issues.max).optional(),
   })
   .strict();
 
@@ -67,15 +74,26 @@ export function loadGrid(name: string): GridDefinition {
   if (!r.success) {
     throw new UserError(
       `grid file ${name} is invalid (${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}); ` +
-        'it needs weak, strong and levels lists and may set num_items, max_rounds, num_runs, base_seed, gamma_discount, discussion_turns',
+        'it needs weak, strong and levels lists and may set num_items, max_rounds, num_runs, base_seed, gamma_discount, discussion_turns, game, and for the treaty rho (a list) and num_issues',
     );
   }
   return r.data;
 }
 
 export function applyOverrides(g: GridDefinition, o: GridOverrides): GridDefinition {
+  const game = o.game ?? g.game;
+  if (game !== 'treaty' && (o.rho ?? g.rho ?? o.numIssues ?? g.num_issues) !== undefined) {
+    throw new UserError('--rho and --num-issues are treaty parameters; add --game treaty (or leave them out)');
+  }
   return {
     ...g,
+    ...(game === 'treaty'
+      ? {
+          game,
+          rho: o.rho ?? g.rho ?? [TREATY_PARAMS.rho.default],
+          num_issues: o.numIssues ?? g.num_issues ?? TREATY_PARAMS.issues.default,
+        }
+      : {}),
     weak: o.weak ?? g.weak,
     strong: o.strong ?? g.strong,
     levels: o.levels ?? g.levels,
@@ -194,8 +212,13 @@ export function generateGrid(
       `Scaling grid: ${configs.length} experiments`,
       `Weak models (${grid.weak.length}): ${grid.weak.join(', ')}`,
       `Strong models (${grid.strong.length}): ${grid.strong.join(', ')}`,
-      `Competition levels (${grid.levels.length}): ${grid.levels.join(', ')}`,
-      `Items ${grid.num_items}, rounds ${grid.max_rounds}, runs per experiment ${grid.num_runs}, gamma ${grid.gamma_discount}, discussion turns ${grid.discussion_turns}`,
+      ...(grid.game === 'treaty'
+        ? [
+            `Game: diplomatic treaty, ${grid.num_issues} issues; rho (rank correlation of positions) ${grid.rho!.join(', ')}`,
+            `Theta, the cosine of the issue weights (${grid.levels.length}): ${grid.levels.join(', ')}`,
+          ]
+        : [`Competition levels (${grid.levels.length}): ${grid.levels.join(', ')}`]),
+      `${grid.game === 'treaty' ? `Issues ${grid.num_issues}` : `Items ${grid.num_items}`}, rounds ${grid.max_rounds}, runs per experiment ${grid.num_runs}, gamma ${grid.gamma_discount}, discussion turns ${grid.discussion_turns}`,
       `Seeds ${grid.base_seed}..${grid.base_seed + configs.length - 1} (base seed + experiment id)`,
       `Generated ${new Date().toISOString()}`,
     ].join('\n') + '\n',
@@ -237,9 +260,7 @@ const LEFTOVER = /^(\..+\.tmp-.+-\d+-\d+|\.report\.(building|old)-\d+|\.bargain-
 function looksLikeOutputDir(root: string, name: string): boolean {
   if (!name.includes('_vs_')) return false;
   try {
-    return (
-      statSync(join(root, name)).isDirectory() && readdirSync(join(root, name)).every((n) => /^comp_[\d.]+$/.test(n))
-    );
+    return statSync(join(root, name)).isDirectory() && readdirSync(join(root, name)).every((n) => CELL_DIR.test(n));
   } catch {
     return false;
   }

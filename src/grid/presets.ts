@@ -11,7 +11,7 @@
  * before 2027-03 (registry lifecycle rows, read 2026-12-02); a test checks every preset but
  * seed against the lifecycle data on the day it runs.
  */
-import { GAME_PARAMS } from '../game/index.ts';
+import { GAME_PARAMS, type GameName } from '../game/index.ts';
 import { NUM_RUNS } from '../protocol/series.ts';
 export interface GridDefinition {
   weak: string[];
@@ -23,6 +23,11 @@ export interface GridDefinition {
   base_seed: number;
   gamma_discount: number;
   discussion_turns: number;
+  /** the game (item allocation when absent); a preset's models and levels serve every game */
+  game?: GameName;
+  /** treaty: the ρ values (one: a θ grid at that ρ; several: a full ρ × θ grid) and the number of issues */
+  rho?: number[];
+  num_issues?: number;
 }
 
 export const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];

@@ -17,7 +17,7 @@ import {
   round6,
   type Draw,
   type GameSpec,
-  type NashSolution,
+  type Baseline,
 } from '../game/index.ts';
 import type { AgentFactory, ModelCallRecord } from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
@@ -152,7 +152,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
   const game = gameOf(spec);
   const docs: RunDocument[] = [];
   let draw: Draw | null = null;
-  let nash: NashSolution | null = null;
+  let nash: Baseline | null = null;
   for (let run = 0; run < numRuns; run++) {
     const pair = drawIndex(run, spec.n);
     const rotation = seatRotation(run, spec.n);

@@ -77,6 +77,51 @@ function allocationTable(
   return `<div class="scroll"><table class="alloc">${head}${rows}${totals}</table></div>`;
 }
 
+/**
+ * A treaty agreement issue by issue: the agreed rate, each seat's ideal position and weight,
+ * and each seat's points on the issue (w · (1 − |p − a| / 100)), with the raw utilities.
+ */
+function agreementTable(
+  agreement: readonly number[],
+  issues: readonly string[],
+  weights: number[][] | null,
+  positions: number[][] | null,
+  agents: string[],
+): string {
+  const points = (s: number, k: number) => {
+    const w = weights?.[s]?.[k],
+      p = positions?.[s]?.[k];
+    return w === undefined || p === undefined ? null : (w * (100 - Math.abs(p - agreement[k]))) / 100;
+  };
+  const head = `<tr><th>Issue</th><th class="num">Agreed</th>${agents
+    .map((a) => `<th class="num">${esc(a)}: ideal / weight</th><th class="num">${esc(a)}: points</th>`)
+    .join('')}</tr>`;
+  const rows = agreement
+    .map(
+      (x, k) =>
+        `<tr><td>${esc(issues[k] ?? `Issue ${k}`)}</td><td class="num"><b>${esc(x)}%</b></td>${agents
+          .map((_a, s) => {
+            const pt = points(s, k);
+            return `<td class="num">${esc(positions?.[s]?.[k] ?? '–')}% / ${esc(weights?.[s]?.[k] ?? '–')}</td><td class="num">${pt === null ? '–' : num(pt, 2)}</td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('');
+  const totals =
+    weights && positions
+      ? `<tr><th colspan="2">Raw utility (sum of points)</th>${agents
+          .map(
+            (_a, s) =>
+              `<th></th><th class="num">${num(
+                agreement.reduce((t, _x, k) => t + (points(s, k) ?? 0), 0),
+                2,
+              )}</th>`,
+          )
+          .join('')}</tr>`
+      : '';
+  return `<div class="scroll"><table class="alloc">${head}${rows}${totals}</table></div>`;
+}
+
 function callsBlock(calls: Call[]): string {
   return calls
     .map((c, k) => {
@@ -169,13 +214,18 @@ function runSummary(run: RunDocument, items: readonly string[]): string {
     ...items.map((name, j) => ({
       head: name,
       num: true,
-      cell: (a: RunDocument['agents'][number]) => esc(run.preferences[a.seat]?.[j] ?? '–'),
+      cell: (a: RunDocument['agents'][number]) =>
+        run.positions
+          ? `${esc(run.positions[a.seat]?.[j] ?? '–')}% / ${esc(run.preferences[a.seat]?.[j] ?? '–')}`
+          : esc(run.preferences[a.seat]?.[j] ?? '–'),
     })),
   ]);
   const outcome =
-    run.consensus && run.allocation
-      ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${allocationTable(run.allocation, items, run.preferences, agents)}</div>`
-      : '<div class="outcome none"><b>No agreement</b>: every agent gets 0.</div>';
+    run.consensus && run.agreement
+      ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${agreementTable(run.agreement, items, run.preferences, run.positions ?? null, agents)}</div>`
+      : run.consensus && run.allocation
+        ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${allocationTable(run.allocation, items, run.preferences, agents)}</div>`
+        : '<div class="outcome none"><b>No agreement</b>: every agent gets 0.</div>';
   const utilities = table(run.agents, [
     { head: 'Seat', cell: (a) => esc(a.agent) },
     { head: 'Model', cell: (a) => esc(a.model) },
@@ -200,8 +250,11 @@ function runSummary(run: RunDocument, items: readonly string[]): string {
     },
     { head: 'Cost', num: true, cell: (a) => usd(a.cost_usd) },
   ]);
-  return `<h4>Seats and private values</h4>${seatsTable}
-<p class="small muted">Cosine similarity of the value vectors ${num(run.cosine_similarity, 3)}; welfare ${num(run.welfare, 0)}; Pareto optimal: ${run.pareto_optimal === null ? 'not checked' : run.pareto_optimal ? 'yes' : 'no'}${run.tie_break ? `; tie between proposals ${esc(run.tie_break.join(', '))} broken by the seeded generator` : ''}.</p>
+  const drawLine = run.positions
+    ? `Cosine similarity of the issue weights (θ) ${num(run.cosine_similarity, 3)}; rank correlation of the ideal positions ${num(run.rank_correlation ?? null, 3)}; distance of the agreement from the Nash agreement ${num(run.distance_from_nash ?? null, 1)} points`
+    : `Cosine similarity of the value vectors ${num(run.cosine_similarity, 3)}`;
+  return `<h4>Seats and private ${run.positions ? 'positions / weights' : 'values'}</h4>${seatsTable}
+<p class="small muted">${drawLine}; welfare ${num(run.welfare, 0)}; Pareto optimal: ${run.pareto_optimal === null ? 'not checked' : run.pareto_optimal ? 'yes' : 'no'}${run.tie_break ? `; tie between proposals ${esc(run.tie_break.join(', '))} broken by the seeded generator` : ''}.</p>
 <h4>Outcome</h4>${outcome}${utilities}`;
 }
 
@@ -212,9 +265,10 @@ function timeline(
   prefs: number[][] | null,
 ): string {
   const start = events.find((e): e is Ev<'run_start'> => e.type === 'run_start');
-  const items = start?.items ?? fallbackItems;
+  const items = start?.items ?? start?.issues ?? fallbackItems;
   const agents = start ? start.seats.map((s) => s.agent) : [...seats.keys()];
   const values = start?.preferences ?? prefs;
+  const positions = start?.positions ?? null;
   const rounds = new Map<number, TranscriptEvent[]>();
   for (const e of events) {
     if (e.type === 'run_start') continue;
@@ -248,7 +302,7 @@ function timeline(
           break;
         case 'proposal':
           parts.push(
-            `<div class="proposal ${seatClass(e.agent, seats)}"><b>Proposal ${esc(e.proposal)}</b> by ${who(e.agent, seats)}${allocationTable(e.allocation!, items, values, agents)}</div>`,
+            `<div class="proposal ${seatClass(e.agent, seats)}"><b>Proposal ${esc(e.proposal)}</b> by ${who(e.agent, seats)}${e.agreement ? agreementTable(e.agreement, items, values, positions, agents) : allocationTable(e.allocation!, items, values, agents)}</div>`,
           );
           break;
         case 'proposal_void':
@@ -317,8 +371,10 @@ function cachedInput(r: ResultFile): string {
 export function experimentPage(p: ExperimentPageInput): string {
   const r = p.result;
   const cfg = p.config;
+  const start = p.events.find((e) => e.type === 'run_start') as Ev<'run_start'> | undefined;
   const items =
-    (p.events.find((e) => e.type === 'run_start') as Ev<'run_start'> | undefined)?.items ??
+    start?.items ??
+    start?.issues ??
     Array.from({ length: cfg?.num_items ?? r.runs[0]?.preferences[0]?.length ?? 0 }, (_, j) => `Item ${j}`);
   const byRun = new Map<number, TranscriptEvent[]>();
   for (const e of p.events) {
@@ -339,13 +395,26 @@ export function experimentPage(p: ExperimentPageInput): string {
     ['Status', `<span class="status-${esc(r.status)}">${esc(r.status)}</span>`],
     ['Weak model', esc(r.weak_model)],
     ['Strong model', esc(r.strong_model)],
-    ['Competition level', esc(r.competition_level)],
+    ...(r.game === 'treaty'
+      ? [
+          ['Game', 'diplomatic treaty'],
+          ['θ (cosine of the issue weights)', esc(r.competition_level)],
+          ['ρ (rank correlation of positions)', esc(r.rho ?? '–')],
+        ]
+      : [['Competition level', esc(r.competition_level)]]),
     ['Seed', esc(r.random_seed)],
     ['Runs', `${esc(r.runs.length)} of ${esc(r.num_runs)} completed`],
-    [
-      'Items / rounds / γ',
-      cfg ? `${esc(cfg.num_items ?? '–')} / ${esc(cfg.max_rounds ?? '–')} / ${esc(cfg.gamma_discount ?? '–')}` : '–',
-    ],
+    r.game === 'treaty'
+      ? [
+          'Issues / rounds / γ',
+          `${esc(r.num_issues ?? '–')} / ${esc(cfg?.max_rounds ?? '–')} / ${esc(cfg?.gamma_discount ?? '–')}`,
+        ]
+      : [
+          'Items / rounds / γ',
+          cfg
+            ? `${esc(cfg.num_items ?? '–')} / ${esc(cfg.max_rounds ?? '–')} / ${esc(cfg.gamma_discount ?? '–')}`
+            : '–',
+        ],
     ['Duration', r.duration_s === undefined ? '–' : `${num(r.duration_s, 1)} s`],
     ['Calls', int(r.calls ?? 0)],
     [
@@ -391,7 +460,7 @@ export function experimentPage(p: ExperimentPageInput): string {
     })
     .join('\n');
   const body = `<nav class="top">${nav}</nav>
-<h1>Experiment ${esc(p.id)}: ${esc(r.weak_model)} (weak) vs ${esc(r.strong_model)} (strong), level ${esc(r.competition_level)}</h1>
+<h1>Experiment ${esc(p.id)}: ${esc(r.weak_model)} (weak) vs ${esc(r.strong_model)} (strong), ${r.game === 'treaty' ? `treaty, θ ${esc(r.competition_level)}, ρ ${esc(r.rho ?? '–')}` : `level ${esc(r.competition_level)}`}</h1>
 <p class="muted">${esc(p.gridTitle)} · items: ${items.map((x, j) => `${esc(j)}=${esc(x)}`).join(', ')}</p>
 ${notices.join('\n')}
 <div class="scroll"><table><tbody>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table></div>

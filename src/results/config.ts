@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, posix, win32 } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { GAME_PARAMS, makeSpec, type GameSpec } from '../game/index.ts';
+import { GAME_PARAMS, GAME_NAMES, makeSpec, TREATY_PARAMS, type GameName, type GameSpec } from '../game/index.ts';
 import { NUM_RUNS } from '../protocol/series.ts';
 
 /** An output_dir is joined to the results directory: absolute or escaping paths would write elsewhere. */
@@ -18,41 +18,66 @@ function insideResults(dir: string): boolean {
   return n !== '..' && !n.startsWith('../');
 }
 
-export const ExperimentConfigSchema = z.object({
-  experiment_id: z.number().int().min(0),
-  weak_model: z.string().min(1),
-  strong_model: z.string().min(1),
-  competition_level: z.number().min(0).max(1),
-  num_items: z.number().int().min(GAME_PARAMS.m.min).max(GAME_PARAMS.m.max).default(GAME_PARAMS.m.default),
-  max_rounds: z
-    .number()
-    .int()
-    .min(GAME_PARAMS.maxRounds.min)
-    .max(GAME_PARAMS.maxRounds.max)
-    .default(GAME_PARAMS.maxRounds.default),
-  random_seed: z.number().int().min(0),
-  output_dir: z.string().min(1).refine(insideResults, {
-    message: 'must be a relative path that stays inside the results directory (no leading "/", no ".." out of it)',
-  }),
-  num_runs: z.number().int().min(NUM_RUNS.min).max(NUM_RUNS.max).default(NUM_RUNS.default),
-  gamma_discount: z.number().gt(GAME_PARAMS.gamma.min).max(GAME_PARAMS.gamma.max).default(GAME_PARAMS.gamma.default),
-  discussion_turns: z
-    .number()
-    .int()
-    .min(GAME_PARAMS.discussionTurns.min)
-    .max(GAME_PARAMS.discussionTurns.max)
-    .default(GAME_PARAMS.discussionTurns.default),
-});
+export const ExperimentConfigSchema = z
+  .object({
+    experiment_id: z.number().int().min(0),
+    weak_model: z.string().min(1),
+    strong_model: z.string().min(1),
+    competition_level: z.number().min(0).max(1),
+    num_items: z.number().int().min(GAME_PARAMS.m.min).max(GAME_PARAMS.m.max).default(GAME_PARAMS.m.default),
+    max_rounds: z
+      .number()
+      .int()
+      .min(GAME_PARAMS.maxRounds.min)
+      .max(GAME_PARAMS.maxRounds.max)
+      .default(GAME_PARAMS.maxRounds.default),
+    random_seed: z.number().int().min(0),
+    output_dir: z.string().min(1).refine(insideResults, {
+      message: 'must be a relative path that stays inside the results directory (no leading "/", no ".." out of it)',
+    }),
+    num_runs: z.number().int().min(NUM_RUNS.min).max(NUM_RUNS.max).default(NUM_RUNS.default),
+    gamma_discount: z.number().gt(GAME_PARAMS.gamma.min).max(GAME_PARAMS.gamma.max).default(GAME_PARAMS.gamma.default),
+    discussion_turns: z
+      .number()
+      .int()
+      .min(GAME_PARAMS.discussionTurns.min)
+      .max(GAME_PARAMS.discussionTurns.max)
+      .default(GAME_PARAMS.discussionTurns.default),
+    /** the game; absent means item allocation (configs from before games were plug-ins) */
+    game: z.enum(GAME_NAMES as [GameName, ...GameName[]]).optional(),
+    /** treaty: the rank correlation of the agents' positions (competition_level is θ, the cosine of their weights) */
+    rho: z.number().min(TREATY_PARAMS.rho.min).max(TREATY_PARAMS.rho.max).optional(),
+    /** treaty: the number of issues */
+    num_issues: z.number().int().min(TREATY_PARAMS.issues.min).max(TREATY_PARAMS.issues.max).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const treaty = c.game === 'treaty';
+    for (const key of ['rho', 'num_issues'] as const) {
+      if (treaty && c[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'a treaty config needs it' });
+      if (!treaty && c[key] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'only a treaty config (game "treaty") takes it' });
+    }
+  });
 
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 
+/** The game a config names (item allocation when it names none). */
+export const gameNameOf = (c: { game?: GameName }): GameName => c.game ?? 'item-allocation';
+
 /** The game a config describes: a grid experiment is always one weak and one strong model. */
 export function specOf(
-  c: Pick<ExperimentConfig, 'num_items' | 'max_rounds' | 'gamma_discount' | 'discussion_turns'>,
+  c: Pick<
+    ExperimentConfig,
+    'num_items' | 'max_rounds' | 'gamma_discount' | 'discussion_turns' | 'game' | 'rho' | 'num_issues'
+  >,
 ): GameSpec {
+  const treaty = c.game === 'treaty';
   return makeSpec({
+    game: gameNameOf(c),
+    ...(treaty ? { rho: c.rho } : {}),
     n: 2,
-    m: c.num_items,
+    m: treaty ? (c.num_issues ?? TREATY_PARAMS.issues.default) : c.num_items,
     maxRounds: c.max_rounds,
     gamma: c.gamma_discount,
     discussionTurns: c.discussion_turns,

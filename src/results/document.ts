@@ -5,6 +5,7 @@
  */
 import type { RunDocument, SeatResult, Spend } from '../protocol/series.ts';
 import type { ServedModels } from './served-models.ts';
+import type { GameName } from '../game/index.ts';
 
 export type { RunDocument, SeatResult };
 
@@ -29,7 +30,13 @@ export interface ResultDocument extends Spend {
   experiment_id: number;
   weak_model: string;
   strong_model: string;
+  /** the game's level: item allocation's competition level; the treaty's θ (cosine of the issue weights) */
   competition_level: number;
+  /** the game; absent for item allocation */
+  game?: GameName;
+  /** treaty: ρ, the rank correlation of the positions, and the number of issues */
+  rho?: number;
+  num_issues?: number;
   random_seed: number;
   status: FinalStatus;
   exit_code: number;

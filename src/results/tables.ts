@@ -7,7 +7,7 @@
  * Empty cells are null. No I/O.
  */
 import { UserError } from '../errors.ts';
-import { meanValueEntropy } from '../game/index.ts';
+import { GAMES, meanValueEntropy, type GameName } from '../game/index.ts';
 import { toCsv, parseCsv } from './csv.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { ExperimentStatus, ResultFile } from './document.ts';
@@ -91,8 +91,37 @@ const RESULT_TABLE = [
 export const RUN_COLUMNS = RUN_TABLE.map((c) => c[0]);
 export const RESULT_COLUMNS = RESULT_TABLE.map((c) => c[0]);
 
+/**
+ * The game columns, appended to both tables only when they hold a game other than item
+ * allocation (so item-allocation tables are as before): the game, the treaty's ρ, and in
+ * runs.csv every game's own metric columns (named by the game: Game.runColumns), empty in
+ * other games' rows. Read back, a table without them is item allocation.
+ */
+const GAME_METRIC_TABLE: readonly ColumnSpec[] = Object.values(GAMES).flatMap((g) =>
+  g.runColumns.map((c) => [c.name, c.kind, true, later(null)] as const),
+);
+const GAME_RUN_TABLE: readonly ColumnSpec[] = [
+  ['game', 'str', false, later('item-allocation')],
+  ['rho', 'num', true, later(null)],
+  ...GAME_METRIC_TABLE,
+];
+const GAME_RESULT_TABLE: readonly ColumnSpec[] = [
+  ['game', 'str', false, later('item-allocation')],
+  ['rho', 'num', true, later(null)],
+  ['num_issues', 'int', true, later(null)],
+];
+export const GAME_RUN_COLUMNS = GAME_RUN_TABLE.map((c) => c[0]);
+export const GAME_RESULT_COLUMNS = GAME_RESULT_TABLE.map((c) => c[0]);
+
+/** The game fields of a row: absent in item-allocation tables. */
+export interface GameFields {
+  game?: GameName;
+  /** treaty: the rank correlation of positions (a level parameter) */
+  rho?: number | null;
+}
+
 /** One seat of one run; its spend columns are the seat's (cache reads and writes 0 in tables from before they were counted). */
-export interface RunRow extends Required<Spend> {
+export interface RunRow extends Required<Spend>, GameFields {
   experiment_id: number;
   weak_model: string;
   strong_model: string;
@@ -128,9 +157,11 @@ export interface RunRow extends Required<Spend> {
   status: string;
   /** mean Shannon entropy (bits) of the run's value vectors; null in tables from before it was written */
   value_entropy: number | null;
+  /** the game's own per-run metrics (Game.runColumns), by column name */
+  game_metrics?: Record<string, number | boolean | string | null>;
 }
 
-export interface ResultRow {
+export interface ResultRow extends GameFields {
   experiment_id: number;
   weak_model: string;
   strong_model: string;
@@ -159,12 +190,20 @@ export interface ResultRow {
   reasoning_tokens: number | null;
   cache_read_tokens: number | null;
   cache_write_tokens: number | null;
+  /** treaty: the number of issues */
+  num_issues?: number | null;
 }
 
 // the declarations and the row types name the same columns, in both directions
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const runColumnsMatch: Same<(typeof RUN_COLUMNS)[number], keyof RunRow> = true;
-const resultColumnsMatch: Same<(typeof RESULT_COLUMNS)[number], keyof ResultRow> = true;
+const runColumnsMatch: Same<
+  (typeof RUN_COLUMNS)[number],
+  Exclude<keyof RunRow, keyof GameFields | 'game_metrics'>
+> = true;
+const resultColumnsMatch: Same<
+  (typeof RESULT_COLUMNS)[number],
+  Exclude<keyof ResultRow, keyof GameFields | 'num_issues'>
+> = true;
 void runColumnsMatch;
 void resultColumnsMatch;
 
@@ -180,8 +219,11 @@ function valueEntropyOf(run: ResultFile['runs'][number]): number {
 
 type RowConfig = Pick<
   ExperimentConfig,
-  'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed'
+  'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'game' | 'rho'
 >;
+
+/** A game other than item allocation: its rows carry the game fields. */
+const otherGame = (c: { game?: GameName }): boolean => c.game !== undefined && c.game !== 'item-allocation';
 
 /** runs.csv rows of one experiment's result: one per run and seat. */
 export function runRows(c: RowConfig, r: Pick<ResultFile, 'runs' | 'status'>): RunRow[] {
@@ -223,6 +265,18 @@ export function runRows(c: RowConfig, r: Pick<ResultFile, 'runs' | 'status'>): R
         cache_read_tokens: a.cache_read_tokens ?? 0,
         cache_write_tokens: a.cache_write_tokens ?? 0,
         value_entropy: valueEntropyOf(run),
+        ...(otherGame(c)
+          ? {
+              game: c.game,
+              rho: c.rho ?? null,
+              game_metrics: Object.fromEntries(
+                GAMES[c.game!].runColumns.map((col) => [
+                  col.name,
+                  (run as unknown as Record<string, unknown>)[col.name] ?? null,
+                ]),
+              ) as RunRow['game_metrics'],
+            }
+          : {}),
       });
     }
   }
@@ -250,7 +304,8 @@ export interface ExperimentOutcome {
   config: Pick<
     ExperimentConfig,
     'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'num_runs'
-  >;
+  > &
+    Partial<Pick<ExperimentConfig, 'game' | 'rho' | 'num_issues'>>;
   status: ExperimentStatus | string;
   result: ResultFile | null;
   /** why the experiment has no result (INCOMPLETE, RUNNING) */
@@ -289,11 +344,22 @@ export function resultRow({ config: c, status, result: r, note, resultFile }: Ex
     reasoning_tokens: r ? seatSum(r, 'reasoning_tokens') : null,
     cache_read_tokens: r ? seatSum(r, 'cache_read_tokens') : null,
     cache_write_tokens: r ? seatSum(r, 'cache_write_tokens') : null,
+    ...(otherGame(c) ? { game: c.game, rho: c.rho ?? null, num_issues: c.num_issues ?? null } : {}),
   };
 }
 
-export const runsCsv = (rows: readonly RunRow[]): string => toCsv(RUN_COLUMNS, rows);
-export const resultsCsv = (rows: readonly ResultRow[]): string => toCsv(RESULT_COLUMNS, rows);
+const withGame = <T extends GameFields>(rows: readonly T[]) => rows.some((r) => otherGame(r));
+const flat = (r: RunRow) => ({ ...r, game: r.game ?? 'item-allocation', ...r.game_metrics });
+
+export const runsCsv = (rows: readonly RunRow[]): string =>
+  withGame(rows) ? toCsv([...RUN_COLUMNS, ...GAME_RUN_COLUMNS] as never, rows.map(flat)) : toCsv(RUN_COLUMNS, rows);
+export const resultsCsv = (rows: readonly ResultRow[]): string =>
+  withGame(rows)
+    ? toCsv(
+        [...RESULT_COLUMNS, ...GAME_RESULT_COLUMNS] as never,
+        rows.map((r) => ({ ...r, game: r.game ?? 'item-allocation' })),
+      )
+    : toCsv(RESULT_COLUMNS, rows);
 
 // ---------- reading ----------
 
@@ -349,10 +415,29 @@ function readTable<T>(text: string, name: string, table: readonly ColumnSpec[]):
   return out;
 }
 
+/** Whether a table's header holds the game columns. */
+const hasGameColumns = (text: string): boolean => /^[^\n]*(^|,)game(,|\r?\n|$)/.test(text.replace(/^\uFEFF/, ''));
+
 export function parseRunsCsv(text: string, name = 'runs.csv'): RunRow[] {
-  return readTable<RunRow>(text, name, RUN_TABLE);
+  if (!hasGameColumns(text)) return readTable<RunRow>(text, name, RUN_TABLE);
+  const metricNames = new Set(GAME_METRIC_TABLE.map((c) => c[0]));
+  return readTable<Record<string, unknown>>(text, name, [...RUN_TABLE, ...GAME_RUN_TABLE]).map((row) => {
+    const out: Record<string, unknown> = {},
+      metrics: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) (metricNames.has(k) ? metrics : out)[k] = v;
+    if (GAMES[out.game as GameName] === undefined) {
+      throw new UserError(`${name} names an unknown game "${out.game}"; re-run \`bargain collect\` to rewrite it`);
+    }
+    const own = new Set(GAMES[out.game as GameName].runColumns.map((c) => c.name));
+    out.game_metrics = Object.fromEntries(Object.entries(metrics).filter(([k]) => own.has(k)));
+    return out as unknown as RunRow;
+  });
 }
 
 export function parseResultsCsv(text: string, name = 'results.csv'): ResultRow[] {
-  return readTable<ResultRow>(text, name, RESULT_TABLE);
+  return readTable<ResultRow>(
+    text,
+    name,
+    hasGameColumns(text) ? [...RESULT_TABLE, ...GAME_RESULT_TABLE] : RESULT_TABLE,
+  );
 }

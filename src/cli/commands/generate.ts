@@ -1,7 +1,7 @@
 /** `bargain generate`: write the grid's config files. */
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { GAME_PARAMS as P } from '../../game/index.ts';
+import { GAME_NAMES, GAME_PARAMS as P, isGameName, TREATY_PARAMS } from '../../game/index.ts';
 import { NUM_RUNS } from '../../protocol/series.ts';
 import { assertWritableDir } from '../../files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
@@ -16,6 +16,10 @@ export interface GenerateFlags {
   weak?: string[];
   strong?: string[];
   levels?: string[];
+  game?: string;
+  rho?: string[];
+  theta?: string[];
+  numIssues?: number;
   numItems?: number;
   maxRounds?: number;
   runs?: number;
@@ -32,6 +36,18 @@ export function addGridFlags(cmd: Command): Command {
     .option('--weak <models>', 'weak models, comma-separated (narrows or overrides the preset)', listArg)
     .option('--strong <models>', 'strong models, comma-separated', listArg)
     .option('--levels <levels>', 'competition levels, comma-separated, each 0..1', listArg)
+    .option('--game <name>', `the game: ${GAME_NAMES.join(' or ')} (default item-allocation)`)
+    .option('--theta <levels>', 'treaty: θ, the cosine of the issue weights, comma-separated (its level axis)', listArg)
+    .option(
+      '--rho <values>',
+      'treaty: ρ, the rank correlation of positions, -1..1, comma-separated (default 0)',
+      listArg,
+    )
+    .option(
+      '--num-issues <k>',
+      'treaty: issues per negotiation',
+      intArg('--num-issues', TREATY_PARAMS.issues.min, TREATY_PARAMS.issues.max),
+    )
     .option('--num-items <m>', 'items per negotiation', intArg('--num-items', P.m.min, P.m.max))
     .option('--max-rounds <t>', 'rounds per negotiation', intArg('--max-rounds', P.maxRounds.min, P.maxRounds.max))
     .option('--runs <r>', 'negotiation runs per experiment', intArg('--runs', NUM_RUNS.min, NUM_RUNS.max))
@@ -49,21 +65,39 @@ export function addModelsFileFlag(cmd: Command): Command {
     );
 }
 
-export function overridesOf(f: GenerateFlags): GridOverrides {
-  const levels = f.levels?.map((s) => {
+function numbersIn(flag: string, list: string[] | undefined, lo: number, hi: number): number[] | undefined {
+  return list?.map((s) => {
     const x = Number(s);
-    if (s.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1)
-      throw new UserError(`--levels takes numbers from 0 to 1 (got "${s}")`);
+    if (s.trim() === '' || !Number.isFinite(x) || x < lo || x > hi)
+      throw new UserError(`${flag} takes numbers from ${lo} to ${hi} (got "${s}")`);
     return x;
   });
+}
+
+export function overridesOf(f: GenerateFlags): GridOverrides {
+  if (f.game !== undefined && !isGameName(f.game)) {
+    throw new UserError(`unknown game "${f.game}": use --game ${GAME_NAMES.join(' or ')}`);
+  }
+  const treaty = f.game === 'treaty';
+  if (!treaty && (f.theta || f.rho || f.numIssues !== undefined)) {
+    throw new UserError('--theta, --rho and --num-issues are treaty parameters; add --game treaty (or leave them out)');
+  }
+  if (f.theta && f.levels) throw new UserError("--theta and --levels both set the treaty's level axis; give one");
+  const levels = numbersIn(f.theta ? '--theta' : '--levels', f.theta ?? f.levels, 0, 1);
+  const rho = numbersIn('--rho', f.rho, TREATY_PARAMS.rho.min, TREATY_PARAMS.rho.max);
   for (const [flag, list] of [
     ['--weak', f.weak],
     ['--strong', f.strong],
     ['--levels', f.levels],
+    ['--theta', f.theta],
+    ['--rho', f.rho],
   ] as const) {
     if (list && list.length === 0) throw new UserError(`${flag} is empty; give a comma-separated list`);
   }
   return {
+    ...(f.game !== undefined ? { game: f.game as GridOverrides['game'] } : {}),
+    ...(rho ? { rho } : {}),
+    ...(f.numIssues !== undefined ? { numIssues: f.numIssues } : {}),
     weak: f.weak,
     strong: f.strong,
     levels,
@@ -88,7 +122,7 @@ export function generateFrom(layout: Layout, f: GenerateFlags): { message: strin
       : out.kind === 'repaired'
         ? `Rewrote ${out.repaired!.length} missing or damaged config${out.repaired!.length === 1 ? '' : 's'} (${describeIds(out.repaired!)}) in ${where}/configs; ` +
           'the other configs and all results are kept'
-        : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.levels.length} levels)` +
+        : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.game === 'treaty' ? `${grid.rho!.length} rho × ${grid.levels.length} theta` : `${grid.levels.length} levels`})` +
           (out.archivedTo ? `; the previous grid's files were moved to ${where}/${out.archivedTo}` : '');
   return { message, count: out.count };
 }

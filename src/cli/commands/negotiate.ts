@@ -1,7 +1,15 @@
 /** `bargain negotiate`: one experiment's negotiations between two (or more) models, end to end. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { GAME_PARAMS as P, InfeasibleRequestError, makeSpec, SpecError } from '../../game/index.ts';
+import {
+  GAME_NAMES,
+  GAME_PARAMS as P,
+  InfeasibleRequestError,
+  isGameName,
+  makeSpec,
+  SpecError,
+  TREATY_PARAMS,
+} from '../../game/index.ts';
 import { NUM_RUNS, runCountProblem, runSeries, type RunDocument } from '../../protocol/series.ts';
 import { AgentError } from '../../protocol/negotiation.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
@@ -15,7 +23,11 @@ import { formatRun } from '../format.ts';
 interface Opts extends Omit<LlmFlags, 'models'> {
   modelsFile?: string;
   models: string[];
-  competitionLevel: number;
+  competitionLevel?: number;
+  game: string;
+  theta?: number;
+  rho?: number;
+  numIssues?: number;
   numItems: number;
   maxRounds: number;
   gamma: number;
@@ -34,7 +46,20 @@ export function registerNegotiate(program: Command): void {
         "run one experiment's negotiations (seat-swapped pairs; seat rotations for 3+ models) and print the outcome",
       )
       .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
-      .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1', levelArg, 0.9)
+      .option('--game <name>', `the game: ${GAME_NAMES.join(' or ')}`, 'item-allocation')
+      .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1 (default 0.9)', levelArg)
+      .option('--theta <θ>', 'treaty: target cosine similarity of the issue weights, 0..1 (default 0.9)', levelArg)
+      .option('--rho <ρ>', 'treaty: rank correlation of the ideal positions, -1..1 (default 0)', (s: string) => {
+        const x = Number(s);
+        if (s.trim() === '' || !(x >= -1 && x <= 1))
+          throw new UserError(`--rho takes a number from -1 to 1 (got "${s}")`);
+        return x;
+      })
+      .option(
+        '--num-issues <k>',
+        'treaty: issues to agree on (default 5)',
+        intArg('--num-issues', TREATY_PARAMS.issues.min, TREATY_PARAMS.issues.max),
+      )
       .option('--num-items <m>', 'items to allocate', intArg('--num-items', P.m.min, P.m.max), P.m.default)
       .option(
         '--max-rounds <t>',
@@ -66,11 +91,24 @@ export function registerNegotiate(program: Command): void {
 async function negotiate(o: Opts): Promise<void> {
   if (o.models.length < 2)
     throw new UserError('--models needs at least two models, e.g. --models scripted:conceder scripted:boulware');
+  if (!isGameName(o.game)) throw new UserError(`unknown game "${o.game}": use --game ${GAME_NAMES.join(' or ')}`);
+  const treaty = o.game === 'treaty';
+  if (!treaty && (o.theta !== undefined || o.rho !== undefined || o.numIssues !== undefined)) {
+    throw new UserError('--theta, --rho and --num-issues are treaty parameters; add --game treaty (or leave them out)');
+  }
+  if (treaty && o.competitionLevel !== undefined) {
+    throw new UserError(
+      "the treaty's level is --theta (the cosine of the issue weights); use it instead of --competition-level",
+    );
+  }
+  const level = (treaty ? o.theta : o.competitionLevel) ?? 0.9;
   let spec;
   try {
     spec = makeSpec({
+      game: o.game,
+      ...(treaty ? { rho: o.rho ?? TREATY_PARAMS.rho.default } : {}),
       n: o.models.length,
-      m: o.numItems,
+      m: treaty ? (o.numIssues ?? TREATY_PARAMS.issues.default) : o.numItems,
       maxRounds: o.maxRounds,
       gamma: o.gamma,
       discussionTurns: o.discussionTurns,
@@ -90,7 +128,7 @@ async function negotiate(o: Opts): Promise<void> {
   try {
     docs = await runSeries({
       spec,
-      level: o.competitionLevel,
+      level,
       seed: o.seed,
       numRuns: runs,
       players: o.models.map((model) => ({ model, role: null })),
@@ -108,14 +146,15 @@ async function negotiate(o: Opts): Promise<void> {
   }
   const doc = {
     models: o.models,
-    competition_level: o.competitionLevel,
-    num_items: spec.m,
+    ...(treaty ? { game: spec.game, rho: spec.rho } : {}),
+    competition_level: level,
+    ...(treaty ? { num_issues: spec.m } : { num_items: spec.m }),
     max_rounds: spec.maxRounds,
     gamma_discount: spec.gamma,
     discussion_turns: spec.discussionTurns,
     random_seed: o.seed,
     num_runs: runs,
-    items: spec.items,
+    ...(treaty ? { issues: spec.items } : { items: spec.items }),
     runs: docs,
   };
   if (o.out) {
@@ -127,8 +166,10 @@ async function negotiate(o: Opts): Promise<void> {
     return;
   }
   const lines = [
-    `Negotiation: ${o.models.join(' vs ')} | level ${o.competitionLevel} | ${spec.m} items | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`,
-    `Items: ${spec.items.map((name, j) => `${j}=${name}`).join(', ')}`,
+    treaty
+      ? `Negotiation (diplomatic treaty): ${o.models.join(' vs ')} | theta ${level} | rho ${spec.rho} | ${spec.m} issues | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`
+      : `Negotiation: ${o.models.join(' vs ')} | level ${level} | ${spec.m} items | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`,
+    `${treaty ? 'Issues' : 'Items'}: ${spec.items.map((name, j) => `${j}=${name}`).join(', ')}`,
     '',
   ];
   for (const r of docs) lines.push(...formatRun(r, spec.items), '');

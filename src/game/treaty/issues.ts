@@ -29,3 +29,12 @@ export const TREATY_ISSUES: readonly TreatyIssue[] = [
 export function treatyIssues(k: number): TreatyIssue[] {
   return TREATY_ISSUES.slice(0, k);
 }
+
+/** The treaty's parameters: bounds and defaults (the config schema and CLI flags derive theirs from here). */
+export const TREATY_PARAMS = {
+  issues: { min: 1, max: TREATY_ISSUES.length, default: 5, name: 'num_issues' },
+  /** ρ: rank correlation of the positions; 0 = unrelated positions, the default */
+  rho: { min: -1, max: 1, default: 0, name: 'rho' },
+  /** θ: cosine similarity of the weights, the treaty's competition level */
+  theta: { min: 0, max: 1, name: 'theta' },
+} as const;

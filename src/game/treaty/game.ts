@@ -1,0 +1,105 @@
+/**
+ * The diplomatic treaty on the Game interface: K issues, each a rate from 0% to 100%; a
+ * proposal is an agreement vector of whole percentages; each agent weighs the issues
+ * (integers summing to 100) and has an ideal position per issue. Utility is
+ * Σ_k w_k · (1 − |p_k − a_k| / 100). Levels: θ (the competition level, the cosine of the
+ * weights) and ρ (the rank correlation of the positions, in the spec). Pure.
+ */
+import type { Draw, Game, OutcomeMetrics } from '../game.ts';
+import { round6 } from '../game.ts';
+import { exploitationIndex } from '../metrics.ts';
+import { meanValueEntropy } from '../preferences.ts';
+import type { Rng } from '../rng.ts';
+import { validateAgreement } from './agreement.ts';
+import { treatyNash, type TreatyNash } from './nash.ts';
+import { generateTreatyPreferences } from './preferences.ts';
+import { treatyUtilities } from './utility.ts';
+
+const positionsOf = (draw: Draw): number[][] => {
+  if (!draw.positions) throw new Error('a treaty draw needs positions');
+  return draw.positions;
+};
+
+/** Mean absolute distance, in percentage points, between two agreement vectors. */
+export function meanDistance(a: readonly number[], b: readonly number[]): number {
+  let d = 0;
+  for (let k = 0; k < a.length; k++) d += Math.abs(a[k] - b[k]);
+  return d / a.length;
+}
+
+/**
+ * Pareto optimality of an agreement is not computed: over integer vectors it needs a
+ * search per outcome (a dominating vector may move several issues at once). null = unknown.
+ */
+function metrics(draw: Draw, agreement: number[] | null, nash: TreatyNash | null): OutcomeMetrics {
+  const n = draw.values.length;
+  const nashUtilities = nash?.utilities ?? null;
+  if (!agreement) {
+    return {
+      welfare: 0,
+      shares: new Array(n).fill(null),
+      pareto_optimal: false,
+      nash_utilities: nashUtilities,
+      exploitation: new Array(n).fill(null),
+      extra: { distance_from_nash: null },
+    };
+  }
+  const raw = treatyUtilities(positionsOf(draw), draw.values, agreement);
+  const welfare = raw.reduce((a, b) => a + b, 0);
+  return {
+    welfare: round6(welfare),
+    shares: raw.map((x) => (welfare > 0 ? x / welfare : null)),
+    pareto_optimal: null,
+    nash_utilities: nashUtilities,
+    exploitation: raw.map((x, s) => (nashUtilities ? exploitationIndex(x, nashUtilities[s]) : null)),
+    extra: { distance_from_nash: nash?.utilities ? round6(meanDistance(agreement, nash.agreement)) : null },
+  };
+}
+
+export const treaty: Game<number[], number[], TreatyNash> = {
+  name: 'treaty',
+  title: 'diplomatic treaty',
+  termsKey: 'agreement',
+  draw(spec, level, rng) {
+    const p = generateTreatyPreferences(spec.n, spec.m, spec.rho ?? 0, level, rng);
+    return {
+      values: p.weights,
+      cosine: p.weightCosine,
+      positions: p.positions,
+      rankCorrelation: p.positionCorrelation,
+    };
+  },
+  validate: (x, spec) => validateAgreement(x, spec.m),
+  toWire: (agreement) => agreement.slice(),
+  randomWire: (spec, rng: Rng) => Array.from({ length: spec.m }, () => rng.int(101)),
+  rawUtilities: (draw, agreement) => treatyUtilities(positionsOf(draw), draw.values, agreement),
+  baseline: (draw) => treatyNash(positionsOf(draw), draw.values),
+  metrics,
+  startFields: (draw, spec) => ({
+    preferences: draw.values.map((v) => v.slice()),
+    cosine_similarity: draw.cosine[0][1],
+    issues: spec.items,
+    positions: positionsOf(draw).map((p) => p.slice()),
+    rank_correlation: draw.rankCorrelation?.[0][1] ?? null,
+  }),
+  drawFields: (draw, spec) => ({
+    preferences: draw.values,
+    cosine_similarity: round6(draw.cosine[0][1]),
+    value_entropy: round6(meanValueEntropy(draw.values)),
+    ...(spec.n > 2 ? { cosine_similarities: draw.cosine.map((row) => row.map(round6)) } : {}),
+    positions: positionsOf(draw),
+    rank_correlation: round6(draw.rankCorrelation?.[0][1] ?? 0),
+  }),
+  runColumns: [
+    {
+      name: 'rank_correlation',
+      kind: 'num',
+      doc: "achieved Spearman rank correlation of the two seats' ideal positions over the issues",
+    },
+    {
+      name: 'distance_from_nash',
+      kind: 'num',
+      doc: 'mean absolute distance (percentage points) of the agreement from the Nash agreement; empty without a deal',
+    },
+  ],
+};
