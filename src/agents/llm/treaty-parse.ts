@@ -33,7 +33,7 @@ export function agreementHint(spec: TreatySpec): string {
     spec.m === 1
       ? 'one whole percentage from 0 to 100'
       : `exactly ${spec.m} whole percentages from 0 to 100, one per issue in issue order`;
-  return `reply as {"agreement": [...], "reasoning": "..."} with ${what}`;
+  return `give {"agreement": [...]} with ${what}`;
 }
 
 const issueName = (spec: TreatySpec, j: number): string => `issue ${j} (${spec.items[j]})`;
@@ -188,11 +188,20 @@ function bareList(text: string): string | null {
   return last;
 }
 
+/** A bare list's figures as JSON numbers where they are, else as the text ("40%, 55%"). */
+function listValue(inner: string): unknown {
+  try {
+    return JSON.parse(`[${inner}]`) as unknown;
+  } catch {
+    return inner;
+  }
+}
+
 export function parseAgreement(text: string, spec: TreatySpec, ctx: ParseContext = {}): Parsed<number[]> {
   const found = findJsonObjects(text, ctx);
   if (found === NO_JSON_OBJECT) {
     const list = bareList(text ?? '');
-    if (list !== null) return withNotes(normaliseAgreement(list, spec), ['bare list']);
+    if (list !== null) return withNotes(normaliseAgreement(listValue(list), spec), ['bare list']);
   }
   if (typeof found === 'string') return { ok: false, error: found };
   // the last object with an agreement key is the answer; else a bare map of issues to figures

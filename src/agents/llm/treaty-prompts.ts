@@ -4,8 +4,7 @@
  * positions and weights, agreement-vector proposal lines, and the agreement answer format.
  * prompt-reader.ts reads this text back, so its line shapes are a contract. Pure.
  */
-import type { GameSpec, PrivateView } from '../../game/index.ts';
-import { TREATY_ISSUES } from '../../game/treaty/issues.ts';
+import { TREATY_ISSUES, type GameSpec, type PrivateView } from '../../game/index.ts';
 import { agentIds, correctionsRule, discountExamples, roundRules, type GamePrompts } from './prompt-parts.ts';
 
 /** The private section's header, and one line per issue in it (prompt-reader reads them back). */

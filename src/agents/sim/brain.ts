@@ -56,7 +56,7 @@ export async function answer(
   const agent = new ScriptedAgent(strategy, { seat: obs.seat, seed, runIndex: 0 });
   if (STATEFUL.has(strategy)) await replay(agent, obs);
   const reply = await agent.act(obs);
-  return { text: render(obs, reply.text, reply.value), obs, strategy };
+  return { text: renderReply(obs, reply.text, reply.value), obs, strategy };
 }
 
 /** Feeds the agent its earlier proposal turns so its memory matches a live run. */
@@ -78,7 +78,8 @@ async function replay(agent: ScriptedAgent, obs: Observation): Promise<void> {
   }
 }
 
-function render(obs: Observation, text: string, value: unknown): string {
+/** The scripted reply in the form the prompt asked for: a proposal or votes as JSON, else the text. */
+export function renderReply(obs: Observation, text: string, value: unknown): string {
   switch (obs.phase) {
     case 'proposal':
       if (obs.spec.game === 'treaty') {
