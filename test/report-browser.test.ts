@@ -21,7 +21,7 @@ const skip = existsSync(CHROMIUM)
   : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does) to run the report browser tests`;
 
 let browser: Browser | undefined;
-const grids = {} as Record<'demo' | 'xss' | 'broken', Promise<string>>;
+const grids = {} as Record<'demo' | 'xss' | 'broken' | 'treaty', Promise<string>>;
 const dirs: { dir: string; cleanup: () => void }[] = [];
 
 before(async () => {
@@ -53,6 +53,22 @@ before(async () => {
     ['--jobs', '0,1'],
     1,
   );
+  grids.treaty = pipeline([
+    '--grid',
+    'demo',
+    '--game',
+    'treaty',
+    '--weak',
+    'scripted:conceder,scripted:random',
+    '--strong',
+    'scripted:greedy,scripted:nash',
+    '--rho',
+    '0,0.5',
+    '--theta',
+    '0.2,0.6,1',
+    '--runs',
+    '2',
+  ]);
   // a rejected pipeline is reported by the test that awaits it
   for (const g of Object.values(grids)) g.catch(() => {});
   const { chromium } = await import('playwright-core');
@@ -273,4 +289,28 @@ test('a single-level grid with a failed and an unstarted experiment: a correct r
   assertOnlyPages(w, reportDir);
   await w.page.close();
   assert.ok(readFileSync(index, 'utf8').length < 2_000_000);
+});
+
+test('a treaty ρ × θ grid report: the per-ρ plot and agreement tables issue by issue render, no errors', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const index = await grids.treaty;
+  const reportDir = join(index, '..');
+  const w = await watchedPage(reportDir);
+  await w.page.goto(pathToFileURL(index).href);
+  assert.match(await w.page.locator('.game-note').innerText(), /Diplomatic treaty: 24 experiment\(s\)/);
+  const byRho = w.page.locator('#plot-advantage_vs_theta_by_rho > svg');
+  assert.equal(await byRho.count(), 1);
+  const box = await byRho.boundingBox();
+  assert.ok(box && box.width > 200 && box.height > 150, `per-ρ plot box ${JSON.stringify(box)}`);
+  assert.match(await byRho.innerHTML(), /ρ = 0\.5/);
+  // an experiment page with agreements: proposals and the outcome as issue tables
+  await w.page.goto(pathToFileURL(join(reportDir, 'experiments', '0.html')).href);
+  assert.match(await w.page.locator('h1').innerText(), /treaty, θ 0\.2, ρ 0/);
+  const tables = w.page.locator('table.alloc');
+  assert.ok((await tables.count()) > 0);
+  assert.match(await tables.first().innerText(), /Carbon cost on imports[\s\S]*ideal \/ weight/);
+  assertOnlyPages(w, reportDir);
+  await w.page.close();
 });

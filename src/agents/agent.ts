@@ -5,7 +5,9 @@
  */
 import type { AllocationMap, GameSpec } from '../game/index.ts';
 
-export type Phase = 'discussion' | 'thinking' | 'proposal' | 'voting' | 'reflection';
+/** A round's phases, in order: declared once here (the protocol runs them in this order). */
+export const PHASES = ['discussion', 'thinking', 'proposal', 'voting', 'reflection'] as const;
+export type Phase = (typeof PHASES)[number];
 
 /**
  * Facts every agent sees. A void (no usable message or proposal after the repair turns)

@@ -11,6 +11,7 @@ import {
 } from '../grid/model-resolver.ts';
 import { parseBaseUrlFlags } from '../providers/route.ts';
 import { UserError } from '../errors.ts';
+import { PHASES } from '../agents/agent.ts';
 import { RetiredModelsError } from '../providers/lifecycle.ts';
 import { checkedModels, checkModels, formatCheck, recentPass, rememberPasses } from '../grid/preflight.ts';
 import { experimentState, isFinished } from '../grid/status.ts';
@@ -146,7 +147,7 @@ export function withLlmOptions(cmd: Command, opts: { cache?: boolean; modelsFile
       '--allow-retired',
       "run models the registry lists as retired on today's date (a key still served them by arrangement); warns instead of refusing",
     );
-  for (const phase of ['discussion', 'thinking', 'proposal', 'voting', 'reflection', 'default']) {
+  for (const phase of [...PHASES, 'default']) {
     cmd.option(
       `--max-tokens-${phase} <n>`,
       `output-token cap of the ${phase} phase${phase === 'default' ? ' (any phase without its own)' : ''}`,

@@ -5,7 +5,16 @@
  * No I/O: agents and the rng are injected. Imports src/game and ./agent, ./events only.
  */
 import { agentId, discount, gameOf, tabulate, type Draw, type GameSpec, type Rng } from '../game/index.ts';
-import type { Agent, AgentReply, Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agents/agent.ts';
+import {
+  PHASES,
+  type Agent,
+  type AgentReply,
+  type Observation,
+  type Phase,
+  type PrivateFact,
+  type ProposalView,
+  type PublicFact,
+} from '../agents/agent.ts';
 import type { TranscriptEvent } from './events.ts';
 
 export const PROPOSAL_REPAIRS = 3;
@@ -169,60 +178,75 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
   const anyText = (r: AgentReply) =>
     typeof r.text === 'string' ? { ok: true as const, value: r.text } : { ok: false as const, error: 'expected text' };
 
-  for (let round = 1; round <= spec.maxRounds; round++) {
-    emit({ type: 'round_start', round, to: 'all' });
+  /** A private note (thinking, reflection): one turn per seat; a void note is recorded as empty. */
+  async function notes(round: number, phase: 'thinking' | 'reflection'): Promise<void> {
+    for (let s = 0; s < n; s++) {
+      const r = await turn(s, phase, round, TEXT_REPAIRS, anyText);
+      const text = r.value ?? '';
+      privateFacts[s].push({ kind: 'note', round, phase, text });
+      emit({ type: 'note', round, to: ids[s], agent: ids[s], phase, text });
+    }
+  }
 
-    // 1. Discussion: seat order, every agent sees all public talk so far.
-    for (let pass = 0; pass < spec.discussionTurns; pass++) {
-      for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'discussion', round, TEXT_REPAIRS, anyText, { turn: pass });
-        if (r.value !== null) {
-          publicFacts.push({ kind: 'message', round, from: ids[s], text: r.value });
-          emit({ type: 'message', round, to: 'all', agent: ids[s], text: r.value });
-        } else {
-          // the others learn only that there was no message; the error stays host data
-          publicFacts.push({ kind: 'message_void', round, from: ids[s] });
-          emit({ type: 'message_void', round, to: 'all', agent: ids[s], reason: r.error });
+  /** This round's valid proposals (index k is proposal k + 1), set by the proposal phase. */
+  let accepted: { seat: number; terms: unknown }[] = [];
+  let proposals: ProposalView[] = [];
+
+  /**
+   * The phases of a round, one function each, run in the order PHASES declares. A phase
+   * returns the outcome when the negotiation ends in it (a proposal passed), else nothing.
+   */
+  const phases: Record<Phase, (round: number) => Promise<NegotiationOutcome | void>> = {
+    // Discussion: seat order, every agent sees all public talk so far.
+    async discussion(round) {
+      for (let pass = 0; pass < spec.discussionTurns; pass++) {
+        for (let s = 0; s < n; s++) {
+          const r = await turn(s, 'discussion', round, TEXT_REPAIRS, anyText, { turn: pass });
+          if (r.value !== null) {
+            publicFacts.push({ kind: 'message', round, from: ids[s], text: r.value });
+            emit({ type: 'message', round, to: 'all', agent: ids[s], text: r.value });
+          } else {
+            // the others learn only that there was no message; the error stays host data
+            publicFacts.push({ kind: 'message_void', round, from: ids[s] });
+            emit({ type: 'message_void', round, to: 'all', agent: ids[s], reason: r.error });
+          }
         }
       }
-    }
-
-    // 2. Private thinking.
-    if (spec.privateThinking) {
+    },
+    async thinking(round) {
+      if (spec.privateThinking) await notes(round, 'thinking');
+    },
+    // Each agent proposes complete terms (made in turn, revealed together).
+    async proposal(round) {
+      accepted = [];
+      const voids: { seat: number; reason: string }[] = [];
       for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'thinking', round, TEXT_REPAIRS, anyText);
-        const text = r.value ?? '';
-        privateFacts[s].push({ kind: 'note', round, phase: 'thinking', text });
-        emit({ type: 'note', round, to: ids[s], agent: ids[s], phase: 'thinking', text });
+        const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => game.validate(rep.value, spec));
+        if ('error' in r) voids.push({ seat: s, reason: r.error });
+        else accepted.push({ seat: s, terms: r.value });
       }
-    }
-
-    // 3. Proposals: each agent proposes complete terms (made in turn, revealed together).
-    const accepted: { seat: number; terms: unknown }[] = [];
-    const voids: { seat: number; reason: string }[] = [];
-    for (let s = 0; s < n; s++) {
-      const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => game.validate(rep.value, spec));
-      if ('error' in r) voids.push({ seat: s, reason: r.error });
-      else accepted.push({ seat: s, terms: r.value });
-    }
-    const proposals = accepted.map(
-      (p, k) => ({ proposal: k + 1, from: ids[p.seat], [key]: game.toWire(p.terms, spec) }) as ProposalView,
-    );
-    for (const p of proposals) {
-      publicFacts.push({ kind: 'proposal', round, from: p.from, proposal: p.proposal, [key]: p[key] } as PublicFact);
-      emit({ type: 'proposal', round, to: 'all', agent: p.from, proposal: p.proposal, [key]: p[key] } as EventInput);
-    }
-    for (const v of voids) {
-      // The error may quote the proposer's raw answer (a refusal): the others learn only
-      // that there was no proposal; the reason is kept for the host.
-      const reason = `${ids[v.seat]} made no valid proposal this round (${v.reason})`;
-      publicFacts.push({ kind: 'proposal_void', round, from: ids[v.seat] });
-      emit({ type: 'proposal_void', round, to: 'all', agent: ids[v.seat], reason });
-    }
-
-    // 4. Votes: each agent accepts or rejects every proposal in one turn; votes are private.
-    let winner: number | null = null;
-    if (proposals.length > 0) {
+      proposals = accepted.map(
+        (p, k) => ({ proposal: k + 1, from: ids[p.seat], [key]: game.toWire(p.terms, spec) }) as ProposalView,
+      );
+      for (const p of proposals) {
+        publicFacts.push({ kind: 'proposal', round, from: p.from, proposal: p.proposal, [key]: p[key] } as PublicFact);
+        emit({ type: 'proposal', round, to: 'all', agent: p.from, proposal: p.proposal, [key]: p[key] } as EventInput);
+      }
+      for (const v of voids) {
+        // The error may quote the proposer's raw answer (a refusal): the others learn only
+        // that there was no proposal; the reason is kept for the host.
+        const reason = `${ids[v.seat]} made no valid proposal this round (${v.reason})`;
+        publicFacts.push({ kind: 'proposal_void', round, from: ids[v.seat] });
+        emit({ type: 'proposal_void', round, to: 'all', agent: ids[v.seat], reason });
+      }
+    },
+    // Each agent accepts or rejects every proposal in one turn; votes are private, tallies public.
+    async voting(round) {
+      if (proposals.length === 0) {
+        publicFacts.push({ kind: 'tally', round, results: [], winner: null });
+        emit({ type: 'tally', round, to: 'all', results: [], winner: null, tie_between: null });
+        return;
+      }
       const accept: boolean[][] = [];
       for (let s = 0; s < n; s++) {
         const r = await turn(s, 'voting', round, VOTE_REPAIRS, (rep) => validateVotes(rep.value, proposals.length), {
@@ -233,7 +257,6 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         privateFacts[s].push({ kind: 'vote', round, votes });
         emit({ type: 'vote', round, to: ids[s], agent: ids[s], votes, voided: votes === null });
       }
-      // 5. Tabulation: tallies public, votes private.
       const t = tabulate(
         accepted.map((p) => p.seat),
         accept,
@@ -247,7 +270,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         rejects: x.rejects,
         passed: x.passed,
       }));
-      winner = t.winner;
+      const winner = t.winner;
       publicFacts.push({ kind: 'tally', round, results, winner: winner === null ? null : winner + 1 });
       emit({
         type: 'tally',
@@ -257,45 +280,43 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         winner: winner === null ? null : winner + 1,
         tie_between: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
       });
-      if (winner !== null) {
-        const terms = accepted[winner].terms;
-        const raw = game.rawUtilities(draw, terms);
-        const utilities = raw.map((u) => discount(u, spec.gamma, round));
-        emit({
-          type: 'run_end',
-          round,
-          to: 'host',
-          consensus: true,
-          agreement_round: round,
-          [key]: game.toWire(terms, spec),
-          raw_utilities: raw,
-          utilities,
-        } as EventInput);
-        return {
-          consensus: true,
-          round,
-          terms,
-          rawUtilities: raw,
-          utilities,
-          repairs,
-          voided,
-          tieBreak: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
-          events,
-        };
-      }
-    } else {
-      publicFacts.push({ kind: 'tally', round, results: [], winner: null });
-      emit({ type: 'tally', round, to: 'all', results: [], winner: null, tie_between: null });
-    }
+      if (winner === null) return;
+      const terms = accepted[winner].terms;
+      const raw = game.rawUtilities(draw, terms);
+      const utilities = raw.map((u) => discount(u, spec.gamma, round));
+      emit({
+        type: 'run_end',
+        round,
+        to: 'host',
+        consensus: true,
+        agreement_round: round,
+        [key]: game.toWire(terms, spec),
+        raw_utilities: raw,
+        utilities,
+      } as EventInput);
+      return {
+        consensus: true,
+        round,
+        terms,
+        rawUtilities: raw,
+        utilities,
+        repairs,
+        voided,
+        tieBreak: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
+        events,
+      };
+    },
+    // Private reflection before the next round (reached only when nothing passed).
+    async reflection(round) {
+      if (spec.reflection && round < spec.maxRounds) await notes(round, 'reflection');
+    },
+  };
 
-    // 6. Reflection before the next round.
-    if (spec.reflection && round < spec.maxRounds) {
-      for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'reflection', round, TEXT_REPAIRS, anyText);
-        const text = r.value ?? '';
-        privateFacts[s].push({ kind: 'note', round, phase: 'reflection', text });
-        emit({ type: 'note', round, to: ids[s], agent: ids[s], phase: 'reflection', text });
-      }
+  for (let round = 1; round <= spec.maxRounds; round++) {
+    emit({ type: 'round_start', round, to: 'all' });
+    for (const phase of PHASES) {
+      const outcome = await phases[phase](round);
+      if (outcome) return outcome;
     }
   }
   const zeros = ids.map(() => 0);

@@ -60,6 +60,8 @@ export interface RunRecord {
   weak: string;
   strong: string;
   level: number;
+  /** treaty: ρ of the experiment; null in other games */
+  rho: number | null;
   /** seat (0-based) of the strong model */
   strong_seat: number;
   /** utility of seat 0 − seat 1 */
@@ -75,6 +77,8 @@ export interface Group {
   weak: string | null;
   strong: string | null;
   level: number | null;
+  /** treaty: the ρ of a by_rho_level group */
+  rho?: number;
   runs: number;
   experiments: number;
   stats: Record<MetricKey, Stat>;
@@ -147,6 +151,8 @@ export interface Aggregates {
   scaling: Scaling;
   /** how concentrated the values are per level: level effects mix similarity and concentration */
   entropy_by_level: EntropyLevel[];
+  /** treaty runs: per (ρ, θ) over all pairs; absent when no run is a treaty's */
+  by_rho_level?: Group[];
 }
 
 const lv = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -188,6 +194,7 @@ export function toRunRecords(rows: readonly RunRow[]): {
       weak: s.weak_model,
       strong: s.strong_model,
       level: lv(s.competition_level),
+      rho: s.rho ?? null,
       strong_seat: s.seat,
       seat_diff: seat0.utility - seat1.utility,
       value_entropy: s.value_entropy ?? null,
@@ -400,6 +407,13 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
   const seatByPair = [...groupBy(units, (u) => JSON.stringify([u.weak, u.strong])).entries()];
 
   const allModels = firstSeen([...weak_models, ...strong_models]);
+  const treatyRecs = records.filter((r) => r.rho !== null);
+  const byRhoLevel = [...groupBy(treatyRecs, (r) => JSON.stringify([r.rho, r.level])).entries()]
+    .map(([k, rs]) => ({
+      ...make('rho_level', k, rs, { weak: null, strong: null, level: rs[0].level }),
+      rho: rs[0].rho!,
+    }))
+    .sort((a, b) => a.rho - b.rho || a.level! - b.level!);
   return {
     version: 1,
     confidence: 0.95,
@@ -437,5 +451,6 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
     },
     scaling: scaling(byCell, allModels, opts.scores ?? {}),
     entropy_by_level: entropyByLevel(records, levels),
+    ...(treatyRecs.length ? { by_rho_level: byRhoLevel } : {}),
   };
 }

@@ -147,13 +147,14 @@ function vsLevel(
     zero?: boolean;
     severalLevels: boolean;
     yDomain?: [number, number];
+    xTitle?: string;
   },
 ): object {
   const x = {
     field: 'level',
     type: 'quantitative',
-    axis: LEVEL_AXIS,
-    title: LEVEL_AXIS.title,
+    axis: opts.xTitle ? { ...LEVEL_AXIS, title: opts.xTitle } : LEVEL_AXIS,
+    title: opts.xTitle ?? LEVEL_AXIS.title,
     scale: { zero: false, nice: false, padding: 12 },
   };
   const color = {
@@ -222,6 +223,37 @@ function advantageVsLevel(a: Aggregates): ChartDef {
         zero: true,
         facet: { field: 'weak', title: 'Weak model', sort: a.weak_models },
         severalLevels: a.levels.length > 1,
+      }),
+    } as vl.TopLevelSpec,
+  };
+}
+
+/** Treaty grids: the advantage against θ with one line per ρ (pooled over model pairs). */
+function advantageByRho(a: Aggregates): ChartDef | null {
+  if (!a.by_rho_level?.length) return null;
+  const rows = statRows(a.by_rho_level, 'advantage').map((r, k) => ({ ...r, rho: `ρ = ${a.by_rho_level![k].rho}` }));
+  const rhos = [...new Set(rows.map((r) => r.rho))];
+  const base = {
+    id: 'advantage_vs_theta_by_rho',
+    title: 'Treaty: advantage vs θ, per ρ',
+    caption:
+      "Diplomatic treaty: per run, strong utility minus weak utility, averaged per (ρ, θ) over all model pairs; θ is the cosine similarity of the issue weights (the treaty's competition level), ρ the rank correlation of the ideal positions; 95% bootstrap intervals over runs. Dashed: no advantage.",
+  };
+  if (!rows.length) return { ...base, empty: 'no completed treaty runs yet' };
+  return {
+    ...base,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config: CONFIG,
+      title: { text: base.title, subtitle: `strong − weak, ${UTIL}; mean and 95% CI` },
+      ...vsLevel(rows, {
+        series: 'rho',
+        seriesTitle: 'ρ (positions)',
+        sort: rhos,
+        yTitle: ADV_TITLE,
+        zero: true,
+        severalLevels: a.levels.length > 1,
+        xTitle: 'θ (cosine of the issue weights)',
       }),
     } as vl.TopLevelSpec,
   };
@@ -483,5 +515,6 @@ export function buildChartSpecs(a: Aggregates): ChartDef[] {
       'Round in which the agreement passed, over runs that reached one; per strong model and over all; 95% bootstrap intervals over runs.',
     ),
     seatEffect(a),
+    ...(advantageByRho(a) ? [advantageByRho(a)!] : []),
   ];
 }

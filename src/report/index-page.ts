@@ -331,7 +331,11 @@ ${table(
   const b = agg.bootstrap;
   const body = `<nav class="top"><a href="#headline">Headline</a><a href="#plots">Plots</a><a href="#scaling">Scaling</a><a href="#tables">Tables</a><a href="#seat">Seat effect</a><a href="#cost">Cost</a><a href="#failures">Failures (${failed.length})</a><a href="#missing">Missing (${missing.length})</a><a href="#experiments">Experiments</a><a href="#method">Method</a></nav>
 <h1>${esc(p.title)}</h1>
-<p class="muted">Results directory <code>${esc(p.resultsDir)}</code> · generated ${esc(p.generatedAt)} · ${esc(new Set(results.map((r) => r.weak_model)).size)} weak × ${esc(new Set(results.map((r) => r.strong_model)).size)} strong models × ${esc(new Set(results.map((r) => r.competition_level)).size)} competition level(s)</p>
+<p class="muted">Results directory <code>${esc(p.resultsDir)}</code> · generated ${esc(p.generatedAt)} · ${esc(new Set(results.map((r) => r.weak_model)).size)} weak × ${esc(new Set(results.map((r) => r.strong_model)).size)} strong models × ${esc(new Set(results.map((r) => r.competition_level)).size)} competition level(s)</p>${
+    results.some((r) => r.game === 'treaty')
+      ? `<p class="notice game-note">Diplomatic treaty: ${esc(results.filter((r) => r.game === 'treaty').length)} experiment(s). Their level is θ, the cosine similarity of the agents' issue weights (the treaty's competition level); ρ, the rank correlation of their ideal positions (${esc([...new Set(results.filter((r) => r.game === 'treaty').map((r) => r.rho))].join(', '))}), is the second axis. The Nash point is the Nash bargaining solution over agreement vectors.</p>`
+      : ''
+  }
 <section id="headline"><div class="cards">${cards}</div>${notices.join('\n')}</section>
 <h2 id="plots">Plots</h2>
 ${p.charts.map(figure).join('\n')}

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../errors.ts';
 import {
+  GAME_RESULT_COLUMNS,
+  GAME_RUN_COLUMNS,
   parseCsv,
   parseResultsCsv,
   parseRunsCsv,
@@ -9,6 +11,8 @@ import {
   type ResultRow,
   RUN_COLUMNS,
   type RunRow,
+  resultsCsv,
+  runsCsv,
   toCsv,
 } from './index.ts';
 
@@ -181,4 +185,57 @@ test('runs.csv from before value_entropy loads with it null; an empty cell is nu
   assert.deepEqual(parseRunsCsv(toCsv([...RUN_COLUMNS], [{ ...runRow, value_entropy: null }])), [
     { ...runRow, value_entropy: null },
   ]);
+});
+
+test('game columns: absent for item allocation alone; a treaty row brings game, rho and its metrics, read back intact', () => {
+  assert.equal(runsCsv([runRow]).split('\n')[0], RUN_COLUMNS.join(','), 'item allocation: the table as before');
+  const treatyRow: RunRow = {
+    ...runRow,
+    experiment_id: 4,
+    game: 'treaty',
+    rho: -0.5,
+    game_metrics: { rank_correlation: -0.6, distance_from_nash: 12.4 },
+  };
+  const text = runsCsv([runRow, treatyRow]);
+  assert.equal(text.split('\n')[0], [...RUN_COLUMNS, ...GAME_RUN_COLUMNS].join(','));
+  assert.deepEqual(GAME_RUN_COLUMNS, ['game', 'rho', 'rank_correlation', 'distance_from_nash']);
+  const back = parseRunsCsv(text);
+  assert.deepEqual(back[1], treatyRow);
+  assert.deepEqual(back[0], { ...runRow, game: 'item-allocation', rho: null, game_metrics: {} });
+  assert.throws(() => parseRunsCsv(text.replace(',treaty,', ',chess,')), /unknown game "chess"/);
+
+  const resultRow: ResultRow = {
+    experiment_id: 4,
+    weak_model: 'a',
+    strong_model: 'b',
+    competition_level: 0.5,
+    random_seed: 46,
+    num_runs: 2,
+    status: 'SUCCESS',
+    exit_code: 0,
+    duration_s: 1,
+    runs_completed: 2,
+    agreement_rate: 1,
+    mean_round: 2,
+    weak_utility: 40,
+    strong_utility: 50,
+    advantage: 10,
+    repairs: 0,
+    voided: 0,
+    calls: 0,
+    cost_usd: 0,
+    error: null,
+    result_file: 'x/result_4.json',
+    input_tokens: 0,
+    output_tokens: 0,
+    reasoning_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    game: 'treaty',
+    rho: 0.5,
+    num_issues: 5,
+  };
+  const rtext = resultsCsv([resultRow]);
+  assert.deepEqual(rtext.split('\n')[0].split(',').slice(-3), GAME_RESULT_COLUMNS);
+  assert.deepEqual(parseResultsCsv(rtext), [resultRow]);
 });
