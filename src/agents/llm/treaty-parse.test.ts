@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { gameOf, makeSpec } from '../../game/index.ts';
 import { parseProposal } from './parse.ts';
 import { normaliseIssue, parseAgreement } from './treaty-parse.ts';
+import { applyOutputFault, OUTPUT_FAULTS } from '../../mock/faults.ts';
 
 const spec = makeSpec({ game: 'treaty', n: 2, m: 5 });
 // 0 Carbon cost on imports, 1 Tariff reduction, 2 Fishing quota cut, 3 Visa-free travel, 4 Climate fund contribution
@@ -223,4 +224,14 @@ test('issue names are recognised in their common variants and only when index an
     [true, null],
   ] as const)
     assert.equal(normaliseIssue(key, items), want, JSON.stringify(key));
+});
+
+test("the mock server's output faults on a treaty answer: the mendable ones parse, truncation and refusals do not", () => {
+  const answer = JSON.stringify({ agreement: A, reasoning: 'Round 2: this treaty [roughly] meets my target.' });
+  for (const kind of OUTPUT_FAULTS) {
+    const { text, cut } = applyOutputFault(kind, answer);
+    const r = parseProposal(text, spec, cut ? { finishReason: 'length' } : {});
+    if (kind === 'truncated' || kind === 'refusal') assert.ok(!r.ok, `${kind} was accepted`);
+    else assert.deepEqual(r.ok && r.value, A, `${kind}: ${JSON.stringify(r)}`);
+  }
 });
