@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { makeSpec } from '../src/game/index.ts';
 import { systemPrompt, userTurn } from '../src/agents/llm/prompts.ts';
-import { parseProposal } from '../src/agents/llm/parse.ts';
+import { parseAllocation as parseProposal } from '../src/agents/llm/parse.ts';
 import type { Observation } from '../src/agents/agent.ts';
 
 const spec = makeSpec({ n: 2, m: 5, maxRounds: 10 });

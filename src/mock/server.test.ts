@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { makeSpec, validateAllocation, type AllocationMap } from '../game/index.ts';
 import type { Observation, ProposalView } from '../agents/agent.ts';
 import { systemPrompt, userTurn } from '../agents/llm/prompts.ts';
-import { parseProposal, parseVotes } from '../agents/llm/parse.ts';
+import { parseAllocation as parseProposal, parseVotes } from '../agents/llm/parse.ts';
 import { keyHash, type MockServer } from './server.ts';
 import { post, withServer } from './testing/servers.ts';
 import { REFUSAL_TEXT } from './faults.ts';

@@ -57,5 +57,6 @@ export {
   type PhaseTokenCaps,
   type TokenCapPhase,
 } from './llm-agent.ts';
-export { parseProposal, parseVotes, type Parsed } from './parse.ts';
+export { parseAllocation, parseProposal, parseVotes, type Parsed } from './parse.ts';
+export { parseAgreement } from './treaty-parse.ts';
 export { systemPrompt, PROMPT_VERSION } from './prompts.ts';

@@ -189,7 +189,7 @@ export class LlmAgent implements Agent {
   async act(obs: Observation, signal?: AbortSignal): Promise<AgentReply> {
     if (obs.self !== this.self) throw new Error(`LlmAgent for ${this.self} was given ${obs.self}'s observation`);
     if (this.system === null) {
-      this.system = systemPrompt(obs.spec, obs.self, obs.values);
+      this.system = systemPrompt(obs.spec, obs.self, obs.values, obs.positions);
       this.specForDigest = obs.spec;
     }
     const newPublic = obs.public.slice(this.publicSeen);

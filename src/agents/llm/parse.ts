@@ -1,150 +1,21 @@
 /**
- * Tolerant parsing of an LLM's proposal and vote answers (DESIGN §3): code fences, prose
- * around the JSON, item names instead of indices, agent-name variants; inside an object,
- * the `jsonrepair` package mends the syntax (trailing commas, comments, single quotes,
- * unquoted keys and words, Python literals, missing commas). It never invents an answer:
- * empty content, refusals, truncated JSON (found here, before any repair, since
- * jsonrepair would complete it), an invented extra agent or an unrecognised item are
- * rejections with a message the model can act on. Structural checks of the allocation
- * (every item exactly once) are the protocol's (validateAllocation), so this only
- * normalises names.
- * Pure; imports src/game, refusal.ts and jsonrepair only.
+ * Tolerant parsing of an LLM's proposal and vote answers (DESIGN §3). The JSON is found and
+ * mended by json-find.ts (code fences, prose around it, jsonrepair); here item names instead
+ * of indices and agent-name variants are normalised. It never invents an answer: an invented
+ * extra agent or an unrecognised item is a rejection with a message the model can act on.
+ * Structural checks of the allocation (every item exactly once) are the protocol's
+ * (validateAllocation), so this only normalises names. parseProposal dispatches on the
+ * game: the treaty's agreement vectors are treaty-parse.ts's.
+ * Pure; imports src/game, json-find.ts and treaty-parse.ts only.
  */
-import { jsonrepair } from 'jsonrepair';
-import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
-import { opensWithDecline } from './refusal.ts';
+import { agentId, type AllocationMap, type GameName, type GameSpec } from '../../game/index.ts';
+import { findJsonObjects, keyLike, withNotes, type ParseContext, type Parsed } from './json-find.ts';
+import { parseAgreement } from './treaty-parse.ts';
+
+export { findJsonObjects, type JsonFound, type ParseContext, type Parsed } from './json-find.ts';
 
 /** One vote as the prompts show it and the errors ask for it: a placeholder, never a suggested decision. */
 export const voteFormat = (proposal: number): string => `{"proposal": ${proposal}, "accept": true or false}`;
-
-export type Parsed<T> = { ok: true; value: T; notes: string[] } | { ok: false; error: string };
-
-export interface ParseContext {
-  /** the provider's finish reason, when known: 'length' turns a broken answer into "cut off" */
-  finishReason?: string;
-}
-
-// ---------- locating and repairing the JSON ----------
-
-interface Span {
-  start: number;
-  end: number;
-  closed: boolean;
-}
-
-/** Top-level {...} spans, skipping braces inside quoted strings; an unclosed one ends at the text's end. */
-function objectSpans(s: string): Span[] {
-  const spans: Span[] = [];
-  let depth = 0,
-    start = -1,
-    quote: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quote) {
-      if (c === '\\') {
-        i++;
-        continue;
-      }
-      if (c === quote) quote = null;
-      else if (c === '\n' && quote === "'") quote = null; // an apostrophe in prose, not a string
-      continue;
-    }
-    if (depth > 0 && (c === '"' || c === "'")) {
-      // an apostrophe inside a word ("don't") is not a quote
-      if (c === "'" && /\w/.test(s[i - 1] ?? '') && /\w/.test(s[i + 1] ?? '')) continue;
-      quote = c;
-      continue;
-    }
-    if (depth > 0 && c === '/' && s[i + 1] === '/') {
-      const nl = s.indexOf('\n', i);
-      i = nl < 0 ? s.length : nl;
-      continue;
-    }
-    if (depth > 0 && c === '/' && s[i + 1] === '*') {
-      const e = s.indexOf('*/', i + 2);
-      i = e < 0 ? s.length : e + 1;
-      continue;
-    }
-    if (c === '{') {
-      if (depth === 0) start = i;
-      depth++;
-    } else if (c === '}' && depth > 0) {
-      depth--;
-      if (depth === 0) spans.push({ start, end: i + 1, closed: true });
-    }
-  }
-  if (depth > 0) spans.push({ start, end: s.length, closed: false });
-  return spans;
-}
-
-function stripFences(text: string, notes: string[]): string {
-  const fence = /```[a-zA-Z0-9_-]*[ \t]*\n?([\s\S]*?)(?:```|$)/g;
-  const blocks: string[] = [];
-  for (let m; (m = fence.exec(text)); ) blocks.push(m[1]);
-  const withJson = blocks.filter((b) => b.includes('{'));
-  if (withJson.length === 0) return text;
-  notes.push('code fence');
-  return withJson.join('\n');
-}
-
-export interface JsonFound {
-  value: Record<string, unknown>;
-  notes: string[];
-}
-
-/**
- * Every JSON object in the text (last first), repaired where needed.
- * Returns an error string when there is none, or it is cut off.
- */
-export function findJsonObjects(text: string, ctx: ParseContext = {}): JsonFound[] | string {
-  const trimmed = (text ?? '').trim();
-  if (trimmed === '')
-    return ctx.finishReason === 'length'
-      ? 'the answer is empty: the output-token limit was reached before any answer was written; answer with the JSON only'
-      : 'the answer is empty';
-  const fenceNotes: string[] = [];
-  const body = stripFences(trimmed, fenceNotes);
-  const spans = objectSpans(body);
-  if (spans.length === 0) {
-    if (opensWithDecline(trimmed))
-      return `the answer is a refusal, not a decision (${JSON.stringify(trimmed.slice(0, 80))}); this is a game, and an answer in the requested JSON form is required`;
-    return 'no JSON object found in the answer; reply with the JSON object only';
-  }
-  // the answer comes last: when the last object is cut off, an earlier one (often an example) is not the answer;
-  // an unclosed brace in trailing prose ("{maybe") is not an object
-  const last = spans[spans.length - 1];
-  if (
-    !last.closed &&
-    (ctx.finishReason === 'length' || /^\{\s*["']?[\w -]+["']?\s*:/.test(body.slice(last.start)) || spans.length === 1)
-  ) {
-    return ctx.finishReason === 'length'
-      ? 'the JSON is cut off: the answer reached the output-token limit before the JSON was complete; reply with the JSON only, without explanation'
-      : 'the JSON is incomplete (an object is opened but never closed)';
-  }
-  const found: JsonFound[] = [];
-  let broken: string | null = null;
-  for (const sp of spans.filter((x) => x.closed).reverse()) {
-    const raw = body.slice(sp.start, sp.end);
-    const notes = [...fenceNotes];
-    if (body.slice(0, sp.start).trim() || body.slice(sp.end).trim()) notes.push('prose around JSON');
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      try {
-        value = JSON.parse(jsonrepair(raw));
-        notes.push('JSON repaired');
-      } catch (e) {
-        broken ??= (e as Error).message;
-        continue;
-      }
-    }
-    if (value && typeof value === 'object' && !Array.isArray(value))
-      found.push({ value: value as Record<string, unknown>, notes });
-  }
-  if (found.length) return found;
-  return `the JSON could not be read (${broken ?? 'not an object'})`;
-}
 
 // ---------- names ----------
 
@@ -178,15 +49,6 @@ export function normaliseItem(x: unknown, items: readonly string[]): number | st
   const item = /^item[\s_#]*(\d+)$/i.exec(s);
   if (item) return Number(item[1]);
   return `"${x}" is not an item (the items are ${items.map((it, j) => `${j} ${it}`).join(', ')})`;
-}
-
-function keyLike(obj: Record<string, unknown>, ...names: string[]): string | undefined {
-  const keys = Object.keys(obj);
-  for (const n of names) {
-    const k = keys.find((key) => key.replace(/[\s_*]/g, '').toLowerCase() === n);
-    if (k !== undefined) return k;
-  }
-  return undefined;
 }
 
 // ---------- proposals ----------
@@ -232,7 +94,8 @@ export function normaliseAllocation(obj: unknown, spec: Pick<GameSpec, 'n' | 'it
   return { ok: true, value: out, notes: [...new Set(notes)] };
 }
 
-export function parseProposal(
+/** An item allocation proposal: {"allocation": {"Agent_1": [item indices], …}} or a bare agent map. */
+export function parseAllocation(
   text: string,
   spec: Pick<GameSpec, 'n' | 'items'>,
   ctx: ParseContext = {},
@@ -254,6 +117,26 @@ export function parseProposal(
     error:
       'the JSON has no "allocation" object; reply as {"allocation": {"Agent_1": [item indices], ...}, "reasoning": "..."}',
   };
+}
+
+type AllocationSpec = Pick<GameSpec, 'n' | 'items'> & { game?: 'item-allocation' };
+type TreatySpec = Pick<GameSpec, 'm' | 'items'> & { game: 'treaty' };
+
+/** A proposal answer in its game's wire form: an allocation map, or the treaty's agreement vector. */
+export function parseProposal(text: string, spec: AllocationSpec, ctx?: ParseContext): Parsed<AllocationMap>;
+export function parseProposal(text: string, spec: TreatySpec, ctx?: ParseContext): Parsed<number[]>;
+export function parseProposal(
+  text: string,
+  spec: Pick<GameSpec, 'game' | 'n' | 'm' | 'items'>,
+  ctx?: ParseContext,
+): Parsed<AllocationMap | number[]>;
+export function parseProposal(
+  text: string,
+  spec: Pick<GameSpec, 'items'> & { game?: GameName; n?: number; m?: number },
+  ctx: ParseContext = {},
+): Parsed<AllocationMap | number[]> {
+  if (spec.game === 'treaty') return parseAgreement(text, { m: spec.m ?? spec.items.length, items: spec.items }, ctx);
+  return parseAllocation(text, spec as AllocationSpec, ctx);
 }
 
 // ---------- votes ----------
@@ -358,10 +241,6 @@ export function normaliseVotes(raw: unknown, k: number): Parsed<boolean[]> {
       error: `no vote on proposal${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: vote on every proposal 1..${k}`,
     };
   return { ok: true, value: votes as boolean[], notes };
-}
-
-function withNotes<T>(r: Parsed<T>, notes: string[]): Parsed<T> {
-  return r.ok ? { ok: true, value: r.value, notes: [...new Set([...notes, ...r.notes])] } : r;
 }
 
 /** Removes <think>…</think> reasoning some open models put in their content (an unclosed one runs to the end). */

@@ -6,11 +6,12 @@
  * carry no other agent's marker except from its published discussion messages. The format
  * examples are placeholders (types, not values) and every seat reads the same instruction text.
  * A void message is shown as void (not as `said: ""`), and every phase of the last round says
- * that it is the last and that no deal means 0 for everyone.
+ * that it is the last and that no deal means 0 for everyone. Both games: item allocation on the
+ * sim brain, the treaty on the test treaty negotiator (testing/treaty-model.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, makeSpec, type GameSpec } from '../../game/index.ts';
+import { createRng, gameOf, makeSpec, type Draw, type GameName, type GameSpec } from '../../game/index.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { runNegotiation, TEXT_REPAIRS } from '../../protocol/negotiation.ts';
 import type { ChatMessage } from '../../providers/types.ts';
@@ -18,6 +19,7 @@ import { LlmAgent } from './llm-agent.ts';
 import { readPrompt } from './prompt-reader.ts';
 import { lastRoundText, proposalFormat, systemPrompt, votesFormat } from './prompts.ts';
 import { FnChatModel, simChatModel } from './testing/chat-models.ts';
+import { treatyAnswer } from './testing/treaty-model.ts';
 
 const VALUES = [
   [40, 25, 15, 12, 8],
@@ -33,14 +35,15 @@ const MARKER = /ZQX-([A-Z]+)-(Agent_\d+)/g;
 const voidsMessage = (seat: number, round: number) => (seat === 1 && round === 1) || (seat === 2 && round === 2);
 const voidsProposal = voidsMessage;
 
-function markedModel(seat: number): FnChatModel {
+function markedModel(seat: number, game: GameName): FnChatModel {
   const sim = simChatModel(seat === 0 ? 'sim:boulware' : 'sim:conceder');
   return new FnChatModel(`m${seat}`, async (req) => {
     const r = readPrompt(req.messages);
     assert.ok(r.ok, r.ok ? '' : r.error);
     const { phase, round, self, spec, repair } = r.obs;
     const tag = (kind: string) => `ZQX-${kind}-${self}-r${round}-a${repair?.attempt ?? 0}`;
-    const base = (await sim.generate(req)).text;
+    const base = game === 'treaty' ? treatyAnswer(r.obs) : (await sim.generate(req)).text;
+    const key = gameOf(spec).termsKey;
     switch (phase) {
       case 'discussion':
         if (voidsMessage(seat, round)) return `I'm sorry, but I can't help with that. ${tag('MSGREF')}`;
@@ -51,9 +54,12 @@ function markedModel(seat: number): FnChatModel {
       case 'proposal': {
         // the refusal's marker sits within the 80 characters the parse error quotes
         if (voidsProposal(seat, round)) return `I'm sorry, but I can't take part in this. ${tag('PROPREF')}`;
-        if (!repair && round === 2) return `{"allocation": {"Agent_9": [0]}, "reasoning": "${tag('BADPROP')}"}`;
-        const { allocation } = JSON.parse(base) as { allocation: unknown };
-        return JSON.stringify({ allocation, reasoning: tag('REASON') });
+        if (!repair && round === 2)
+          return game === 'treaty'
+            ? `{"agreement": [${spec.items.map(() => 140).join(', ')}], "reasoning": "${tag('BADPROP')}"}`
+            : `{"allocation": {"Agent_9": [0]}, "reasoning": "${tag('BADPROP')}"}`;
+        const terms = (JSON.parse(base) as Record<string, unknown>)[key];
+        return JSON.stringify({ [key]: terms, reasoning: tag('REASON') });
       }
       case 'voting': {
         if (seat === 1 && round === 2) return `I'm sorry, I cannot vote. ${tag('VOTEREF')}`;
@@ -68,29 +74,31 @@ function markedModel(seat: number): FnChatModel {
 
 interface Marked {
   spec: GameSpec;
+  /** the treaty's preference draw (item allocation plays VALUES) */
+  draw?: Draw;
   events: TranscriptEvent[];
   prompts: ChatMessage[][][];
 }
 
-const runs = new Map<number, Promise<Marked>>();
-function marked(n: number): Promise<Marked> {
-  let p = runs.get(n);
+const runs = new Map<string, Promise<Marked>>();
+function marked(n: number, game: GameName = 'item-allocation'): Promise<Marked> {
+  let p = runs.get(`${game}/${n}`);
   if (!p) {
     p = (async () => {
-      const spec = makeSpec({ n, m: 5, maxRounds: ROUNDS });
-      const chats = Array.from({ length: n }, (_, s) => markedModel(s));
+      const spec = makeSpec({ game, n, m: 5, maxRounds: ROUNDS });
+      const chats = Array.from({ length: n }, (_, s) => markedModel(s, game));
       const agents = chats.map((chat, seat) => new LlmAgent({ model: chat.modelId, chat, seat, runIndex: 0 }));
+      const draw = game === 'treaty' ? gameOf(spec).draw(spec, 0.5, createRng(9)) : undefined;
       const out = await runNegotiation({
         spec,
         agents,
-        values: VALUES.slice(0, n),
-        cosine: 0.5,
+        ...(draw ? { draw } : { values: VALUES.slice(0, n), cosine: 0.5 }),
         rng: createRng(5),
         runIndex: 0,
       });
-      return { spec, events: out.events, prompts: chats.map((c) => c.requests.map((q) => q.messages)) };
+      return { spec, draw, events: out.events, prompts: chats.map((c) => c.requests.map((q) => q.messages)) };
     })();
-    runs.set(n, p);
+    runs.set(`${game}/${n}`, p);
   }
   return p;
 }
@@ -108,9 +116,15 @@ const obsOf = (msgs: readonly ChatMessage[]) => {
   return r.obs;
 };
 
-for (const n of [2, 3]) {
-  test(`n=${n}: no prompt carries another agent's raw output except its published messages`, async () => {
-    const { events, prompts } = await marked(n);
+for (const [game, n] of [
+  ['item-allocation', 2],
+  ['item-allocation', 3],
+  ['treaty', 2],
+  ['treaty', 3],
+] as const) {
+  const name = game === 'treaty' ? `treaty, n=${n}` : `n=${n}`;
+  test(`${name}: no prompt carries another agent's raw output except its published messages`, async () => {
+    const { events, prompts } = await marked(n, game);
     assert.equal(events.filter((e) => e.type === 'round_start').length, ROUNDS, 'every round was played');
     for (let s = 0; s < n; s++) {
       const self = `Agent_${s + 1}`;
@@ -144,14 +158,16 @@ for (const n of [2, 3]) {
     }
   });
 
-  test(`n=${n}: the proposal and vote instructions are placeholders, identical for every seat`, async () => {
-    const { spec, prompts } = await marked(n);
+  test(`${name}: the proposal and vote instructions are placeholders, identical for every seat`, async () => {
+    const { spec, prompts } = await marked(n, game);
     const fmt = proposalFormat(spec);
     assert.equal(
       fmt,
-      `{"allocation": {${Array.from({ length: n }, (_, s) => `"Agent_${s + 1}": [item indices]`).join(', ')}}, "reasoning": "…"}`,
+      game === 'treaty'
+        ? `{"agreement": [${spec.items.map((it) => `<${it}>`).join(', ')}], "reasoning": "…"}`
+        : `{"allocation": {${Array.from({ length: n }, (_, s) => `"Agent_${s + 1}": [item indices]`).join(', ')}}, "reasoning": "…"}`,
     );
-    assert.doesNotMatch(fmt.replace(/Agent_\d+/g, ''), /\d/, 'no concrete item in the proposal example');
+    assert.doesNotMatch(fmt.replace(/Agent_\d+/g, ''), /\d/, 'no concrete item or figure in the proposal example');
     for (const k of [1, 2, 3]) {
       assert.doesNotMatch(votesFormat(k), /"accept": (true|false)[,}]/, 'no concrete vote in the vote example');
       assert.equal(votesFormat(k).match(/"accept": true or false/g)?.length, k);
@@ -238,8 +254,13 @@ test('a void proposal is shown to the others only as void', async () => {
 });
 
 test('every phase of the last round, and only the last, says it is the last and that no deal means 0', async () => {
-  for (const n of [2, 3]) {
-    const { spec, prompts } = await marked(n);
+  for (const [game, n] of [
+    ['item-allocation', 2],
+    ['item-allocation', 3],
+    ['treaty', 2],
+    ['treaty', 3],
+  ] as const) {
+    const { spec, draw, prompts } = await marked(n, game);
     const warn = lastRoundText(spec);
     assert.match(warn, /last round/);
     assert.match(warn, /no proposal passes.*every agent gets 0/);
@@ -253,7 +274,9 @@ test('every phase of the last round, and only the last, says it is the last and 
       }
       assert.deepEqual([...lastPhases].sort(), ['discussion', 'proposal', 'thinking', 'voting']);
       // the rules say it once
-      const sys = systemPrompt(spec, `Agent_${s + 1}`, VALUES[s]);
+      const sys = draw
+        ? systemPrompt(spec, `Agent_${s + 1}`, draw.values[s], draw.positions![s])
+        : systemPrompt(spec, `Agent_${s + 1}`, VALUES[s]);
       assert.equal(sys.match(/every agent gets 0/g)?.length, 1);
       assert.equal(calls[0][0].content, sys);
     }

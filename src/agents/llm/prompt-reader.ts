@@ -1,13 +1,15 @@
 /**
  * The inverse of prompts.ts: rebuilds an agent's Observation (rules, own values, phase,
  * round, the public messages/proposals/voids/tallies, own votes, the repair request) from the
- * conversation an LlmAgent sends. The mock server uses it to answer in character; the
- * round-trip test keeps writer and reader in step. Only lines of the shapes prompts.ts
+ * conversation an LlmAgent sends, in either game (the treaty's own positions and weights too).
+ * The mock server uses it to answer in character; the round-trip test keeps writer and reader
+ * in step. Only lines of the shapes prompts.ts
  * writes are read; model-written text is JSON-escaped there, so it cannot forge them.
  * Pure; imports src/game and src/protocol types only.
  */
-import { makeSpec, type AllocationMap, type GameSpec } from '../../game/index.ts';
+import { makeSpec, type AllocationMap, type GameParams, type GameSpec } from '../../game/index.ts';
 import type { Observation, Phase, PrivateFact, ProposalView, PublicFact, TallyView } from '../agent.ts';
+import { TREATY_PRIVATE_HEADER } from './treaty-prompts.ts';
 
 export interface PromptMessage {
   role: string;
@@ -29,32 +31,76 @@ function jsonString(s: string): string | null {
   }
 }
 
-export function readRules(system: string): { spec: GameSpec; self: string; values: number[] } | string {
-  const who = /^You are (Agent_\d+), one of (\d+) agents negotiating how to divide (\d+) items\./m.exec(system);
-  if (!who) return 'no negotiation rules in the system message';
-  const [, self, nStr, mStr] = who;
+export interface ReadRules {
+  spec: GameSpec;
+  self: string;
+  /** item values, or the treaty's issue weights */
+  values: number[];
+  /** treaty: ideal positions */
+  positions?: number[];
+}
+
+/** The rules every game states alike: rounds, discount and the round's phases. */
+function commonParams(system: string): Omit<GameParams, 'game' | 'n' | 'm'> | string {
   const rounds = /lasts at most (\d+) rounds?\./.exec(system);
   const gamma = /multiplied by ([0-9.eE+-]+)\^\(r-1\)/.exec(system);
   const passes = /in seat order \((\d+) pass(?:es)? per round\)/.exec(system);
   if (!rounds || !gamma) return 'the rules do not state the number of rounds or the discount';
-  const m = Number(mStr);
-  const values = new Array<number>(m).fill(NaN);
-  const valuesAt = system.indexOf('YOUR PRIVATE VALUES');
-  for (const line of system.slice(valuesAt < 0 ? system.length : valuesAt).split('\n')) {
-    const v = /^- (\d+) .+: (\d+)$/.exec(line);
-    if (v && Number(v[1]) < m) values[Number(v[1])] = Number(v[2]);
-  }
-  if (values.some((v) => !Number.isFinite(v))) return 'the system message does not list a value for every item';
-  const spec = makeSpec({
-    n: Number(nStr),
-    m,
+  return {
     maxRounds: Number(rounds[1]),
     gamma: Number(gamma[1]),
     discussionTurns: passes ? Number(passes[1]) : 0,
     privateThinking: /^\d+\. Private thinking:/m.test(system),
     reflection: /^\d+\. Reflection:/m.test(system),
-  });
+  };
+}
+
+/** The private section's lines, from its header on. */
+const sectionLines = (system: string, header: string): string[] => {
+  const at = system.indexOf(header);
+  return at < 0 ? [] : system.slice(at).split('\n');
+};
+
+export function readRules(system: string): ReadRules | string {
+  const who = /^You are (Agent_\d+), one of (\d+) agents negotiating how to divide (\d+) items\./m.exec(system);
+  if (!who) return readTreatyRules(system);
+  const [, self, nStr, mStr] = who;
+  const common = commonParams(system);
+  if (typeof common === 'string') return common;
+  const m = Number(mStr);
+  const values = new Array<number>(m).fill(NaN);
+  for (const line of sectionLines(system, 'YOUR PRIVATE VALUES')) {
+    const v = /^- (\d+) .+: (\d+)$/.exec(line);
+    if (v && Number(v[1]) < m) values[Number(v[1])] = Number(v[2]);
+  }
+  if (values.some((v) => !Number.isFinite(v))) return 'the system message does not list a value for every item';
+  const spec = makeSpec({ n: Number(nStr), m, ...common });
   return { spec, self, values };
+}
+
+/** The treaty's rules (treaty-prompts.ts); its ρ is not in the prompt, so the spec says 0. */
+function readTreatyRules(system: string): ReadRules | string {
+  const who = /^You are (Agent_\d+), one of (\d+) agents negotiating a diplomatic treaty on (\d+) issues?\./m.exec(
+    system,
+  );
+  if (!who) return 'no negotiation rules in the system message';
+  const [, self, nStr, mStr] = who;
+  const common = commonParams(system);
+  if (typeof common === 'string') return common;
+  const m = Number(mStr);
+  const values = new Array<number>(m).fill(NaN);
+  const positions = new Array<number>(m).fill(NaN);
+  for (const line of sectionLines(system, TREATY_PRIVATE_HEADER)) {
+    const v = /^- (\d+) .+: ideal position (\d+)%, weight (\d+)$/.exec(line);
+    if (v && Number(v[1]) < m) {
+      positions[Number(v[1])] = Number(v[2]);
+      values[Number(v[1])] = Number(v[3]);
+    }
+  }
+  if ([...values, ...positions].some((v) => !Number.isFinite(v)))
+    return 'the system message does not list a position and a weight for every issue';
+  const spec = makeSpec({ game: 'treaty', n: Number(nStr), m, rho: 0, ...common });
+  return { spec, self, values, positions };
 }
 
 function parseTally(round: number, rest: string): PublicFact {
@@ -89,10 +135,12 @@ export function readEvents(content: string, self: string): { pub: PublicFact[]; 
     } else if ((m = /^You said: (".*")$/.exec(rest))) {
       const text = jsonString(m[1]);
       if (text !== null) pub.push({ kind: 'message', round, from: self, text });
-    } else if ((m = /^Proposal (\d+) by (Agent_\d+)(?: \(yours\))?: (\{\S*\})/.exec(rest))) {
+    } else if ((m = /^Proposal (\d+) by (Agent_\d+)(?: \(yours\))?: (\{\S*\}|\[[\d, ]*\])/.exec(rest))) {
       try {
-        const allocation = JSON.parse(m[3]) as AllocationMap;
-        pub.push({ kind: 'proposal', round, from: m[2], proposal: Number(m[1]), allocation });
+        const head = { kind: 'proposal' as const, round, from: m[2], proposal: Number(m[1]) };
+        // an allocation map (item allocation) or an agreement vector (treaty)
+        if (m[3].startsWith('[')) pub.push({ ...head, agreement: JSON.parse(m[3]) as number[] });
+        else pub.push({ ...head, allocation: JSON.parse(m[3]) as AllocationMap });
       } catch {
         /* not one of ours */
       }
@@ -127,7 +175,7 @@ export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
   if (!system) return { ok: false, error: 'no system message' };
   const rules = readRules(system.content);
   if (typeof rules === 'string') return { ok: false, error: rules };
-  const { spec, self, values } = rules;
+  const { spec, self, values, positions } = rules;
   const users = messages.filter((m) => m.role === 'user');
   const last = users[users.length - 1];
   if (!last) return { ok: false, error: 'no user message' };
@@ -151,13 +199,19 @@ export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
     seat: Number(self.slice(6)) - 1,
     spec,
     values,
+    ...(positions ? { positions } : {}),
     public: pub,
     private: priv,
   };
   if (phase === 'voting') {
     obs.proposals = pub
       .filter((f): f is Extract<PublicFact, { kind: 'proposal' }> => f.kind === 'proposal' && f.round === round)
-      .map((f): ProposalView => ({ proposal: f.proposal, from: f.from, allocation: f.allocation }));
+      .map(
+        (f): ProposalView =>
+          f.agreement
+            ? { proposal: f.proposal, from: f.from, agreement: f.agreement }
+            : { proposal: f.proposal, from: f.from, allocation: f.allocation },
+      );
   }
   if (h[6]) {
     const prev = /^Your answer: (".*")$/m.exec(last.content);

@@ -3,6 +3,8 @@
  * §2 and the agent's own private values (never anyone else's), then one user turn per
  * agent turn carrying the public events since its last turn and the phase instruction
  * with the exact JSON answer format. Its own answers are the assistant turns.
+ * What differs between games (the rules, a proposal's terms, the proposal format) is each
+ * game's own module (allocation-prompts.ts, treaty-prompts.ts), chosen by spec.game.
  *
  * The text is also a wire format: src/agents/llm/prompt-reader.ts (the mock server)
  * rebuilds the Observation from it, so the line shapes below are a contract.
@@ -10,83 +12,46 @@
  * one line so it can never forge an event line or a phase header.
  * Pure; imports src/game and src/protocol types only.
  */
-import { agentId, type AllocationMap, type GameSpec } from '../../game/index.ts';
+import type { GameName, GameSpec, PrivateView } from '../../game/index.ts';
 import type { Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agent.ts';
+import { allocationPrompts } from './allocation-prompts.ts';
 import { voteFormat } from './parse.ts';
+import { agentIds, discountExamples, type GamePrompts } from './prompt-parts.ts';
+import { treatyPrompts } from './treaty-prompts.ts';
+
+export { agentIds, discountExamples };
 
 /** 2: neutral format placeholders, voids without reasons, the last round said in every phase */
 export const PROMPT_VERSION = 2;
 
-export function agentIds(n: number): string[] {
-  return Array.from({ length: n }, (_, s) => agentId(s));
-}
+/** Each game's own text (its rules, terms and proposal format); everything else is shared. */
+const GAME_PROMPTS: Readonly<Record<GameName, GamePrompts>> = {
+  'item-allocation': allocationPrompts,
+  treaty: treatyPrompts,
+};
 
-function passRuleText(spec: GameSpec): string {
-  if (spec.n === 2) return 'a proposal passes only if both agents accept it (unanimity)';
-  return `a proposal passes with at least ${spec.passThreshold} of ${spec.n} accepts (ceil(2n/3) = ${spec.passThreshold})`;
-}
+const promptsOf = (spec: Pick<GameSpec, 'game'>): GamePrompts => GAME_PROMPTS[spec.game];
 
-export function discountExamples(gamma: number): string {
-  const pct = (r: number) => `${+(100 * Math.pow(gamma, r - 1)).toFixed(1)}%`;
-  return `round 1 ${pct(1)}, round 2 ${pct(2)}, round 3 ${pct(3)}`;
-}
-
-/** The system message: rules, identity, own values. */
-export function systemPrompt(spec: GameSpec, self: string, values: readonly number[]): string {
-  const ids = agentIds(spec.n);
-  const steps: string[] = [];
-  if (spec.discussionTurns > 0) {
-    steps.push(
-      `Discussion: every agent speaks publicly in seat order (${spec.discussionTurns} pass${spec.discussionTurns > 1 ? 'es' : ''} per round); everyone sees everything said publicly in this and earlier rounds.`,
-    );
-  }
-  if (spec.privateThinking) steps.push('Private thinking: you write notes that only you will see.');
-  steps.push(
-    'Proposals: every agent proposes a complete allocation, each item to exactly one agent (an agent may receive no items). Proposals are numbered and revealed together.',
-  );
-  steps.push('Votes: every agent accepts or rejects every proposal, in one turn. Individual votes are private.');
-  steps.push(
-    `Tabulation: ${passRuleText(spec)}. If several pass, the one with the most accepts wins; ties are broken by lot. Tallies are public. The winning proposal ends the negotiation.`,
-  );
-  if (spec.reflection) steps.push('Reflection: if nothing passed, you write private notes before the next round.');
-  const lines = [
-    `You are ${self}, one of ${spec.n} agents negotiating how to divide ${spec.m} items. The agents are ${ids.join(', ')}; you are ${self}.`,
-    '',
-    'RULES',
-    `Items (index: name): ${spec.items.map((name, j) => `${j}: ${name}`).join(', ')}. Items are indivisible; every item goes to exactly one agent.`,
-    `The negotiation lasts at most ${spec.maxRounds} round${spec.maxRounds > 1 ? 's' : ''}. Each round:`,
-    ...steps.map((s, k) => `${k + 1}. ${s}`),
-    `Payoff: if a proposal passes in round r, you receive the sum of your values of the items it gives you, multiplied by ${spec.gamma}^(r-1) (the discount: ${discountExamples(spec.gamma)} of full value). If no proposal has passed by the end of round ${spec.maxRounds}, every agent gets 0.`,
-    'Every agent has its own private values, non-negative whole numbers summing to 100; nobody else knows yours and you do not know theirs.',
-    'An answer that cannot be used (not the requested JSON, or not a complete allocation) is returned to you with the exact problem: up to 3 corrections for a proposal and 2 for a vote. After that you have no proposal that round, or your vote counts as a reject of every proposal.',
-    '',
-    'YOUR PRIVATE VALUES (known only to you)',
-    ...spec.items.map((name, j) => `- ${j} ${name}: ${values[j]}`),
-    `Total: ${values.reduce((a, b) => a + b, 0)}.`,
-    '',
-    'Your goal is to maximise your own payoff.',
-  ];
-  return lines.join('\n');
+/**
+ * The system message: rules, identity and own private preferences (item values; for the
+ * treaty, issue weights and ideal positions).
+ */
+export function systemPrompt(
+  spec: GameSpec,
+  self: string,
+  values: readonly number[],
+  positions?: readonly number[],
+): string {
+  const own: PrivateView = positions ? { values, positions } : { values };
+  return promptsOf(spec).systemPrompt(spec, self, own);
 }
 
 // ---------- event lines ----------
 
 export const q = (text: string): string => JSON.stringify(text);
 
-function compactMap(a: AllocationMap, n: number): string {
-  const out: AllocationMap = {};
-  for (const id of agentIds(n)) out[id] = (a[id] ?? []).slice();
-  return JSON.stringify(out);
-}
-
-function namedMap(a: AllocationMap, n: number, items: readonly string[]): string {
-  return agentIds(n)
-    .map((id) => `${id}: ${(a[id] ?? []).map((j) => items[j] ?? `#${j}`).join(', ') || 'nothing'}`)
-    .join(' | ');
-}
-
 export function proposalLine(spec: GameSpec, p: ProposalView, self: string): string {
-  return `Proposal ${p.proposal} by ${p.from}${p.from === self ? ' (yours)' : ''}: ${compactMap(p.allocation!, spec.n)} (${namedMap(p.allocation!, spec.n, spec.items)})`;
+  return `Proposal ${p.proposal} by ${p.from}${p.from === self ? ' (yours)' : ''}: ${promptsOf(spec).termsText(spec, p)}`;
 }
 
 /** One fact as an event line; null for facts the conversation already shows (own messages). */
@@ -144,13 +109,10 @@ export function phaseHeader(obs: Pick<Observation, 'phase' | 'round' | 'turn' | 
 
 /**
  * The answer formats: placeholders (types, not values) so that the example suggests no
- * split and no vote, and every seat reads the same text.
+ * split, no figure and no vote, and every seat reads the same text.
  */
-export function proposalFormat(spec: Pick<GameSpec, 'n'>): string {
-  const agents = agentIds(spec.n)
-    .map((id) => `"${id}": [item indices]`)
-    .join(', ');
-  return `{"allocation": {${agents}}, "reasoning": "…"}`;
+export function proposalFormat(spec: GameSpec): string {
+  return promptsOf(spec).proposalFormat(spec);
 }
 
 export function votesFormat(k: number): string {
@@ -176,11 +138,7 @@ function phaseTask(obs: Observation): string {
     case 'thinking':
       return 'Think privately about this round: what the others seem to want, what you can concede, and what you will propose. Only you will see these notes. Reply in plain text.';
     case 'proposal':
-      return [
-        `Propose a complete allocation: every item 0..${spec.m - 1} to exactly one of ${agentIds(spec.n).join(', ')} (an agent may receive none). Use item indices.`,
-        'Reply with JSON only, in exactly this form, listing under each agent the indices of the items it receives ([] for none):',
-        proposalFormat(spec),
-      ].join('\n');
+      return promptsOf(spec).proposalTask(spec);
     case 'voting': {
       const props = obs.proposals ?? [];
       return [

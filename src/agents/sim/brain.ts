@@ -1,7 +1,7 @@
 /**
  * The mock server's negotiator: reads the negotiation from an LlmAgent's conversation
  * (prompt-reader.ts) and answers in character with a scripted strategy, in the JSON
- * forms the prompt asks for. A deterministic function of (model, messages, strategy).
+ * forms the prompt asks for (an allocation, or the treaty's agreement vector). A deterministic function of (model, messages, strategy).
  * Prompts that are not negotiations get a short fixed reply.
  */
 import { createHash } from 'node:crypto';
@@ -56,7 +56,7 @@ export async function answer(
   const agent = new ScriptedAgent(strategy, { seat: obs.seat, seed, runIndex: 0 });
   if (STATEFUL.has(strategy)) await replay(agent, obs);
   const reply = await agent.act(obs);
-  return { text: render(obs, reply.text, reply.value), obs, strategy };
+  return { text: renderReply(obs, reply.text, reply.value), obs, strategy };
 }
 
 /** Feeds the agent its earlier proposal turns so its memory matches a live run. */
@@ -78,9 +78,15 @@ async function replay(agent: ScriptedAgent, obs: Observation): Promise<void> {
   }
 }
 
-function render(obs: Observation, text: string, value: unknown): string {
+/** The scripted reply in the form the prompt asked for: a proposal or votes as JSON, else the text. */
+export function renderReply(obs: Observation, text: string, value: unknown): string {
   switch (obs.phase) {
     case 'proposal':
+      if (obs.spec.game === 'treaty') {
+        if (Array.isArray(value))
+          return JSON.stringify({ agreement: value, reasoning: `Round ${obs.round}: this treaty meets my target.` });
+        return text;
+      }
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         return JSON.stringify({ allocation: value, reasoning: `Round ${obs.round}: this split meets my target.` });
       }
