@@ -17,18 +17,11 @@ import { join } from 'node:path';
 import { startMockServer } from '../src/mock/server.ts';
 import { PRESETS } from '../src/grid/presets.ts';
 import { bargain, startBargain, tempDir, writeJson } from './helpers/grid.ts';
-import { DUMMY_KEYS, KEY_HASH, mockEnv, strategiesFor } from './helpers/mock-grid.ts';
+import { DUMMY_KEYS, generousBudgets, KEY_HASH, mockEnv, strategiesFor } from './helpers/mock-grid.ts';
 
 const T = { timeout: 600_000 };
 /** budgets above what the mock serves: these tests are about which models answer, not rate limits */
-const BUDGETS = ['openai', 'anthropic', 'google', 'openrouter'].flatMap((p) => [
-  '--rpm',
-  `${p}=6000`,
-  '--tpm',
-  `${p}=1000000000`,
-  '--concurrency',
-  `${p}=16`,
-]);
+const BUDGETS = generousBudgets();
 
 test('the seed grid is refused before any request reaches the server', T, async (t) => {
   const server = await startMockServer({});

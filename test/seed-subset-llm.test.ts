@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEED_DATE, startMockServer } from '../src/mock/server.ts';
 import { loadRegistry } from '../src/providers/index.ts';
+import { generousBudgets } from './helpers/mock-grid.ts';
 
 const KEYS = {
   OPENAI_API_KEY: 'sk-proj-dummyOPENAI-3f81c2aa',
@@ -104,14 +105,7 @@ test('24 seed-grid experiments over every provider route on the mock server with
   assert.match(gen.stdout, /Wrote 24 configs/);
   // Budgets above what the mock serves: this test is about the LLM path, not rate limits (the
   // registry's tier-1 TPM defaults would make it crawl).
-  const budgets = ['openai', 'anthropic', 'google', 'openrouter'].flatMap((p) => [
-    '--rpm',
-    `${p}=100000`,
-    '--tpm',
-    `${p}=1000000000`,
-    '--concurrency',
-    `${p}=32`,
-  ]);
+  const budgets = generousBudgets(100000, 32);
   const run = await cli(
     [
       'run',

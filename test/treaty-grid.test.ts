@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { startMockServer } from '../src/mock/server.ts';
 import { PRESETS } from '../src/grid/presets.ts';
 import { bargain, oneLine, readCsv, readJson, startBargain, tempDir } from './helpers/grid.ts';
-import { mockEnv, strategiesFor } from './helpers/mock-grid.ts';
+import { generousBudgets, mockEnv, strategiesFor } from './helpers/mock-grid.ts';
 
 const T = { timeout: 600_000 };
 
@@ -125,14 +125,7 @@ test('the current preset plays the treaty on the strict mock (LLM path) with zer
     cleanup();
   });
   const rd = join(dir, 'r');
-  const budgets = ['openai', 'anthropic', 'google', 'openrouter'].flatMap((p) => [
-    '--rpm',
-    `${p}=6000`,
-    '--tpm',
-    `${p}=1000000000`,
-    '--concurrency',
-    `${p}=16`,
-  ]);
+  const budgets = generousBudgets();
   const r = await startBargain(
     [
       'all',

@@ -145,3 +145,18 @@ export function outcomes(dir: string, relPath: string): unknown {
     })),
   };
 }
+
+/**
+ * --rpm/--tpm/--concurrency flags for every provider above what the mock serves, for tests
+ * about the LLM path rather than rate limits (the registry's tier-1 defaults would make them crawl).
+ */
+export function generousBudgets(rpm = 6000, concurrency = 16): string[] {
+  return ['openai', 'anthropic', 'google', 'openrouter'].flatMap((p) => [
+    '--rpm',
+    `${p}=${rpm}`,
+    '--tpm',
+    `${p}=1000000000`,
+    '--concurrency',
+    `${p}=${concurrency}`,
+  ]);
+}
