@@ -218,6 +218,9 @@ export async function estimateGrid(
       c.num_runs,
       c.gamma_discount,
       c.discussion_turns,
+      c.game ?? 'item-allocation',
+      c.rho ?? null,
+      c.num_issues ?? null,
       play(c.weak_model),
       play(c.strong_model),
     ]);
