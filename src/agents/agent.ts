@@ -38,9 +38,14 @@ export type PrivateFact =
 /** A proposal under its game's terms key: an allocation (item allocation) or an agreement vector (treaty). */
 export interface ProposalView {
   proposal: number;
+  /** the proposer; 'all' for a joint proposal */
   from: string;
   allocation?: AllocationMap;
   agreement?: number[];
+  /** co-funding: an agent's own pledge (never another's) */
+  contributions?: number[];
+  /** a joint proposal as every agent is shown it (co-funding: per project, pledged and funded) */
+  joint?: unknown;
 }
 
 export interface RepairRequest {
@@ -62,6 +67,10 @@ export interface Observation {
   values: readonly number[];
   /** treaty: own ideal position per issue */
   positions?: readonly number[];
+  /** co-funding: own total budget for the game */
+  budget?: number;
+  /** co-funding: every project's cost (public) */
+  costs?: readonly number[];
   public: readonly PublicFact[];
   private: readonly PrivateFact[];
   /** this round's proposals, in voting */

@@ -25,12 +25,27 @@ export interface Draw {
   positions?: number[][];
   /** treaty: achieved Spearman rank correlation of the positions, per pair */
   rankCorrelation?: number[][];
+  /** co-funding: each seat's total budget for the game */
+  budgets?: number[];
+  /** co-funding: each project's cost (known to every agent) */
+  costs?: number[];
 }
 
-/** What one seat privately knows. */
+/** What one seat knows of a draw: its own values (and positions, budget) and what is public (costs). */
 export interface PrivateView {
   values: readonly number[];
   positions?: readonly number[];
+  budget?: number;
+  costs?: readonly number[];
+}
+
+export function privateView(draw: Draw, seat: number): PrivateView {
+  return {
+    values: draw.values[seat],
+    ...(draw.positions ? { positions: draw.positions[seat] } : {}),
+    ...(draw.budgets ? { budget: draw.budgets[seat] } : {}),
+    ...(draw.costs ? { costs: draw.costs } : {}),
+  };
 }
 
 /** Outcome metrics over raw utilities (the discount scales everyone alike). */
@@ -59,23 +74,39 @@ export interface Baseline {
   utilities: number[] | null;
 }
 
-export interface Game<T = unknown, W = unknown, B extends Baseline = Baseline> {
+/**
+ * T: one agent's proposal (internal form), W: its wire form, B: the baseline, A: what an
+ * accepted vote agrees on — one agent's proposal (A = T), or for a joint game all of them.
+ */
+export interface Game<T = unknown, W = unknown, B extends Baseline = Baseline, A = T> {
   readonly name: GameName;
   /** e.g. "diplomatic treaty" */
   readonly title: string;
-  /** the key the agreed or proposed terms carry in transcripts and results: allocation | agreement */
-  readonly termsKey: 'allocation' | 'agreement';
+  /** the key the agreed or proposed terms carry in transcripts and results */
+  readonly termsKey: 'allocation' | 'agreement' | 'contributions';
+  /**
+   * How the round's proposals become what is voted on: 'each' puts every valid proposal to
+   * the vote (most accepts wins); 'joint' combines every agent's proposal into one joint
+   * proposal (there is none when an agent has no valid proposal that round).
+   */
+  readonly ballot: 'each' | 'joint';
   /** the seeded preference generator; throws InfeasibleRequestError for impossible levels */
   draw(spec: GameSpec, level: number, rng: Rng): Draw;
-  /** wire form (what agents send and transcripts record) to internal terms, or the error an agent is shown */
-  validate(x: unknown, spec: GameSpec): Checked<T>;
+  /** wire form (what agents send and transcripts record) to internal terms, or the error the agent is shown */
+  validate(x: unknown, spec: GameSpec, own?: PrivateView): Checked<T>;
   toWire(terms: T, spec: GameSpec): W;
   /** a uniformly random legal proposal in wire form (conformance play, the random strategy) */
-  randomWire(spec: GameSpec, rng: Rng): W;
-  rawUtilities(draw: Draw, terms: T): number[];
-  /** the fairness baseline: the Nash bargaining solution; null when too large to compute */
+  randomWire(spec: GameSpec, rng: Rng, own?: PrivateView): W;
+  /** joint games: the joint proposal made of every seat's proposal (seat order) */
+  combine?(terms: T[], spec: GameSpec): A;
+  /** joint games: the joint proposal's wire form (the agreed terms in results) */
+  agreementWire?(agreement: A, spec: GameSpec): unknown;
+  /** joint games: what every agent is shown of a joint proposal (e.g. per project: pledged, funded) */
+  jointView?(agreement: A, draw: Draw, spec: GameSpec): unknown;
+  rawUtilities(draw: Draw, agreement: A): number[];
+  /** the fairness baseline (Nash bargaining solution, Lindahl shares); null when too large to compute */
   baseline(draw: Draw, spec: GameSpec): B | null;
-  metrics(draw: Draw, terms: T | null, baseline: B | null): OutcomeMetrics;
+  metrics(draw: Draw, agreement: A | null, baseline: B | null): OutcomeMetrics;
   /** the draw as the run_start event records it, after `seats` */
   startFields(draw: Draw, spec: GameSpec): Record<string, unknown>;
   /** the draw as a run document records it, after the seat rotation */
@@ -85,3 +116,8 @@ export interface Game<T = unknown, W = unknown, B extends Baseline = Baseline> {
 }
 
 export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/** The wire form of an agreement: a joint game's own, else the agreed proposal's. */
+export function agreementWireOf(game: Game, agreement: unknown, spec: GameSpec): unknown {
+  return game.agreementWire ? game.agreementWire(agreement, spec) : game.toWire(agreement, spec);
+}

@@ -16,6 +16,7 @@ export const itemAllocation: Game<Owners, AllocationMap, NashSolution> = {
   name: 'item-allocation',
   title: 'item allocation',
   termsKey: 'allocation',
+  ballot: 'each',
   draw: (spec, level, rng) => generatePreferences(spec.n, spec.m, level, rng),
   validate: (x, spec) => validateAllocation(x, spec.n, spec.m),
   toWire: (owners, spec) => toAllocationMap(owners, spec.n),

@@ -29,6 +29,10 @@ export type TranscriptEvent = Base &
         issues?: readonly string[];
         positions?: number[][];
         rank_correlation?: number;
+        /** co-funding: the projects, their costs and each seat's budget */
+        projects?: readonly string[];
+        costs?: number[];
+        budgets?: number[];
         params: { n: number; m: number; max_rounds: number; gamma: number; discussion_turns: number };
       }
     | { type: 'round_start' }
@@ -51,7 +55,17 @@ export type TranscriptEvent = Base &
     | { type: 'message_void'; agent: string; reason: string }
     | { type: 'note'; agent: string; phase: 'thinking' | 'reflection'; text: string }
     /** the proposed terms under the game's key: an allocation, or a treaty's agreement vector */
-    | { type: 'proposal'; agent: string; proposal: number; allocation?: AllocationMap; agreement?: number[] }
+    | {
+        type: 'proposal';
+        agent: string;
+        proposal: number;
+        allocation?: AllocationMap;
+        agreement?: number[];
+        /** co-funding: the agent's own pledge, seen by it and the host only (the others see the joint proposal) */
+        contributions?: number[];
+      }
+    /** a joint game's one proposal of the round, as every agent is shown it */
+    | { type: 'joint_proposal'; proposal: number; joint: unknown }
     /** no valid proposal after the repair turns; `reason` is host data (the agents were shown only the void) */
     | { type: 'proposal_void'; agent: string; reason: string }
     | { type: 'vote'; agent: string; votes: boolean[] | null; voided: boolean }
@@ -64,6 +78,8 @@ export type TranscriptEvent = Base &
         allocation?: AllocationMap | null;
         /** treaty: the agreed vector or null */
         agreement?: number[] | null;
+        /** co-funding: every seat's agreed contributions (seat order) or null */
+        contributions?: number[][] | null;
         raw_utilities: number[];
         utilities: number[];
       }

@@ -12,12 +12,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  agreementWireOf,
   createRng,
   deriveSeed,
   discount,
   GAME_NAMES,
   GAMES,
   makeSpec,
+  privateView,
   tabulate,
   type Draw,
   type GameName,
@@ -37,7 +39,8 @@ class RandomPlayer implements Agent {
   async act(obs: Observation): Promise<AgentReply> {
     const game = GAMES[obs.spec.game];
     if (obs.phase === 'proposal') {
-      const value = game.randomWire(obs.spec, this.rng);
+      const own = { values: obs.values, positions: obs.positions, budget: obs.budget, costs: obs.costs };
+      const value = game.randomWire(obs.spec, this.rng, own);
       return { text: JSON.stringify({ [game.termsKey]: value }), value };
     }
     if (obs.phase === 'voting') {
@@ -80,9 +83,11 @@ for (const name of GAME_NAMES) {
     for (const spec of specs(name)) {
       for (let seed = 1; seed <= 15; seed++) {
         const rng = createRng(deriveSeed(seed, 'conformance'));
+        const draw = game.draw(spec, 0.5, rng);
         for (let k = 0; k < 20; k++) {
-          const wire = game.randomWire(spec, rng);
-          assert.equal(game.validate(wire, spec).ok, true, `${JSON.stringify(wire)} is refused`);
+          const own = privateView(draw, k % spec.n);
+          const wire = game.randomWire(spec, rng, own);
+          assert.equal(game.validate(wire, spec, own).ok, true, `${JSON.stringify(wire)} is refused`);
         }
         for (const { doc, events } of await series(spec, seed, (seed % 11) / 10)) {
           for (const e of events) {
@@ -129,18 +134,30 @@ for (const name of GAME_NAMES) {
             values: start.preferences,
             cosine: [],
             ...(start.positions ? { positions: start.positions } : {}),
+            ...(start.budgets ? { budgets: start.budgets } : {}),
+            ...(start.costs ? { costs: start.costs } : {}),
           };
+          const seatOf = (agent: string) => Number(agent.slice('Agent_'.length)) - 1;
           const end = events.at(-1)!;
           assert.equal(end.type, 'run_end');
           // re-tally every round from its proposals and private votes
           let agreed: unknown = null;
           for (let round = 1; round <= spec.maxRounds; round++) {
-            const props = events.filter((e) => e.type === 'proposal' && e.round === round);
+            const pledges = events.filter((e) => e.type === 'proposal' && e.round === round);
+            const jointEvent = events.find((e) => e.type === 'joint_proposal' && e.round === round);
+            // a joint game votes on one proposal, made only when every seat pledged validly
+            const props = game.ballot === 'joint' ? (jointEvent ? [jointEvent] : []) : pledges;
+            if (game.ballot === 'joint') {
+              assert.ok(
+                pledges.every((e) => e.to === (e.type === 'proposal' && e.agent)),
+                'pledges are private',
+              );
+              assert.equal(jointEvent !== undefined, pledges.length === spec.n);
+            }
             const votes = events.filter((e) => e.type === 'vote' && e.round === round);
             const tally = events.find((e) => e.type === 'tally' && e.round === round);
             if (!tally || tally.type !== 'tally') break;
             if (props.length === 0) continue;
-            const seatOf = (agent: string) => Number(agent.slice('Agent_'.length)) - 1;
             const accept = votes.map((v) => (v.type === 'vote' && v.votes ? v.votes : props.map(() => false)));
             const t = tabulate(
               props.map((p) => (p.type === 'proposal' ? seatOf(p.agent) : -1)),
@@ -152,7 +169,19 @@ for (const name of GAME_NAMES) {
               t.tallies.map((x) => [x.accepts, x.passed]),
               tally.results.map((x) => [x.accepts, x.passed]),
             );
-            if (tally.winner !== null) {
+            if (tally.winner !== null && game.ballot === 'joint') {
+              // the agreement is every seat's pledge, in seat order
+              const terms = [...pledges]
+                .sort((a, b) =>
+                  a.type === 'proposal' && b.type === 'proposal' ? seatOf(a.agent) - seatOf(b.agent) : 0,
+                )
+                .map((p, s) => {
+                  const v = game.validate(p.type === 'proposal' ? p[game.termsKey] : null, spec, privateView(draw, s));
+                  assert.ok(v.ok);
+                  return v.value;
+                });
+              agreed = agreementWireOf(game, game.combine!(terms, spec), spec);
+            } else if (tally.winner !== null) {
               const p = props[tally.winner - 1];
               agreed = p.type === 'proposal' ? p[game.termsKey] : null;
             }
@@ -160,7 +189,15 @@ for (const name of GAME_NAMES) {
           assert.equal(end.consensus, agreed !== null);
           assert.deepEqual(end[game.termsKey], agreed);
           assert.deepEqual(doc[game.termsKey], agreed);
-          if (agreed !== null) {
+          if (agreed !== null && game.ballot === 'joint') {
+            const terms = (agreed as unknown[]).map((w, s) => {
+              const v = game.validate(w, spec, privateView(draw, s));
+              assert.ok(v.ok);
+              return v.value;
+            });
+            assert.deepEqual(game.rawUtilities(draw, game.combine!(terms, spec)), end.raw_utilities);
+            replayed++;
+          } else if (agreed !== null) {
             const terms = game.validate(agreed, spec);
             assert.ok(terms.ok);
             assert.deepEqual(game.rawUtilities(draw, terms.value), end.raw_utilities);

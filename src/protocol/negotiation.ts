@@ -4,7 +4,17 @@
  * Invalid output gets repair turns, then is voided and recorded; nothing is fabricated.
  * No I/O: agents and the rng are injected. Imports src/game and ./agent, ./events only.
  */
-import { agentId, discount, gameOf, tabulate, type Draw, type GameSpec, type Rng } from '../game/index.ts';
+import {
+  agentId,
+  agreementWireOf,
+  discount,
+  gameOf,
+  privateView,
+  tabulate,
+  type Draw,
+  type GameSpec,
+  type Rng,
+} from '../game/index.ts';
 import {
   PHASES,
   type Agent,
@@ -43,7 +53,7 @@ export interface NegotiationInput {
 export interface NegotiationOutcome {
   consensus: boolean;
   round: number | null;
-  /** the agreed terms in the game's internal form (item allocation: owners[item] = seat) */
+  /** the agreement in the game's internal form (item allocation: owners[item] = seat; a joint game: every seat's terms) */
   terms: unknown | null;
   rawUtilities: number[];
   utilities: number[];
@@ -118,8 +128,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     self: ids[s],
     seat: s,
     spec,
-    values: values[s],
-    ...(draw.positions ? { positions: draw.positions[s] } : {}),
+    ...privateView(draw, s),
     public: publicFacts,
     private: privateFacts[s],
     ...extra,
@@ -191,6 +200,8 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
   /** This round's valid proposals (index k is proposal k + 1), set by the proposal phase. */
   let accepted: { seat: number; terms: unknown }[] = [];
   let proposals: ProposalView[] = [];
+  /** a joint game's proposal of the round (every seat's terms combined), when there is one */
+  let joint: unknown = null;
 
   /**
    * The phases of a round, one function each, run in the order PHASES declares. A phase
@@ -216,21 +227,63 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
     async thinking(round) {
       if (spec.privateThinking) await notes(round, 'thinking');
     },
-    // Each agent proposes complete terms (made in turn, revealed together).
+    // Each agent proposes complete terms (made in turn, revealed together; a joint game
+    // reveals only the joint proposal they make together).
     async proposal(round) {
       accepted = [];
+      joint = null;
       const voids: { seat: number; reason: string }[] = [];
       for (let s = 0; s < n; s++) {
-        const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => game.validate(rep.value, spec));
+        const own = privateView(draw, s);
+        const r = await turn(s, 'proposal', round, PROPOSAL_REPAIRS, (rep) => game.validate(rep.value, spec, own));
         if ('error' in r) voids.push({ seat: s, reason: r.error });
         else accepted.push({ seat: s, terms: r.value });
       }
-      proposals = accepted.map(
-        (p, k) => ({ proposal: k + 1, from: ids[p.seat], [key]: game.toWire(p.terms, spec) }) as ProposalView,
-      );
-      for (const p of proposals) {
-        publicFacts.push({ kind: 'proposal', round, from: p.from, proposal: p.proposal, [key]: p[key] } as PublicFact);
-        emit({ type: 'proposal', round, to: 'all', agent: p.from, proposal: p.proposal, [key]: p[key] } as EventInput);
+      if (game.ballot === 'joint') {
+        // each pledge is seen by its author and the host only
+        for (const p of accepted) {
+          const wire = game.toWire(p.terms, spec);
+          emit({
+            type: 'proposal',
+            round,
+            to: ids[p.seat],
+            agent: ids[p.seat],
+            proposal: 1,
+            [key]: wire,
+          } as EventInput);
+        }
+        proposals = [];
+        if (voids.length === 0) {
+          joint = game.combine!(
+            accepted.map((p) => p.terms),
+            spec,
+          );
+          const view = game.jointView!(joint, draw, spec);
+          proposals = [{ proposal: 1, from: 'all', joint: view }];
+          publicFacts.push({ kind: 'proposal', round, proposal: 1, from: 'all', joint: view });
+          emit({ type: 'joint_proposal', round, to: 'all', proposal: 1, joint: view });
+        }
+      } else {
+        proposals = accepted.map(
+          (p, k) => ({ proposal: k + 1, from: ids[p.seat], [key]: game.toWire(p.terms, spec) }) as ProposalView,
+        );
+        for (const p of proposals) {
+          publicFacts.push({
+            kind: 'proposal',
+            round,
+            from: p.from,
+            proposal: p.proposal,
+            [key]: p[key],
+          } as PublicFact);
+          emit({
+            type: 'proposal',
+            round,
+            to: 'all',
+            agent: p.from,
+            proposal: p.proposal,
+            [key]: p[key],
+          } as EventInput);
+        }
       }
       for (const v of voids) {
         // The error may quote the proposer's raw answer (a refusal): the others learn only
@@ -257,15 +310,10 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         privateFacts[s].push({ kind: 'vote', round, votes });
         emit({ type: 'vote', round, to: ids[s], agent: ids[s], votes, voided: votes === null });
       }
-      const t = tabulate(
-        accepted.map((p) => p.seat),
-        accept,
-        n,
-        rng,
-      );
+      const t = tabulate(joint !== null ? [-1] : accepted.map((p) => p.seat), accept, n, rng);
       const results = t.tallies.map((x, k) => ({
         proposal: k + 1,
-        from: ids[x.proposer],
+        from: x.proposer < 0 ? 'all' : ids[x.proposer],
         accepts: x.accepts,
         rejects: x.rejects,
         passed: x.passed,
@@ -281,7 +329,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         tie_between: t.tieBetween ? t.tieBetween.map((k) => k + 1) : null,
       });
       if (winner === null) return;
-      const terms = accepted[winner].terms;
+      const terms = joint !== null ? joint : accepted[winner].terms;
       const raw = game.rawUtilities(draw, terms);
       const utilities = raw.map((u) => discount(u, spec.gamma, round));
       emit({
@@ -290,7 +338,7 @@ export async function runNegotiation(input: NegotiationInput): Promise<Negotiati
         to: 'host',
         consensus: true,
         agreement_round: round,
-        [key]: game.toWire(terms, spec),
+        [key]: agreementWireOf(game, terms, spec),
         raw_utilities: raw,
         utilities,
       } as EventInput);

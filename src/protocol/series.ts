@@ -12,6 +12,7 @@ import {
   agentId,
   createRng,
   deriveSeed,
+  agreementWireOf,
   gameOf,
   InfeasibleRequestError,
   round6,
@@ -80,6 +81,8 @@ export interface RunDocument {
   allocation?: Record<string, number[]> | null;
   /** treaty: the agreed vector of percentages (null without a deal) */
   agreement?: number[] | null;
+  /** co-funding: every seat's agreed contributions per project (null without a deal) */
+  contributions?: number[][] | null;
   welfare: number;
   pareto_optimal: boolean | null;
   /** treaty: mean absolute distance (percentage points) of the agreement from the Nash agreement */
@@ -189,7 +192,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
       ...(game.drawFields(draw!, spec) as Pick<RunDocument, 'preferences' | 'cosine_similarity'>),
       consensus: out.consensus,
       round: out.round,
-      [game.termsKey]: out.terms === null ? null : game.toWire(out.terms, spec),
+      [game.termsKey]: out.terms === null ? null : agreementWireOf(game, out.terms, spec),
       welfare: metrics.welfare,
       pareto_optimal: metrics.pareto_optimal,
       ...metrics.extra,

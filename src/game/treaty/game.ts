@@ -60,6 +60,7 @@ export const treaty: Game<number[], number[], TreatyNash> = {
   name: 'treaty',
   title: 'diplomatic treaty',
   termsKey: 'agreement',
+  ballot: 'each',
   draw(spec, level, rng) {
     const p = generateTreatyPreferences(spec.n, spec.m, spec.rho ?? 0, level, rng);
     return {
