@@ -59,4 +59,5 @@ export {
 } from './llm-agent.ts';
 export { parseAllocation, parseProposal, parseVotes, type Parsed } from './parse.ts';
 export { parseAgreement } from './treaty-parse.ts';
+export { parseContributions } from './cofunding-parse.ts';
 export { systemPrompt, PROMPT_VERSION } from './prompts.ts';

@@ -9,6 +9,9 @@
  * (parse.ts); anything unusable comes back as parseError so the protocol runs its repair
  * turns: refusals and cut-off answers are never replaced by an invented one. Near the
  * model's context window the oldest rounds are condensed into a deterministic digest.
+ * In co-funding the others see only the joint proposal, so the agent remembers its own last
+ * parsed pledge of the round: the voting turn shows it with the payoff it gives, and a
+ * condensed voting turn keeps it in the digest.
  * Provider errors (after the provider layer's own retries) propagate: the protocol turns
  * them into a failed run. Imports src/protocol, src/game, and provider types only.
  */
@@ -19,6 +22,7 @@ import { estimateMessageTokens } from '../../providers/tokens.ts';
 import { parseProposal, parseVotes, stripThinking, type Parsed } from './parse.ts';
 import { declinesToTakePart } from './refusal.ts';
 import { digestText, systemPrompt, userTurn, type DigestTurn } from './prompts.ts';
+import { isJointView, pledgeIn } from './cofunding-prompts.ts';
 
 export type TokenCapPhase = Phase | 'default';
 export type PhaseTokenCaps = Record<TokenCapPhase, number>;
@@ -136,6 +140,8 @@ interface Turn {
   publicFacts: readonly PublicFact[];
   privateFacts: readonly PrivateFact[];
   assistant: string | null;
+  /** co-funding, a voting turn: the own pledge in the joint proposal voted on */
+  pledge?: readonly number[];
 }
 
 const DIGEST_EXCERPTS = [200, 60, 0];
@@ -154,6 +160,14 @@ export class LlmAgent implements Agent {
   private privateSeen = 0;
   private callIndex = 0;
   private lastPrompt: ChatMessage[] = [];
+  /** the public project costs (co-funding), for event lines and the digest */
+  private costs: readonly number[] | undefined;
+  /**
+   * Co-funding: the value of this agent's latest proposal turn when it parsed (null when it did
+   * not). A joint proposal exists only when every agent's pledge was valid, and an invalid one
+   * gets another turn, so at a vote of the same round it is the pledge in the joint proposal.
+   */
+  private pledge: { round: number; value: readonly number[] } | null = null;
   /** this agent's previous call: was it cut off at the output limit, and with what cap scale */
   private lastCall: { cutOff: boolean; capScale: number } = { cutOff: false, capScale: 1 };
   readonly self: string;
@@ -175,7 +189,7 @@ export class LlmAgent implements Agent {
   messages(): ChatMessage[] {
     const out: ChatMessage[] = [{ role: 'system', content: this.system ?? '' }];
     const digest = this.digested.length
-      ? digestText(this.specForDigest!, this.self, this.digested, DIGEST_EXCERPTS[this.excerptLevel])
+      ? digestText(this.specForDigest!, this.self, this.digested, DIGEST_EXCERPTS[this.excerptLevel], this.costs)
       : '';
     this.turns.forEach((t, i) => {
       out.push({ role: 'user', content: i === 0 && digest ? `${digest}\n\n${t.user}` : t.user });
@@ -189,21 +203,29 @@ export class LlmAgent implements Agent {
   async act(obs: Observation, signal?: AbortSignal): Promise<AgentReply> {
     if (obs.self !== this.self) throw new Error(`LlmAgent for ${this.self} was given ${obs.self}'s observation`);
     if (this.system === null) {
-      this.system = systemPrompt(obs.spec, obs.self, obs.values, obs.positions);
+      this.system = systemPrompt(obs.spec, obs.self, {
+        values: obs.values,
+        ...(obs.positions ? { positions: obs.positions } : {}),
+        ...(obs.budget !== undefined ? { budget: obs.budget } : {}),
+        ...(obs.costs ? { costs: obs.costs } : {}),
+      });
       this.specForDigest = obs.spec;
+      this.costs = obs.costs;
     }
     const newPublic = obs.public.slice(this.publicSeen);
     const newPrivate = obs.private.slice(this.privateSeen);
     this.publicSeen = obs.public.length;
     this.privateSeen = obs.private.length;
     const opening = this.turns.length === 0 && this.digested.length === 0;
+    const pledge = this.ownPledge(obs);
     this.turns.push({
       round: obs.round,
       phase: obs.phase,
-      user: userTurn(obs, newPublic, newPrivate, opening),
+      user: userTurn(obs, newPublic, newPrivate, opening, { pledge }),
       publicFacts: newPublic,
       privateFacts: newPrivate,
       assistant: null,
+      ...(pledge ? { pledge } : {}),
     });
     this.compact(obs.round);
 
@@ -234,6 +256,8 @@ export class LlmAgent implements Agent {
     turn.assistant = raw.trim() === '' ? EMPTY_ANSWER : raw;
 
     const outcome = interpret(obs, raw, result);
+    if (obs.phase === 'proposal')
+      this.pledge = outcome.ok && Array.isArray(outcome.value) ? { round: obs.round, value: outcome.value } : null;
     const record: LlmCallRecord = {
       model: this.model,
       route: result.route,
@@ -282,6 +306,13 @@ export class LlmAgent implements Agent {
     return reply;
   }
 
+  /** Co-funding, a vote: the own pledge in the joint proposal on the table, when it is known; else null. */
+  private ownPledge(obs: Observation): readonly number[] | null {
+    const joint = obs.phase === 'voting' ? obs.proposals?.[0]?.joint : undefined;
+    if (!isJointView(joint) || this.pledge?.round !== obs.round) return null;
+    return pledgeIn(joint, this.pledge.value);
+  }
+
   private promptForRecord(messages: ChatMessage[]): { messages: ChatMessage[]; messages_base?: number } {
     const prev = this.lastPrompt;
     this.lastPrompt = messages;
@@ -311,6 +342,7 @@ export class LlmAgent implements Agent {
             publicFacts: t.publicFacts,
             privateFacts: t.privateFacts,
             own: t.assistant === null || t.assistant === EMPTY_ANSWER ? null : t.assistant,
+            ...(t.pledge ? { pledge: t.pledge } : {}),
           });
         }
         continue;

@@ -5,12 +5,14 @@
  * extra agent or an unrecognised item is a rejection with a message the model can act on.
  * Structural checks of the allocation (every item exactly once) are the protocol's
  * (validateAllocation), so this only normalises names. parseProposal dispatches on the
- * game: the treaty's agreement vectors are treaty-parse.ts's.
- * Pure; imports src/game, json-find.ts and treaty-parse.ts only.
+ * game: the treaty's agreement vectors are treaty-parse.ts's, co-funding's contribution
+ * vectors cofunding-parse.ts's.
+ * Pure; imports src/game, json-find.ts, treaty-parse.ts and cofunding-parse.ts only.
  */
 import { agentId, type AllocationMap, type GameName, type GameSpec } from '../../game/index.ts';
 import { findJsonObjects, keyLike, withNotes, type ParseContext, type Parsed } from './json-find.ts';
 import { parseAgreement } from './treaty-parse.ts';
+import { parseContributions } from './cofunding-parse.ts';
 
 export { findJsonObjects, type JsonFound, type ParseContext, type Parsed } from './json-find.ts';
 
@@ -120,11 +122,14 @@ export function parseAllocation(
 }
 
 type AllocationSpec = Pick<GameSpec, 'n' | 'items'> & { game?: 'item-allocation' };
-type TreatySpec = Pick<GameSpec, 'm' | 'items'> & { game: 'treaty' };
+type VectorSpec = Pick<GameSpec, 'm' | 'items'> & { game: 'treaty' | 'cofunding' };
 
-/** A proposal answer in its game's wire form: an allocation map, or the treaty's agreement vector. */
+/**
+ * A proposal answer in its game's wire form: an allocation map, the treaty's agreement
+ * vector, or co-funding's contribution vector.
+ */
 export function parseProposal(text: string, spec: AllocationSpec, ctx?: ParseContext): Parsed<AllocationMap>;
-export function parseProposal(text: string, spec: TreatySpec, ctx?: ParseContext): Parsed<number[]>;
+export function parseProposal(text: string, spec: VectorSpec, ctx?: ParseContext): Parsed<number[]>;
 export function parseProposal(
   text: string,
   spec: Pick<GameSpec, 'game' | 'n' | 'm' | 'items'>,
@@ -132,10 +137,12 @@ export function parseProposal(
 ): Parsed<AllocationMap | number[]>;
 export function parseProposal(
   text: string,
-  spec: Pick<GameSpec, 'items'> & { game?: GameName; n?: number; m?: number },
+  spec: Pick<GameSpec, 'items'> & { game?: GameName | 'cofunding'; n?: number; m?: number },
   ctx: ParseContext = {},
 ): Parsed<AllocationMap | number[]> {
-  if (spec.game === 'treaty') return parseAgreement(text, { m: spec.m ?? spec.items.length, items: spec.items }, ctx);
+  const vector = { m: spec.m ?? spec.items.length, items: spec.items };
+  if (spec.game === 'treaty') return parseAgreement(text, vector, ctx);
+  if (spec.game === 'cofunding') return parseContributions(text, vector, ctx);
   return parseAllocation(text, spec as AllocationSpec, ctx);
 }
 

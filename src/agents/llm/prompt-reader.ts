@@ -1,7 +1,8 @@
 /**
  * The inverse of prompts.ts: rebuilds an agent's Observation (rules, own values, phase,
  * round, the public messages/proposals/voids/tallies, own votes, the repair request) from the
- * conversation an LlmAgent sends, in either game (the treaty's own positions and weights too).
+ * conversation an LlmAgent sends, in every game (the treaty's own positions and weights; in
+ * co-funding the own budget, the public costs, the joint proposals and the own pledge a vote shows).
  * The mock server uses it to answer in character; the round-trip test keeps writer and reader
  * in step. Only lines of the shapes prompts.ts
  * writes are read; model-written text is JSON-escaped there, so it cannot forge them.
@@ -10,6 +11,7 @@
 import { makeSpec, type AllocationMap, type GameParams, type GameSpec } from '../../game/index.ts';
 import type { Observation, Phase, PrivateFact, ProposalView, PublicFact, TallyView } from '../agent.ts';
 import { TREATY_PRIVATE_HEADER } from './treaty-prompts.ts';
+import { COFUNDING_PRIVATE_HEADER, OWN_PLEDGE_PREFIX, type JointView } from './cofunding-prompts.ts';
 
 export interface PromptMessage {
   role: string;
@@ -20,7 +22,11 @@ const PHASES: readonly Phase[] = ['discussion', 'thinking', 'proposal', 'voting'
 const HEADER =
   /^=== Round (\d+) of (\d+) \| (\w+)(?: \(pass (\d+) of (\d+)\))?(?: \| correction (\d+) of (\d+))? ===$/m;
 
-export type ReadResult = { ok: true; obs: Observation } | { ok: false; error: string };
+/**
+ * `pledge`: co-funding, at a vote, the agent's own pledge in the joint proposal as its voting
+ * turn shows it (the agent remembers it; no Observation field carries it).
+ */
+export type ReadResult = { ok: true; obs: Observation; pledge?: number[] } | { ok: false; error: string };
 
 function jsonString(s: string): string | null {
   try {
@@ -38,6 +44,10 @@ export interface ReadRules {
   values: number[];
   /** treaty: ideal positions */
   positions?: number[];
+  /** co-funding: own budget */
+  budget?: number;
+  /** co-funding: the public project costs */
+  costs?: number[];
 }
 
 /** The rules every game states alike: rounds, discount and the round's phases. */
@@ -63,7 +73,8 @@ const sectionLines = (system: string, header: string): string[] => {
 
 export function readRules(system: string): ReadRules | string {
   const who = /^You are (Agent_\d+), one of (\d+) agents negotiating how to divide (\d+) items\./m.exec(system);
-  if (!who) return readTreatyRules(system);
+  if (!who)
+    return readTreatyRules(system) ?? readCofundingRules(system) ?? 'no negotiation rules in the system message';
   const [, self, nStr, mStr] = who;
   const common = commonParams(system);
   if (typeof common === 'string') return common;
@@ -78,12 +89,12 @@ export function readRules(system: string): ReadRules | string {
   return { spec, self, values };
 }
 
-/** The treaty's rules (treaty-prompts.ts); its ρ is not in the prompt, so the spec says 0. */
-function readTreatyRules(system: string): ReadRules | string {
+/** The treaty's rules (treaty-prompts.ts); its ρ is not in the prompt, so the spec says 0. Null if not a treaty. */
+function readTreatyRules(system: string): ReadRules | string | null {
   const who = /^You are (Agent_\d+), one of (\d+) agents negotiating a diplomatic treaty on (\d+) issues?\./m.exec(
     system,
   );
-  if (!who) return 'no negotiation rules in the system message';
+  if (!who) return null;
   const [, self, nStr, mStr] = who;
   const common = commonParams(system);
   if (typeof common === 'string') return common;
@@ -103,9 +114,69 @@ function readTreatyRules(system: string): ReadRules | string {
   return { spec, self, values, positions };
 }
 
+const NUMBER = '\\d+(?:\\.\\d+)?';
+
+/** Co-funding's rules (cofunding-prompts.ts): projects with their public costs, own values and budget. Null if not co-funding. */
+function readCofundingRules(system: string): ReadRules | string | null {
+  const who =
+    /^You are (Agent_\d+), one of (\d+) agents deciding together which of (\d+) public projects? to fund from their own budgets\./m.exec(
+      system,
+    );
+  if (!who) return null;
+  const [, self, nStr, mStr] = who;
+  const common = commonParams(system);
+  if (typeof common === 'string') return common;
+  const m = Number(mStr);
+  const costs = new Array<number>(m).fill(NaN);
+  const names = new Array<string>(m).fill('');
+  const rules = system.slice(0, Math.max(0, system.indexOf(COFUNDING_PRIVATE_HEADER)));
+  for (const line of rules.split('\n')) {
+    const c = new RegExp(`^- (\\d+) (.+): cost (${NUMBER})$`).exec(line);
+    if (c && Number(c[1]) < m) {
+      names[Number(c[1])] = c[2];
+      costs[Number(c[1])] = Number(c[3]);
+    }
+  }
+  const values = new Array<number>(m).fill(NaN);
+  let budget = NaN;
+  for (const line of sectionLines(system, COFUNDING_PRIVATE_HEADER)) {
+    const v = new RegExp(`^- (\\d+) .+: value (${NUMBER})$`).exec(line);
+    if (v && Number(v[1]) < m) values[Number(v[1])] = Number(v[2]);
+    const b = new RegExp(`^Your budget: (${NUMBER})\\.$`).exec(line);
+    if (b) budget = Number(b[1]);
+  }
+  if ([...values, ...costs, budget].some((v) => !Number.isFinite(v)))
+    return 'the system message does not list a cost and a value for every project and the budget';
+  const spec = cofundingSpec({ n: Number(nStr), m, ...common }, names);
+  return { spec, self, values, budget, costs };
+}
+
+/** The co-funding spec of these parameters and project names. */
+function cofundingSpec(p: GameParams, items: string[]): GameSpec {
+  // makeSpec does not know co-funding yet: its spec is item allocation's with the game and projects
+  return Object.freeze({
+    ...makeSpec({ ...p, game: 'item-allocation' }),
+    game: 'cofunding',
+    items: Object.freeze(items),
+  }) as unknown as GameSpec;
+}
+
+/** A joint proposal's projects: `Park renovation: 45 of 60 pledged, not funded; …` (the cost may be absent). */
+function parseJoint(parts: string): JointView | null {
+  const pledged: number[] = [];
+  const funded: boolean[] = [];
+  for (const part of parts.split('; ')) {
+    const p = new RegExp(`^.+?: (${NUMBER})(?: of ${NUMBER})? pledged, (funded|not funded)$`).exec(part);
+    if (!p) return null;
+    pledged.push(Number(p[1]));
+    funded.push(p[2] === 'funded');
+  }
+  return { pledged, funded };
+}
+
 function parseTally(round: number, rest: string): PublicFact {
   const results: TallyView[] = [];
-  const re = /proposal (\d+) \((Agent_\d+)\) (\d+) accept \/ (\d+) reject, (passed|failed)/g;
+  const re = /proposal (\d+) \((Agent_\d+|all)\) (\d+) accept \/ (\d+) reject, (passed|failed)/g;
   for (let t; (t = re.exec(rest)); ) {
     results.push({
       proposal: Number(t[1]),
@@ -144,13 +215,16 @@ export function readEvents(content: string, self: string): { pub: PublicFact[]; 
       } catch {
         /* not one of ours */
       }
+    } else if ((m = /^Joint proposal (\d+) \(every agent's pledges added up per project\): (.*)\.$/.exec(rest))) {
+      const joint = parseJoint(m[2]);
+      if (joint) pub.push({ kind: 'proposal', round, proposal: Number(m[1]), from: 'all', joint });
     } else if ((m = /^(Agent_\d+)'s message was void \(no usable message\)\.$/.exec(rest))) {
       pub.push({ kind: 'message_void', round, from: m[1] });
     } else if (rest === 'Your message was void (no usable message).') {
       pub.push({ kind: 'message_void', round, from: self });
-    } else if ((m = /^No valid proposal from (Agent_\d+) this round\.$/.exec(rest))) {
+    } else if ((m = /^No valid (?:proposal|pledge) from (Agent_\d+) this round\.$/.exec(rest))) {
       pub.push({ kind: 'proposal_void', round, from: m[1] });
-    } else if (rest === 'You made no valid proposal this round.') {
+    } else if (rest === 'You made no valid proposal this round.' || rest === 'You made no valid pledge this round.') {
       pub.push({ kind: 'proposal_void', round, from: self });
     } else if (rest.startsWith('Votes counted: ')) {
       pub.push(parseTally(round, rest));
@@ -175,7 +249,7 @@ export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
   if (!system) return { ok: false, error: 'no system message' };
   const rules = readRules(system.content);
   if (typeof rules === 'string') return { ok: false, error: rules };
-  const { spec, self, values, positions } = rules;
+  const { spec, self, values, positions, budget, costs } = rules;
   const users = messages.filter((m) => m.role === 'user');
   const last = users[users.length - 1];
   if (!last) return { ok: false, error: 'no user message' };
@@ -200,6 +274,8 @@ export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
     spec,
     values,
     ...(positions ? { positions } : {}),
+    ...(budget !== undefined ? { budget } : {}),
+    ...(costs ? { costs } : {}),
     public: pub,
     private: priv,
   };
@@ -208,11 +284,14 @@ export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
       .filter((f): f is Extract<PublicFact, { kind: 'proposal' }> => f.kind === 'proposal' && f.round === round)
       .map(
         (f): ProposalView =>
-          f.agreement
-            ? { proposal: f.proposal, from: f.from, agreement: f.agreement }
-            : { proposal: f.proposal, from: f.from, allocation: f.allocation },
+          f.joint
+            ? { proposal: f.proposal, from: f.from, joint: f.joint }
+            : f.agreement
+              ? { proposal: f.proposal, from: f.from, agreement: f.agreement }
+              : { proposal: f.proposal, from: f.from, allocation: f.allocation },
       );
   }
+  const pledge = phase === 'voting' ? ownPledge(last.content) : null;
   if (h[6]) {
     const prev = /^Your answer: (".*")$/m.exec(last.content);
     const err = /^Problem: (.*)$/m.exec(last.content);
@@ -223,5 +302,15 @@ export function readPrompt(messages: readonly PromptMessage[]): ReadResult {
       error: err ? err[1] : '',
     };
   }
-  return { ok: true, obs };
+  return pledge ? { ok: true, obs, pledge } : { ok: true, obs };
+}
+
+/** The own pledge a co-funding voting turn shows: `Your pledges this round (private): [10, 0, 12.5] (…)`. */
+function ownPledge(content: string): number[] | null {
+  const at = content.lastIndexOf(`\n${OWN_PLEDGE_PREFIX} [`);
+  if (at < 0) return null;
+  const list = /^\[([^\]]*)\]/.exec(content.slice(at + OWN_PLEDGE_PREFIX.length + 2));
+  if (!list) return null;
+  const values = list[1].split(', ').map(Number);
+  return values.every(Number.isFinite) ? values : null;
 }

@@ -3,8 +3,9 @@
  * §2 and the agent's own private values (never anyone else's), then one user turn per
  * agent turn carrying the public events since its last turn and the phase instruction
  * with the exact JSON answer format. Its own answers are the assistant turns.
- * What differs between games (the rules, a proposal's terms, the proposal format) is each
- * game's own module (allocation-prompts.ts, treaty-prompts.ts), chosen by spec.game.
+ * What differs between games (the rules, a proposal's terms, the proposal format; a joint
+ * game's proposal line and voting task) is each game's own module (allocation-prompts.ts,
+ * treaty-prompts.ts, cofunding-prompts.ts), chosen by spec.game.
  *
  * The text is also a wire format: src/agents/llm/prompt-reader.ts (the mock server)
  * rebuilds the Observation from it, so the line shapes below are a contract.
@@ -15,6 +16,7 @@
 import type { GameName, GameSpec, PrivateView } from '../../game/index.ts';
 import type { Observation, Phase, PrivateFact, ProposalView, PublicFact } from '../agent.ts';
 import { allocationPrompts } from './allocation-prompts.ts';
+import { cofundingPrompts, OWN_PLEDGE_PREFIX } from './cofunding-prompts.ts';
 import { voteFormat } from './parse.ts';
 import { agentIds, discountExamples, type GamePrompts } from './prompt-parts.ts';
 import { treatyPrompts } from './treaty-prompts.ts';
@@ -25,37 +27,53 @@ export { agentIds, discountExamples };
 export const PROMPT_VERSION = 2;
 
 /** Each game's own text (its rules, terms and proposal format); everything else is shared. */
-const GAME_PROMPTS: Readonly<Record<GameName, GamePrompts>> = {
+const GAME_PROMPTS: Readonly<Record<GameName | 'cofunding', GamePrompts>> = {
   'item-allocation': allocationPrompts,
   treaty: treatyPrompts,
+  cofunding: cofundingPrompts,
 };
 
-const promptsOf = (spec: Pick<GameSpec, 'game'>): GamePrompts => GAME_PROMPTS[spec.game];
+const promptsOf = (spec: { game: string }): GamePrompts => GAME_PROMPTS[spec.game as GameName];
 
 /**
  * The system message: rules, identity and own private preferences (item values; for the
- * treaty, issue weights and ideal positions).
+ * treaty, issue weights and ideal positions; for co-funding, project values, the budget and
+ * the public costs). `own` is the values alone or the agent's whole PrivateView.
  */
 export function systemPrompt(
   spec: GameSpec,
   self: string,
-  values: readonly number[],
+  own: readonly number[] | PrivateView,
   positions?: readonly number[],
 ): string {
-  const own: PrivateView = positions ? { values, positions } : { values };
-  return promptsOf(spec).systemPrompt(spec, self, own);
+  const view: PrivateView = isValues(own) ? (positions ? { values: own, positions } : { values: own }) : own;
+  return promptsOf(spec).systemPrompt(spec, self, view);
 }
+
+const isValues = (x: readonly number[] | PrivateView): x is readonly number[] => Array.isArray(x);
 
 // ---------- event lines ----------
 
 export const q = (text: string): string => JSON.stringify(text);
 
-export function proposalLine(spec: GameSpec, p: ProposalView, self: string): string {
-  return `Proposal ${p.proposal} by ${p.from}${p.from === self ? ' (yours)' : ''}: ${promptsOf(spec).termsText(spec, p)}`;
+/** A proposal's line; `costs` are the public project costs in games that have them (co-funding). */
+export function proposalLine(spec: GameSpec, p: ProposalView, self: string, costs?: readonly number[]): string {
+  const g = promptsOf(spec);
+  if (g.proposalLine) return g.proposalLine(spec, p, self, costs);
+  return `Proposal ${p.proposal} by ${p.from}${p.from === self ? ' (yours)' : ''}: ${g.termsText(spec, p)}`;
 }
 
-/** One fact as an event line; null for facts the conversation already shows (own messages). */
-export function publicFactLine(spec: GameSpec, f: PublicFact, self: string, excerpt?: number): string | null {
+/**
+ * One fact as an event line; null for facts the conversation already shows (own messages).
+ * `costs`: the public project costs in games that have them (co-funding).
+ */
+export function publicFactLine(
+  spec: GameSpec,
+  f: PublicFact,
+  self: string,
+  excerpt?: number,
+  costs?: readonly number[],
+): string | null {
   switch (f.kind) {
     case 'message':
       if (f.from === self)
@@ -64,17 +82,20 @@ export function publicFactLine(spec: GameSpec, f: PublicFact, self: string, exce
     case 'message_void':
       return `[round ${f.round}] ${f.from === self ? 'Your' : `${f.from}'s`} message was void (no usable message).`;
     case 'proposal':
-      return `[round ${f.round}] ${proposalLine(spec, f, self)}`;
-    case 'proposal_void':
+      return `[round ${f.round}] ${proposalLine(spec, f, self, costs)}`;
+    case 'proposal_void': {
+      const own = promptsOf(spec).proposalVoid;
+      if (own) return `[round ${f.round}] ${own(f.from, self)}`;
       return f.from === self
         ? `[round ${f.round}] You made no valid proposal this round.`
         : `[round ${f.round}] No valid proposal from ${f.from} this round.`;
+    }
     case 'tally': {
       if (f.results.length === 0)
-        return `[round ${f.round}] Votes counted: there were no proposals to vote on. Result: no deal this round.`;
+        return `[round ${f.round}] Votes counted: ${promptsOf(spec).nothingToVote ?? 'there were no proposals to vote on'}. Result: no deal this round.`;
       const parts = f.results.map(
         (t) =>
-          `proposal ${t.proposal} (${t.from}) ${t.accepts} accept / ${t.rejects} reject, ${t.passed ? 'passed' : 'failed'}`,
+          `${t.from === 'all' ? 'joint ' : ''}proposal ${t.proposal} (${t.from}) ${t.accepts} accept / ${t.rejects} reject, ${t.passed ? 'passed' : 'failed'}`,
       );
       return `[round ${f.round}] Votes counted: ${parts.join('; ')}. Result: ${f.winner === null ? 'no proposal passed.' : `proposal ${f.winner} wins.`}`;
     }
@@ -125,12 +146,17 @@ export function lastRoundText(spec: Pick<GameSpec, 'maxRounds'>): string {
   return `This is the last round (round ${spec.maxRounds}): if no proposal passes in it, every agent gets 0.`;
 }
 
-export function phaseInstruction(obs: Observation): string {
-  const text = phaseTask(obs);
+/** What the agent itself remembers beyond the observation: its own valid pledge of the round (co-funding). */
+export interface OwnMemory {
+  pledge?: readonly number[] | null;
+}
+
+export function phaseInstruction(obs: Observation, memory: OwnMemory = {}): string {
+  const text = phaseTask(obs, memory);
   return obs.round === obs.spec.maxRounds ? `${lastRoundText(obs.spec)}\n${text}` : text;
 }
 
-function phaseTask(obs: Observation): string {
+function phaseTask(obs: Observation, memory: OwnMemory): string {
   const { spec } = obs;
   switch (obs.phase) {
     case 'discussion':
@@ -141,6 +167,8 @@ function phaseTask(obs: Observation): string {
       return promptsOf(spec).proposalTask(spec);
     case 'voting': {
       const props = obs.proposals ?? [];
+      const joint = promptsOf(spec).votingTask;
+      if (joint) return [joint(obs, memory.pledge ?? null), votesFormat(props.length)].join('\n');
       return [
         `Proposals on the table in round ${obs.round}:`,
         ...props.map((p) => proposalLine(spec, p, obs.self)),
@@ -164,9 +192,10 @@ export function userTurn(
   newPublic: readonly PublicFact[],
   newPrivate: readonly PrivateFact[],
   opening = false,
+  memory: OwnMemory = {},
 ): string {
   const events = [
-    ...newPublic.map((f) => publicFactLine(obs.spec, f, obs.self)),
+    ...newPublic.map((f) => publicFactLine(obs.spec, f, obs.self, undefined, obs.costs)),
     ...newPrivate.map((f) => privateFactLine(f)),
   ].filter((l): l is string => l !== null);
   const parts: string[] = [];
@@ -174,7 +203,7 @@ export function userTurn(
   if (events.length) parts.push(['New since your last turn:', ...events].join('\n'));
   parts.push(phaseHeader(obs));
   if (obs.repair) parts.push(repairText(obs));
-  parts.push(phaseInstruction(obs));
+  parts.push(phaseInstruction(obs, memory));
   return parts.join('\n\n');
 }
 
@@ -187,20 +216,32 @@ export interface DigestTurn {
   privateFacts: readonly PrivateFact[];
   /** the agent's accepted output of the turn (text phases only; proposals and votes come back as facts) */
   own: string | null;
+  /** co-funding, a voting turn: the agent's own pledge in the joint proposal voted on (no fact shows it) */
+  pledge?: readonly number[];
 }
 
 /**
  * A deterministic digest of condensed turns: every proposal, void, tally and own vote in
  * full; public messages and own messages/notes cut to `excerpt` characters.
  */
-export function digestText(spec: GameSpec, self: string, turns: readonly DigestTurn[], excerpt: number): string {
+export function digestText(
+  spec: GameSpec,
+  self: string,
+  turns: readonly DigestTurn[],
+  excerpt: number,
+  costs?: readonly number[],
+): string {
   if (turns.length === 0) return '';
   const lines: string[] = [];
   for (const t of turns) {
     for (const f of t.publicFacts) {
-      const l = publicFactLine(spec, f, self, f.kind === 'message' ? excerpt : undefined);
+      const l = publicFactLine(spec, f, self, f.kind === 'message' ? excerpt : undefined, costs);
       if (l && !(f.kind === 'message' && f.from === self)) lines.push(l);
     }
+    if (t.pledge)
+      lines.push(
+        `[round ${t.round}] ${OWN_PLEDGE_PREFIX} ${promptsOf(spec).termsText(spec, { proposal: 1, from: self, contributions: [...t.pledge] })}.`,
+      );
     for (const f of t.privateFacts) {
       const l = privateFactLine(f);
       if (l) lines.push(l);

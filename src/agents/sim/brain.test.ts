@@ -1,5 +1,5 @@
 /**
- * The sim brain's replies are in the forms the LLM prompts ask for, in both games: what it
+ * The sim brain's replies are in the forms the LLM prompts ask for, in every game: what it
  * renders parses back (parse.ts) to the scripted agent's own value.
  */
 import { test } from 'node:test';
@@ -28,6 +28,26 @@ test('a treaty proposal is rendered as {"agreement": [...], "reasoning": …} an
   assert.deepEqual(parseProposal(text, spec), { ok: true, value: [0, 35, 100, 62], notes: [] });
   // no agreement vector (a strategy that only talks): the text, never an invented vector
   assert.equal(renderReply(obsOf(spec, 'proposal'), 'no offer', { Agent_1: [0] }), 'no offer');
+});
+
+test('a co-funding pledge is rendered as {"contributions": [...], "reasoning": …} and parses back', () => {
+  const base = makeSpec({ n: 3, m: 4 });
+  const spec = {
+    ...base,
+    game: 'cofunding',
+    items: ['Community solar array', 'Public library extension', 'Protected bike lanes', 'Park renovation'],
+  } as unknown as GameSpec;
+  const text = renderReply(obsOf(spec, 'proposal'), 'my pledge', [12.5, 0, 30, 7.25]);
+  assert.match(text, /^\{"contributions":\[12\.5,0,30,7\.25\],"reasoning":"[^"\d]*\d[^"\d]*"\}$/);
+  assert.deepEqual(parseProposal(text, spec), { ok: true, value: [12.5, 0, 30, 7.25], notes: [] });
+  // not a vector (a strategy that only talks): the text, never an invented pledge
+  assert.equal(renderReply(obsOf(spec, 'proposal'), 'no pledge', { Agent_1: [0] }), 'no pledge');
+  // a vote on the joint proposal: one vote
+  assert.deepEqual(parseVotes(renderReply(obsOf(spec, 'voting'), 'x', [false]), 1), {
+    ok: true,
+    value: [false],
+    notes: [],
+  });
 });
 
 test('item allocation proposals and votes render as before', () => {

@@ -1,7 +1,8 @@
 /**
  * The mock server's negotiator: reads the negotiation from an LlmAgent's conversation
  * (prompt-reader.ts) and answers in character with a scripted strategy, in the JSON
- * forms the prompt asks for (an allocation, or the treaty's agreement vector). A deterministic function of (model, messages, strategy).
+ * forms the prompt asks for (an allocation, the treaty's agreement vector, or co-funding's
+ * contribution vector). A deterministic function of (model, messages, strategy).
  * Prompts that are not negotiations get a short fixed reply.
  */
 import { createHash } from 'node:crypto';
@@ -78,10 +79,20 @@ async function replay(agent: ScriptedAgent, obs: Observation): Promise<void> {
   }
 }
 
+const isCofunding = (spec: { game: string }): boolean => spec.game === 'cofunding';
+
 /** The scripted reply in the form the prompt asked for: a proposal or votes as JSON, else the text. */
 export function renderReply(obs: Observation, text: string, value: unknown): string {
   switch (obs.phase) {
     case 'proposal':
+      if (isCofunding(obs.spec)) {
+        if (Array.isArray(value))
+          return JSON.stringify({
+            contributions: value,
+            reasoning: `Round ${obs.round}: these pledges meet my target.`,
+          });
+        return text;
+      }
       if (obs.spec.game === 'treaty') {
         if (Array.isArray(value))
           return JSON.stringify({ agreement: value, reasoning: `Round ${obs.round}: this treaty meets my target.` });
