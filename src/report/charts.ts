@@ -17,8 +17,9 @@ export interface ChartDef {
   empty?: string;
 }
 
+/** Shared by every report figure (cross-game.ts too). */
 const FONT = 'DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif';
-const CONFIG = {
+export const CONFIG = {
   // static images: no ARIA descriptions per mark (they were most of each SVG's bytes)
   aria: false,
   font: FONT,
