@@ -74,6 +74,7 @@ export const treaty: Game<number[], number[], TreatyNash> = {
   toWire: (agreement) => agreement.slice(),
   randomWire: (spec, rng: Rng) => Array.from({ length: spec.m }, () => rng.int(101)),
   rawUtilities: (draw, agreement) => treatyUtilities(positionsOf(draw), draw.values, agreement),
+  utilityRange: () => [0, 100],
   baseline: (draw) => treatyNash(positionsOf(draw), draw.values),
   metrics,
   startFields: (draw, spec) => ({
