@@ -418,10 +418,7 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
       ...make('axis_level', k, rs, { weak: null, strong: null, level: rs[0].level }),
       axis: rs[0].axis!,
     }))
-    .sort(
-      (a, b) =>
-        a.axis.name.localeCompare(b.axis.name) || a.axis.value - b.axis.value || a.level! - b.level!,
-    );
+    .sort((a, b) => a.axis.name.localeCompare(b.axis.name) || a.axis.value - b.axis.value || a.level! - b.level!);
   return {
     version: 1,
     confidence: 0.95,
