@@ -314,3 +314,27 @@ test('a treaty ρ × θ grid report: the per-ρ plot and agreement tables issue 
   assertOnlyPages(w, reportDir);
   await w.page.close();
 });
+
+test('the cross-game view over the demo and treaty grids renders in Chromium: both figures, one row per game', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const dirs = [join(await grids.demo, '..', '..'), join(await grids.treaty, '..', '..')];
+  const out = join(dirs[0], '..', 'compare');
+  await ok(['compare', ...dirs, '--out', out]);
+  const w = await watchedPage(out);
+  await w.page.goto(pathToFileURL(join(out, 'compare.html')).href);
+  const rows = w.page.locator('table tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.match(await rows.nth(0).innerText(), /^item allocation\s+120\s+480\s+-?\d\.\d{3} \[/);
+  assert.match(await rows.nth(1).innerText(), /^diplomatic treaty\s+24\s+48\s+-?\d\.\d{3} \[/);
+  for (const id of ['cross_game_exploitation', 'cross_game_scaling']) {
+    const svg = w.page.locator(`#plot-${id} > svg`);
+    assert.equal(await svg.count(), 1, id);
+    const box = await svg.boundingBox();
+    assert.ok(box && box.width > 250 && box.height > 150, `${id} box ${JSON.stringify(box)}`);
+  }
+  assert.match(await w.page.locator('#plot-cross_game_scaling > svg').innerHTML(), /diplomatic treaty/);
+  assertOnlyPages(w, out);
+  await w.page.close();
+});

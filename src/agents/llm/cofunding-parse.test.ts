@@ -18,15 +18,7 @@ const PROJECTS = [
   'Park renovation',
   'Youth sports hall',
 ];
-/** A co-funding spec (makeSpec's, once the game is registered). */
-function cofunding(m: number): GameSpec {
-  const base = makeSpec({ n: 3, m });
-  return Object.freeze({
-    ...base,
-    game: 'cofunding',
-    items: Object.freeze(PROJECTS.slice(0, m)),
-  }) as unknown as GameSpec;
-}
+const cofunding = (m: number): GameSpec => makeSpec({ game: 'cofunding', n: 3, m });
 const spec = cofunding(5);
 const X = [20, 0, 12.5, 7.25, 0];
 

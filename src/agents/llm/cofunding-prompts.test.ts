@@ -18,15 +18,7 @@ import { OWN_PAYOFF_PREFIX, OWN_PLEDGE_PREFIX } from './cofunding-prompts.ts';
 import { FnChatModel } from './testing/chat-models.ts';
 
 const PROJECTS = ['Community solar array', 'Public library extension', 'Protected bike lanes', 'Park renovation'];
-/** A co-funding spec (makeSpec's, once the game is registered). */
-function cofunding(p: GameParams): GameSpec {
-  const base = makeSpec({ ...p, game: 'item-allocation' });
-  return Object.freeze({
-    ...base,
-    game: 'cofunding',
-    items: Object.freeze(PROJECTS.slice(0, base.m)),
-  }) as unknown as GameSpec;
-}
+const cofunding = (p: GameParams): GameSpec => makeSpec({ ...p, game: 'cofunding' });
 
 const VALUES = [30, 20, 40, 10];
 const BUDGET = 55;
@@ -47,8 +39,8 @@ test('the co-funding system prompt states the rules, the public costs, and only 
       `You are Agent_2, one of ${n} agents deciding together which of 4 public projects to fund from their own budgets.`,
       'you are Agent_2',
       'The costs are public.',
-      '- 0 Community solar array: cost 60',
-      '- 3 Park renovation: cost 25',
+      '- 0 Community solar array: cost 60 — solar panels on public roofs',
+      '- 3 Park renovation: cost 25 — new paths, benches',
       'funded only if the pledges of all agents to it add up to at least its cost',
       'not funded, even by a little',
       'at most 7 rounds',
@@ -88,7 +80,8 @@ test('the co-funding system prompt states the rules, the public costs, and only 
       assert.ok(!s.includes(line), `Agent_2 was sent "${line}"`);
     assert.equal(s.match(/: value \d+$/gm)?.length, 4);
     // but the costs are the same public text for both
-    assert.equal(s.match(/: cost \d+$/gm)?.join(), other.match(/: cost \d+$/gm)?.join());
+    assert.equal(s.match(/: cost \d+ — .+$/gm)?.join(), other.match(/: cost \d+ — .+$/gm)?.join());
+    assert.equal(s.match(/: cost \d+ — .+$/gm)?.length, 4);
   }
   const one = cofunding({ n: 2, m: 1, privateThinking: false, reflection: false, discussionTurns: 0 });
   const s1 = systemPrompt(one, 'Agent_1', { values: [100], budget: 9, costs: [12] });
@@ -293,7 +286,7 @@ test('co-funding: every prompt the LlmAgent sends reads back as the observation 
   // the read-back spec is co-funding's, with the projects' names
   const back = readPrompt(chat.requests[0].messages);
   assert.ok(back.ok);
-  assert.equal(back.obs.spec.game as string, 'cofunding');
+  assert.equal(back.obs.spec.game, 'cofunding');
   assert.deepEqual([...back.obs.spec.items], PROJECTS);
 });
 

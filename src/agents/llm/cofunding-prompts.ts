@@ -7,7 +7,8 @@
  * and the contributions answer format. prompt-reader.ts reads this text back, so its line
  * shapes are a contract. Pure.
  */
-import type { GameSpec, PrivateView } from '../../game/index.ts';
+import { COFUNDING_PROJECTS, type GameSpec, type PrivateView } from '../../game/index.ts';
+import type { JointView } from '../../game/cofunding/game.ts';
 import type { Observation, ProposalView } from '../agent.ts';
 import {
   agentIds,
@@ -22,15 +23,15 @@ import {
 export const COFUNDING_PRIVATE_HEADER = 'YOUR PRIVATE VALUES AND BUDGET (known only to you)';
 export const cofundingValueLine = (j: number, name: string, value: number): string => `- ${j} ${name}: value ${value}`;
 export const cofundingBudgetLine = (budget: number): string => `Your budget: ${budget}.`;
-/** The public cost list's line per project (in the rules). */
-export const cofundingCostLine = (j: number, name: string, cost: number): string => `- ${j} ${name}: cost ${cost}`;
-
-/** What a joint proposal shows every agent: per project, the total pledged and whether it reaches the cost. */
-export interface JointView {
-  pledged: number[];
-  funded: boolean[];
+/** The public cost list's line per project (in the rules), with what the project delivers. */
+export function cofundingCostLine(j: number, name: string, cost: number): string {
+  const what = COFUNDING_PROJECTS.find((p) => p.name === name)?.what;
+  return `- ${j} ${name}: cost ${cost}${what ? ` — ${what}` : ''}`;
 }
 
+export type { JointView };
+
+/** A joint proposal's view as the game makes it (ProposalView.joint is unknown to the protocol). */
 export function isJointView(x: unknown): x is JointView {
   const v = x as JointView;
   return !!v && typeof v === 'object' && Array.isArray(v.pledged) && Array.isArray(v.funded);
@@ -52,7 +53,7 @@ function systemPrompt(spec: GameSpec, self: string, own: PrivateView): string {
     `You are ${self}, one of ${spec.n} agents deciding together which of ${spec.m} public project${s} to fund from their own budgets. The agents are ${agentIds(spec.n).join(', ')}; you are ${self}.`,
     '',
     'RULES',
-    `Projects (index name: cost). The costs are public. A project is funded only if the pledges of all agents to it add up to at least its cost; a project whose pledges fall short is not funded, even by a little (all or nothing).`,
+    `Projects (index name: cost — what it delivers). The costs are public. A project is funded only if the pledges of all agents to it add up to at least its cost; a project whose pledges fall short is not funded, even by a little (all or nothing).`,
     ...spec.items.map((it, j) => cofundingCostLine(j, it, costs[j])),
     ...roundRules(
       spec,

@@ -137,7 +137,7 @@ export function parseProposal(
 ): Parsed<AllocationMap | number[]>;
 export function parseProposal(
   text: string,
-  spec: Pick<GameSpec, 'items'> & { game?: GameName | 'cofunding'; n?: number; m?: number },
+  spec: Pick<GameSpec, 'items'> & { game?: GameName; n?: number; m?: number },
   ctx: ParseContext = {},
 ): Parsed<AllocationMap | number[]> {
   const vector = { m: spec.m ?? spec.items.length, items: spec.items };

@@ -1,8 +1,8 @@
 /**
  * The rules text every game's system prompt shares (the round's phases, the pass rule, the
  * discount, the correction budget), and what a game's own prompt text module provides
- * (GamePrompts). The games' modules (allocation-prompts.ts, treaty-prompts.ts) build on
- * these; prompts.ts dispatches on spec.game. Pure; imports src/game and agent types only.
+ * (GamePrompts). The games' modules (allocation-prompts.ts, treaty-prompts.ts,
+ * cofunding-prompts.ts) build on these; prompts.ts dispatches on spec.game. Pure; imports src/game and agent types only.
  */
 import { agentId, type GameSpec, type PrivateView } from '../../game/index.ts';
 import type { Observation, ProposalView } from '../agent.ts';

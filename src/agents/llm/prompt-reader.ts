@@ -114,9 +114,10 @@ function readTreatyRules(system: string): ReadRules | string | null {
   return { spec, self, values, positions };
 }
 
-const NUMBER = '\\d+(?:\\.\\d+)?';
-
-/** Co-funding's rules (cofunding-prompts.ts): projects with their public costs, own values and budget. Null if not co-funding. */
+/**
+ * Co-funding's rules (cofunding-prompts.ts): projects with their public costs, own values and
+ * budget. Its σ is not in the prompt, so the spec has the default. Null if not co-funding.
+ */
 function readCofundingRules(system: string): ReadRules | string | null {
   const who =
     /^You are (Agent_\d+), one of (\d+) agents deciding together which of (\d+) public projects? to fund from their own budgets\./m.exec(
@@ -128,37 +129,23 @@ function readCofundingRules(system: string): ReadRules | string | null {
   if (typeof common === 'string') return common;
   const m = Number(mStr);
   const costs = new Array<number>(m).fill(NaN);
-  const names = new Array<string>(m).fill('');
   const rules = system.slice(0, Math.max(0, system.indexOf(COFUNDING_PRIVATE_HEADER)));
   for (const line of rules.split('\n')) {
-    const c = new RegExp(`^- (\\d+) (.+): cost (${NUMBER})$`).exec(line);
-    if (c && Number(c[1]) < m) {
-      names[Number(c[1])] = c[2];
-      costs[Number(c[1])] = Number(c[3]);
-    }
+    const c = /^- (\d+) .+?: cost (\d+(?:\.\d+)?)(?: — .*)?$/.exec(line);
+    if (c && Number(c[1]) < m) costs[Number(c[1])] = Number(c[2]);
   }
   const values = new Array<number>(m).fill(NaN);
   let budget = NaN;
   for (const line of sectionLines(system, COFUNDING_PRIVATE_HEADER)) {
-    const v = new RegExp(`^- (\\d+) .+: value (${NUMBER})$`).exec(line);
+    const v = /^- (\d+) .+: value (\d+(?:\.\d+)?)$/.exec(line);
     if (v && Number(v[1]) < m) values[Number(v[1])] = Number(v[2]);
-    const b = new RegExp(`^Your budget: (${NUMBER})\\.$`).exec(line);
+    const b = /^Your budget: (\d+(?:\.\d+)?)\.$/.exec(line);
     if (b) budget = Number(b[1]);
   }
   if ([...values, ...costs, budget].some((v) => !Number.isFinite(v)))
     return 'the system message does not list a cost and a value for every project and the budget';
-  const spec = cofundingSpec({ n: Number(nStr), m, ...common }, names);
+  const spec = makeSpec({ game: 'cofunding', n: Number(nStr), m, ...common });
   return { spec, self, values, budget, costs };
-}
-
-/** The co-funding spec of these parameters and project names. */
-function cofundingSpec(p: GameParams, items: string[]): GameSpec {
-  // makeSpec does not know co-funding yet: its spec is item allocation's with the game and projects
-  return Object.freeze({
-    ...makeSpec({ ...p, game: 'item-allocation' }),
-    game: 'cofunding',
-    items: Object.freeze(items),
-  }) as unknown as GameSpec;
 }
 
 /** A joint proposal's projects: `Park renovation: 45 of 60 pledged, not funded; …` (the cost may be absent). */
@@ -166,7 +153,7 @@ function parseJoint(parts: string): JointView | null {
   const pledged: number[] = [];
   const funded: boolean[] = [];
   for (const part of parts.split('; ')) {
-    const p = new RegExp(`^.+?: (${NUMBER})(?: of ${NUMBER})? pledged, (funded|not funded)$`).exec(part);
+    const p = /^.+?: (\d+(?:\.\d+)?)(?: of \d+(?:\.\d+)?)? pledged, (funded|not funded)$/.exec(part);
     if (!p) return null;
     pledged.push(Number(p[1]));
     funded.push(p[2] === 'funded');

@@ -27,13 +27,13 @@ export { agentIds, discountExamples };
 export const PROMPT_VERSION = 2;
 
 /** Each game's own text (its rules, terms and proposal format); everything else is shared. */
-const GAME_PROMPTS: Readonly<Record<GameName | 'cofunding', GamePrompts>> = {
+const GAME_PROMPTS: Readonly<Record<GameName, GamePrompts>> = {
   'item-allocation': allocationPrompts,
   treaty: treatyPrompts,
   cofunding: cofundingPrompts,
 };
 
-const promptsOf = (spec: { game: string }): GamePrompts => GAME_PROMPTS[spec.game as GameName];
+const promptsOf = (spec: Pick<GameSpec, 'game'>): GamePrompts => GAME_PROMPTS[spec.game];
 
 /**
  * The system message: rules, identity and own private preferences (item values; for the

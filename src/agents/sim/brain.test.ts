@@ -31,12 +31,7 @@ test('a treaty proposal is rendered as {"agreement": [...], "reasoning": …} an
 });
 
 test('a co-funding pledge is rendered as {"contributions": [...], "reasoning": …} and parses back', () => {
-  const base = makeSpec({ n: 3, m: 4 });
-  const spec = {
-    ...base,
-    game: 'cofunding',
-    items: ['Community solar array', 'Public library extension', 'Protected bike lanes', 'Park renovation'],
-  } as unknown as GameSpec;
+  const spec = makeSpec({ game: 'cofunding', n: 3, m: 4 });
   const text = renderReply(obsOf(spec, 'proposal'), 'my pledge', [12.5, 0, 30, 7.25]);
   assert.match(text, /^\{"contributions":\[12\.5,0,30,7\.25\],"reasoning":"[^"\d]*\d[^"\d]*"\}$/);
   assert.deepEqual(parseProposal(text, spec), { ok: true, value: [12.5, 0, 30, 7.25], notes: [] });

@@ -79,13 +79,11 @@ async function replay(agent: ScriptedAgent, obs: Observation): Promise<void> {
   }
 }
 
-const isCofunding = (spec: { game: string }): boolean => spec.game === 'cofunding';
-
 /** The scripted reply in the form the prompt asked for: a proposal or votes as JSON, else the text. */
 export function renderReply(obs: Observation, text: string, value: unknown): string {
   switch (obs.phase) {
     case 'proposal':
-      if (isCofunding(obs.spec)) {
+      if (obs.spec.game === 'cofunding') {
         if (Array.isArray(value))
           return JSON.stringify({
             contributions: value,

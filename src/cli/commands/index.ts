@@ -8,6 +8,7 @@ import { registerAll } from './all.ts';
 import { registerSetup } from './setup.ts';
 import { registerSlurm } from './slurm.ts';
 import { registerReport } from './report.ts';
+import { registerCompare } from './compare.ts';
 import { registerMockServer } from './mock-server.ts';
 import { registerModels } from './models.ts';
 import { registerEstimate } from './estimate.ts';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerCollect(program);
   registerReport(program);
+  registerCompare(program);
   registerRetry(program);
   registerAll(program);
   registerSlurm(program);

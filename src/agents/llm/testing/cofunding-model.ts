@@ -2,9 +2,10 @@
  * Test-only co-funding negotiator behind a ChatModel: reads its prompt back (prompt-reader)
  * and answers in character in the forms the prompt asks for, until the scripted co-funding
  * strategies play through the sim brain. It pledges to the projects it values most, never more
- * than its value of a project nor than its share of the cost, within its budget; it accepts a
- * joint proposal that gives it a payoff of 0 or more by its own pledge (which the voting turn
- * shows it), and anything in the last round. Not used by the product.
+ * than its value of a project nor than its share of the cost (a share that grows from 1/n in
+ * round 1 to 2/n in the last), within its budget; it accepts a joint proposal that gives it a
+ * positive payoff by its own pledge (which the voting turn shows it), and anything in the last
+ * round. Not used by the product.
  */
 import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../../providers/types.ts';
@@ -15,13 +16,14 @@ import { FnChatModel, type FnAnswer } from './chat-models.ts';
 
 const cents = (x: number) => Math.round(x * 100);
 
-/** Own pledge: by value, descending, min(value, cost / n) per project while the budget lasts. */
-export function cofundingPledge(obs: Pick<Observation, 'values' | 'budget' | 'costs' | 'spec'>): number[] {
+/** Own pledge: by value, descending, min(value, share × cost) per project while the budget lasts. */
+export function cofundingPledge(obs: Pick<Observation, 'values' | 'budget' | 'costs' | 'spec' | 'round'>): number[] {
   const out = new Array<number>(obs.spec.m).fill(0);
   let left = cents(obs.budget!);
+  const share = (1 + (obs.round - 1) / Math.max(1, obs.spec.maxRounds - 1)) / obs.spec.n;
   const order = obs.values.map((v, j) => [v, j] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (const [v, j] of order) {
-    const want = Math.min(cents(v), Math.ceil(cents(obs.costs![j]) / obs.spec.n), left);
+    const want = Math.min(cents(v), Math.ceil(cents(obs.costs![j]) * share), left);
     out[j] = want / 100;
     left -= want;
   }
@@ -50,7 +52,7 @@ export function cofundingAnswer(obs: Observation, pledge?: readonly number[]): s
         const own = pledge ?? cofundingPledge(obs);
         return {
           proposal: p.proposal,
-          accept: obs.round === obs.spec.maxRounds || ownPayoff(obs.values, own, p.joint.funded) >= 0,
+          accept: obs.round === obs.spec.maxRounds || ownPayoff(obs.values, own, p.joint.funded) > 0,
         };
       });
       return JSON.stringify({ votes });
@@ -69,7 +71,7 @@ export function cofundingChatModel(
   return new FnChatModel(modelId, (req) => {
     const r = readPrompt(req.messages);
     assert.ok(r.ok, r.ok ? '' : r.error);
-    assert.equal(r.obs.spec.game as string, 'cofunding');
+    assert.equal(r.obs.spec.game, 'cofunding');
     return override?.(r.obs, req) ?? cofundingAnswer(r.obs, r.pledge);
   });
 }
