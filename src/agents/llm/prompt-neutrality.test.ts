@@ -6,12 +6,14 @@
  * carry no other agent's marker except from its published discussion messages. The format
  * examples are placeholders (types, not values) and every seat reads the same instruction text.
  * A void message is shown as void (not as `said: ""`), and every phase of the last round says
- * that it is the last and that no deal means 0 for everyone. Both games: item allocation on the
- * sim brain, the treaty on the test treaty negotiator (testing/treaty-model.ts).
+ * that it is the last and that no deal means 0 for everyone. Every game: item allocation on the
+ * sim brain, the treaty and co-funding on their test negotiators (testing/treaty-model.ts,
+ * testing/cofunding-model.ts). In co-funding no seat sees another's pledge or its marked
+ * reasoning, and the voting turns differ between seats only in the lines about one's own pledge.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, gameOf, makeSpec, type Draw, type GameName, type GameSpec } from '../../game/index.ts';
+import { createRng, gameOf, makeSpec, privateView, type Draw, type GameName, type GameSpec } from '../../game/index.ts';
 import type { TranscriptEvent } from '../../protocol/events.ts';
 import { runNegotiation, TEXT_REPAIRS } from '../../protocol/negotiation.ts';
 import type { ChatMessage } from '../../providers/types.ts';
@@ -20,6 +22,8 @@ import { readPrompt } from './prompt-reader.ts';
 import { lastRoundText, proposalFormat, systemPrompt, votesFormat } from './prompts.ts';
 import { FnChatModel, simChatModel } from './testing/chat-models.ts';
 import { treatyAnswer } from './testing/treaty-model.ts';
+import { cofundingAnswer } from './testing/cofunding-model.ts';
+import { OWN_PAYOFF_PREFIX, OWN_PLEDGE_PREFIX } from './cofunding-prompts.ts';
 
 const VALUES = [
   [40, 25, 15, 12, 8],
@@ -27,6 +31,12 @@ const VALUES = [
   [22, 3, 41, 9, 25],
 ];
 const ROUNDS = 3;
+/**
+ * Co-funding has a vote only in rounds where every seat pledged validly, so it plays one more
+ * round and refuses its vote in round 3 (the others: round 2), after the void rounds 1 and 2.
+ */
+const roundsOf = (game: GameName) => (game === 'cofunding' ? ROUNDS + 1 : ROUNDS);
+const voteRefusalRound = (game: GameName) => (game === 'cofunding' ? 3 : 2);
 
 /** `ZQX-<KIND>-<author>-…`: PUB marks published discussion text, every other kind must stay with its author. */
 const MARKER = /ZQX-([A-Z]+)-(Agent_\d+)/g;
@@ -42,7 +52,12 @@ function markedModel(seat: number, game: GameName): FnChatModel {
     assert.ok(r.ok, r.ok ? '' : r.error);
     const { phase, round, self, spec, repair } = r.obs;
     const tag = (kind: string) => `ZQX-${kind}-${self}-r${round}-a${repair?.attempt ?? 0}`;
-    const base = game === 'treaty' ? treatyAnswer(r.obs) : (await sim.generate(req)).text;
+    const base =
+      game === 'treaty'
+        ? treatyAnswer(r.obs)
+        : game === 'cofunding'
+          ? cofundingAnswer(r.obs, r.pledge)
+          : (await sim.generate(req)).text;
     const key = gameOf(spec).termsKey;
     switch (phase) {
       case 'discussion':
@@ -57,12 +72,14 @@ function markedModel(seat: number, game: GameName): FnChatModel {
         if (!repair && round === 2)
           return game === 'treaty'
             ? `{"agreement": [${spec.items.map(() => 140).join(', ')}], "reasoning": "${tag('BADPROP')}"}`
-            : `{"allocation": {"Agent_9": [0]}, "reasoning": "${tag('BADPROP')}"}`;
+            : game === 'cofunding'
+              ? `{"contributions": [${spec.items.map(() => r.obs.budget).join(', ')}], "reasoning": "${tag('BADPROP')}"}`
+              : `{"allocation": {"Agent_9": [0]}, "reasoning": "${tag('BADPROP')}"}`;
         const terms = (JSON.parse(base) as Record<string, unknown>)[key];
         return JSON.stringify({ [key]: terms, reasoning: tag('REASON') });
       }
       case 'voting': {
-        if (seat === 1 && round === 2) return `I'm sorry, I cannot vote. ${tag('VOTEREF')}`;
+        if (seat === 1 && round === voteRefusalRound(game)) return `I'm sorry, I cannot vote. ${tag('VOTEREF')}`;
         // reject everything before the last round, so that the last round is played
         const votes =
           round < spec.maxRounds ? (r.obs.proposals ?? []).map((p) => ({ proposal: p.proposal, accept: false })) : null;
@@ -74,7 +91,7 @@ function markedModel(seat: number, game: GameName): FnChatModel {
 
 interface Marked {
   spec: GameSpec;
-  /** the treaty's preference draw (item allocation plays VALUES) */
+  /** the treaty's and co-funding's preference draw (item allocation plays VALUES) */
   draw?: Draw;
   events: TranscriptEvent[];
   prompts: ChatMessage[][][];
@@ -85,10 +102,10 @@ function marked(n: number, game: GameName = 'item-allocation'): Promise<Marked> 
   let p = runs.get(`${game}/${n}`);
   if (!p) {
     p = (async () => {
-      const spec = makeSpec({ game, n, m: 5, maxRounds: ROUNDS });
+      const spec = makeSpec({ game, n, m: 5, maxRounds: roundsOf(game) });
       const chats = Array.from({ length: n }, (_, s) => markedModel(s, game));
       const agents = chats.map((chat, seat) => new LlmAgent({ model: chat.modelId, chat, seat, runIndex: 0 }));
-      const draw = game === 'treaty' ? gameOf(spec).draw(spec, 0.5, createRng(9)) : undefined;
+      const draw = game !== 'item-allocation' ? gameOf(spec).draw(spec, 0.5, createRng(9)) : undefined;
       const out = await runNegotiation({
         spec,
         agents,
@@ -110,22 +127,33 @@ const instruction = (msgs: readonly ChatMessage[]) => {
   const u = lastUser(msgs);
   return u.slice(u.indexOf('=== Round'));
 };
+/** Co-funding's voting turn states one's own pledge and payoff: the only lines that differ between seats. */
+const shared = (instruction: string) =>
+  instruction
+    .split('\n')
+    .filter((l) => !l.startsWith(OWN_PLEDGE_PREFIX) && !l.startsWith(OWN_PAYOFF_PREFIX))
+    .join('\n');
+
 const obsOf = (msgs: readonly ChatMessage[]) => {
   const r = readPrompt(msgs);
   assert.ok(r.ok);
   return r.obs;
 };
 
-for (const [game, n] of [
+const RUNS = [
   ['item-allocation', 2],
   ['item-allocation', 3],
   ['treaty', 2],
   ['treaty', 3],
-] as const) {
-  const name = game === 'treaty' ? `treaty, n=${n}` : `n=${n}`;
+  ['cofunding', 2],
+  ['cofunding', 3],
+] as const;
+
+for (const [game, n] of RUNS) {
+  const name = game === 'item-allocation' ? `n=${n}` : `${game}, n=${n}`;
   test(`${name}: no prompt carries another agent's raw output except its published messages`, async () => {
     const { events, prompts } = await marked(n, game);
-    assert.equal(events.filter((e) => e.type === 'round_start').length, ROUNDS, 'every round was played');
+    assert.equal(events.filter((e) => e.type === 'round_start').length, roundsOf(game), 'every round was played');
     for (let s = 0; s < n; s++) {
       const self = `Agent_${s + 1}`;
       assert.ok(prompts[s].length > 10);
@@ -165,7 +193,9 @@ for (const [game, n] of [
       fmt,
       game === 'treaty'
         ? `{"agreement": [${spec.items.map((it) => `<${it}>`).join(', ')}], "reasoning": "…"}`
-        : `{"allocation": {${Array.from({ length: n }, (_, s) => `"Agent_${s + 1}": [item indices]`).join(', ')}}, "reasoning": "…"}`,
+        : game === 'cofunding'
+          ? `{"contributions": [${spec.items.map((it) => `<${it}>`).join(', ')}], "reasoning": "…"}`
+          : `{"allocation": {${Array.from({ length: n }, (_, s) => `"Agent_${s + 1}": [item indices]`).join(', ')}}, "reasoning": "…"}`,
     );
     assert.doesNotMatch(fmt.replace(/Agent_\d+/g, ''), /\d/, 'no concrete item or figure in the proposal example');
     for (const k of [1, 2, 3]) {
@@ -173,7 +203,7 @@ for (const [game, n] of [
       assert.equal(votesFormat(k).match(/"accept": true or false/g)?.length, k);
     }
     let compared = 0;
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= roundsOf(game); round++) {
       for (const phase of ['proposal', 'voting'] as const) {
         const per = prompts.map((calls) =>
           calls.filter((m) => {
@@ -185,7 +215,7 @@ for (const [game, n] of [
         // the seat's own proposal is marked "(yours)"; apart from that, every seat reads the same text
         const texts = per.map((calls) => {
           assert.equal(calls.length, 1);
-          return instruction(calls[0]).replaceAll(' (yours)', '');
+          return shared(instruction(calls[0]).replaceAll(' (yours)', ''));
         });
         for (const t of texts)
           assert.equal(t, texts[0], `round ${round} ${phase}: the instruction differs between seats`);
@@ -197,9 +227,39 @@ for (const [game, n] of [
         compared++;
       }
     }
-    assert.ok(compared >= 2 * ROUNDS - 1, `${compared} phase instructions compared`);
+    // co-funding votes only where every seat pledged validly (rounds 3 and 4 of 4 for n = 3)
+    const want = game === 'cofunding' ? roundsOf(game) + 2 : 2 * ROUNDS - 1;
+    assert.ok(compared >= want, `${compared} phase instructions compared`);
   });
 }
+
+test('co-funding: no seat is shown another seat’s pledge, only its own and the totals', async () => {
+  for (const n of [2, 3]) {
+    const { events, prompts } = await marked(n, 'cofunding');
+    const pledges = events.filter((e) => e.type === 'proposal');
+    assert.ok(pledges.length >= 2 * n, 'the pledges were there to leak');
+    for (const p of pledges) assert.ok(p.type === 'proposal' && p.to === p.agent, 'a pledge event goes to its author');
+    const vec = (e: (typeof pledges)[number]) => (e.type === 'proposal' ? `[${e.contributions!.join(', ')}]` : '');
+    for (let s = 0; s < n; s++) {
+      const self = `Agent_${s + 1}`;
+      const mine = new Set(pledges.filter((p) => p.type === 'proposal' && p.agent === self).map(vec));
+      const seen = prompts[s].map(text).join('\n');
+      for (const p of pledges) {
+        if (p.type !== 'proposal' || p.agent === self || mine.has(vec(p))) continue;
+        assert.ok(!seen.includes(vec(p)), `${self} was shown ${p.agent}'s pledge ${vec(p)}`);
+      }
+      // its own pledge it is shown, at the votes on the joint proposals it is part of
+      const voted = new Set(events.filter((e) => e.type === 'joint_proposal').map((e) => e.round));
+      assert.ok(voted.size > 0);
+      for (const p of pledges)
+        if (p.type === 'proposal' && p.agent === self && voted.has(p.round))
+          assert.ok(
+            seen.includes(`${OWN_PLEDGE_PREFIX} ${vec(p)}`),
+            `${self} was not shown its round ${p.round} pledge`,
+          );
+    }
+  }
+});
 
 test('a void discussion message is shown as void, as data, to the others and to its author', async () => {
   const { events, prompts } = await marked(3);
@@ -254,12 +314,7 @@ test('a void proposal is shown to the others only as void', async () => {
 });
 
 test('every phase of the last round, and only the last, says it is the last and that no deal means 0', async () => {
-  for (const [game, n] of [
-    ['item-allocation', 2],
-    ['item-allocation', 3],
-    ['treaty', 2],
-    ['treaty', 3],
-  ] as const) {
+  for (const [game, n] of RUNS) {
     const { spec, draw, prompts } = await marked(n, game);
     const warn = lastRoundText(spec);
     assert.match(warn, /last round/);
@@ -275,7 +330,7 @@ test('every phase of the last round, and only the last, says it is the last and 
       assert.deepEqual([...lastPhases].sort(), ['discussion', 'proposal', 'thinking', 'voting']);
       // the rules say it once
       const sys = draw
-        ? systemPrompt(spec, `Agent_${s + 1}`, draw.values[s], draw.positions![s])
+        ? systemPrompt(spec, `Agent_${s + 1}`, privateView(draw, s))
         : systemPrompt(spec, `Agent_${s + 1}`, VALUES[s]);
       assert.equal(sys.match(/every agent gets 0/g)?.length, 1);
       assert.equal(calls[0][0].content, sys);
