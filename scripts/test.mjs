@@ -26,6 +26,7 @@ const SLOW = new Set([
   'src/agents/scripted/strategies.test.ts', // strength gradients over many seeds
   'src/grid/lease.test.ts', // races between real processes
   'src/cli/commands/models.test.ts', // the CLI as a child process
+  'src/game/treaty/nash.test.ts', // the treaty's Nash solver against brute force
 ]);
 const args = process.argv.slice(2);
 const lane = args.includes('--lane') ? args[args.indexOf('--lane') + 1] : null;

@@ -67,7 +67,7 @@ test(
 
     const results = readCsv(join(rd, 'results.csv'));
     assert.equal(results.rows.length, 48);
-    assert.deepEqual(results.header.slice(-3), ['game', 'rho', 'num_issues']);
+    assert.deepEqual(results.header.slice(-5), ['game', 'rho', 'num_issues', 'sigma', 'num_projects']);
     assert.ok(results.rows.every((row) => row.game === 'treaty' && row.status === 'SUCCESS' && row.num_issues === '5'));
     assert.deepEqual(
       [...new Set(results.rows.map((row) => row.rho))].sort(),
@@ -75,7 +75,12 @@ test(
       'both ρ values are in the grid',
     );
     const runs = readCsv(join(rd, 'runs.csv'));
-    assert.deepEqual(runs.header.slice(-4), ['game', 'rho', 'rank_correlation', 'distance_from_nash']);
+    const g = runs.header.indexOf('game');
+    assert.deepEqual(runs.header.slice(g, g + 4), ['game', 'rho', 'rank_correlation', 'distance_from_nash']);
+    assert.ok(
+      runs.rows.every((row) => row.efficiency === '' && row.sigma === ''),
+      "other games' columns are empty",
+    );
     const deals = runs.rows.filter((row) => row.consensus === 'true');
     assert.ok(
       deals.length > runs.rows.length / 4,

@@ -12,10 +12,20 @@ export function formatRun(r: RunDocument, items: readonly string[]): string[] {
       `  ${a.agent}  ${a.model}${a.role ? ` (${a.role})` : ''}  ` +
         (r.positions
           ? `positions [${r.positions[a.seat].join(', ')}] weights [${r.preferences[a.seat].join(', ')}]`
-          : `values [${r.preferences[a.seat].join(', ')}]`),
+          : r.budgets
+            ? `valuations [${r.preferences[a.seat].join(', ')}] budget ${r.budgets[a.seat]}`
+            : `values [${r.preferences[a.seat].join(', ')}]`),
     );
   }
-  if (r.consensus && r.agreement) {
+  if (r.costs) out.push(`  Costs [${r.costs.join(', ')}]`);
+  if (r.consensus && r.contributions) {
+    const costs = r.costs ?? [];
+    const parts = items.map((name, j) => {
+      const total = r.contributions!.reduce((t, x) => t + x[j], 0);
+      return `${name} ${r.contributions!.map((x) => x[j]).join('+')}${total >= (costs[j] ?? Infinity) ? ' funded' : ''}`;
+    });
+    out.push(`  Agreement in round ${r.round}: ${parts.join(' | ')}`);
+  } else if (r.consensus && r.agreement) {
     const parts = r.agreement.map((x, k) => `${items[k]} ${x}%`);
     out.push(`  Agreement in round ${r.round}: ${parts.join(' | ')}`);
   } else if (r.consensus && r.allocation) {

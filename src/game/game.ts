@@ -59,6 +59,8 @@ export interface OutcomeMetrics {
   exploitation: (number | null)[];
   /** the game's own per-run metrics, in its declared column order (none for item allocation) */
   extra: Record<string, number | boolean | null>;
+  /** the game's own per-seat metrics (co-funding: the free-rider index), by column name */
+  seatExtra?: Record<string, (number | null)[]>;
 }
 
 /** A game's own column in runs.csv: named by the game, empty for other games' rows. */
@@ -67,6 +69,8 @@ export interface GameColumn {
   kind: 'int' | 'num' | 'str' | 'bool';
   /** what it means, for the README and the report */
   doc: string;
+  /** a value per seat (in the seat's row) rather than per run; default per run */
+  perSeat?: boolean;
 }
 
 /** A fairness baseline: the Nash point's utilities per seat, or null when it is undefined. */
@@ -104,6 +108,8 @@ export interface Game<T = unknown, W = unknown, B extends Baseline = Baseline, A
   /** joint games: what every agent is shown of a joint proposal (e.g. per project: pledged, funded) */
   jointView?(agreement: A, draw: Draw, spec: GameSpec): unknown;
   rawUtilities(draw: Draw, agreement: A): number[];
+  /** the range a seat's raw utility of any agreement lies in (the conformance suite checks it) */
+  utilityRange(draw: Draw, seat: number): [number, number];
   /** the fairness baseline (Nash bargaining solution, Lindahl shares); null when too large to compute */
   baseline(draw: Draw, spec: GameSpec): B | null;
   metrics(draw: Draw, agreement: A | null, baseline: B | null): OutcomeMetrics;

@@ -2,10 +2,12 @@
 import type { Game, GameName } from './game.ts';
 import { itemAllocation } from './item-allocation.ts';
 import { treaty } from './treaty/game.ts';
+import { cofunding } from './cofunding/game.ts';
 
 export const GAMES: Readonly<Record<GameName, Game>> = {
   'item-allocation': itemAllocation as unknown as Game,
   treaty: treaty as unknown as Game,
+  cofunding: cofunding as unknown as Game,
 };
 
 export const GAME_NAMES = Object.keys(GAMES) as GameName[];

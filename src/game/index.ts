@@ -10,3 +10,4 @@ export * from './game.ts';
 export * from './games.ts';
 export * from './item-allocation.ts';
 export * from './treaty/issues.ts';
+export * from './cofunding/projects.ts';

@@ -27,6 +27,7 @@ export const itemAllocation: Game<Owners, AllocationMap, NashSolution> = {
     return map;
   },
   rawUtilities: (draw: Draw, owners) => rawUtilities(draw.values, owners),
+  utilityRange: () => [0, 100],
   baseline: (draw) => nashBargainingSolution(draw.values),
   metrics(draw, owners, baseline) {
     return { ...runMetrics(draw.values, owners, baseline), extra: {} };

@@ -5,6 +5,7 @@
  */
 import { itemNames } from './items.ts';
 import { TREATY_ISSUES } from './treaty/issues.ts';
+import { COFUNDING_PARAMS, COFUNDING_PROJECTS } from './cofunding/projects.ts';
 import { passThreshold } from './pass-rule.ts';
 
 export class SpecError extends Error {
@@ -15,7 +16,7 @@ export class SpecError extends Error {
 }
 
 /** The games bargain knows (their registry is games.ts). */
-export type GameName = 'item-allocation' | 'treaty';
+export type GameName = 'item-allocation' | 'treaty' | 'cofunding';
 
 export interface GameSpec {
   readonly game: GameName;
@@ -31,6 +32,8 @@ export interface GameSpec {
   readonly passThreshold: number;
   /** treaty: the rank correlation of the agents' positions (a level parameter); null in other games */
   readonly rho: number | null;
+  /** co-funding: total budget ÷ total cost (a level parameter); null in other games */
+  readonly sigma: number | null;
 }
 
 export interface GameParams {
@@ -43,6 +46,7 @@ export interface GameParams {
   privateThinking?: boolean;
   reflection?: boolean;
   rho?: number | null;
+  sigma?: number | null;
 }
 
 /**
@@ -74,6 +78,13 @@ export function makeSpec(p: GameParams = {}): GameSpec {
   if (game === 'treaty' && m > TREATY_ISSUES.length) {
     throw new SpecError(`num_issues must be a whole number from 1 to ${TREATY_ISSUES.length} (got ${m})`);
   }
+  if (game === 'cofunding' && m > COFUNDING_PROJECTS.length) {
+    throw new SpecError(`num_projects must be a whole number from 1 to ${COFUNDING_PROJECTS.length} (got ${m})`);
+  }
+  const sigma = game === 'cofunding' ? (p.sigma ?? COFUNDING_PARAMS.sigma.default) : null;
+  if (sigma !== null && !(typeof sigma === 'number' && sigma > 0 && sigma <= 1)) {
+    throw new SpecError(`sigma must be above 0 and at most 1 (got ${sigma})`);
+  }
   const rho = game === 'treaty' ? (p.rho ?? 0) : null;
   if (rho !== null && !(typeof rho === 'number' && rho >= -1 && rho <= 1)) {
     throw new SpecError(`rho must be a number from -1 to 1 (got ${rho})`);
@@ -93,8 +104,15 @@ export function makeSpec(p: GameParams = {}): GameSpec {
     discussionTurns,
     privateThinking: p.privateThinking ?? true,
     reflection: p.reflection ?? true,
-    items: Object.freeze(game === 'treaty' ? TREATY_ISSUES.slice(0, m).map((i) => i.name) : itemNames(m)),
+    items: Object.freeze(
+      game === 'treaty'
+        ? TREATY_ISSUES.slice(0, m).map((i) => i.name)
+        : game === 'cofunding'
+          ? COFUNDING_PROJECTS.slice(0, m).map((p) => p.name)
+          : itemNames(m),
+    ),
     passThreshold: passThreshold(n),
     rho,
+    sigma,
   });
 }

@@ -221,6 +221,8 @@ export async function estimateGrid(
       c.game ?? 'item-allocation',
       c.rho ?? null,
       c.num_issues ?? null,
+      c.sigma ?? null,
+      c.num_projects ?? null,
       play(c.weak_model),
       play(c.strong_model),
     ]);

@@ -135,7 +135,9 @@ async function runLeased(
     `Starting experiment ${id}: ${c.weak_model} (weak) vs ${c.strong_model} (strong), ` +
       (c.game === 'treaty'
         ? `treaty, theta ${c.competition_level}, rho ${c.rho}, ${c.num_issues} issues`
-        : `competition level ${c.competition_level}, ${c.num_items} items`) +
+        : c.game === 'cofunding'
+          ? `co-funding, alpha ${c.competition_level}, sigma ${c.sigma}, ${c.num_projects} projects`
+          : `competition level ${c.competition_level}, ${c.num_items} items`) +
       `, ${c.max_rounds} rounds, gamma ${c.gamma_discount}, ${c.num_runs} runs, seed ${c.random_seed}`,
   );
   if (tookOver) log(`Took over a stale lease (${describeOwner(tookOver)}): its owner is gone or stopped refreshing it`);
@@ -211,6 +213,7 @@ async function runLeased(
     competition_level: c.competition_level,
     ...(c.game ? { game: c.game } : {}),
     ...(c.rho !== undefined ? { rho: c.rho, num_issues: c.num_issues } : {}),
+    ...(c.sigma !== undefined ? { sigma: c.sigma, num_projects: c.num_projects } : {}),
     random_seed: c.random_seed,
     status,
     exit_code: EXIT_CODES[status],

@@ -20,7 +20,7 @@ import { join, parse, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { CELL_DIR, planGrid } from './config.ts';
-import { GAME_NAMES, TREATY_PARAMS, type GameName } from '../game/index.ts';
+import { COFUNDING_PARAMS, GAME_NAMES, TREATY_PARAMS, type GameName } from '../game/index.ts';
 import { SLURM_DIR, VISUALIZE_FILE } from '../results/layout.ts';
 import { writeFileAtomicallySync, writeJsonSync } from '../files.ts';
 import type { Layout } from '../results/layout.ts';
@@ -38,6 +38,8 @@ export interface GridOverrides {
   game?: GameName;
   rho?: number[];
   numIssues?: number;
+  sigma?: number[];
+  numProjects?: number;
 }
 
 const GridFileSchema = z
@@ -54,6 +56,8 @@ const GridFileSchema = z
     game: z.enum(GAME_NAMES as [GameName, ...GameName[]]).optional(),
     rho: z.array(z.number().min(TREATY_PARAMS.rho.min).max(TREATY_PARAMS.rho.max)).min(1).optional(),
     num_issues: z.number().int().min(TREATY_PARAMS.issues.min).max(TREATY_PARAMS.issues.max).optional(),
+    sigma: z.array(z.number().gt(COFUNDING_PARAMS.sigma.min).max(COFUNDING_PARAMS.sigma.max)).min(1).optional(),
+    num_projects: z.number().int().min(COFUNDING_PARAMS.projects.min).max(COFUNDING_PARAMS.projects.max).optional(),
   })
   .strict();
 
@@ -74,7 +78,7 @@ export function loadGrid(name: string): GridDefinition {
   if (!r.success) {
     throw new UserError(
       `grid file ${name} is invalid (${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}); ` +
-        'it needs weak, strong and levels lists and may set num_items, max_rounds, num_runs, base_seed, gamma_discount, discussion_turns, game, and for the treaty rho (a list) and num_issues',
+        'it needs weak, strong and levels lists and may set num_items, max_rounds, num_runs, base_seed, gamma_discount, discussion_turns, game, for the treaty rho (a list) and num_issues, for co-funding sigma (a list) and num_projects',
     );
   }
   return r.data;
@@ -85,6 +89,11 @@ export function applyOverrides(g: GridDefinition, o: GridOverrides): GridDefinit
   if (game !== 'treaty' && (o.rho ?? g.rho ?? o.numIssues ?? g.num_issues) !== undefined) {
     throw new UserError('--rho and --num-issues are treaty parameters; add --game treaty (or leave them out)');
   }
+  if (game !== 'cofunding' && (o.sigma ?? g.sigma ?? o.numProjects ?? g.num_projects) !== undefined) {
+    throw new UserError(
+      '--sigma and --num-projects are co-funding parameters; add --game cofunding (or leave them out)',
+    );
+  }
   return {
     ...g,
     ...(game === 'treaty'
@@ -92,6 +101,13 @@ export function applyOverrides(g: GridDefinition, o: GridOverrides): GridDefinit
           game,
           rho: o.rho ?? g.rho ?? [TREATY_PARAMS.rho.default],
           num_issues: o.numIssues ?? g.num_issues ?? TREATY_PARAMS.issues.default,
+        }
+      : {}),
+    ...(game === 'cofunding'
+      ? {
+          game,
+          sigma: o.sigma ?? g.sigma ?? [COFUNDING_PARAMS.sigma.default],
+          num_projects: o.numProjects ?? g.num_projects ?? COFUNDING_PARAMS.projects.default,
         }
       : {}),
     weak: o.weak ?? g.weak,
@@ -217,8 +233,13 @@ export function generateGrid(
             `Game: diplomatic treaty, ${grid.num_issues} issues; rho (rank correlation of positions) ${grid.rho!.join(', ')}`,
             `Theta, the cosine of the issue weights (${grid.levels.length}): ${grid.levels.join(', ')}`,
           ]
-        : [`Competition levels (${grid.levels.length}): ${grid.levels.join(', ')}`]),
-      `${grid.game === 'treaty' ? `Issues ${grid.num_issues}` : `Items ${grid.num_items}`}, rounds ${grid.max_rounds}, runs per experiment ${grid.num_runs}, gamma ${grid.gamma_discount}, discussion turns ${grid.discussion_turns}`,
+        : grid.game === 'cofunding'
+          ? [
+              `Game: co-funding, ${grid.num_projects} projects; sigma (total budget / total cost) ${grid.sigma!.join(', ')}`,
+              `Alpha, the cosine of the valuations (${grid.levels.length}): ${grid.levels.join(', ')}`,
+            ]
+          : [`Competition levels (${grid.levels.length}): ${grid.levels.join(', ')}`]),
+      `${grid.game === 'treaty' ? `Issues ${grid.num_issues}` : grid.game === 'cofunding' ? `Projects ${grid.num_projects}` : `Items ${grid.num_items}`}, rounds ${grid.max_rounds}, runs per experiment ${grid.num_runs}, gamma ${grid.gamma_discount}, discussion turns ${grid.discussion_turns}`,
       `Seeds ${grid.base_seed}..${grid.base_seed + configs.length - 1} (base seed + experiment id)`,
       `Generated ${new Date().toISOString()}`,
     ].join('\n') + '\n',

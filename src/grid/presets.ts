@@ -28,6 +28,9 @@ export interface GridDefinition {
   /** treaty: the ρ values (one: a θ grid at that ρ; several: a full ρ × θ grid) and the number of issues */
   rho?: number[];
   num_issues?: number;
+  /** co-funding: the σ values (budget ÷ cost; one: an α grid at that σ; several: σ × α) and the number of projects */
+  sigma?: number[];
+  num_projects?: number;
 }
 
 export const LEVELS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];

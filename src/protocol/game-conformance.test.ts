@@ -52,6 +52,17 @@ class RandomPlayer implements Agent {
   }
 }
 
+/** The draw as the run_start event records it (what a replay has to go on). */
+function drawOf(start: Extract<TranscriptEvent, { type: 'run_start' }>): Draw {
+  return {
+    values: start.preferences,
+    cosine: [],
+    ...(start.positions ? { positions: start.positions } : {}),
+    ...(start.budgets ? { budgets: start.budgets } : {}),
+    ...(start.costs ? { costs: start.costs } : {}),
+  };
+}
+
 const specs = (game: GameName): GameSpec[] => [
   makeSpec({ game, n: 2, m: 4, maxRounds: 4, gamma: 0.9 }),
   makeSpec({ game, n: 3, m: 5, maxRounds: 3, gamma: 0.8 }),
@@ -97,8 +108,15 @@ for (const name of GAME_NAMES) {
             }
           }
           if (doc.consensus) deals++;
+          const start = events.find((e) => e.type === 'run_start')!;
+          const draw = start.type === 'run_start' ? drawOf(start) : null;
           for (const a of doc.agents) {
-            assert.ok(a.raw_utility >= 0 && a.raw_utility <= 100, `raw utility ${a.raw_utility} outside [0, 100]`);
+            const [lo, hi] = game.utilityRange(draw!, a.seat);
+            assert.ok(lo <= 0 && hi >= 0);
+            assert.ok(
+              a.raw_utility >= lo && a.raw_utility <= hi,
+              `raw utility ${a.raw_utility} outside [${lo}, ${hi}]`,
+            );
             const expected = doc.consensus ? discount(a.raw_utility, spec.gamma, doc.round!) : 0;
             assert.ok(Math.abs(a.utility - expected) < 1e-6, `utility ${a.utility} is not raw · γ^(r−1) ${expected}`);
           }
@@ -130,13 +148,7 @@ for (const name of GAME_NAMES) {
         for (const { doc, events } of await series(spec, seed, 0.4)) {
           const start = events.find((e) => e.type === 'run_start')!;
           assert.equal(start.type, 'run_start');
-          const draw: Draw = {
-            values: start.preferences,
-            cosine: [],
-            ...(start.positions ? { positions: start.positions } : {}),
-            ...(start.budgets ? { budgets: start.budgets } : {}),
-            ...(start.costs ? { costs: start.costs } : {}),
-          };
+          const draw = drawOf(start);
           const seatOf = (agent: string) => Number(agent.slice('Agent_'.length)) - 1;
           const end = events.at(-1)!;
           assert.equal(end.type, 'run_end');

@@ -54,6 +54,8 @@ export interface SeatResult extends Spend {
   nash_utility: number | null;
   repairs: number;
   voided: number;
+  /** co-funding: the seat's valuation share ÷ contribution share on the funded projects */
+  free_rider_index?: number | null;
 }
 
 export interface RunDocument {
@@ -87,6 +89,14 @@ export interface RunDocument {
   pareto_optimal: boolean | null;
   /** treaty: mean absolute distance (percentage points) of the agreement from the Nash agreement */
   distance_from_nash?: number | null;
+  /** co-funding: the projects' costs and each seat's budget */
+  costs?: number[];
+  budgets?: number[];
+  /** co-funding metrics (game/cofunding/metrics.ts) */
+  efficiency?: number | null;
+  provision_rate?: number | null;
+  coordination_failures?: number | null;
+  lindahl_distance?: number | null;
   tie_break: number[] | null;
   agents: SeatResult[];
 }
@@ -216,6 +226,7 @@ export async function runSeries(input: SeriesInput): Promise<RunDocument[]> {
         cache_read_tokens: sumCalls(calls[s], 'cache_read_tokens'),
         cache_write_tokens: sumCalls(calls[s], 'cache_write_tokens'),
         cost_usd: round6(sumCalls(calls[s], 'cost_usd')),
+        ...Object.fromEntries(Object.entries(metrics.seatExtra ?? {}).map(([k, v]) => [k, v[s]])),
       })),
     };
     docs.push(doc);

@@ -60,8 +60,8 @@ export interface RunRecord {
   weak: string;
   strong: string;
   level: number;
-  /** treaty: ρ of the experiment; null in other games */
-  rho: number | null;
+  /** the game's second level axis and its value (treaty ρ, co-funding σ); null for item allocation */
+  axis: { name: 'rho' | 'sigma'; value: number } | null;
   /** seat (0-based) of the strong model */
   strong_seat: number;
   /** utility of seat 0 − seat 1 */
@@ -77,8 +77,8 @@ export interface Group {
   weak: string | null;
   strong: string | null;
   level: number | null;
-  /** treaty: the ρ of a by_rho_level group */
-  rho?: number;
+  /** the second axis (treaty ρ, co-funding σ) of a by_axis_level group */
+  axis?: { name: 'rho' | 'sigma'; value: number };
   runs: number;
   experiments: number;
   stats: Record<MetricKey, Stat>;
@@ -151,8 +151,8 @@ export interface Aggregates {
   scaling: Scaling;
   /** how concentrated the values are per level: level effects mix similarity and concentration */
   entropy_by_level: EntropyLevel[];
-  /** treaty runs: per (ρ, θ) over all pairs; absent when no run is a treaty's */
-  by_rho_level?: Group[];
+  /** runs of games with a second axis: per (treaty ρ or co-funding σ, level) over all pairs; absent otherwise */
+  by_axis_level?: Group[];
 }
 
 const lv = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -194,7 +194,12 @@ export function toRunRecords(rows: readonly RunRow[]): {
       weak: s.weak_model,
       strong: s.strong_model,
       level: lv(s.competition_level),
-      rho: s.rho ?? null,
+      axis:
+        s.rho !== undefined && s.rho !== null
+          ? { name: 'rho', value: s.rho }
+          : s.sigma !== undefined && s.sigma !== null
+            ? { name: 'sigma', value: s.sigma }
+            : null,
       strong_seat: s.seat,
       seat_diff: seat0.utility - seat1.utility,
       value_entropy: s.value_entropy ?? null,
@@ -407,13 +412,13 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
   const seatByPair = [...groupBy(units, (u) => JSON.stringify([u.weak, u.strong])).entries()];
 
   const allModels = firstSeen([...weak_models, ...strong_models]);
-  const treatyRecs = records.filter((r) => r.rho !== null);
-  const byRhoLevel = [...groupBy(treatyRecs, (r) => JSON.stringify([r.rho, r.level])).entries()]
+  const axisRecs = records.filter((r) => r.axis !== null);
+  const byAxisLevel = [...groupBy(axisRecs, (r) => JSON.stringify([r.axis!.name, r.axis!.value, r.level])).entries()]
     .map(([k, rs]) => ({
-      ...make('rho_level', k, rs, { weak: null, strong: null, level: rs[0].level }),
-      rho: rs[0].rho!,
+      ...make('axis_level', k, rs, { weak: null, strong: null, level: rs[0].level }),
+      axis: rs[0].axis!,
     }))
-    .sort((a, b) => a.rho - b.rho || a.level! - b.level!);
+    .sort((a, b) => a.axis.name.localeCompare(b.axis.name) || a.axis.value - b.axis.value || a.level! - b.level!);
   return {
     version: 1,
     confidence: 0.95,
@@ -451,6 +456,6 @@ export function aggregate(rows: readonly RunRow[], opts: AggregateOptions = {}):
     },
     scaling: scaling(byCell, allModels, opts.scores ?? {}),
     entropy_by_level: entropyByLevel(records, levels),
-    ...(treatyRecs.length ? { by_rho_level: byRhoLevel } : {}),
+    ...(axisRecs.length ? { by_axis_level: byAxisLevel } : {}),
   };
 }

@@ -229,18 +229,36 @@ function advantageVsLevel(a: Aggregates): ChartDef {
   };
 }
 
-/** Treaty grids: the advantage against θ with one line per ρ (pooled over model pairs). */
-function advantageByRho(a: Aggregates): ChartDef | null {
-  if (!a.by_rho_level?.length) return null;
-  const rows = statRows(a.by_rho_level, 'advantage').map((r, k) => ({ ...r, rho: `ρ = ${a.by_rho_level![k].rho}` }));
-  const rhos = [...new Set(rows.map((r) => r.rho))];
-  const base = {
+const AXES = {
+  rho: {
     id: 'advantage_vs_theta_by_rho',
     title: 'Treaty: advantage vs θ, per ρ',
+    symbol: 'ρ',
+    seriesTitle: 'ρ (positions)',
+    xTitle: 'θ (cosine of the issue weights)',
     caption:
       "Diplomatic treaty: per run, strong utility minus weak utility, averaged per (ρ, θ) over all model pairs; θ is the cosine similarity of the issue weights (the treaty's competition level), ρ the rank correlation of the ideal positions; 95% bootstrap intervals over runs. Dashed: no advantage.",
-  };
-  if (!rows.length) return { ...base, empty: 'no completed treaty runs yet' };
+  },
+  sigma: {
+    id: 'advantage_vs_alpha_by_sigma',
+    title: 'Co-funding: advantage vs α, per σ',
+    symbol: 'σ',
+    seriesTitle: 'σ (budget ÷ cost)',
+    xTitle: 'α (cosine of the valuations)',
+    caption:
+      "Co-funding: per run, strong utility minus weak utility, averaged per (σ, α) over all model pairs; α is the cosine similarity of the valuations (co-funding's competition level), σ the total budget over the total cost; 95% bootstrap intervals over runs. Dashed: no advantage.",
+  },
+} as const;
+
+/** Games with a second level axis (treaty ρ, co-funding σ): the advantage against the level, one line per axis value. */
+function advantageByAxis(a: Aggregates, name: 'rho' | 'sigma'): ChartDef | null {
+  const groups = (a.by_axis_level ?? []).filter((g) => g.axis?.name === name);
+  if (!groups.length) return null;
+  const ax = AXES[name];
+  const rows = statRows(groups, 'advantage').map((r, k) => ({ ...r, axis: `${ax.symbol} = ${groups[k].axis!.value}` }));
+  const values = [...new Set(rows.map((r) => r.axis))];
+  const base = { id: ax.id, title: ax.title, caption: ax.caption };
+  if (!rows.length) return { ...base, empty: 'no completed runs yet' };
   return {
     ...base,
     spec: {
@@ -248,13 +266,13 @@ function advantageByRho(a: Aggregates): ChartDef | null {
       config: CONFIG,
       title: { text: base.title, subtitle: `strong − weak, ${UTIL}; mean and 95% CI` },
       ...vsLevel(rows, {
-        series: 'rho',
-        seriesTitle: 'ρ (positions)',
-        sort: rhos,
+        series: 'axis',
+        seriesTitle: ax.seriesTitle,
+        sort: values,
         yTitle: ADV_TITLE,
         zero: true,
         severalLevels: a.levels.length > 1,
-        xTitle: 'θ (cosine of the issue weights)',
+        xTitle: ax.xTitle,
       }),
     } as vl.TopLevelSpec,
   };
@@ -516,6 +534,6 @@ export function buildChartSpecs(a: Aggregates): ChartDef[] {
       'Round in which the agreement passed, over runs that reached one; per strong model and over all; 95% bootstrap intervals over runs.',
     ),
     seatEffect(a),
-    ...(advantageByRho(a) ? [advantageByRho(a)!] : []),
+    ...(['rho', 'sigma'] as const).flatMap((name) => advantageByAxis(a, name) ?? []),
   ];
 }

@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, posix, win32 } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { GAME_PARAMS, GAME_NAMES, makeSpec, TREATY_PARAMS, type GameName, type GameSpec } from '../game/index.ts';
+import {
+  COFUNDING_PARAMS,
+  GAME_PARAMS,
+  GAME_NAMES,
+  makeSpec,
+  TREATY_PARAMS,
+  type GameName,
+  type GameSpec,
+} from '../game/index.ts';
 import { NUM_RUNS } from '../protocol/series.ts';
 
 /** An output_dir is joined to the results directory: absolute or escaping paths would write elsewhere. */
@@ -49,6 +57,10 @@ export const ExperimentConfigSchema = z
     rho: z.number().min(TREATY_PARAMS.rho.min).max(TREATY_PARAMS.rho.max).optional(),
     /** treaty: the number of issues */
     num_issues: z.number().int().min(TREATY_PARAMS.issues.min).max(TREATY_PARAMS.issues.max).optional(),
+    /** co-funding: total budget ÷ total cost (competition_level is α, the cosine of the valuations) */
+    sigma: z.number().gt(COFUNDING_PARAMS.sigma.min).max(COFUNDING_PARAMS.sigma.max).optional(),
+    /** co-funding: the number of projects */
+    num_projects: z.number().int().min(COFUNDING_PARAMS.projects.min).max(COFUNDING_PARAMS.projects.max).optional(),
   })
   .superRefine((c, ctx) => {
     const treaty = c.game === 'treaty';
@@ -69,15 +81,29 @@ export const gameNameOf = (c: { game?: GameName }): GameName => c.game ?? 'item-
 export function specOf(
   c: Pick<
     ExperimentConfig,
-    'num_items' | 'max_rounds' | 'gamma_discount' | 'discussion_turns' | 'game' | 'rho' | 'num_issues'
+    | 'num_items'
+    | 'max_rounds'
+    | 'gamma_discount'
+    | 'discussion_turns'
+    | 'game'
+    | 'rho'
+    | 'num_issues'
+    | 'sigma'
+    | 'num_projects'
   >,
 ): GameSpec {
-  const treaty = c.game === 'treaty';
+  const treaty = c.game === 'treaty',
+    cofunding = c.game === 'cofunding';
   return makeSpec({
     game: gameNameOf(c),
     ...(treaty ? { rho: c.rho } : {}),
+    ...(cofunding ? { sigma: c.sigma } : {}),
     n: 2,
-    m: treaty ? (c.num_issues ?? TREATY_PARAMS.issues.default) : c.num_items,
+    m: treaty
+      ? (c.num_issues ?? TREATY_PARAMS.issues.default)
+      : cofunding
+        ? (c.num_projects ?? COFUNDING_PARAMS.projects.default)
+        : c.num_items,
     maxRounds: c.max_rounds,
     gamma: c.gamma_discount,
     discussionTurns: c.discussion_turns,

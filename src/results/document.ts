@@ -37,6 +37,9 @@ export interface ResultDocument extends Spend {
   /** treaty: ρ, the rank correlation of the positions, and the number of issues */
   rho?: number;
   num_issues?: number;
+  /** co-funding: σ, total budget ÷ total cost, and the number of projects */
+  sigma?: number;
+  num_projects?: number;
   random_seed: number;
   status: FinalStatus;
   exit_code: number;

@@ -198,10 +198,21 @@ test('game columns: absent for item allocation alone; a treaty row brings game, 
   };
   const text = runsCsv([runRow, treatyRow]);
   assert.equal(text.split('\n')[0], [...RUN_COLUMNS, ...GAME_RUN_COLUMNS].join(','));
-  assert.deepEqual(GAME_RUN_COLUMNS, ['game', 'rho', 'rank_correlation', 'distance_from_nash']);
+  assert.deepEqual(GAME_RUN_COLUMNS, [
+    'game',
+    'rho',
+    'rank_correlation',
+    'distance_from_nash',
+    'efficiency',
+    'provision_rate',
+    'coordination_failures',
+    'lindahl_distance',
+    'free_rider_index',
+    'sigma',
+  ]);
   const back = parseRunsCsv(text);
-  assert.deepEqual(back[1], treatyRow);
-  assert.deepEqual(back[0], { ...runRow, game: 'item-allocation', rho: null, game_metrics: {} });
+  assert.deepEqual(back[1], { ...treatyRow, sigma: null });
+  assert.deepEqual(back[0], { ...runRow, game: 'item-allocation', rho: null, sigma: null, game_metrics: {} });
   assert.throws(() => parseRunsCsv(text.replace(',treaty,', ',chess,')), /unknown game "chess"/);
 
   const resultRow: ResultRow = {
@@ -234,8 +245,10 @@ test('game columns: absent for item allocation alone; a treaty row brings game, 
     game: 'treaty',
     rho: 0.5,
     num_issues: 5,
+    sigma: null,
+    num_projects: null,
   };
   const rtext = resultsCsv([resultRow]);
-  assert.deepEqual(rtext.split('\n')[0].split(',').slice(-3), GAME_RESULT_COLUMNS);
+  assert.deepEqual(rtext.split('\n')[0].split(',').slice(-GAME_RESULT_COLUMNS.length), GAME_RESULT_COLUMNS);
   assert.deepEqual(parseResultsCsv(rtext), [resultRow]);
 });

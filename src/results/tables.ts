@@ -104,11 +104,16 @@ const GAME_RUN_TABLE: readonly ColumnSpec[] = [
   ['game', 'str', false, later('item-allocation')],
   ['rho', 'num', true, later(null)],
   ...GAME_METRIC_TABLE,
+  // appended with the co-funding game
+  ['sigma', 'num', true, later(null)],
 ];
 const GAME_RESULT_TABLE: readonly ColumnSpec[] = [
   ['game', 'str', false, later('item-allocation')],
   ['rho', 'num', true, later(null)],
   ['num_issues', 'int', true, later(null)],
+  // appended with the co-funding game
+  ['sigma', 'num', true, later(null)],
+  ['num_projects', 'int', true, later(null)],
 ];
 export const GAME_RUN_COLUMNS = GAME_RUN_TABLE.map((c) => c[0]);
 export const GAME_RESULT_COLUMNS = GAME_RESULT_TABLE.map((c) => c[0]);
@@ -118,6 +123,8 @@ export interface GameFields {
   game?: GameName;
   /** treaty: the rank correlation of positions (a level parameter) */
   rho?: number | null;
+  /** co-funding: total budget ÷ total cost (a level parameter) */
+  sigma?: number | null;
 }
 
 /** One seat of one run; its spend columns are the seat's (cache reads and writes 0 in tables from before they were counted). */
@@ -192,6 +199,8 @@ export interface ResultRow extends GameFields {
   cache_write_tokens: number | null;
   /** treaty: the number of issues */
   num_issues?: number | null;
+  /** co-funding: the number of projects */
+  num_projects?: number | null;
 }
 
 // the declarations and the row types name the same columns, in both directions
@@ -202,7 +211,7 @@ const runColumnsMatch: Same<
 > = true;
 const resultColumnsMatch: Same<
   (typeof RESULT_COLUMNS)[number],
-  Exclude<keyof ResultRow, keyof GameFields | 'num_issues'>
+  Exclude<keyof ResultRow, keyof GameFields | 'num_issues' | 'num_projects'>
 > = true;
 void runColumnsMatch;
 void resultColumnsMatch;
@@ -219,7 +228,7 @@ function valueEntropyOf(run: ResultFile['runs'][number]): number {
 
 type RowConfig = Pick<
   ExperimentConfig,
-  'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'game' | 'rho'
+  'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'game' | 'rho' | 'sigma'
 >;
 
 /** A game other than item allocation: its rows carry the game fields. */
@@ -269,10 +278,11 @@ export function runRows(c: RowConfig, r: Pick<ResultFile, 'runs' | 'status'>): R
           ? {
               game: c.game,
               rho: c.rho ?? null,
+              sigma: c.sigma ?? null,
               game_metrics: Object.fromEntries(
                 GAMES[c.game!].runColumns.map((col) => [
                   col.name,
-                  (run as unknown as Record<string, unknown>)[col.name] ?? null,
+                  ((col.perSeat ? a : run) as unknown as Record<string, unknown>)[col.name] ?? null,
                 ]),
               ) as RunRow['game_metrics'],
             }
@@ -305,7 +315,7 @@ export interface ExperimentOutcome {
     ExperimentConfig,
     'experiment_id' | 'weak_model' | 'strong_model' | 'competition_level' | 'random_seed' | 'num_runs'
   > &
-    Partial<Pick<ExperimentConfig, 'game' | 'rho' | 'num_issues'>>;
+    Partial<Pick<ExperimentConfig, 'game' | 'rho' | 'num_issues' | 'sigma' | 'num_projects'>>;
   status: ExperimentStatus | string;
   result: ResultFile | null;
   /** why the experiment has no result (INCOMPLETE, RUNNING) */
@@ -344,7 +354,15 @@ export function resultRow({ config: c, status, result: r, note, resultFile }: Ex
     reasoning_tokens: r ? seatSum(r, 'reasoning_tokens') : null,
     cache_read_tokens: r ? seatSum(r, 'cache_read_tokens') : null,
     cache_write_tokens: r ? seatSum(r, 'cache_write_tokens') : null,
-    ...(otherGame(c) ? { game: c.game, rho: c.rho ?? null, num_issues: c.num_issues ?? null } : {}),
+    ...(otherGame(c)
+      ? {
+          game: c.game,
+          rho: c.rho ?? null,
+          num_issues: c.num_issues ?? null,
+          sigma: c.sigma ?? null,
+          num_projects: c.num_projects ?? null,
+        }
+      : {}),
   };
 }
 

@@ -25,12 +25,16 @@ export { agentIds, discountExamples };
 export const PROMPT_VERSION = 2;
 
 /** Each game's own text (its rules, terms and proposal format); everything else is shared. */
-const GAME_PROMPTS: Readonly<Record<GameName, GamePrompts>> = {
+const GAME_PROMPTS: Readonly<Partial<Record<GameName, GamePrompts>>> = {
   'item-allocation': allocationPrompts,
   treaty: treatyPrompts,
 };
 
-const promptsOf = (spec: Pick<GameSpec, 'game'>): GamePrompts => GAME_PROMPTS[spec.game];
+const promptsOf = (spec: Pick<GameSpec, 'game'>): GamePrompts => {
+  const p = GAME_PROMPTS[spec.game];
+  if (!p) throw new Error(`no LLM prompts for the ${spec.game} game yet`);
+  return p;
+};
 
 /**
  * The system message: rules, identity and own private preferences (item values; for the

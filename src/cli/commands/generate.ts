@@ -1,7 +1,7 @@
 /** `bargain generate`: write the grid's config files. */
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { GAME_NAMES, GAME_PARAMS as P, isGameName, TREATY_PARAMS } from '../../game/index.ts';
+import { COFUNDING_PARAMS, GAME_NAMES, GAME_PARAMS as P, isGameName, TREATY_PARAMS } from '../../game/index.ts';
 import { NUM_RUNS } from '../../protocol/series.ts';
 import { assertWritableDir } from '../../files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
@@ -20,6 +20,9 @@ export interface GenerateFlags {
   rho?: string[];
   theta?: string[];
   numIssues?: number;
+  alpha?: string[];
+  sigma?: string[];
+  numProjects?: number;
   numItems?: number;
   maxRounds?: number;
   runs?: number;
@@ -37,6 +40,21 @@ export function addGridFlags(cmd: Command): Command {
     .option('--strong <models>', 'strong models, comma-separated', listArg)
     .option('--levels <levels>', 'competition levels, comma-separated, each 0..1', listArg)
     .option('--game <name>', `the game: ${GAME_NAMES.join(' or ')} (default item-allocation)`)
+    .option(
+      '--alpha <levels>',
+      'co-funding: α, the cosine of the valuations, comma-separated (its level axis)',
+      listArg,
+    )
+    .option(
+      '--sigma <values>',
+      'co-funding: σ, total budget ÷ total cost, in (0, 1], comma-separated (default 0.5)',
+      listArg,
+    )
+    .option(
+      '--num-projects <m>',
+      'co-funding: projects per negotiation',
+      intArg('--num-projects', COFUNDING_PARAMS.projects.min, COFUNDING_PARAMS.projects.max),
+    )
     .option('--theta <levels>', 'treaty: θ, the cosine of the issue weights, comma-separated (its level axis)', listArg)
     .option(
       '--rho <values>',
@@ -83,14 +101,25 @@ export function overridesOf(f: GenerateFlags): GridOverrides {
     throw new UserError('--theta, --rho and --num-issues are treaty parameters; add --game treaty (or leave them out)');
   }
   if (f.theta && f.levels) throw new UserError("--theta and --levels both set the treaty's level axis; give one");
-  const levels = numbersIn(f.theta ? '--theta' : '--levels', f.theta ?? f.levels, 0, 1);
+  if (f.game !== 'cofunding' && (f.alpha || f.sigma || f.numProjects !== undefined)) {
+    throw new UserError(
+      '--alpha, --sigma and --num-projects are co-funding parameters; add --game cofunding (or leave them out)',
+    );
+  }
+  if (f.alpha && f.levels) throw new UserError("--alpha and --levels both set co-funding's level axis; give one");
+  const levelFlag = f.theta ? '--theta' : f.alpha ? '--alpha' : '--levels';
+  const levels = numbersIn(levelFlag, f.theta ?? f.alpha ?? f.levels, 0, 1);
   const rho = numbersIn('--rho', f.rho, TREATY_PARAMS.rho.min, TREATY_PARAMS.rho.max);
+  const sigma = numbersIn('--sigma', f.sigma, 0, 1);
+  if (sigma?.some((x) => x === 0)) throw new UserError('--sigma takes numbers above 0 and at most 1 (got 0)');
   for (const [flag, list] of [
     ['--weak', f.weak],
     ['--strong', f.strong],
     ['--levels', f.levels],
     ['--theta', f.theta],
     ['--rho', f.rho],
+    ['--alpha', f.alpha],
+    ['--sigma', f.sigma],
   ] as const) {
     if (list && list.length === 0) throw new UserError(`${flag} is empty; give a comma-separated list`);
   }
@@ -98,6 +127,8 @@ export function overridesOf(f: GenerateFlags): GridOverrides {
     ...(f.game !== undefined ? { game: f.game as GridOverrides['game'] } : {}),
     ...(rho ? { rho } : {}),
     ...(f.numIssues !== undefined ? { numIssues: f.numIssues } : {}),
+    ...(sigma ? { sigma } : {}),
+    ...(f.numProjects !== undefined ? { numProjects: f.numProjects } : {}),
     weak: f.weak,
     strong: f.strong,
     levels,
@@ -122,7 +153,7 @@ export function generateFrom(layout: Layout, f: GenerateFlags): { message: strin
       : out.kind === 'repaired'
         ? `Rewrote ${out.repaired!.length} missing or damaged config${out.repaired!.length === 1 ? '' : 's'} (${describeIds(out.repaired!)}) in ${where}/configs; ` +
           'the other configs and all results are kept'
-        : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.game === 'treaty' ? `${grid.rho!.length} rho × ${grid.levels.length} theta` : `${grid.levels.length} levels`})` +
+        : `Wrote ${out.count} configs to ${where}/configs (${grid.weak.length} weak × ${grid.strong.length} strong × ${grid.game === 'treaty' ? `${grid.rho!.length} rho × ${grid.levels.length} theta` : grid.game === 'cofunding' ? `${grid.sigma!.length} sigma × ${grid.levels.length} alpha` : `${grid.levels.length} levels`})` +
           (out.archivedTo ? `; the previous grid's files were moved to ${where}/${out.archivedTo}` : '');
   return { message, count: out.count };
 }

@@ -9,6 +9,7 @@ import {
   makeSpec,
   SpecError,
   TREATY_PARAMS,
+  COFUNDING_PARAMS,
 } from '../../game/index.ts';
 import { NUM_RUNS, runCountProblem, runSeries, type RunDocument } from '../../protocol/series.ts';
 import { AgentError } from '../../protocol/negotiation.ts';
@@ -28,6 +29,9 @@ interface Opts extends Omit<LlmFlags, 'models'> {
   theta?: number;
   rho?: number;
   numIssues?: number;
+  alpha?: number;
+  sigma?: number;
+  numProjects?: number;
   numItems: number;
   maxRounds: number;
   gamma: number;
@@ -55,6 +59,18 @@ export function registerNegotiate(program: Command): void {
           throw new UserError(`--rho takes a number from -1 to 1 (got "${s}")`);
         return x;
       })
+      .option('--alpha <α>', 'co-funding: target cosine similarity of the valuations, 0..1 (default 0.9)', levelArg)
+      .option('--sigma <σ>', 'co-funding: total budget ÷ total cost, in (0, 1] (default 0.5)', (s: string) => {
+        const x = Number(s);
+        if (s.trim() === '' || !(x > 0 && x <= 1))
+          throw new UserError(`--sigma takes a number above 0 and at most 1 (got "${s}")`);
+        return x;
+      })
+      .option(
+        '--num-projects <m>',
+        'co-funding: projects to fund (default 5)',
+        intArg('--num-projects', COFUNDING_PARAMS.projects.min, COFUNDING_PARAMS.projects.max),
+      )
       .option(
         '--num-issues <k>',
         'treaty: issues to agree on (default 5)',
@@ -101,14 +117,30 @@ async function negotiate(o: Opts): Promise<void> {
       "the treaty's level is --theta (the cosine of the issue weights); use it instead of --competition-level",
     );
   }
-  const level = (treaty ? o.theta : o.competitionLevel) ?? 0.9;
+  const cofunding = o.game === 'cofunding';
+  if (!cofunding && (o.alpha !== undefined || o.sigma !== undefined || o.numProjects !== undefined)) {
+    throw new UserError(
+      '--alpha, --sigma and --num-projects are co-funding parameters; add --game cofunding (or leave them out)',
+    );
+  }
+  if (cofunding && o.competitionLevel !== undefined) {
+    throw new UserError(
+      "co-funding's level is --alpha (the cosine of the valuations); use it instead of --competition-level",
+    );
+  }
+  const level = (treaty ? o.theta : cofunding ? o.alpha : o.competitionLevel) ?? 0.9;
   let spec;
   try {
     spec = makeSpec({
       game: o.game,
       ...(treaty ? { rho: o.rho ?? TREATY_PARAMS.rho.default } : {}),
+      ...(cofunding ? { sigma: o.sigma ?? COFUNDING_PARAMS.sigma.default } : {}),
       n: o.models.length,
-      m: treaty ? (o.numIssues ?? TREATY_PARAMS.issues.default) : o.numItems,
+      m: treaty
+        ? (o.numIssues ?? TREATY_PARAMS.issues.default)
+        : cofunding
+          ? (o.numProjects ?? COFUNDING_PARAMS.projects.default)
+          : o.numItems,
       maxRounds: o.maxRounds,
       gamma: o.gamma,
       discussionTurns: o.discussionTurns,
@@ -147,14 +179,15 @@ async function negotiate(o: Opts): Promise<void> {
   const doc = {
     models: o.models,
     ...(treaty ? { game: spec.game, rho: spec.rho } : {}),
+    ...(cofunding ? { game: spec.game, sigma: spec.sigma } : {}),
     competition_level: level,
-    ...(treaty ? { num_issues: spec.m } : { num_items: spec.m }),
+    ...(treaty ? { num_issues: spec.m } : cofunding ? { num_projects: spec.m } : { num_items: spec.m }),
     max_rounds: spec.maxRounds,
     gamma_discount: spec.gamma,
     discussion_turns: spec.discussionTurns,
     random_seed: o.seed,
     num_runs: runs,
-    ...(treaty ? { issues: spec.items } : { items: spec.items }),
+    ...(treaty ? { issues: spec.items } : cofunding ? { projects: spec.items } : { items: spec.items }),
     runs: docs,
   };
   if (o.out) {
@@ -168,8 +201,10 @@ async function negotiate(o: Opts): Promise<void> {
   const lines = [
     treaty
       ? `Negotiation (diplomatic treaty): ${o.models.join(' vs ')} | theta ${level} | rho ${spec.rho} | ${spec.m} issues | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`
-      : `Negotiation: ${o.models.join(' vs ')} | level ${level} | ${spec.m} items | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`,
-    `${treaty ? 'Issues' : 'Items'}: ${spec.items.map((name, j) => `${j}=${name}`).join(', ')}`,
+      : cofunding
+        ? `Negotiation (co-funding): ${o.models.join(' vs ')} | alpha ${level} | sigma ${spec.sigma} | ${spec.m} projects | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`
+        : `Negotiation: ${o.models.join(' vs ')} | level ${level} | ${spec.m} items | ${spec.maxRounds} rounds | gamma ${spec.gamma} | seed ${o.seed}`,
+    `${treaty ? 'Issues' : cofunding ? 'Projects' : 'Items'}: ${spec.items.map((name, j) => `${j}=${name}`).join(', ')}`,
     '',
   ];
   for (const r of docs) lines.push(...formatRun(r, spec.items), '');

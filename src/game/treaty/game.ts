@@ -3,14 +3,15 @@
  * proposal is an agreement vector of whole percentages; each agent weighs the issues
  * (integers summing to 100) and has an ideal position per issue. Utility is
  * Σ_k w_k · (1 − |p_k − a_k| / 100). Levels: θ (the competition level, the cosine of the
- * weights) and ρ (the rank correlation of the positions, in the spec). Pure.
+ * weights) and ρ (the rank correlation of the positions, in the spec). The math is in
+ * this folder (index.ts); this file puts it on the interface. Pure.
  */
 import type { Draw, Game, OutcomeMetrics } from '../game.ts';
 import { round6 } from '../game.ts';
-import { exploitationIndex } from '../metrics.ts';
 import { meanValueEntropy } from '../preferences.ts';
 import type { Rng } from '../rng.ts';
 import { validateAgreement } from './agreement.ts';
+import { treatyRunMetrics } from './metrics.ts';
 import { treatyNash, type TreatyNash } from './nash.ts';
 import { generateTreatyPreferences } from './preferences.ts';
 import { treatyUtilities } from './utility.ts';
@@ -20,39 +21,15 @@ const positionsOf = (draw: Draw): number[][] => {
   return draw.positions;
 };
 
-/** Mean absolute distance, in percentage points, between two agreement vectors. */
-export function meanDistance(a: readonly number[], b: readonly number[]): number {
-  let d = 0;
-  for (let k = 0; k < a.length; k++) d += Math.abs(a[k] - b[k]);
-  return d / a.length;
-}
-
-/**
- * Pareto optimality of an agreement is not computed: over integer vectors it needs a
- * search per outcome (a dominating vector may move several issues at once). null = unknown.
- */
 function metrics(draw: Draw, agreement: number[] | null, nash: TreatyNash | null): OutcomeMetrics {
-  const n = draw.values.length;
-  const nashUtilities = nash?.utilities ?? null;
-  if (!agreement) {
-    return {
-      welfare: 0,
-      shares: new Array(n).fill(null),
-      pareto_optimal: false,
-      nash_utilities: nashUtilities,
-      exploitation: new Array(n).fill(null),
-      extra: { distance_from_nash: null },
-    };
-  }
-  const raw = treatyUtilities(positionsOf(draw), draw.values, agreement);
-  const welfare = raw.reduce((a, b) => a + b, 0);
+  const m = treatyRunMetrics(positionsOf(draw), draw.values, agreement, nash ?? undefined);
   return {
-    welfare: round6(welfare),
-    shares: raw.map((x) => (welfare > 0 ? x / welfare : null)),
-    pareto_optimal: null,
-    nash_utilities: nashUtilities,
-    exploitation: raw.map((x, s) => (nashUtilities ? exploitationIndex(x, nashUtilities[s]) : null)),
-    extra: { distance_from_nash: nash?.utilities ? round6(meanDistance(agreement, nash.agreement)) : null },
+    welfare: round6(m.welfare),
+    shares: m.shares,
+    pareto_optimal: m.pareto_optimal,
+    nash_utilities: m.nash_utilities,
+    exploitation: m.exploitation,
+    extra: { distance_from_nash: m.nash_distance === null ? null : round6(m.nash_distance) },
   };
 }
 
@@ -74,6 +51,7 @@ export const treaty: Game<number[], number[], TreatyNash> = {
   toWire: (agreement) => agreement.slice(),
   randomWire: (spec, rng: Rng) => Array.from({ length: spec.m }, () => rng.int(101)),
   rawUtilities: (draw, agreement) => treatyUtilities(positionsOf(draw), draw.values, agreement),
+  utilityRange: () => [0, 100],
   baseline: (draw) => treatyNash(positionsOf(draw), draw.values),
   metrics,
   startFields: (draw, spec) => ({

@@ -25,8 +25,10 @@ export const TREATY_ISSUES: readonly TreatyIssue[] = [
   { name: 'Joint inspection of facilities', zero: 'no inspections', full: 'unannounced inspections anywhere' },
 ];
 
-/** The issues of a K-issue treaty: the first K of the list. */
+/** The issues of a K-issue treaty: the first K of the list; throws RangeError outside 1..12 (callers validate user input first). */
 export function treatyIssues(k: number): TreatyIssue[] {
+  if (!Number.isInteger(k) || k < 1 || k > TREATY_ISSUES.length)
+    throw new RangeError(`issue count must be an integer 1..${TREATY_ISSUES.length} (got ${k})`);
   return TREATY_ISSUES.slice(0, k);
 }
 
@@ -38,3 +40,8 @@ export const TREATY_PARAMS = {
   /** θ: cosine similarity of the weights, the treaty's competition level */
   theta: { min: 0, max: 1, name: 'theta' },
 } as const;
+
+/** The names of a K-issue treaty's issues. */
+export function issueNames(k: number): string[] {
+  return treatyIssues(k).map((i) => i.name);
+}

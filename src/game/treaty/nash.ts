@@ -32,14 +32,20 @@
  *    dual variables), found by Frank–Wolfe with exact line search: at u*, λ·s ≤ n for every
  *    achievable s, so only partial vectors within a thin slab of the supporting hyperplane survive.
  *    L comes from rounding the relaxed agreement and integer coordinate ascent.
- *    Flat issues (λ·s_k constant over a range) keep every value of the range, but states are
- *    distinct score vectors, so the layers stay small (measured in nash.test.ts).
+ * 5. Size. Flat issues (λ·s_k constant over a range, e.g. identical weights) keep every value of
+ *    the range. For two agents each layer also drops dominated partial vectors (a maximiser's
+ *    prefix is never dominated: swapping in the dominating prefix would raise its product), so a
+ *    layer holds at most one state per value of S_0 (≤ 10,001) and the search always finishes.
+ *    For three or more agents, flat issues in several directions can make layers large (measured
+ *    over generated games, K ≤ 12: three agents ≤ 0.7 M extensions; four agents with identical
+ *    weights often more than WORK_BUDGET), so the search stops there with reason 'too_large'.
  * A relative margin of 1e-9 on τ absorbs floating-point error in the bound; it only keeps more states.
  *
  * Seat symmetry: the set of maximising utility vectors does not depend on seat order and
  * their sum is exact in integers, so permuting seats permutes U_NBS exactly.
  */
-import { issueScore } from './utility.ts';
+import { dot, undominated2, vectorKey } from './layers.ts';
+import { checkInstance, FULL_GRID, type IssueTable, issueTables } from './tables.ts';
 
 export interface TreatyNashPoint {
   /** U_NBS per seat: the mean of the distinct maximising raw utility vectors (may be fractional) */
@@ -50,10 +56,14 @@ export interface TreatyNashPoint {
   maximisers: number;
 }
 
-/** Some agent has all weights 0, so every product is 0 and the Nash point is undefined. */
+/**
+ * No Nash point: 'zero_product' when some agent has all weights 0 (every product is 0);
+ * 'too_large' when the exact search would exceed WORK_BUDGET (never for two agents; see
+ * step 5 of the header).
+ */
 export interface TreatyNashUndefined {
   utilities: null;
-  reason: 'zero_product';
+  reason: 'zero_product' | 'too_large';
 }
 
 export type TreatyNash = TreatyNashPoint | TreatyNashUndefined;
@@ -64,6 +74,8 @@ export interface TreatyNashOptions {
    * default all of 0..100. For tests against brute force on a coarse grid.
    */
   grid?: readonly number[];
+  /** WORK_BUDGET by default (three or more agents only); for tests of the 'too_large' path */
+  workBudget?: number;
 }
 
 /** Search statistics, for tests and benchmarks. */
@@ -75,21 +87,18 @@ export interface TreatyNashStats {
   maxLayer: number;
   /** total states over all layers */
   states: number;
+  /** candidate extensions tried (what WORK_BUDGET limits) */
+  work: number;
 }
 
-const FULL_GRID = Array.from({ length: 101 }, (_, i) => i);
 const MARGIN = 1e-9;
 const FW_MAX_ITERATIONS = 4000;
 const FW_GAP = 1e-9;
-
-/** One issue's candidate agreements (ascending) and every agent's score at each. */
-interface IssueTable {
-  values: number[];
-  /** scores[c][i] = s_ik(values[c]) */
-  scores: number[][];
-  /** indices of candidates where λ·s_k can be largest (next to a kink); enough for the relaxation */
-  peaks: number[];
-}
+/**
+ * Candidate extensions the search may try, for three or more agents, before it gives up with
+ * 'too_large' (about a second or two). Two agents need no budget: see the header.
+ */
+export const WORK_BUDGET = 3_000_000;
 
 export function treatyNash(
   positions: readonly (readonly number[])[],
@@ -109,11 +118,12 @@ export function solveTreatyNash(
   const n = positions.length;
   if (weights.some((w) => w.every((x) => x === 0)))
     return { nash: { utilities: null, reason: 'zero_product' }, stats: null };
-  const grid = opts.grid ?? FULL_GRID;
-  checkGrid(grid);
-  const tables = positions[0].map((_, k) => issueTable(positions, weights, k, grid));
+  const tables = issueTables(positions, weights, opts.grid ?? FULL_GRID);
+  const budget = opts.workBudget ?? WORK_BUDGET;
 
-  const { lambda, x, iterations, gap } = relaxation(tables, n);
+  const relaxed = relaxation(tables, n);
+  if (relaxed === null) return { nash: { utilities: null, reason: 'zero_product' }, stats: null };
+  const { lambda, x, iterations, gap } = relaxed;
   const incumbent = integerAscent(tables, n, roundTo(tables, x));
   const L = productOf(scoreOf(tables, n, incumbent));
 
@@ -126,44 +136,66 @@ export function solveTreatyNash(
   const rest = new Array<number>(K + 1).fill(0); // rest[k] = Σ_{j ≥ k} best_j
   for (let k = K - 1; k >= 0; k--) rest[k] = rest[k + 1] + best[k];
 
-  const keyOf = vectorKey(weights);
   // Layer arrays: score vectors (flat), λ-values, parent index and candidate index per state.
   let vecs: number[] = new Array<number>(n).fill(0);
   let vals: number[] = [0];
   const parents: number[][] = [];
   const choices: number[][] = [];
+  const low = new Array<number>(n).fill(0), // per-agent range of the partial scores, for the keys
+    high = new Array<number>(n).fill(0);
   let maxLayer = 1,
-    states = 1;
+    states = 1,
+    work = 0;
+  const tooLarge = () => ({
+    nash: { utilities: null, reason: 'too_large' } as const,
+    stats: { iterations, gap, maxLayer, states, work },
+  });
   for (let k = 0; k < K; k++) {
     const t = tables[k];
-    const lam = t.scores.map((s) => dot(lambda, s));
-    const seen = new Map<number | string, number>();
+    for (let i = 0; i < n; i++) {
+      low[i] += Math.min(...t.scores.map((sc) => sc[i]));
+      high[i] += Math.max(...t.scores.map((sc) => sc[i]));
+    }
+    const keyOf = vectorKey(low, high);
+    const lam = t.scores.map((sc) => dot(lambda, sc));
+    let peak = 0;
+    for (let c = 1; c < lam.length; c++) if (lam[c] > lam[peak]) peak = c;
+    const seen = new Set<number | string>();
     const nv: number[] = [],
       nvals: number[] = [],
       par: number[] = [],
       cho: number[] = [];
     const v = new Array<number>(n);
     for (let s = 0; s < vals.length; s++) {
-      for (let c = 0; c < t.values.length; c++) {
-        const val = vals[s] + lam[c];
-        if (val + rest[k + 1] < tau) continue;
+      // λ·s_k is concave in the agreement, so the candidates passing the bound are one run around the peak.
+      const need = tau - rest[k + 1] - vals[s];
+      if (lam[peak] < need) continue;
+      let from = peak,
+        to = peak;
+      while (from > 0 && lam[from - 1] >= need) from--;
+      while (to + 1 < lam.length && lam[to + 1] >= need) to++;
+      work += to - from + 1;
+      if (n > 2 && work > budget) return tooLarge();
+      for (let c = from; c <= to; c++) {
         const sc = t.scores[c];
         for (let i = 0; i < n; i++) v[i] = vecs[s * n + i] + sc[i];
         const key = keyOf(v);
-        if (seen.has(key)) continue; // an earlier (lexicographically smaller) prefix reached it
-        seen.set(key, nvals.length);
+        const size = seen.size;
+        seen.add(key);
+        if (seen.size === size) continue; // an earlier (lexicographically smaller) prefix reached it
         for (let i = 0; i < n; i++) nv.push(v[i]);
-        nvals.push(val);
+        nvals.push(vals[s] + lam[c]);
         par.push(s);
         cho.push(c);
       }
     }
-    vecs = nv;
-    vals = nvals;
-    parents.push(par);
-    choices.push(cho);
-    maxLayer = Math.max(maxLayer, nvals.length);
-    states += nvals.length;
+    const keep = n === 2 ? undominated2(nv) : null;
+    vecs = keep ? keep.flatMap((s) => [nv[2 * s], nv[2 * s + 1]]) : nv;
+    vals = keep ? keep.map((s) => nvals[s]) : nvals;
+    parents.push(keep ? keep.map((s) => par[s]) : par);
+    choices.push(keep ? keep.map((s) => cho[s]) : cho);
+    maxLayer = Math.max(maxLayer, vals.length);
+    states += vals.length;
   }
 
   // Exact products of the final layer (in lexicographic order of their smallest agreements).
@@ -187,7 +219,10 @@ export function solveTreatyNash(
       for (let i = 0; i < n; i++) sum[i] += u[i]; // integers: exact in any order
     }
   }
-  // The incumbent itself passes the bound, so the final layer is never empty.
+  // Only a restricted grid can make every product 0 (on 0..100, a = 50 gives everyone a positive score).
+  if (!(top > 0))
+    return { nash: { utilities: null, reason: 'zero_product' }, stats: { iterations, gap, maxLayer, states, work } };
+  // Otherwise the incumbent passes the bound, so the final layer holds a maximiser.
   const agreement = new Array<number>(K);
   for (let k = K - 1, s = first; k >= 0; k--) {
     agreement[k] = tables[k].values[choices[k][s]];
@@ -195,89 +230,19 @@ export function solveTreatyNash(
   }
   return {
     nash: { utilities: sum.map((x) => x / (count * 100)), agreement, maximisers: count },
-    stats: { iterations, gap, maxLayer, states },
+    stats: { iterations, gap, maxLayer, states, work },
   };
-}
-
-function dot(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function checkInstance(positions: readonly (readonly number[])[], weights: readonly (readonly number[])[]): void {
-  const n = positions.length;
-  if (n < 1 || weights.length !== n) throw new RangeError('positions and weights need one row per agent');
-  const K = positions[0].length;
-  if (K < 1) throw new RangeError('the treaty needs at least one issue');
-  for (let i = 0; i < n; i++) {
-    if (positions[i].length !== K || weights[i].length !== K)
-      throw new RangeError('every row needs one entry per issue');
-    for (let k = 0; k < K; k++) {
-      const p = positions[i][k],
-        w = weights[i][k];
-      if (!Number.isInteger(p) || p < 0 || p > 100) throw new RangeError(`position ${p} is not an integer 0..100`);
-      if (!Number.isInteger(w) || w < 0) throw new RangeError(`weight ${w} is not an integer >= 0`);
-    }
-  }
-}
-
-function checkGrid(grid: readonly number[]): void {
-  if (grid.length === 0) throw new RangeError('the grid needs at least one value');
-  for (let i = 0; i < grid.length; i++) {
-    const g = grid[i];
-    if (!Number.isInteger(g) || g < 0 || g > 100 || (i > 0 && g <= grid[i - 1])) {
-      throw new RangeError('grid values must be ascending integers 0..100');
-    }
-  }
-}
-
-/** Step 1: the candidates of issue k on the grid, and the candidates next to kinks. */
-function issueTable(
-  positions: readonly (readonly number[])[],
-  weights: readonly (readonly number[])[],
-  k: number,
-  grid: readonly number[],
-): IssueTable {
-  const n = positions.length;
-  const kinks: number[] = [];
-  for (let i = 0; i < n; i++) if (weights[i][k] > 0) kinks.push(positions[i][k]);
-  let values: number[];
-  if (kinks.length === 0) {
-    values = [grid[0]]; // nobody cares: the smallest value is the lexicographic choice
-  } else {
-    const lo = Math.min(...kinks),
-      hi = Math.max(...kinks);
-    // On a grid, the last grid value ≤ lo and the first ≥ hi bound the span (step 1's unit step is a grid step).
-    let from = 0,
-      to = grid.length - 1;
-    for (let g = 0; g < grid.length; g++) if (grid[g] <= lo) from = g;
-    for (let g = grid.length - 1; g >= 0; g--) if (grid[g] >= hi) to = g;
-    values = grid.slice(from, to + 1);
-  }
-  const scores = values.map((a) => positions.map((p, i) => issueScore(weights[i][k], p[k], a)));
-  // λ·s_k is concave piecewise linear with kinks at positions, so on a grid its maximum is at a
-  // grid value next to a kink.
-  const peaks = new Set<number>();
-  for (const p of kinks) {
-    let below = 0,
-      above = values.length - 1;
-    for (let c = 0; c < values.length; c++) if (values[c] <= p) below = c;
-    for (let c = values.length - 1; c >= 0; c--) if (values[c] >= p) above = c;
-    peaks.add(below).add(above);
-  }
-  if (peaks.size === 0) peaks.add(0);
-  return { values, scores, peaks: [...peaks] };
 }
 
 /**
  * Step 4: Frank–Wolfe on max Σ log u over conv(achievable score vectors). Returns λ = 1/u,
- * the relaxed agreement x (per issue, a convex combination of candidate values), and the gap.
+ * the relaxed agreement x (per issue, a convex combination of candidate values), and the gap;
+ * null when some agent scores 0 everywhere (possible only on a restricted grid).
  */
 function relaxation(
   tables: IssueTable[],
   n: number,
-): { lambda: number[]; x: number[]; iterations: number; gap: number } {
+): { lambda: number[]; x: number[]; iterations: number; gap: number } | null {
   const K = tables.length;
   // Start: the mean of the n dictators' points (each agent's best candidate per issue), where
   // every agent has a positive score.
@@ -287,6 +252,7 @@ function relaxation(
     const e = new Array<number>(n).fill(0);
     e[d] = 1;
     const { s, a } = oracle(tables, e, n);
+    if (s[d] === 0) return null; // agent d's best is 0
     for (let i = 0; i < n; i++) u[i] += s[i] / n;
     for (let k = 0; k < K; k++) x[k] += a[k] / n;
   }
@@ -405,19 +371,6 @@ function integerAscent(tables: IssueTable[], n: number, start: number[]): number
     });
   }
   return choice;
-}
-
-/** A Map key per score vector: one exact number when it fits in 2^53, else a string. */
-function vectorKey(weights: readonly (readonly number[])[]): (v: readonly number[]) => number | string {
-  const base = 1 + 100 * Math.max(...weights.map((w) => w.reduce((a, b) => a + b, 0)));
-  if (Math.pow(base, weights.length) < Number.MAX_SAFE_INTEGER) {
-    return (v) => {
-      let key = 0;
-      for (let i = v.length - 1; i >= 0; i--) key = key * base + v[i];
-      return key;
-    };
-  }
-  return (v) => v.join(',');
 }
 
 /** Exact products: numbers while every product fits in 2^53, else BigInt. */

@@ -17,8 +17,8 @@
  *
  * Randomness: weights and positions use separate forks of rng (labels 'weights' and
  * 'positions'), so for one seed changing ρ leaves the weights unchanged and changing θ
- * leaves the positions unchanged; and the latent normals for one seed do not depend on ρ,
- * so positions move monotonically as ρ changes. Pure and deterministic per rng.
+ * leaves the positions unchanged; and the latent normals for one seed do not depend on ρ, so
+ * nearby ρ give nearby positions (common random numbers across levels). Pure and deterministic per rng.
  */
 import { cosineMatrix, generatePreferences, InfeasibleRequestError } from '../preferences.ts';
 import type { Rng } from '../rng.ts';
