@@ -76,14 +76,9 @@ export interface Belief {
   prevOthers: number[] | null;
   /** own pledge in the previous round (made whether or not a joint proposal formed) */
   lastOwn: number[] | null;
-  /** the most the others have pledged to each project in any one round */
-  most: number[];
 }
 
-/** How far each joint proposal moves the estimate of the others' valuations towards what it reveals. */
-export const LEARN = Number(process.env.LEARN ?? 1);
-
-export const PRIOR_MARGIN = Number(process.env.PRIOR_MARGIN ?? 0.25);
+export const PRIOR_MARGIN = 0.25;
 /**
  * Before any aggregate: the others' valuation of a project is at least an even spread of their
  * points and, optimistically, enough to make the project worth PRIOR_MARGIN more than its cost.
@@ -92,7 +87,7 @@ export function priorBelief(obs: Observation): Belief {
   const { n, m } = obs.spec;
   const c = costsOf(obs);
   const others = c.map((cj, j) => Math.max((100 * (n - 1)) / m, (1 + PRIOR_MARGIN) * cj - obs.values[j]));
-  return { others, lastOthers: null, prevOthers: null, lastOwn: null, most: new Array<number>(m).fill(0) };
+  return { others, lastOthers: null, prevOthers: null, lastOwn: null };
 }
 
 /**
@@ -107,14 +102,12 @@ export function observe(b: Belief, obs: Observation, own: readonly number[], vie
   if (!view) return { ...b, lastOwn: own.slice() };
   const cap = 100 * (obs.spec.n - 1);
   const o = view.pledged.map((p, j) => Math.max(0, toCents(p) - toCents(own[j] ?? 0)) / 100);
-  const most = b.most.map((x, j) => Math.max(x, o[j]));
   const others = b.others.map((e, j) => {
     // pledging nothing myself, I learn only that they value it at least what they pledged
     const seen = own[j] > 0 ? (obs.values[j] * o[j]) / own[j] : e;
-    const est = (1 - LEARN) * e + LEARN * seen;
-    return Math.min(cap, process.env.MOST === '0' ? Math.max(est, o[j]) : Math.max(est, most[j]));
+    return Math.min(cap, Math.max(seen, o[j]));
   });
-  return { others, lastOthers: o, prevOthers: b.lastOthers, lastOwn: own.slice(), most };
+  return { others, lastOthers: o, prevOthers: b.lastOthers, lastOwn: own.slice() };
 }
 
 /** Estimated Lindahl share x_ij^L = c_j · v_ij / (v_ij + V̂_{-i,j}): 0 for a project the agent does not value. */

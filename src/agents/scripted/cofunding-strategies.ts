@@ -2,17 +2,20 @@
  * The scripted negotiators in co-funding (participatory budgeting), under the same strategy
  * names as in the other games (so grids and the mock's strategy maps serve all three). Each
  * round every agent pledges a contribution vector; everyone votes on the one joint proposal
- * (per project: total pledged, funded). Every strategy frames a project by its estimated
- * surplus Ŝ_j = v_j + V̂_{-i,j} − c_j and how much of it the agent demands:
- *   time-dependent (boulware, conceder, linear): demands the share d(t) of Ŝ_j, pledging
- *     v_j − d(t)·Ŝ_j; d falls from 1 to the floor (concession curve as in item allocation), so
- *     contributions rise over time, the conceder's early and the boulware's late;
- *   nash: the proportional, Lindahl-seeking contributor: pledges its estimated Lindahl share
- *     c_j·v_j/(v_j + V̂_{-i,j}) on projects where that leaves it a gain;
- *   tit-for-tat: opens at part of its Lindahl share, then adds what the others added last round;
+ * (per project: total pledged, funded). Most strategies start from the estimated Lindahl share
+ * c_j·v_j/(v_j + V̂_{-i,j}), the others' valuation V̂ learned from the aggregates (cofunding-planner.ts):
+ *   nash: the proportional, Lindahl-seeking contributor: pledges its estimated Lindahl share on
+ *     projects where that leaves it a gain; accepts near its estimated Lindahl utility;
+ *   boulware, conceder, linear (time-dependent): pledge a fraction of their share that rises over
+ *     the game along the concession curve t^(1/β) (the conceder's early and past its share, the
+ *     boulware's late and only up to it); accept what keeps what they planned to keep;
+ *   tit-for-tat: opens at part of its share, then adds what the others added the round before
+ *     and moves a step towards its share, holding once a project is funded;
  *   greedy: the free rider: pledges nothing at first, then only tops up the gap the others
- *     leave when that is cheap, and accepts any deal worth more than nothing;
+ *     leave, and accepts any deal worth more than nothing;
  *   random: random legal vectors, accepts with probability 1/2.
+ * A proportional contributor reads a low pledge as a low valuation, so whoever pledges less
+ * than its share shifts the cost onto it: the free rider's lever.
  * Policies are functions of the observation (and, for random, the agent's rng) only: the own
  * pledges of earlier rounds, which the observation does not record, are recomputed by replaying
  * the policy over the joint proposals seen so far, so a replayed conversation (the mock server)
@@ -62,27 +65,25 @@ interface CofundingPolicy {
   lines: string[];
 }
 
-const env = (k: string, d: number) => Number(process.env[k] ?? d);
 /** A project the agent values below this estimated gain (points) is not worth backing. */
 const MIN_GAIN = 1;
 /** nash accepts down to this fraction of its estimated Lindahl utility, easing to NASH_FLOOR at the deadline */
-const NASH_NEAR = env('NN', 0.9);
-const NASH_FLOOR = env('NF', 0.6);
-/** the free rider tops up a gap up to this fraction of its value, rising to GREEDY_REACH_LATE */
-const GREEDY_REACH = env('GR0', 0.4);
-const GREEDY_REACH_LATE = env('GR1', 0.8);
+const NASH_NEAR = 0.9;
+const NASH_FLOOR = 0.6;
+/** the free rider tops up the gap the others leave while it costs at most this fraction of its value */
+const GREEDY_REACH = 0.9;
 /** tit-for-tat opens at this fraction of its Lindahl share and moves towards it by this fraction every round */
-const TFT_OPEN = env('TO', 0.6);
-const TFT_EASE = env('TE', 0.2);
+const TFT_OPEN = 0.6;
+const TFT_EASE = 0.2;
 /**
  * Time-dependent pledges: the fraction of the estimated Lindahl share pledged rises from
  * SCALE_OPEN in round 1 to `close` in the last, along the concession curve t^(1/β).
  */
-const SCALE_OPEN = env('SO', 0.5);
+const SCALE_OPEN = 0.5;
 const TIME_DEPENDENT = {
-  boulware: { beta: CONCESSION.boulware.beta, close: env('BC', 1) },
-  conceder: { beta: CONCESSION.conceder.beta, close: env('CC', 1.2) },
-  linear: { beta: CONCESSION.linear.beta, close: env('LC', 1.1) },
+  boulware: { beta: CONCESSION.boulware.beta, close: 1 },
+  conceder: { beta: CONCESSION.conceder.beta, close: 1.2 },
+  linear: { beta: CONCESSION.linear.beta, close: 1.1 },
 };
 
 const zeros = (m: number) => new Array<number>(m).fill(0);
@@ -113,14 +114,11 @@ const timeScale = (c: { beta: number; close: number }, obs: Observation, k: numb
 function timeDependent(c: { beta: number; close: number }): Pick<CofundingPolicy, 'draft' | 'accept'> {
   return {
     draft: (obs, b, k) => lindahlDraft(obs, b, timeScale(c, obs, k)),
-    // what its current demand would leave it, by what the joint proposal revealed (cents aside)
+    // keeps what it planned to keep, or what its demand leaves it by what the joint proposal revealed (cents aside)
     accept: (obs, own, now, plan) =>
       own > 0 &&
       own >=
-        0.95 *
-          (process.env.TDMIN === '1'
-            ? Math.min(plan.expect, expected(obs, lindahlDraft(obs, now, timeScale(c, obs, obs.round))))
-            : expected(obs, lindahlDraft(obs, now, timeScale(c, obs, obs.round)))) -
+        0.95 * Math.min(plan.expect, expected(obs, lindahlDraft(obs, now, timeScale(c, obs, obs.round)))) -
           0.01 * obs.spec.m,
   };
 }
@@ -176,19 +174,18 @@ const POLICIES: Record<string, CofundingPolicy> = {
     ],
   },
   greedy: {
-    draft: (obs, b, k) => {
+    draft: (obs, b) => {
       const m = obs.spec.m;
       const pledge = zeros(m),
         backed = new Array<boolean>(m).fill(false);
       if (!b.lastOthers) return { pledge, backed }; // let the others show what they pay first
-      const reach = GREEDY_REACH + (GREEDY_REACH_LATE - GREEDY_REACH) * progressAt(obs, k);
       const c = costsOf(obs);
       obs.values.forEach((v, j) => {
         if (v <= 0) return;
         // count on the others paying what they paid lately
         const theirs = Math.max(b.lastOthers![j], b.prevOthers?.[j] ?? 0);
         const gap = Math.max(0, toCents(c[j]) - toCents(theirs)) / 100;
-        if (gap <= reach * v) {
+        if (gap <= GREEDY_REACH * v) {
           backed[j] = true;
           pledge[j] = gap;
         }

@@ -222,7 +222,7 @@ export class ScriptedAgent implements Agent {
     if (this.strategy === 'slow') await abortableSleep(200, signal);
     const name = this.strategy === 'slow' || this.strategy === 'crash' ? 'linear' : this.strategy;
     if (obs.spec.game === 'treaty') return treatyAct(name, obs, this.rng);
-    if ((obs.spec.game as string) === 'cofunding') return cofundingAct(name, obs, this.rng);
+    if (obs.spec.game === 'cofunding') return cofundingAct(name, obs, this.rng);
     const p = POLICIES[name];
     const cands = candidates(obs, this.mem.cache);
     switch (obs.phase) {
@@ -257,7 +257,7 @@ export class ScriptedAgent implements Agent {
     switch (obs.phase) {
       case 'proposal':
         if (obs.spec.game === 'treaty') return invalidAgreement(obs);
-        if ((obs.spec.game as string) === 'cofunding') return invalidContributions(obs);
+        if (obs.spec.game === 'cofunding') return invalidContributions(obs);
         return { text: '{"allocation": {"Agent_1": [0, 0]}}', value: { Agent_1: [0, 0] } };
       case 'voting':
         return { text: '{"votes": "maybe"}', value: 'maybe' };
