@@ -122,6 +122,41 @@ function agreementTable(
   return `<div class="scroll"><table class="alloc">${head}${rows}${totals}</table></div>`;
 }
 
+/**
+ * A co-funding joint proposal or agreement project by project: cost, each seat's pledge and
+ * valuation, the total and whether it is funded, and each seat's points (v − x on funded projects).
+ */
+function contributionsTable(
+  pledges: readonly (readonly number[])[],
+  projects: readonly string[],
+  valuations: number[][] | null,
+  costs: readonly number[] | null,
+  agents: string[],
+): string {
+  const m = projects.length;
+  const total = (j: number) => Math.round(pledges.reduce((t, x) => t + Math.round((x[j] ?? 0) * 100), 0)) / 100;
+  const funded = (j: number) => costs !== null && total(j) >= costs[j];
+  const head = `<tr><th>Project</th><th class="num">Cost</th>${agents
+    .map((a) => `<th class="num">${esc(a)}: pledge / value</th>`)
+    .join('')}<th class="num">Pledged</th><th>Funded</th></tr>`;
+  const rows = Array.from({ length: m }, (_, j) => {
+    const cells = agents
+      .map((_a, s) => `<td class="num">${esc(pledges[s]?.[j] ?? '–')} / ${esc(valuations?.[s]?.[j] ?? '–')}</td>`)
+      .join('');
+    return `<tr><td>${esc(projects[j])}</td><td class="num">${esc(costs?.[j] ?? '–')}</td>${cells}<td class="num">${num(total(j), 2)}</td><td>${funded(j) ? '<b>funded</b>' : 'no'}</td></tr>`;
+  }).join('');
+  const points = valuations
+    ? `<tr><th colspan="2">Raw utility (value − pledge on funded projects)</th>${agents
+        .map((_a, s) => {
+          let u = 0;
+          for (let j = 0; j < m; j++) if (funded(j)) u += (valuations[s]?.[j] ?? 0) - (pledges[s]?.[j] ?? 0);
+          return `<th class="num">${num(u, 2)}</th>`;
+        })
+        .join('')}<th colspan="2"></th></tr>`
+    : '';
+  return `<div class="scroll"><table class="alloc">${head}${rows}${points}</table></div>`;
+}
+
 function callsBlock(calls: Call[]): string {
   return calls
     .map((c, k) => {
@@ -221,11 +256,13 @@ function runSummary(run: RunDocument, items: readonly string[]): string {
     })),
   ]);
   const outcome =
-    run.consensus && run.agreement
-      ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${agreementTable(run.agreement, items, run.preferences, run.positions ?? null, agents)}</div>`
-      : run.consensus && run.allocation
-        ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${allocationTable(run.allocation, items, run.preferences, agents)}</div>`
-        : '<div class="outcome none"><b>No agreement</b>: every agent gets 0.</div>';
+    run.consensus && run.contributions
+      ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${contributionsTable(run.contributions, items, run.preferences, run.costs ?? null, agents)}</div>`
+      : run.consensus && run.agreement
+        ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${agreementTable(run.agreement, items, run.preferences, run.positions ?? null, agents)}</div>`
+        : run.consensus && run.allocation
+          ? `<div class="outcome"><b>Agreement in round ${esc(run.round)}.</b>${allocationTable(run.allocation, items, run.preferences, agents)}</div>`
+          : '<div class="outcome none"><b>No agreement</b>: every agent gets 0.</div>';
   const utilities = table(run.agents, [
     { head: 'Seat', cell: (a) => esc(a.agent) },
     { head: 'Model', cell: (a) => esc(a.model) },
@@ -250,9 +287,11 @@ function runSummary(run: RunDocument, items: readonly string[]): string {
     },
     { head: 'Cost', num: true, cell: (a) => usd(a.cost_usd) },
   ]);
-  const drawLine = run.positions
-    ? `Cosine similarity of the issue weights (θ) ${num(run.cosine_similarity, 3)}; rank correlation of the ideal positions ${num(run.rank_correlation ?? null, 3)}; distance of the agreement from the Nash agreement ${num(run.distance_from_nash ?? null, 1)} points`
-    : `Cosine similarity of the value vectors ${num(run.cosine_similarity, 3)}`;
+  const drawLine = run.budgets
+    ? `Cosine similarity of the valuations (α) ${num(run.cosine_similarity, 3)}; budgets ${esc(run.budgets.join(' / '))}; project costs ${esc((run.costs ?? []).join(', '))}; efficiency ${num(run.efficiency ?? null, 3)}, provision rate ${num(run.provision_rate ?? null, 2)}, coordination failures ${esc(run.coordination_failures ?? '–')}, distance from the Lindahl shares ${num(run.lindahl_distance ?? null, 2)}; the baseline (“Nash-point utility” column) is the Lindahl utility on the welfare-optimal set`
+    : run.positions
+      ? `Cosine similarity of the issue weights (θ) ${num(run.cosine_similarity, 3)}; rank correlation of the ideal positions ${num(run.rank_correlation ?? null, 3)}; distance of the agreement from the Nash agreement ${num(run.distance_from_nash ?? null, 1)} points`
+      : `Cosine similarity of the value vectors ${num(run.cosine_similarity, 3)}`;
   return `<h4>Seats and private ${run.positions ? 'positions / weights' : 'values'}</h4>${seatsTable}
 <p class="small muted">${drawLine}; welfare ${num(run.welfare, 0)}; Pareto optimal: ${run.pareto_optimal === null ? 'not checked' : run.pareto_optimal ? 'yes' : 'no'}${run.tie_break ? `; tie between proposals ${esc(run.tie_break.join(', '))} broken by the seeded generator` : ''}.</p>
 <h4>Outcome</h4>${outcome}${utilities}`;
@@ -265,10 +304,11 @@ function timeline(
   prefs: number[][] | null,
 ): string {
   const start = events.find((e): e is Ev<'run_start'> => e.type === 'run_start');
-  const items = start?.items ?? start?.issues ?? fallbackItems;
+  const items = start?.items ?? start?.issues ?? start?.projects ?? fallbackItems;
   const agents = start ? start.seats.map((s) => s.agent) : [...seats.keys()];
   const values = start?.preferences ?? prefs;
   const positions = start?.positions ?? null;
+  const costs = start?.costs ?? null;
   const rounds = new Map<number, TranscriptEvent[]>();
   for (const e of events) {
     if (e.type === 'run_start') continue;
@@ -301,10 +341,31 @@ function timeline(
           );
           break;
         case 'proposal':
+          if (e.contributions) {
+            // a co-funding pledge: private to its author until the joint proposal is made
+            const own = agents.map((a) => (a === e.agent ? e.contributions! : []));
+            parts.push(
+              `<details class="private note"><summary>Private pledge of ${esc(e.agent)}</summary><div class="${seatClass(e.agent, seats)}">${who(e.agent, seats)}: ${esc(e.contributions.join(', '))}${contributionsTable(own, items, values, costs, agents)}</div></details>`,
+            );
+            break;
+          }
           parts.push(
             `<div class="proposal ${seatClass(e.agent, seats)}"><b>Proposal ${esc(e.proposal)}</b> by ${who(e.agent, seats)}${e.agreement ? agreementTable(e.agreement, items, values, positions, agents) : allocationTable(e.allocation!, items, values, agents)}</div>`,
           );
           break;
+        case 'joint_proposal': {
+          const view = e.joint as { pledged?: number[]; funded?: boolean[] };
+          const rows = items
+            .map(
+              (name, j) =>
+                `<tr><td>${esc(name)}</td><td class="num">${esc(costs?.[j] ?? '–')}</td><td class="num">${esc(view.pledged?.[j] ?? '–')}</td><td>${view.funded?.[j] ? '<b>funded</b>' : 'no'}</td></tr>`,
+            )
+            .join('');
+          parts.push(
+            `<div class="proposal"><b>Joint proposal ${esc(e.proposal)}</b> (every agent's pledge together; the agents see these totals)<div class="scroll"><table class="alloc"><tr><th>Project</th><th class="num">Cost</th><th class="num">Pledged</th><th>Funded</th></tr>${rows}</table></div></div>`,
+          );
+          break;
+        }
         case 'proposal_void':
           parts.push(
             `<p class="void ${seatClass(e.agent, seats)}">No valid proposal from ${esc(e.agent)}: ${esc(e.reason)}</p>`,
@@ -375,6 +436,7 @@ export function experimentPage(p: ExperimentPageInput): string {
   const items =
     start?.items ??
     start?.issues ??
+    start?.projects ??
     Array.from({ length: cfg?.num_items ?? r.runs[0]?.preferences[0]?.length ?? 0 }, (_, j) => `Item ${j}`);
   const byRun = new Map<number, TranscriptEvent[]>();
   for (const e of p.events) {
@@ -395,26 +457,40 @@ export function experimentPage(p: ExperimentPageInput): string {
     ['Status', `<span class="status-${esc(r.status)}">${esc(r.status)}</span>`],
     ['Weak model', esc(r.weak_model)],
     ['Strong model', esc(r.strong_model)],
+    ...(r.game === 'cofunding'
+      ? [
+          ['Game', 'co-funding'],
+          ['α (cosine of the valuations)', esc(r.competition_level)],
+          ['σ (total budget ÷ total cost)', esc(r.sigma ?? '–')],
+        ]
+      : []),
     ...(r.game === 'treaty'
       ? [
           ['Game', 'diplomatic treaty'],
           ['θ (cosine of the issue weights)', esc(r.competition_level)],
           ['ρ (rank correlation of positions)', esc(r.rho ?? '–')],
         ]
-      : [['Competition level', esc(r.competition_level)]]),
+      : r.game === 'cofunding'
+        ? []
+        : [['Competition level', esc(r.competition_level)]]),
     ['Seed', esc(r.random_seed)],
     ['Runs', `${esc(r.runs.length)} of ${esc(r.num_runs)} completed`],
-    r.game === 'treaty'
+    r.game === 'cofunding'
       ? [
-          'Issues / rounds / γ',
-          `${esc(r.num_issues ?? '–')} / ${esc(cfg?.max_rounds ?? '–')} / ${esc(cfg?.gamma_discount ?? '–')}`,
+          'Projects / rounds / γ',
+          `${esc(r.num_projects ?? '–')} / ${esc(cfg?.max_rounds ?? '–')} / ${esc(cfg?.gamma_discount ?? '–')}`,
         ]
-      : [
-          'Items / rounds / γ',
-          cfg
-            ? `${esc(cfg.num_items ?? '–')} / ${esc(cfg.max_rounds ?? '–')} / ${esc(cfg.gamma_discount ?? '–')}`
-            : '–',
-        ],
+      : r.game === 'treaty'
+        ? [
+            'Issues / rounds / γ',
+            `${esc(r.num_issues ?? '–')} / ${esc(cfg?.max_rounds ?? '–')} / ${esc(cfg?.gamma_discount ?? '–')}`,
+          ]
+        : [
+            'Items / rounds / γ',
+            cfg
+              ? `${esc(cfg.num_items ?? '–')} / ${esc(cfg.max_rounds ?? '–')} / ${esc(cfg.gamma_discount ?? '–')}`
+              : '–',
+          ],
     ['Duration', r.duration_s === undefined ? '–' : `${num(r.duration_s, 1)} s`],
     ['Calls', int(r.calls ?? 0)],
     [
@@ -460,7 +536,7 @@ export function experimentPage(p: ExperimentPageInput): string {
     })
     .join('\n');
   const body = `<nav class="top">${nav}</nav>
-<h1>Experiment ${esc(p.id)}: ${esc(r.weak_model)} (weak) vs ${esc(r.strong_model)} (strong), ${r.game === 'treaty' ? `treaty, θ ${esc(r.competition_level)}, ρ ${esc(r.rho ?? '–')}` : `level ${esc(r.competition_level)}`}</h1>
+<h1>Experiment ${esc(p.id)}: ${esc(r.weak_model)} (weak) vs ${esc(r.strong_model)} (strong), ${r.game === 'treaty' ? `treaty, θ ${esc(r.competition_level)}, ρ ${esc(r.rho ?? '–')}` : r.game === 'cofunding' ? `co-funding, α ${esc(r.competition_level)}, σ ${esc(r.sigma ?? '–')}` : `level ${esc(r.competition_level)}`}</h1>
 <p class="muted">${esc(p.gridTitle)} · items: ${items.map((x, j) => `${esc(j)}=${esc(x)}`).join(', ')}</p>
 ${notices.join('\n')}
 <div class="scroll"><table><tbody>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table></div>

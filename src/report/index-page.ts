@@ -335,6 +335,10 @@ ${table(
     results.some((r) => r.game === 'treaty')
       ? `<p class="notice game-note">Diplomatic treaty: ${esc(results.filter((r) => r.game === 'treaty').length)} experiment(s). Their level is θ, the cosine similarity of the agents' issue weights (the treaty's competition level); ρ, the rank correlation of their ideal positions (${esc([...new Set(results.filter((r) => r.game === 'treaty').map((r) => r.rho))].join(', '))}), is the second axis. The Nash point is the Nash bargaining solution over agreement vectors.</p>`
       : ''
+  }${
+    results.some((r) => r.game === 'cofunding')
+      ? `<p class="notice game-note">Co-funding: ${esc(results.filter((r) => r.game === 'cofunding').length)} experiment(s). Their level is α, the cosine similarity of the agents' valuations of the projects (co-funding's competition level); σ, the total budget over the total cost (${esc([...new Set(results.filter((r) => r.game === 'cofunding').map((r) => r.sigma))].join(', '))}), is the second axis. The baseline of the exploitation index is Lindahl shares on the welfare-optimal set of projects.</p>`
+      : ''
   }
 <section id="headline"><div class="cards">${cards}</div>${notices.join('\n')}</section>
 <h2 id="plots">Plots</h2>
