@@ -5,7 +5,8 @@
  * boulware (beta < 1) concedes late, conceder (beta > 1) early, linear (beta = 1).
  * Each proposes the allocation meeting its target that leaves the others the most
  * (by an opponent model learned from their proposals) and accepts what meets its target.
- * The diplomatic treaty's policies, under the same names, are in treaty-strategies.ts.
+ * The diplomatic treaty's and co-funding's policies, under the same names, are in
+ * treaty-strategies.ts and cofunding-strategies.ts.
  */
 import { createRng, type Rng } from '../../game/index.ts';
 import { abortableSleep } from '../../sleep.ts';
@@ -24,6 +25,7 @@ import {
   type Candidate,
 } from './planner.ts';
 import { invalidAgreement, treatyAct } from './treaty-strategies.ts';
+import { cofundingAct, invalidContributions } from './cofunding-strategies.ts';
 
 interface Policy {
   /** own-utility floor (0..100) for proposing and accepting this round */
@@ -220,6 +222,7 @@ export class ScriptedAgent implements Agent {
     if (this.strategy === 'slow') await abortableSleep(200, signal);
     const name = this.strategy === 'slow' || this.strategy === 'crash' ? 'linear' : this.strategy;
     if (obs.spec.game === 'treaty') return treatyAct(name, obs, this.rng);
+    if (obs.spec.game === 'cofunding') return cofundingAct(name, obs, this.rng);
     const p = POLICIES[name];
     const cands = candidates(obs, this.mem.cache);
     switch (obs.phase) {
@@ -254,6 +257,7 @@ export class ScriptedAgent implements Agent {
     switch (obs.phase) {
       case 'proposal':
         if (obs.spec.game === 'treaty') return invalidAgreement(obs);
+        if (obs.spec.game === 'cofunding') return invalidContributions(obs);
         return { text: '{"allocation": {"Agent_1": [0, 0]}}', value: { Agent_1: [0, 0] } };
       case 'voting':
         return { text: '{"votes": "maybe"}', value: 'maybe' };
