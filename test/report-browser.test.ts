@@ -21,7 +21,7 @@ const skip = existsSync(CHROMIUM)
   : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does) to run the report browser tests`;
 
 let browser: Browser | undefined;
-const grids = {} as Record<'demo' | 'xss' | 'broken' | 'treaty', Promise<string>>;
+const grids = {} as Record<'demo' | 'xss' | 'broken' | 'treaty' | 'cofunding', Promise<string>>;
 const dirs: { dir: string; cleanup: () => void }[] = [];
 
 before(async () => {
@@ -66,6 +66,22 @@ before(async () => {
     '0,0.5',
     '--theta',
     '0.2,0.6,1',
+    '--runs',
+    '2',
+  ]);
+  grids.cofunding = pipeline([
+    '--grid',
+    'demo',
+    '--game',
+    'cofunding',
+    '--weak',
+    'scripted:conceder,scripted:random',
+    '--strong',
+    'scripted:greedy,scripted:nash',
+    '--sigma',
+    '0.5,1',
+    '--alpha',
+    '0.3,0.9',
     '--runs',
     '2',
   ]);
@@ -315,19 +331,21 @@ test('a treaty ρ × θ grid report: the per-ρ plot and agreement tables issue 
   await w.page.close();
 });
 
-test('the cross-game view over the demo and treaty grids renders in Chromium: both figures, one row per game', {
+test('the cross-game view over the demo, treaty and co-funding grids renders in Chromium: both figures, one row per game', {
   skip,
   timeout: 300_000,
 }, async () => {
-  const dirs = [join(await grids.demo, '..', '..'), join(await grids.treaty, '..', '..')];
-  const out = join(dirs[0], '..', 'compare');
-  await ok(['compare', ...dirs, '--out', out]);
+  const dirs = [grids.demo, grids.treaty, grids.cofunding].map(async (g) => join(await g, '..', '..'));
+  const [demo, treaty, cofunding] = await Promise.all(dirs);
+  const out = join(demo, '..', 'compare');
+  await ok(['compare', demo, treaty, cofunding, '--out', out]);
   const w = await watchedPage(out);
   await w.page.goto(pathToFileURL(join(out, 'compare.html')).href);
   const rows = w.page.locator('table tbody tr');
-  assert.equal(await rows.count(), 2);
+  assert.equal(await rows.count(), 3);
   assert.match(await rows.nth(0).innerText(), /^item allocation\s+120\s+480\s+-?\d\.\d{3} \[/);
   assert.match(await rows.nth(1).innerText(), /^diplomatic treaty\s+24\s+48\s+-?\d\.\d{3} \[/);
+  assert.match(await rows.nth(2).innerText(), /^co-funding\s+16\s+32\s+-?\d\.\d{3} \[/);
   for (const id of ['cross_game_exploitation', 'cross_game_scaling']) {
     const svg = w.page.locator(`#plot-${id} > svg`);
     assert.equal(await svg.count(), 1, id);
@@ -335,6 +353,28 @@ test('the cross-game view over the demo and treaty grids renders in Chromium: bo
     assert.ok(box && box.width > 250 && box.height > 150, `${id} box ${JSON.stringify(box)}`);
   }
   assert.match(await w.page.locator('#plot-cross_game_scaling > svg').innerHTML(), /diplomatic treaty/);
+  assert.match(await w.page.locator('#plot-cross_game_exploitation > svg').innerHTML(), /co-funding/);
   assertOnlyPages(w, out);
+  await w.page.close();
+});
+
+test('a co-funding σ × α grid report: the per-σ plot, joint proposals and project tables render, no errors', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const index = await grids.cofunding;
+  const reportDir = join(index, '..');
+  const w = await watchedPage(reportDir);
+  await w.page.goto(pathToFileURL(index).href);
+  assert.match(await w.page.locator('.game-note').innerText(), /Co-funding: 16 experiment\(s\)/);
+  const bySigma = w.page.locator('#plot-advantage_vs_alpha_by_sigma > svg');
+  assert.equal(await bySigma.count(), 1);
+  assert.match(await bySigma.innerHTML(), /σ = 1/);
+  await w.page.goto(pathToFileURL(join(reportDir, 'experiments', '0.html')).href);
+  assert.match(await w.page.locator('h1').innerText(), /co-funding, α 0\.3, σ 0\.5/);
+  const body = await w.page.locator('body').innerText();
+  assert.match(body, /Joint proposal 1/);
+  assert.match(body, /Community solar array/);
+  assertOnlyPages(w, reportDir);
   await w.page.close();
 });
