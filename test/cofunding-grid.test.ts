@@ -189,3 +189,43 @@ test('bad co-funding flags are refused with one line naming the fix, and nothing
     assert.ok(!existsSync(rd), `${flags.join(' ')} wrote nothing`);
   }
 });
+
+test('bargain negotiate --game cofunding prints pledges project by project and writes the result', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const out = join(dir, 'out');
+  const r = bargain([
+    'negotiate',
+    '--game',
+    'cofunding',
+    '--models',
+    'scripted:nash',
+    'scripted:linear',
+    '--alpha',
+    '0.6',
+    '--sigma',
+    '1',
+    '--num-projects',
+    '4',
+    '--out',
+    out,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Negotiation \(co-funding\): .* alpha 0\.6 \| sigma 1 \| 4 projects/);
+  assert.match(r.stdout, /valuations \[[\d, ]+\] budget \d+/);
+  assert.match(r.stdout, /Agreement in round \d+: Community solar array [\d.+]+/);
+  const doc = readJson(join(out, 'result.json'));
+  assert.deepEqual([doc.game, doc.sigma, doc.num_projects, doc.runs.length], ['cofunding', 1, 4, 4]);
+  const bad = bargain([
+    'negotiate',
+    '--game',
+    'cofunding',
+    '--models',
+    'scripted:nash',
+    'scripted:nash',
+    '--theta',
+    '0.5',
+  ]);
+  assert.equal(bad.status, 2);
+  assert.match(oneLine(bad.stderr), /treaty parameters; add --game treaty/);
+});

@@ -181,7 +181,7 @@ test('bad treaty flags are refused with one line naming the fix, and nothing is 
   t.after(cleanup);
   const cases: [string[], RegExp][] = [
     [['--rho', '0.5'], /--theta, --rho and --num-issues are treaty parameters; add --game treaty/],
-    [['--game', 'chess'], /unknown game "chess": use --game item-allocation or treaty/],
+    [['--game', 'chess'], /unknown game "chess": use --game item-allocation, treaty or cofunding$/],
     [['--game', 'treaty', '--rho', '1.5'], /--rho takes numbers from -1 to 1 \(got "1\.5"\)/],
     [['--game', 'treaty', '--theta', '0.5', '--levels', '0.5'], /--theta and --levels both set/],
     [['--game', 'treaty', '--num-issues', '13'], /--num-issues/],

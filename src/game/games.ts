@@ -20,3 +20,8 @@ export function isGameName(x: string): x is GameName {
 export function gameOf(spec: { game: GameName }): Game {
   return GAMES[spec.game];
 }
+
+/** The game names as a sentence lists them: "item-allocation, treaty or cofunding". */
+export function gameList(): string {
+  return GAME_NAMES.length > 1 ? `${GAME_NAMES.slice(0, -1).join(', ')} or ${GAME_NAMES.at(-1)}` : GAME_NAMES[0];
+}

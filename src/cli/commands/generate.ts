@@ -1,7 +1,7 @@
 /** `bargain generate`: write the grid's config files. */
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { COFUNDING_PARAMS, GAME_NAMES, GAME_PARAMS as P, isGameName, TREATY_PARAMS } from '../../game/index.ts';
+import { COFUNDING_PARAMS, gameList, GAME_PARAMS as P, isGameName, TREATY_PARAMS } from '../../game/index.ts';
 import { NUM_RUNS } from '../../protocol/series.ts';
 import { assertWritableDir } from '../../files.ts';
 import { generateGrid, planFrom, type GridOverrides } from '../../grid/generate.ts';
@@ -39,7 +39,7 @@ export function addGridFlags(cmd: Command): Command {
     .option('--weak <models>', 'weak models, comma-separated (narrows or overrides the preset)', listArg)
     .option('--strong <models>', 'strong models, comma-separated', listArg)
     .option('--levels <levels>', 'competition levels, comma-separated, each 0..1', listArg)
-    .option('--game <name>', `the game: ${GAME_NAMES.join(' or ')} (default item-allocation)`)
+    .option('--game <name>', `the game: ${gameList()} (default item-allocation)`)
     .option(
       '--alpha <levels>',
       'co-funding: α, the cosine of the valuations, comma-separated (its level axis)',
@@ -94,7 +94,7 @@ function numbersIn(flag: string, list: string[] | undefined, lo: number, hi: num
 
 export function overridesOf(f: GenerateFlags): GridOverrides {
   if (f.game !== undefined && !isGameName(f.game)) {
-    throw new UserError(`unknown game "${f.game}": use --game ${GAME_NAMES.join(' or ')}`);
+    throw new UserError(`unknown game "${f.game}": use --game ${gameList()}`);
   }
   const treaty = f.game === 'treaty';
   if (!treaty && (f.theta || f.rho || f.numIssues !== undefined)) {

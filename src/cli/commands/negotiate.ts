@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import {
-  GAME_NAMES,
+  gameList,
   GAME_PARAMS as P,
   InfeasibleRequestError,
   isGameName,
@@ -50,7 +50,7 @@ export function registerNegotiate(program: Command): void {
         "run one experiment's negotiations (seat-swapped pairs; seat rotations for 3+ models) and print the outcome",
       )
       .requiredOption('--models <models...>', 'two or more models, e.g. scripted:conceder scripted:boulware')
-      .option('--game <name>', `the game: ${GAME_NAMES.join(' or ')}`, 'item-allocation')
+      .option('--game <name>', `the game: ${gameList()}`, 'item-allocation')
       .option('--competition-level <c>', 'target cosine similarity of the value vectors, 0..1 (default 0.9)', levelArg)
       .option('--theta <θ>', 'treaty: target cosine similarity of the issue weights, 0..1 (default 0.9)', levelArg)
       .option('--rho <ρ>', 'treaty: rank correlation of the ideal positions, -1..1 (default 0)', (s: string) => {
@@ -107,7 +107,7 @@ export function registerNegotiate(program: Command): void {
 async function negotiate(o: Opts): Promise<void> {
   if (o.models.length < 2)
     throw new UserError('--models needs at least two models, e.g. --models scripted:conceder scripted:boulware');
-  if (!isGameName(o.game)) throw new UserError(`unknown game "${o.game}": use --game ${GAME_NAMES.join(' or ')}`);
+  if (!isGameName(o.game)) throw new UserError(`unknown game "${o.game}": use --game ${gameList()}`);
   const treaty = o.game === 'treaty';
   if (!treaty && (o.theta !== undefined || o.rho !== undefined || o.numIssues !== undefined)) {
     throw new UserError('--theta, --rho and --num-issues are treaty parameters; add --game treaty (or leave them out)');
