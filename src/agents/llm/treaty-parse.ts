@@ -6,10 +6,12 @@
  * within [0, 1] and one is not whole: ×100, rounded, with a note) are recovered. A vector of
  * the wrong length, a non-number, a figure outside 0..100 or a non-whole one is an error the
  * model is shown on its repair turn: nothing is clipped, padded or invented.
- * Pure; imports src/game types and json-find.ts only.
+ * The list/map/entries reading is vector-parse.ts's, in this game's words.
+ * Pure; imports src/game types, json-find.ts and vector-parse.ts only.
  */
 import type { GameSpec } from '../../game/index.ts';
 import { findJsonObjects, keyLike, NO_JSON_OBJECT, withNotes, type ParseContext, type Parsed } from './json-find.ts';
+import { bareList, collectVector, listValue, squash, type VectorForm } from './vector-parse.ts';
 
 type TreatySpec = Pick<GameSpec, 'm' | 'items'>;
 
@@ -37,8 +39,6 @@ export function agreementHint(spec: TreatySpec): string {
 }
 
 const issueName = (spec: TreatySpec, j: number): string => `issue ${j} (${spec.items[j]})`;
-
-const squash = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Issue index for 2, "2", "Fishing quota cut", "fishing_quota_cut", "2: Fishing quota cut"; null if none. */
 export function normaliseIssue(key: unknown, items: readonly string[]): number | null {
@@ -82,83 +82,24 @@ function figure(x: unknown, where: string): Figure | string {
   return `${where} is ${JSON.stringify(x) ?? String(x)}, not a number`;
 }
 
-/** One element of an agreement list given as an object: {"issue": …, "percentage": 45}. */
-function fromObject(o: Record<string, unknown>, spec: TreatySpec): { issue: number | null; raw: unknown } | string {
-  const vk = keyLike(o, 'percentage', 'percent', 'value', 'position', 'agreement', 'rate', 'level', 'figure');
-  if (vk === undefined) return 'an entry of the agreement has no percentage';
-  const ik = keyLike(o, 'issue', 'name', 'index', 'id', 'issueindex', 'issuename');
-  if (ik === undefined) return { issue: null, raw: o[vk] };
-  const j = normaliseIssue(o[ik], spec.items);
-  if (j === null) return `${JSON.stringify(o[ik])} is not an issue (the issues are ${issueList(spec)})`;
-  return { issue: j, raw: o[vk] };
-}
-
-const issueList = (spec: TreatySpec): string => spec.items.map((it, j) => `${j} ${it}`).join(', ');
-
-/** The agreement's figures in issue order, before the range checks. */
-function collect(raw: unknown, spec: TreatySpec, notes: string[], depth = 0): Figure[] | string {
-  if (typeof raw === 'string') {
-    // "[40, 55, 10]" or "40%, 55%, 10%"
-    const inner = /^\s*\[?([^[\]]*)\]?\s*$/.exec(raw);
-    if (!inner) return 'the agreement must be a list of percentages';
-    notes.push('agreement as text');
-    return collect(inner[1].split(/[,;]/), spec, notes, depth + 1);
-  }
-  if (Array.isArray(raw)) {
-    const out: (Figure | undefined)[] = [];
-    let placed = false;
-    for (const [i, x] of raw.entries()) {
-      let issue: number | null = null;
-      let v: unknown = x;
-      if (x && typeof x === 'object' && !Array.isArray(x)) {
-        const e = fromObject(x as Record<string, unknown>, spec);
-        if (typeof e === 'string') return e;
-        ({ issue, raw: v } = e);
-        notes.push('issue entries');
-      }
-      if (issue !== null) {
-        if (out[issue] !== undefined) return `${issueName(spec, issue)} is given more than once`;
-        placed = true;
-      }
-      const k = issue ?? i;
-      const f = figure(v, k < spec.m ? issueName(spec, k) : `entry ${i + 1}`);
-      if (typeof f === 'string') return f;
-      out[k] = f;
-    }
-    if (placed) {
-      const missing = spec.items.map((_, j) => j).filter((j) => out[j] === undefined);
-      if (missing.length) return `no percentage for ${missing.map((j) => issueName(spec, j)).join(', ')}`;
-    }
-    if (out.length !== spec.m)
-      return `the agreement lists ${out.length} percentage${out.length === 1 ? '' : 's'} but there ${spec.m === 1 ? 'is 1 issue' : `are ${spec.m} issues`} (${issueList(spec)})`;
-    return out as Figure[];
-  }
-  if (raw && typeof raw === 'object') {
-    const o = raw as Record<string, unknown>;
-    const nested = depth === 0 ? keyLike(o, ...AGREEMENT_KEYS) : undefined;
-    if (nested !== undefined) return collect(o[nested], spec, notes, depth + 1);
-    // {"Carbon cost on imports": 40, …}: every key must name an issue, every issue once
-    const out: (Figure | undefined)[] = new Array(spec.m).fill(undefined);
-    for (const [key, x] of Object.entries(o)) {
-      const j = normaliseIssue(key, spec.items);
-      if (j === null) return `"${key}" is not an issue (the issues are ${issueList(spec)})`;
-      if (out[j] !== undefined) return `${issueName(spec, j)} is given more than once`;
-      const f = figure(x, issueName(spec, j));
-      if (typeof f === 'string') return f;
-      out[j] = f;
-    }
-    notes.push('issue map');
-    const missing = out.map((f, j) => (f === undefined ? j : -1)).filter((j) => j >= 0);
-    if (missing.length) return `no percentage for ${missing.map((j) => issueName(spec, j)).join(', ')}`;
-    return out as Figure[];
-  }
-  return 'the agreement must be a list of percentages, one per issue';
-}
+/** The agreement's words, keys and readers for collectVector. */
+const AGREEMENT: VectorForm<Figure> = {
+  noun: 'agreement',
+  lists: 'lists',
+  item: 'issue',
+  anItem: 'an issue',
+  value: 'percentage',
+  keys: AGREEMENT_KEYS,
+  entryValueKeys: ['percentage', 'percent', 'value', 'position', 'agreement', 'rate', 'level', 'figure'],
+  entryItemKeys: ['issue', 'name', 'index', 'id', 'issueindex', 'issuename'],
+  read: figure,
+  index: normaliseIssue,
+};
 
 /** Normalises one agreement (a list, a string of figures, or an issue map) to K whole percentages 0..100. */
 export function normaliseAgreement(raw: unknown, spec: TreatySpec): Parsed<number[]> {
   const notes: string[] = [];
-  const figs = collect(raw, spec, notes);
+  const figs = collectVector(raw, spec, AGREEMENT, notes);
   if (typeof figs === 'string') return { ok: false, error: `${figs}; ${agreementHint(spec)}` };
   if (figs.some((f) => f.text)) notes.push(figs.some((f) => f.percent) ? 'percent signs' : 'numbers as strings');
   let values = figs.map((f) => f.value);
@@ -178,29 +119,10 @@ export function normaliseAgreement(raw: unknown, spec: TreatySpec): Parsed<numbe
   return { ok: true, value: values, notes: [...new Set(notes)] };
 }
 
-/** The last [..] in prose that holds only figures ("I propose [40, 55, 10]."), for answers with no JSON object. */
-function bareList(text: string): string | null {
-  let last: string | null = null;
-  for (const m of text.matchAll(/\[([^[\]{}]*)\]/g)) {
-    const parts = m[1].split(',');
-    if (parts.length > 0 && parts.every((p) => typeof figure(p, '') !== 'string')) last = m[1];
-  }
-  return last;
-}
-
-/** A bare list's figures as JSON numbers where they are, else as the text ("40%, 55%"). */
-function listValue(inner: string): unknown {
-  try {
-    return JSON.parse(`[${inner}]`) as unknown;
-  } catch {
-    return inner;
-  }
-}
-
 export function parseAgreement(text: string, spec: TreatySpec, ctx: ParseContext = {}): Parsed<number[]> {
   const found = findJsonObjects(text, ctx);
   if (found === NO_JSON_OBJECT) {
-    const list = bareList(text ?? '');
+    const list = bareList(text ?? '', figure);
     if (list !== null) return withNotes(normaliseAgreement(listValue(list), spec), ['bare list']);
   }
   if (typeof found === 'string') return { ok: false, error: found };
