@@ -16,8 +16,7 @@
  * preferences), so position and preference luck cancel within a seed.
  */
 import { DEFAULT_GAME, GAME_NAMES, isGameName, makeSpec, type GameName } from '../src/game/index.ts';
-import { runSeries } from '../src/protocol/series.ts';
-import { scriptedFactory } from '../src/agents/index.ts';
+import { headToHead } from '../src/agents/scripted/testing/gradient.ts';
 
 export const DEFAULT_PAIRINGS: [string, string][] = [
   ['conceder', 'boulware'],
@@ -81,45 +80,7 @@ export async function pairingStats(
     rho: choice.rho,
     sigma: choice.sigma,
   });
-  let sumA = 0,
-    sumB = 0,
-    runs = 0,
-    deals = 0,
-    rounds = 0;
-  for (let k = 0; k < seeds; k++) {
-    const docs = await runSeries({
-      spec,
-      level,
-      seed: baseSeed + k,
-      numRuns: 2,
-      factory: scriptedFactory,
-      players: [
-        { model: `scripted:${a}`, role: null },
-        { model: `scripted:${b}`, role: null },
-      ],
-    });
-    for (const d of docs) {
-      runs++;
-      for (const ag of d.agents) {
-        if (ag.model === `scripted:${a}`) sumA += ag.utility;
-        else sumB += ag.utility;
-      }
-      if (d.consensus) {
-        deals++;
-        rounds += d.round!;
-      }
-    }
-  }
-  return {
-    a,
-    b,
-    level,
-    seeds,
-    meanA: sumA / runs,
-    meanB: sumB / runs,
-    agreement: deals / runs,
-    meanRound: deals ? rounds / deals : null,
-  };
+  return { a, b, level, seeds, ...(await headToHead(spec, a, b, level, seeds, baseSeed)) };
 }
 
 function fmt(x: number | null, d = 2): string {

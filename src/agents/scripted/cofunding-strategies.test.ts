@@ -10,15 +10,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, gameOf, makeSpec, type GameSpec, type Rng } from '../../game/index.ts';
+import { createRng, gameOf, makeSpec, type Rng } from '../../game/index.ts';
 import { toCents, validateContributions } from '../../game/cofunding/contributions.ts';
 import type { Agent, AgentReply, Observation, PublicFact } from '../agent.ts';
 import { AgentError, runNegotiation, validateVotes } from '../../protocol/negotiation.ts';
-import { runSeries } from '../../protocol/series.ts';
 import { scriptedFactory, scriptedNames } from '../index.ts';
 import { ScriptedAgent, XSS_PAYLOADS } from './strategies.ts';
 import { planFor } from './cofunding-strategies.ts';
 import { fitBudget, ownUtility, toWire } from './cofunding-planner.ts';
+import { headToHead } from './testing/gradient.ts';
 
 const NAMES = scriptedNames().map((s) => s.slice('scripted:'.length));
 /** the science strategies whose moves are a function of the observation alone */
@@ -247,34 +247,6 @@ test('co-funding diagnostics: invalid pledges over its budget and is voided, cra
   assert.ok(said.every((t) => XSS_PAYLOADS.some((p) => t.includes(p))));
 });
 
-/** Mean utility of a and b over `seeds` seat-swapped pairs at one α (n = 2, M = 5, T = 10, γ = 0.9). */
-async function headToHead(spec: GameSpec, a: string, b: string, level: number, seeds: number) {
-  let ua = 0,
-    ub = 0,
-    runs = 0;
-  for (let seed = 0; seed < seeds; seed++) {
-    const docs = await runSeries({
-      spec,
-      level,
-      seed,
-      numRuns: 2,
-      factory: scriptedFactory,
-      players: [
-        { model: `scripted:${a}`, role: null },
-        { model: `scripted:${b}`, role: null },
-      ],
-    });
-    for (const d of docs) {
-      runs++;
-      for (const x of d.agents) {
-        if (x.model === `scripted:${a}`) ua += x.utility;
-        else ub += x.utility;
-      }
-    }
-  }
-  return { a: ua / runs, b: ub / runs };
-}
-
 test('co-funding gradient: with ample budgets (σ = 1) the free rider beats the proportional contributor at α = 0 … 1, and nash beats random', async () => {
   const spec = makeSpec({ game: 'cofunding', n: 2, m: 5, maxRounds: 10, gamma: 0.9, sigma: 1 });
   const table: string[] = [];
@@ -282,10 +254,10 @@ test('co-funding gradient: with ample budgets (σ = 1) the free rider beats the 
     const gn = await headToHead(spec, 'greedy', 'nash', level, 150);
     const rn = await headToHead(spec, 'random', 'nash', level, 150);
     table.push(
-      `α ${level}: greedy ${gn.a.toFixed(2)} nash ${gn.b.toFixed(2)} | random ${rn.a.toFixed(2)} nash ${rn.b.toFixed(2)}`,
+      `α ${level}: greedy ${gn.meanA.toFixed(2)} nash ${gn.meanB.toFixed(2)} | random ${rn.meanA.toFixed(2)} nash ${rn.meanB.toFixed(2)}`,
     );
-    assert.ok(gn.a > gn.b, `α ${level}: greedy ${gn.a} <= nash ${gn.b}`);
-    assert.ok(rn.b > rn.a, `α ${level}: nash ${rn.b} <= random ${rn.a}`);
+    assert.ok(gn.meanA > gn.meanB, `α ${level}: greedy ${gn.meanA} <= nash ${gn.meanB}`);
+    assert.ok(rn.meanB > rn.meanA, `α ${level}: nash ${rn.meanB} <= random ${rn.meanA}`);
   }
   // shown with --test-reporter=spec; the full table (σ = 0.5 and 1) is bench/gradient.ts --game cofunding
   console.log(table.join('\n'));

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { createRng, generatePreferences, makeSpec, validateAllocation } from '../../game/index.ts';
 import type { Agent, AgentReply, Observation } from '../agent.ts';
 import { runNegotiation, validateVotes } from '../../protocol/negotiation.ts';
-import { runSeries } from '../../protocol/series.ts';
 import { scriptedFactory, scriptedNames } from '../index.ts';
 import { ScriptedAgent, STRATEGIES } from './strategies.ts';
+import { headToHead } from './testing/gradient.ts';
 
 const NAMES = scriptedNames(); // the science strategies, without the diagnostic ones
 
@@ -154,46 +154,18 @@ test('scripted agents are deterministic per seed (random included) and vary with
   assert.ok(seqs.size > 1);
 });
 
-/** Mean utility of a and b over `seeds` seat-swapped pairs at one level (n = 2, m = 5, T = 10). */
-async function headToHead(a: string, b: string, level: number, seeds: number) {
-  const spec = makeSpec({ n: 2, m: 5, maxRounds: 10, gamma: 0.9 });
-  let ua = 0,
-    ub = 0,
-    runs = 0;
-  for (let seed = 0; seed < seeds; seed++) {
-    const docs = await runSeries({
-      spec,
-      level,
-      seed,
-      numRuns: 2,
-      factory: scriptedFactory,
-      players: [
-        { model: `scripted:${a}`, role: null },
-        { model: `scripted:${b}`, role: null },
-      ],
-    });
-    for (const d of docs) {
-      runs++;
-      for (const x of d.agents) {
-        if (x.model === `scripted:${a}`) ua += x.utility;
-        else ub += x.utility;
-      }
-    }
-  }
-  return { a: ua / runs, b: ub / runs };
-}
-
 test('strength gradient: at every level 0.5..1.0 over 200 seeds, boulware beats conceder and nash beats random', async () => {
+  const spec = makeSpec({ n: 2, m: 5, maxRounds: 10, gamma: 0.9 });
   const table: string[] = [];
   for (let i = 5; i <= 10; i++) {
     const level = i / 10;
-    const bc = await headToHead('conceder', 'boulware', level, 200);
-    const rn = await headToHead('random', 'nash', level, 200);
+    const bc = await headToHead(spec, 'conceder', 'boulware', level, 200);
+    const rn = await headToHead(spec, 'random', 'nash', level, 200);
     table.push(
-      `level ${level}: conceder ${bc.a.toFixed(2)} boulware ${bc.b.toFixed(2)} | random ${rn.a.toFixed(2)} nash ${rn.b.toFixed(2)}`,
+      `level ${level}: conceder ${bc.meanA.toFixed(2)} boulware ${bc.meanB.toFixed(2)} | random ${rn.meanA.toFixed(2)} nash ${rn.meanB.toFixed(2)}`,
     );
-    assert.ok(bc.b > bc.a, `level ${level}: boulware ${bc.b} <= conceder ${bc.a}`);
-    assert.ok(rn.b > rn.a, `level ${level}: nash ${rn.b} <= random ${rn.a}`);
+    assert.ok(bc.meanB > bc.meanA, `level ${level}: boulware ${bc.meanB} <= conceder ${bc.meanA}`);
+    assert.ok(rn.meanB > rn.meanA, `level ${level}: nash ${rn.meanB} <= random ${rn.meanA}`);
   }
   // shown with --test-reporter=spec; the full table is bench/gradient.ts
   console.log(table.join('\n'));

@@ -9,15 +9,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, gameOf, makeSpec, type GameSpec, type Rng } from '../../game/index.ts';
+import { createRng, gameOf, makeSpec, type Rng } from '../../game/index.ts';
 import { treatyNash } from '../../game/treaty/nash.ts';
 import { treatyUtilities } from '../../game/treaty/utility.ts';
 import type { Agent, AgentReply, Observation, PublicFact } from '../agent.ts';
 import { AgentError, runNegotiation, validateVotes } from '../../protocol/negotiation.ts';
-import { runSeries } from '../../protocol/series.ts';
 import { scriptedFactory, scriptedNames } from '../index.ts';
 import { ScriptedAgent, XSS_PAYLOADS } from './strategies.ts';
 import { frontierOffer, nashAgreement, stanceUtility, type Stance } from './treaty-planner.ts';
+import { headToHead } from './testing/gradient.ts';
 
 const NAMES = scriptedNames().map((s) => s.slice('scripted:'.length));
 
@@ -250,34 +250,6 @@ test('treaty diagnostics: invalid is voided, crash fails, slow and xss play line
   assert.ok(said.every((t) => XSS_PAYLOADS.some((p) => t.includes(p))));
 });
 
-/** Mean utility of a and b over `seeds` seat-swapped pairs at one θ (n = 2, K = 5, T = 10, ρ = 0). */
-async function headToHead(spec: GameSpec, a: string, b: string, level: number, seeds: number) {
-  let ua = 0,
-    ub = 0,
-    runs = 0;
-  for (let seed = 0; seed < seeds; seed++) {
-    const docs = await runSeries({
-      spec,
-      level,
-      seed,
-      numRuns: 2,
-      factory: scriptedFactory,
-      players: [
-        { model: `scripted:${a}`, role: null },
-        { model: `scripted:${b}`, role: null },
-      ],
-    });
-    for (const d of docs) {
-      runs++;
-      for (const x of d.agents) {
-        if (x.model === `scripted:${a}`) ua += x.utility;
-        else ub += x.utility;
-      }
-    }
-  }
-  return { a: ua / runs, b: ub / runs };
-}
-
 test('treaty strength gradient: at θ = 0.2, 0.5, 0.8, 1.0 over 150 seeds, greedy and boulware beat conceder, nash beats random', async () => {
   const spec = makeSpec({ game: 'treaty', n: 2, m: 5, maxRounds: 10, gamma: 0.9, rho: 0 });
   const table: string[] = [];
@@ -286,11 +258,11 @@ test('treaty strength gradient: at θ = 0.2, 0.5, 0.8, 1.0 over 150 seeds, greed
     const bc = await headToHead(spec, 'conceder', 'boulware', level, 150);
     const rn = await headToHead(spec, 'random', 'nash', level, 150);
     table.push(
-      `θ ${level}: conceder ${gc.a.toFixed(2)} greedy ${gc.b.toFixed(2)} | conceder ${bc.a.toFixed(2)} boulware ${bc.b.toFixed(2)} | random ${rn.a.toFixed(2)} nash ${rn.b.toFixed(2)}`,
+      `θ ${level}: conceder ${gc.meanA.toFixed(2)} greedy ${gc.meanB.toFixed(2)} | conceder ${bc.meanA.toFixed(2)} boulware ${bc.meanB.toFixed(2)} | random ${rn.meanA.toFixed(2)} nash ${rn.meanB.toFixed(2)}`,
     );
-    assert.ok(gc.b > gc.a, `θ ${level}: greedy ${gc.b} <= conceder ${gc.a}`);
-    assert.ok(bc.b > bc.a, `θ ${level}: boulware ${bc.b} <= conceder ${bc.a}`);
-    assert.ok(rn.b > rn.a, `θ ${level}: nash ${rn.b} <= random ${rn.a}`);
+    assert.ok(gc.meanB > gc.meanA, `θ ${level}: greedy ${gc.meanB} <= conceder ${gc.meanA}`);
+    assert.ok(bc.meanB > bc.meanA, `θ ${level}: boulware ${bc.meanB} <= conceder ${bc.meanA}`);
+    assert.ok(rn.meanB > rn.meanA, `θ ${level}: nash ${rn.meanB} <= random ${rn.meanA}`);
   }
   // shown with --test-reporter=spec; the full table is bench/gradient.ts --game treaty
   console.log(table.join('\n'));
