@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { startMockServer } from '../src/mock/server.ts';
 import { PRESETS } from '../src/grid/presets.ts';
 import { bargain, startBargain, tempDir, writeJson } from './helpers/grid.ts';
-import { DUMMY_KEYS, generousBudgets, KEY_HASH, mockEnv, strategiesFor } from './helpers/mock-grid.ts';
+import { DUMMY_KEYS, generousBudgets, KEY_HASH, mockEnv, presetOnMock, strategiesFor } from './helpers/mock-grid.ts';
 
 const T = { timeout: 600_000 };
 /** budgets above what the mock serves: these tests are about which models answer, not rate limits */
@@ -71,31 +71,7 @@ for (const preset of ['current', 'ladder'] as const) {
     `the ${preset} preset runs end to end on the strict mock (generate → check → run → collect → report) with zero FAILED under 5% malformed answers`,
     T,
     async (t) => {
-      const models = [...PRESETS[preset].weak, ...PRESETS[preset].strong];
-      const server = await startMockServer({ malformedRate: 0.05, strategies: strategiesFor(models, 'conceder') });
-      const { dir, cleanup } = tempDir();
-      t.after(async () => {
-        await server.close();
-        cleanup();
-      });
-      const rd = join(dir, 'r');
-      const r = await startBargain(
-        [
-          'all',
-          '--grid',
-          preset,
-          '--levels',
-          '0.9',
-          '--runs',
-          '2',
-          '--results-dir',
-          rd,
-          '--parallel',
-          '16',
-          ...BUDGETS,
-        ],
-        { env: mockEnv(server.url) },
-      ).done;
+      const { r, rd, server, models } = await presetOnMock(t, preset, ['--levels', '0.9', '--runs', '2']);
       assert.equal(r.status, 0, r.stdout.slice(-3000) + r.stderr);
       assert.match(r.stdout, new RegExp(`Checking ${new Set(models).size} models with one call each`));
       assert.match(r.stdout, new RegExp(`${new Set(models).size} of ${new Set(models).size} models OK`));

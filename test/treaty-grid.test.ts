@@ -12,24 +12,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMockServer } from '../src/mock/server.ts';
 import { PRESETS } from '../src/grid/presets.ts';
-import { bargain, oneLine, readCsv, readJson, startBargain, tempDir } from './helpers/grid.ts';
-import { generousBudgets, mockEnv, strategiesFor } from './helpers/mock-grid.ts';
+import { bargain, oneLine, readCsv, readJson, tempDir, transcripts } from './helpers/grid.ts';
+import { presetOnMock } from './helpers/mock-grid.ts';
 
 const T = { timeout: 600_000 };
-
-function transcripts(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d, { withFileTypes: true })) {
-      if (n.isDirectory()) walk(join(d, n.name));
-      else if (n.name.endsWith('.jsonl')) out.push(join(d, n.name));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 test(
   'an offline ρ × θ treaty grid runs end to end with zero FAILED; every table and the report carry the game',
@@ -122,34 +109,7 @@ test(
 );
 
 test('the current preset plays the treaty on the strict mock (LLM path) with zero FAILED', T, async (t) => {
-  const models = [...PRESETS.current.weak, ...PRESETS.current.strong];
-  const server = await startMockServer({ malformedRate: 0.05, strategies: strategiesFor(models, 'conceder') });
-  const { dir, cleanup } = tempDir();
-  t.after(async () => {
-    await server.close();
-    cleanup();
-  });
-  const rd = join(dir, 'r');
-  const budgets = generousBudgets();
-  const r = await startBargain(
-    [
-      'all',
-      '--grid',
-      'current',
-      '--game',
-      'treaty',
-      '--theta',
-      '0.5',
-      '--runs',
-      '2',
-      '--results-dir',
-      rd,
-      '--parallel',
-      '16',
-      ...budgets,
-    ],
-    { env: mockEnv(server.url) },
-  ).done;
+  const { r, rd, server } = await presetOnMock(t, 'current', ['--game', 'treaty', '--theta', '0.5', '--runs', '2']);
   assert.equal(r.status, 0, r.stdout.slice(-3000) + r.stderr);
   assert.match(r.stdout, /Failed: 0 \| Timeout: 0/);
   const summary = readJson(join(rd, 'summary.json'));

@@ -147,6 +147,19 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
+/** Every run transcript (*.jsonl) under dir, as full paths. */
+export function transcripts(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d, { withFileTypes: true })) {
+      if (n.isDirectory()) walk(join(d, n.name));
+      else if (n.name.endsWith('.jsonl')) out.push(join(d, n.name));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
 /** Path, type, mode, size and content hash of everything under dir: equal snapshots = nothing changed. */
 export function hashTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();

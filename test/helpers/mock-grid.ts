@@ -1,15 +1,18 @@
 /**
  * Shared by the tests that run LLM grids through the real CLI against the mock server
- * (test/seed-grid-mock.test.ts, test/budget.test.ts): the base-URL variables and dummy
- * keys that route every registry model to the mock, a strategy map for the seed grid's
- * models, and the checks made on the server's request log (requests per key in any
+ * (test/seed-grid-mock.test.ts, test/budget.test.ts, the live and per-game grid tests): the
+ * base-URL variables and dummy keys that route every registry model to the mock, a strategy
+ * map for the seed grid's models, a preset's grid run on the strict mock, and the checks made
+ * on the server's request log (requests per key in any
  * 60 s window, requests that arrived while a Retry-After was running, repeated requests).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyHash, type RequestLogEntry } from '../../src/mock/server.ts';
+import type { TestContext } from 'node:test';
+import { keyHash, startMockServer, type MockServer, type RequestLogEntry } from '../../src/mock/server.ts';
 import { PRESETS } from '../../src/grid/presets.ts';
 import { loadRegistry } from '../../src/providers/index.ts';
+import { startBargain, tempDir, type CliResult } from './grid.ts';
 
 /** The seed grid's model names, weak then strong. */
 export const SEED_MODELS = [...PRESETS.seed.weak, ...PRESETS.seed.strong];
@@ -159,4 +162,29 @@ export function generousBudgets(rpm = 6000, concurrency = 16): string[] {
     '--concurrency',
     `${p}=${concurrency}`,
   ]);
+}
+
+/**
+ * `bargain all --grid PRESET ARGS` into a fresh results directory against the strict mock
+ * (5% malformed answers, every model of the preset playing conceder), 16 in parallel with
+ * generousBudgets(); the server and the directory go when the test ends.
+ */
+export async function presetOnMock(
+  t: TestContext,
+  preset: string,
+  args: string[],
+): Promise<{ r: CliResult; rd: string; server: MockServer; models: string[] }> {
+  const models = [...PRESETS[preset].weak, ...PRESETS[preset].strong];
+  const server = await startMockServer({ malformedRate: 0.05, strategies: strategiesFor(models, 'conceder') });
+  const { dir, cleanup } = tempDir();
+  t.after(async () => {
+    await server.close();
+    cleanup();
+  });
+  const rd = join(dir, 'r');
+  const r = await startBargain(
+    ['all', '--grid', preset, ...args, '--results-dir', rd, '--parallel', '16', ...generousBudgets()],
+    { env: mockEnv(server.url) },
+  ).done;
+  return { r, rd, server, models };
 }
