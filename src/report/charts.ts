@@ -201,14 +201,12 @@ function vsLevel(
   };
 }
 
-function advantageVsLevel(a: Aggregates): ChartDef {
-  const rows = statRows(a.by_cell, 'advantage');
-  const base = {
-    id: 'advantage_vs_level',
-    title: 'Advantage vs competition level',
-    caption:
-      'Per run, strong utility minus weak utility, averaged per (weak, strong, level) cell; one panel per weak model, one line per strong model; bands and bars are 95% bootstrap intervals over runs. Dashed: no advantage.',
-  };
+/** An advantage-vs-level chart: the spec wrapper shared by the per-pair and the per-axis plots. */
+function advantageChart(
+  base: Pick<ChartDef, 'id' | 'title' | 'caption'>,
+  rows: Record<string, unknown>[],
+  opts: Omit<Parameters<typeof vsLevel>[1], 'yTitle' | 'zero'>,
+): ChartDef {
   if (!rows.length) return { ...base, empty: 'no completed runs yet' };
   return {
     ...base,
@@ -216,17 +214,28 @@ function advantageVsLevel(a: Aggregates): ChartDef {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CONFIG,
       title: { text: base.title, subtitle: `strong − weak, ${UTIL}; mean and 95% CI` },
-      ...vsLevel(rows, {
-        series: 'strong',
-        seriesTitle: 'Strong model',
-        sort: a.strong_models,
-        yTitle: ADV_TITLE,
-        zero: true,
-        facet: { field: 'weak', title: 'Weak model', sort: a.weak_models },
-        severalLevels: a.levels.length > 1,
-      }),
+      ...vsLevel(rows, { ...opts, yTitle: ADV_TITLE, zero: true }),
     } as vl.TopLevelSpec,
   };
+}
+
+function advantageVsLevel(a: Aggregates): ChartDef {
+  return advantageChart(
+    {
+      id: 'advantage_vs_level',
+      title: 'Advantage vs competition level',
+      caption:
+        'Per run, strong utility minus weak utility, averaged per (weak, strong, level) cell; one panel per weak model, one line per strong model; bands and bars are 95% bootstrap intervals over runs. Dashed: no advantage.',
+    },
+    statRows(a.by_cell, 'advantage'),
+    {
+      series: 'strong',
+      seriesTitle: 'Strong model',
+      sort: a.strong_models,
+      facet: { field: 'weak', title: 'Weak model', sort: a.weak_models },
+      severalLevels: a.levels.length > 1,
+    },
+  );
 }
 
 const AXES = {
@@ -255,27 +264,17 @@ function advantageByAxis(a: Aggregates, name: 'rho' | 'sigma'): ChartDef | null 
   const groups = (a.by_axis_level ?? []).filter((g) => g.axis?.name === name);
   if (!groups.length) return null;
   const ax = AXES[name];
-  const rows = statRows(groups, 'advantage').map((r, k) => ({ ...r, axis: `${ax.symbol} = ${groups[k].axis!.value}` }));
-  const values = [...new Set(rows.map((r) => r.axis))];
-  const base = { id: ax.id, title: ax.title, caption: ax.caption };
-  if (!rows.length) return { ...base, empty: 'no completed runs yet' };
-  return {
-    ...base,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: CONFIG,
-      title: { text: base.title, subtitle: `strong − weak, ${UTIL}; mean and 95% CI` },
-      ...vsLevel(rows, {
-        series: 'axis',
-        seriesTitle: ax.seriesTitle,
-        sort: values,
-        yTitle: ADV_TITLE,
-        zero: true,
-        severalLevels: a.levels.length > 1,
-        xTitle: ax.xTitle,
-      }),
-    } as vl.TopLevelSpec,
-  };
+  // label each group before statRows drops those without a mean, so labels stay with their groups
+  const rows = groups.flatMap((g) =>
+    statRows([g], 'advantage').map((r) => ({ ...r, axis: `${ax.symbol} = ${g.axis!.value}` })),
+  );
+  return advantageChart({ id: ax.id, title: ax.title, caption: ax.caption }, rows, {
+    series: 'axis',
+    seriesTitle: ax.seriesTitle,
+    sort: [...new Set(rows.map((r) => r.axis))],
+    severalLevels: a.levels.length > 1,
+    xTitle: ax.xTitle,
+  });
 }
 
 function strongVsLevel(
