@@ -6,6 +6,7 @@
  * src/agents, which imports src/game and never the reverse. Pure.
  */
 import type { Checked } from './allocation.ts';
+import { meanValueEntropy } from './preferences.ts';
 import type { Rng } from './rng.ts';
 import type { GameName, GameSpec } from './spec.ts';
 
@@ -122,6 +123,22 @@ export interface Game<T = unknown, W = unknown, B extends Baseline = Baseline, A
 }
 
 export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+export const round6OrNull = (x: number | null): number | null => (x === null ? null : round6(x));
+
+/** The fields every game's run_start records first: each seat's values (or weights, valuations) and their cosine. */
+export function commonStartFields(draw: Draw): Record<string, unknown> {
+  return { preferences: draw.values.map((v) => v.slice()), cosine_similarity: draw.cosine[0][1] };
+}
+
+/** The fields every game's run document records first: values, achieved cosine(s) and value entropy. */
+export function commonDrawFields(draw: Draw, spec: GameSpec): Record<string, unknown> {
+  return {
+    preferences: draw.values,
+    cosine_similarity: round6(draw.cosine[0][1]),
+    value_entropy: round6(meanValueEntropy(draw.values)),
+    ...(spec.n > 2 ? { cosine_similarities: draw.cosine.map((row) => row.map(round6)) } : {}),
+  };
+}
 
 /** The wire form of an agreement: a joint game's own, else the agreed proposal's. */
 export function agreementWireOf(game: Game, agreement: unknown, spec: GameSpec): unknown {

@@ -5,10 +5,10 @@
  */
 import { toAllocationMap, validateAllocation, type AllocationMap, type Owners } from './allocation.ts';
 import type { Draw, Game } from './game.ts';
-import { round6 } from './game.ts';
+import { commonDrawFields, commonStartFields } from './game.ts';
 import { agentId } from './items.ts';
 import { nashBargainingSolution, runMetrics, type NashSolution } from './metrics.ts';
-import { generatePreferences, meanValueEntropy } from './preferences.ts';
+import { generatePreferences } from './preferences.ts';
 import type { Rng } from './rng.ts';
 import { rawUtilities } from './utility.ts';
 
@@ -32,16 +32,7 @@ export const itemAllocation: Game<Owners, AllocationMap, NashSolution> = {
   metrics(draw, owners, baseline) {
     return { ...runMetrics(draw.values, owners, baseline), extra: {} };
   },
-  startFields: (draw, spec) => ({
-    preferences: draw.values.map((v) => v.slice()),
-    cosine_similarity: draw.cosine[0][1],
-    items: spec.items,
-  }),
-  drawFields: (draw, spec) => ({
-    preferences: draw.values,
-    cosine_similarity: round6(draw.cosine[0][1]),
-    value_entropy: round6(meanValueEntropy(draw.values)),
-    ...(spec.n > 2 ? { cosine_similarities: draw.cosine.map((row) => row.map(round6)) } : {}),
-  }),
+  startFields: (draw, spec) => ({ ...commonStartFields(draw), items: spec.items }),
+  drawFields: commonDrawFields,
   runColumns: [],
 };

@@ -4,8 +4,8 @@
  * Pure; throws SpecError with a message that names the bad parameter.
  */
 import { itemNames } from './items.ts';
-import { TREATY_ISSUES } from './treaty/issues.ts';
-import { COFUNDING_PARAMS, COFUNDING_PROJECTS } from './cofunding/projects.ts';
+import { issueNames, TREATY_ISSUES, TREATY_PARAMS } from './treaty/issues.ts';
+import { COFUNDING_PARAMS, COFUNDING_PROJECTS, cofundingProjects } from './cofunding/projects.ts';
 import { passThreshold } from './pass-rule.ts';
 
 export class SpecError extends Error {
@@ -85,7 +85,7 @@ export function makeSpec(p: GameParams = {}): GameSpec {
   if (sigma !== null && !(typeof sigma === 'number' && sigma > 0 && sigma <= 1)) {
     throw new SpecError(`sigma must be above 0 and at most 1 (got ${sigma})`);
   }
-  const rho = game === 'treaty' ? (p.rho ?? 0) : null;
+  const rho = game === 'treaty' ? (p.rho ?? TREATY_PARAMS.rho.default) : null;
   if (rho !== null && !(typeof rho === 'number' && rho >= -1 && rho <= 1)) {
     throw new SpecError(`rho must be a number from -1 to 1 (got ${rho})`);
   }
@@ -105,11 +105,7 @@ export function makeSpec(p: GameParams = {}): GameSpec {
     privateThinking: p.privateThinking ?? true,
     reflection: p.reflection ?? true,
     items: Object.freeze(
-      game === 'treaty'
-        ? TREATY_ISSUES.slice(0, m).map((i) => i.name)
-        : game === 'cofunding'
-          ? COFUNDING_PROJECTS.slice(0, m).map((p) => p.name)
-          : itemNames(m),
+      game === 'treaty' ? issueNames(m) : game === 'cofunding' ? cofundingProjects(m).map((p) => p.name) : itemNames(m),
     ),
     passThreshold: passThreshold(n),
     rho,

@@ -8,8 +8,7 @@
  * baseline is Lindahl shares on the welfare-optimal set (lindahl.ts). Pure.
  */
 import type { Draw, Game, OutcomeMetrics } from '../game.ts';
-import { round6 } from '../game.ts';
-import { meanValueEntropy } from '../preferences.ts';
+import { commonDrawFields, commonStartFields, round6, round6OrNull } from '../game.ts';
 import type { Rng } from '../rng.ts';
 import { toCents, validateContributions } from './contributions.ts';
 import { cofundingBaseline, type CofundingBaseline } from './lindahl.ts';
@@ -38,7 +37,6 @@ function randomPledge(m: number, budget: number, rng: Rng): number[] {
 
 function metrics(draw: Draw, contributions: number[][] | null, baseline: CofundingBaseline | null): OutcomeMetrics {
   const m = cofundingRunMetrics(partsOf(draw), contributions, baseline);
-  const r = (x: number | null) => (x === null ? null : round6(x));
   return {
     welfare: round6(m.welfare),
     shares: m.shares,
@@ -46,12 +44,12 @@ function metrics(draw: Draw, contributions: number[][] | null, baseline: Cofundi
     nash_utilities: m.baseline_utilities,
     exploitation: m.exploitation,
     extra: {
-      efficiency: r(m.efficiency),
-      provision_rate: r(m.provision_rate),
+      efficiency: round6OrNull(m.efficiency),
+      provision_rate: round6OrNull(m.provision_rate),
       coordination_failures: m.coordination_failures,
-      lindahl_distance: r(m.lindahl_distance),
+      lindahl_distance: round6OrNull(m.lindahl_distance),
     },
-    seatExtra: { free_rider_index: m.free_rider_index.map(r) },
+    seatExtra: { free_rider_index: m.free_rider_index.map(round6OrNull) },
   };
 }
 
@@ -61,7 +59,7 @@ export const cofunding: Game<number[], number[], CofundingBaseline, number[][]> 
   termsKey: 'contributions',
   ballot: 'joint',
   draw(spec, level, rng) {
-    const p = generateCofundingPreferences(spec.n, spec.m, level, spec.sigma ?? 0.5, rng);
+    const p = generateCofundingPreferences(spec.n, spec.m, level, spec.sigma!, rng);
     return { values: p.valuations, cosine: p.cosine, costs: p.costs, budgets: p.budgets };
   },
   validate(x, spec, own) {
@@ -89,17 +87,13 @@ export const cofunding: Game<number[], number[], CofundingBaseline, number[][]> 
   },
   metrics,
   startFields: (draw, spec) => ({
-    preferences: draw.values.map((v) => v.slice()),
-    cosine_similarity: draw.cosine[0][1],
+    ...commonStartFields(draw),
     projects: spec.items,
     costs: partsOf(draw).costs.slice(),
     budgets: partsOf(draw).budgets.slice(),
   }),
   drawFields: (draw, spec) => ({
-    preferences: draw.values,
-    cosine_similarity: round6(draw.cosine[0][1]),
-    value_entropy: round6(meanValueEntropy(draw.values)),
-    ...(spec.n > 2 ? { cosine_similarities: draw.cosine.map((row) => row.map(round6)) } : {}),
+    ...commonDrawFields(draw, spec),
     costs: partsOf(draw).costs,
     budgets: partsOf(draw).budgets,
   }),

@@ -4,12 +4,7 @@
  * an error the proposer should see, not a silent change to their offer. Pure.
  */
 import type { Checked } from '../allocation.ts';
-import { TREATY_ISSUES } from './issues.ts';
-
-function label(j: number): string {
-  const issue = TREATY_ISSUES[j];
-  return issue ? `issue ${j} (${issue.name})` : `issue ${j}`;
-}
+import { issueLabel as label } from './issues.ts';
 
 /** An array of exactly k integers 0..100; errors name the issue (0-based index and name) and the rule. */
 export function validateAgreement(x: unknown, k: number): Checked<number[]> {

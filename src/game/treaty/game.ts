@@ -7,8 +7,7 @@
  * this folder (index.ts); this file puts it on the interface. Pure.
  */
 import type { Draw, Game, OutcomeMetrics } from '../game.ts';
-import { round6 } from '../game.ts';
-import { meanValueEntropy } from '../preferences.ts';
+import { commonDrawFields, commonStartFields, round6, round6OrNull } from '../game.ts';
 import type { Rng } from '../rng.ts';
 import { validateAgreement } from './agreement.ts';
 import { treatyRunMetrics } from './metrics.ts';
@@ -29,7 +28,7 @@ function metrics(draw: Draw, agreement: number[] | null, nash: TreatyNash | null
     pareto_optimal: m.pareto_optimal,
     nash_utilities: m.nash_utilities,
     exploitation: m.exploitation,
-    extra: { distance_from_nash: m.nash_distance === null ? null : round6(m.nash_distance) },
+    extra: { distance_from_nash: round6OrNull(m.nash_distance) },
   };
 }
 
@@ -39,7 +38,7 @@ export const treaty: Game<number[], number[], TreatyNash> = {
   termsKey: 'agreement',
   ballot: 'each',
   draw(spec, level, rng) {
-    const p = generateTreatyPreferences(spec.n, spec.m, spec.rho ?? 0, level, rng);
+    const p = generateTreatyPreferences(spec.n, spec.m, spec.rho!, level, rng);
     return {
       values: p.weights,
       cosine: p.weightCosine,
@@ -55,17 +54,13 @@ export const treaty: Game<number[], number[], TreatyNash> = {
   baseline: (draw) => treatyNash(positionsOf(draw), draw.values),
   metrics,
   startFields: (draw, spec) => ({
-    preferences: draw.values.map((v) => v.slice()),
-    cosine_similarity: draw.cosine[0][1],
+    ...commonStartFields(draw),
     issues: spec.items,
     positions: positionsOf(draw).map((p) => p.slice()),
     rank_correlation: draw.rankCorrelation?.[0][1] ?? null,
   }),
   drawFields: (draw, spec) => ({
-    preferences: draw.values,
-    cosine_similarity: round6(draw.cosine[0][1]),
-    value_entropy: round6(meanValueEntropy(draw.values)),
-    ...(spec.n > 2 ? { cosine_similarities: draw.cosine.map((row) => row.map(round6)) } : {}),
+    ...commonDrawFields(draw, spec),
     positions: positionsOf(draw),
     rank_correlation: round6(draw.rankCorrelation?.[0][1] ?? 0),
   }),

@@ -41,6 +41,12 @@ export const TREATY_PARAMS = {
   theta: { min: 0, max: 1, name: 'theta' },
 } as const;
 
+/** An issue as errors name it: its 0-based index and name. */
+export function issueLabel(j: number): string {
+  const issue = TREATY_ISSUES[j];
+  return issue ? `issue ${j} (${issue.name})` : `issue ${j}`;
+}
+
 /** The names of a K-issue treaty's issues. */
 export function issueNames(k: number): string[] {
   return treatyIssues(k).map((i) => i.name);
