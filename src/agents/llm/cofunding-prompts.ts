@@ -7,6 +7,7 @@
  * and the contributions answer format. prompt-reader.ts reads this text back, so its line
  * shapes are a contract. Pure.
  */
+import { toCents as cents } from '../../game/cofunding/contributions.ts';
 import { COFUNDING_PROJECTS, type GameSpec, type PrivateView } from '../../game/index.ts';
 import type { JointView } from '../../game/cofunding/game.ts';
 import type { Observation, ProposalView } from '../agent.ts';
@@ -37,7 +38,6 @@ export function isJointView(x: unknown): x is JointView {
   return !!v && typeof v === 'object' && Array.isArray(v.pledged) && Array.isArray(v.funded);
 }
 
-const cents = (x: number): number => Math.round(x * 100);
 /** An amount as the prompt writes it: the number itself (amounts have at most 2 decimals). */
 const amount = (x: number): string => String(x);
 /** a − b for amounts of at most 2 decimals, without float noise */

@@ -203,12 +203,8 @@ export class LlmAgent implements Agent {
   async act(obs: Observation, signal?: AbortSignal): Promise<AgentReply> {
     if (obs.self !== this.self) throw new Error(`LlmAgent for ${this.self} was given ${obs.self}'s observation`);
     if (this.system === null) {
-      this.system = systemPrompt(obs.spec, obs.self, {
-        values: obs.values,
-        ...(obs.positions ? { positions: obs.positions } : {}),
-        ...(obs.budget !== undefined ? { budget: obs.budget } : {}),
-        ...(obs.costs ? { costs: obs.costs } : {}),
-      });
+      // an Observation carries exactly the private view (values, positions, budget, costs)
+      this.system = systemPrompt(obs.spec, obs.self, obs);
       this.specForDigest = obs.spec;
       this.costs = obs.costs;
     }

@@ -9,7 +9,15 @@
  * Pure; imports src/game and src/protocol types only.
  */
 import { makeSpec, type AllocationMap, type GameParams, type GameSpec } from '../../game/index.ts';
-import type { Observation, Phase, PrivateFact, ProposalView, PublicFact, TallyView } from '../agent.ts';
+import {
+  PHASES,
+  type Observation,
+  type Phase,
+  type PrivateFact,
+  type ProposalView,
+  type PublicFact,
+  type TallyView,
+} from '../agent.ts';
 import { TREATY_PRIVATE_HEADER } from './treaty-prompts.ts';
 import { COFUNDING_PRIVATE_HEADER, OWN_PLEDGE_PREFIX, type JointView } from './cofunding-prompts.ts';
 
@@ -18,7 +26,6 @@ export interface PromptMessage {
   content: string;
 }
 
-const PHASES: readonly Phase[] = ['discussion', 'thinking', 'proposal', 'voting', 'reflection'];
 const HEADER =
   /^=== Round (\d+) of (\d+) \| (\w+)(?: \(pass (\d+) of (\d+)\))?(?: \| correction (\d+) of (\d+))? ===$/m;
 

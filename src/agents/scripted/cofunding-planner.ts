@@ -8,14 +8,11 @@
  */
 import type { Observation } from '../agent.ts';
 import { progress } from './planner.ts';
+import { toCents } from '../../game/cofunding/contributions.ts';
+import type { JointView } from '../../game/cofunding/game.ts';
 
-/** One joint proposal as every agent is shown it. */
-export interface JointView {
-  pledged: number[];
-  funded: boolean[];
-}
-
-export const toCents = (x: number): number => Math.round(x * 100) + 0;
+export { toCents };
+export type { JointView };
 
 /** A joint view of m projects, or null when x is not one. */
 export function asJointView(x: unknown, m: number): JointView | null {

@@ -22,7 +22,8 @@ interface TreatyPolicy {
   /** own-utility floor (0..100) for proposing and accepting this round */
   target(obs: Observation): number;
   /** default: the estimated frontier agreement meeting the target */
-  propose?(obs: Observation, target: number, rng: Rng): number[];
+  /** a policy that proposes on its own terms, without a concession target */
+  propose?(obs: Observation, rng: Rng): number[];
   /** default: accept what meets the target */
   accept?(obs: Observation, own: number, target: number, rng: Rng): boolean;
   lines: string[];
@@ -94,7 +95,7 @@ const POLICIES: Record<string, TreatyPolicy> = {
   },
   random: {
     target: () => 0,
-    propose: (obs, target, rng) => gameOf(obs.spec).randomWire(obs.spec, rng) as number[],
+    propose: (obs, rng) => gameOf(obs.spec).randomWire(obs.spec, rng) as number[],
     accept: (obs, own, target, rng) => rng.next() < 0.5,
     lines: [
       'Who knows what a good treaty on {issues} is?',
@@ -121,8 +122,7 @@ export function treatyAct(strategy: string, obs: Observation, rng: Rng): AgentRe
         text: `Round ${obs.round}: I aim for at least ${Math.round(p.target(obs))} of my 100 points; best offered so far ${bestReceived(obs)}.`,
       };
     case 'proposal': {
-      const t = p.target(obs);
-      const value = p.propose ? p.propose(obs, t, rng) : offerAbove(obs, t);
+      const value = p.propose ? p.propose(obs, rng) : offerAbove(obs, p.target(obs));
       return { text: JSON.stringify({ agreement: value }), value };
     }
     case 'voting': {

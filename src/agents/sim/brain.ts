@@ -55,7 +55,8 @@ export async function answer(
   const obs = read.obs;
   const seed = parseInt(hashOf(model, messages).slice(0, 8), 16);
   const agent = new ScriptedAgent(strategy, { seat: obs.seat, seed, runIndex: 0 });
-  if (STATEFUL.has(strategy)) await replay(agent, obs);
+  // only item allocation's strategies keep memory; the treaty's and co-funding's read it all from obs
+  if (STATEFUL.has(strategy) && obs.spec.game === 'item-allocation') await replay(agent, obs);
   const reply = await agent.act(obs);
   return { text: renderReply(obs, reply.text, reply.value), obs, strategy };
 }

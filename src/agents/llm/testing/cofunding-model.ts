@@ -7,14 +7,13 @@
  * positive payoff by its own pledge (which the voting turn shows it), and anything in the last
  * round. Not used by the product.
  */
+import { toCents as cents } from '../../../game/cofunding/contributions.ts';
 import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../../providers/types.ts';
 import type { Observation } from '../../agent.ts';
 import { isJointView } from '../cofunding-prompts.ts';
 import { readPrompt } from '../prompt-reader.ts';
 import { FnChatModel, type FnAnswer } from './chat-models.ts';
-
-const cents = (x: number) => Math.round(x * 100);
 
 /** Own pledge: by value, descending, min(value, share × cost) per project while the budget lasts. */
 export function cofundingPledge(obs: Pick<Observation, 'values' | 'budget' | 'costs' | 'spec' | 'round'>): number[] {
