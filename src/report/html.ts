@@ -83,24 +83,49 @@ export const SCRIPT = `(function () {
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64');
 
 /**
- * No default sources; only this module's stylesheet and script (by hash), and data: images
- * (none are used; allowed so a browser's own icon probe is not a violation). No base, no forms.
+ * A page's policy: no default sources; only this module's stylesheet and the page's one
+ * script (by hash), and data: images (none are used; allowed so a browser's own icon probe
+ * is not a violation). No base, no forms. `self` also admits scripts from beside the page
+ * (the index's data file): file:// pages cannot fetch JSON, but they may load a script.
  */
-export const CSP = [
-  "default-src 'none'",
-  `style-src '${'sha256-' + sha256(CSS)}'`,
-  `script-src '${'sha256-' + sha256(SCRIPT)}'`,
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export function cspFor(script: string, self = false): string {
+  return [
+    "default-src 'none'",
+    `style-src '${'sha256-' + sha256(CSS)}'`,
+    `script-src ${self ? "'self' " : ''}'${'sha256-' + sha256(script)}'`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
 
-export function page(title: string, body: string): string {
+/** The policy of a page with the default script and nothing loaded from beside it. */
+export const CSP = cspFor(SCRIPT);
+
+export interface PageOptions {
+  /** the page's one script (default SCRIPT) */
+  script?: string;
+  /** scripts loaded from beside the page before it (relative paths: data files) */
+  dataScripts?: string[];
+}
+
+/**
+ * Data for the page's script, inert (a JSON data block is not executed and CSP does not
+ * apply to it). `json` is JSON text; `<` becomes \u003c (it can only occur inside JSON
+ * strings), so no `</script>` or `<!--` can end the block early.
+ */
+export function jsonBlock(id: string, json: string): string {
+  return `<script type="application/json" id="${esc(id)}">${json.replace(/</g, '\\u003c')}</script>`;
+}
+
+export function page(title: string, body: string, opts: PageOptions = {}): string {
+  const script = opts.script ?? SCRIPT;
+  const data = opts.dataScripts ?? [];
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${esc(cspFor(script, data.length > 0))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${esc(title)}</title>
@@ -109,7 +134,7 @@ export function page(title: string, body: string): string {
 </head>
 <body>
 ${body}
-<script>${SCRIPT}</script>
+${data.map((src) => `<script src="${esc(src)}"></script>\n`).join('')}<script>${script}</script>
 </body>
 </html>
 `;
