@@ -31,40 +31,79 @@ const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
 const TMP_RE = /^\.(.+)\.tmp-(.+)-(\d+)-(\d+)$/;
 
 /**
+ * A file written piece by piece and put in place atomically: `write` appends to a temporary
+ * file beside the target, `commit` fsyncs and renames it over the target, `abort` (or any
+ * failed write) removes it, so readers see the old file or the whole new one, never a part.
+ * For files too large to build as one string (all_results.json of a big grid).
  * `durable: false` skips both fsyncs (still atomic: readers see the old file or the new
  * one): for data that is only a saving if it survives a power cut, such as cache entries,
  * where an fsync per LLM call would block the event loop for milliseconds each time.
  */
-export function writeFileAtomicallySync(path: string, data: string, opts: { durable?: boolean } = {}): void {
-  const durable = opts.durable !== false;
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.tmp-${HOST}-${process.pid}-${++counter}`);
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    // write() may take less than asked (a full disk, a signal): loop until all bytes are down.
-    const buf = Buffer.from(data, 'utf8');
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-    if (durable) fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    // No partial temporary file stays behind (ENOSPC, EIO …); the error names the target.
+export class AtomicWriter {
+  private readonly tmp: string;
+  private fd: number | null;
+
+  constructor(
+    readonly path: string,
+    private readonly opts: { durable?: boolean } = {},
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.tmp = join(dirname(path), `.${basename(path)}.tmp-${HOST}-${process.pid}-${++counter}`);
+    this.fd = openSync(this.tmp, 'w', 0o644);
+  }
+
+  write(data: string): void {
+    if (this.fd === null) throw new Error(`${this.path}: write after commit or abort`);
     try {
-      closeSync(fd);
-    } catch {
-      /* closed already */
+      // write() may take less than asked (a full disk, a signal): loop until all bytes are down.
+      const buf = Buffer.from(data, 'utf8');
+      for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  commit(): void {
+    if (this.fd === null) throw new Error(`${this.path}: commit after commit or abort`);
+    const durable = this.opts.durable !== false;
+    try {
+      if (durable) fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = null;
+      renameSync(this.tmp, this.path);
+    } catch (e) {
+      this.fail(e);
+    }
+    if (durable) fsyncDir(dirname(this.path));
+  }
+
+  /** Removes the temporary file (no partial file stays behind); safe to call twice. */
+  abort(): void {
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* closed already */
+      }
+      this.fd = null;
     }
     try {
-      unlinkSync(tmp);
+      unlinkSync(this.tmp);
     } catch {
       /* already gone */
     }
+  }
+
+  private fail(e: unknown): never {
+    // ENOSPC, EIO …: nothing partial stays behind, and the error names the target.
+    this.abort();
     const err = e as NodeJS.ErrnoException;
-    if (err && typeof err === 'object' && !err.path) err.path = path;
+    if (err && typeof err === 'object' && !err.path) err.path = this.path;
     throw e;
   }
-  if (!durable) return;
+}
+
+function fsyncDir(dir: string): void {
   try {
     const dfd = openSync(dir, 'r');
     try {
@@ -75,6 +114,12 @@ export function writeFileAtomicallySync(path: string, data: string, opts: { dura
   } catch {
     /* some filesystems refuse directory fsync; the rename is still atomic */
   }
+}
+
+export function writeFileAtomicallySync(path: string, data: string, opts: { durable?: boolean } = {}): void {
+  const w = new AtomicWriter(path, opts);
+  w.write(data);
+  w.commit();
 }
 
 export async function writeFileAtomically(path: string, data: string): Promise<void> {

@@ -2,6 +2,9 @@
  * `collect` (DESIGN §4): folds every experiment's state and result into all_results.json,
  * summary.json (counts, success rate, by model pair and by level with outcome statistics),
  * results.csv (one row per experiment) and runs.csv (one row per run and seat, tidy).
+ * One experiment at a time: each result is read, appended to all_results.json as it
+ * streams to disk, reduced to its table rows and the few fields the summary needs, and
+ * dropped, so memory does not grow with the whole grid's result documents.
  */
 import {
   mergeServedModels,
@@ -22,7 +25,7 @@ import {
   type RunRow,
   servedModelWarnings,
 } from '../results/index.ts';
-import { writeFileAtomicallySync, writeJsonSync } from '../files.ts';
+import { AtomicWriter, writeFileAtomicallySync, writeJsonSync } from '../files.ts';
 import type { Layout } from '../results/layout.ts';
 import { experimentState, type ExperimentState } from './status.ts';
 
@@ -53,8 +56,55 @@ function checked(s: ExperimentState): ExperimentState {
   return s;
 }
 
+/** What the summary reads of a result: its runs' outcomes and seats, and its totals (no preferences, allocations …). */
+function slim(r: ResultDocument): ResultDocument {
+  return {
+    ...r,
+    runs: r.runs.map((run) => ({ consensus: run.consensus, round: run.round, agents: run.agents })),
+  } as ResultDocument;
+}
+
+/** all_results.json written element by element, byte for byte what JSON.stringify(list, null, 2) would give. */
+class JsonArrayWriter {
+  private n = 0;
+  constructor(private readonly w: AtomicWriter) {}
+  push(x: unknown): void {
+    this.w.write((this.n++ ? ',\n  ' : '[\n  ') + JSON.stringify(x, null, 2).replace(/\n/g, '\n  '));
+  }
+  end(): void {
+    this.w.write(this.n ? '\n]\n' : '[]\n');
+    this.w.commit();
+  }
+}
+
 export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOutcome {
-  const states = configs.map((c) => checked(experimentState(layout, c)));
+  const states: ExperimentState[] = [];
+  const rr: RunRow[] = [];
+  const resRows: ResultRow[] = [];
+  const out = new AtomicWriter(layout.abs(layout.allResults));
+  try {
+    const all = new JsonArrayWriter(out);
+    for (const c of configs) {
+      const s = checked(experimentState(layout, c));
+      all.push(
+        s.result ?? {
+          experiment_id: s.config.experiment_id,
+          weak_model: s.config.weak_model,
+          strong_model: s.config.strong_model,
+          competition_level: s.config.competition_level,
+          status: s.status,
+          note: s.note ?? null,
+        },
+      );
+      if (s.result && KNOWN_STATUSES.has(String(s.status))) rr.push(...runRows(s.config, s.result));
+      resRows.push(resultRow({ ...s, resultFile: layout.result(s.config) }));
+      states.push(s.result ? { ...s, result: slim(s.result) } : s);
+    }
+    all.end();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
   const counts = Object.fromEntries(STATUSES.map((k) => [k, 0])) as Record<ExperimentStatus, number>;
   // a status this version does not know is counted and named, never silently dropped
   const unknown = states.filter((s) => !KNOWN_STATUSES.has(String(s.status)));
@@ -128,22 +178,6 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
         note: s.note ?? null,
       })),
   };
-  const rr = done.flatMap((s) => runRows(s.config, s.result!));
-  const resRows = states.map((s) => resultRow({ ...s, resultFile: layout.result(s.config) }));
-  writeJsonSync(
-    layout.abs(layout.allResults),
-    states.map(
-      (s) =>
-        s.result ?? {
-          experiment_id: s.config.experiment_id,
-          weak_model: s.config.weak_model,
-          strong_model: s.config.strong_model,
-          competition_level: s.config.competition_level,
-          status: s.status,
-          note: s.note ?? null,
-        },
-    ),
-  );
   writeJsonSync(layout.abs(layout.summaryJson), summary);
   writeFileAtomicallySync(layout.abs(layout.resultsCsv), resultsCsv(resRows));
   writeFileAtomicallySync(layout.abs(layout.runsCsv), runsCsv(rr));

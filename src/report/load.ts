@@ -64,14 +64,16 @@ export function insideDir(dir: string, rel: string): string | null {
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export function loadResult(dir: string, rel: string): Loaded<ResultFile> {
+/** A result file, parsed, with its text (the report fingerprints pages by it). */
+export function loadResult(dir: string, rel: string): Loaded<ResultFile> & { text?: string } {
   const p = insideDir(dir, rel);
   if (!p) return { ok: false, error: `result path ${rel} points outside the results directory` };
   try {
-    const doc = JSON.parse(readFileSync(p, 'utf8')) as ResultFile;
+    const text = readFileSync(p, 'utf8');
+    const doc = JSON.parse(text) as ResultFile;
     if (!doc || typeof doc !== 'object' || !Array.isArray(doc.runs))
       return { ok: false, error: `${rel} is not a result file (no runs list)` };
-    return { ok: true, value: doc };
+    return { ok: true, value: doc, text };
   } catch (e) {
     return { ok: false, error: `cannot read ${rel}: ${(e as Error).message}` };
   }

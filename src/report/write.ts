@@ -6,21 +6,35 @@
  * The report directory is built under a temporary name and swapped in whole, so a reader
  * never sees half a report and pages of experiments that vanished do not linger; the
  * other files are written atomically.
+ * Experiments stream through one at a time (memory does not grow with the grid's
+ * transcripts), and what has not changed since the last build (report/build.json: pages,
+ * plots, the aggregates) is reused, linked from the previous report instead of rebuilt.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pidAlive, writeFileAtomicallySync } from '../files.ts';
 import { aggregate, type Aggregates } from './aggregate.ts';
 import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from './aggregate-files.ts';
-import { buildChartSpecs } from './charts.ts';
-import { renderCharts } from './render.ts';
+import { buildChartSpecs, type ChartDef } from './charts.ts';
+import { renderCharts, type RenderedChart } from './render.ts';
 import { experimentPage } from './experiment-page.ts';
 import { indexPage, type Totals } from './index-page.ts';
-import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
-import type { ResultFile } from '../results/index.ts';
+import { assertResultsDir, insideDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
+import { BUILD_FILE, emptyBuild, jsonSafe, readBuild, sha1, stamp, type BuildRecord } from './build-cache.ts';
+import type { ResultRow } from '../results/index.ts';
 import { VISUALIZE_FILE } from '../results/layout.ts';
-import { mergeServedModels, servedModelWarnings } from '../results/index.ts';
+import { mergeServedModels, servedModelWarnings, type ServedModels } from '../results/index.ts';
 
 export interface WriteReportOptions {
   /** capability score per model (registry `capability`, scripted `nominal_score`); unknown = left out of the scaling plot */
@@ -35,6 +49,8 @@ export interface WriteReportOptions {
   now?: () => Date;
   /** set summary.json's `aggregates` section when summary.json exists (default true) */
   mergeSummary?: boolean;
+  /** reuse pages, plots and aggregates of the previous report whose inputs are unchanged (default true) */
+  reuse?: boolean;
 }
 
 export interface ReportOutput {
@@ -43,6 +59,8 @@ export interface ReportOutput {
   indexBytes: number;
   plots: string[];
   experimentPages: number;
+  /** how many of the pages and plot files were taken over from the previous report unchanged */
+  reused: { pages: number; plots: number; aggregates: boolean };
   aggregatesCsvPath: string;
   aggregatesJsonPath: string;
   visualizePath: string;
@@ -66,23 +84,109 @@ function sweepBuilding(dir: string): void {
   }
 }
 
+/** Takes a file of the previous report over unchanged: a hard link (no copy) where the filesystem allows. */
+function carryOver(from: string, to: string): boolean {
+  if (!existsSync(from)) return false;
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
+  return true;
+}
+
+/** The aggregates, from the previous build when runs.csv and the options are the same. */
+function aggregatesFor(
+  runsCsvText: string,
+  runs: Parameters<typeof aggregate>[0],
+  o: { scores: Record<string, number | undefined>; resamples?: number; seed?: number },
+  prev: BuildRecord,
+  next: BuildRecord,
+): { agg: Aggregates; reused: boolean } {
+  const key = sha1(runsCsvText, JSON.stringify([o.scores, o.resamples ?? null, o.seed ?? null]));
+  if (prev.aggregates?.key === key) {
+    next.aggregates = prev.aggregates;
+    return { agg: prev.aggregates.value, reused: true };
+  }
+  const agg = aggregate(runs, o);
+  if (jsonSafe(agg)) next.aggregates = { key, value: agg };
+  return { agg, reused: false };
+}
+
+/** Renders the plots whose spec changed; takes the others' files over from the previous report. */
+async function writePlots(
+  defs: ChartDef[],
+  png: boolean,
+  prevDir: string,
+  building: string,
+  prev: BuildRecord,
+  next: BuildRecord,
+): Promise<{ charts: RenderedChart[]; files: string[]; reused: number }> {
+  const keyOf = (d: ChartDef) => sha1(JSON.stringify(d.spec), png ? 'png' : 'svg');
+  const charts = new Map<string, RenderedChart>();
+  let reused = 0;
+  for (const d of defs) {
+    const old = d.spec ? prev.plots[d.id] : undefined;
+    if (!old || old.key !== keyOf(d)) continue;
+    const svgPath = join(prevDir, 'plots', `${d.id}.svg`);
+    if (!old.files.every((f) => existsSync(join(prevDir, 'plots', f)))) continue;
+    for (const f of old.files) carryOver(join(prevDir, 'plots', f), join(building, 'plots', f));
+    charts.set(d.id, { ...d, svg: readFileSync(svgPath, 'utf8'), width: old.width, height: old.height });
+    next.plots[d.id] = old;
+    reused += old.files.length;
+  }
+  const fresh = await renderCharts(
+    defs.filter((d) => !charts.has(d.id)),
+    { png },
+  );
+  for (const c of fresh) {
+    charts.set(c.id, c);
+    if (!c.svg) continue;
+    const written = [`${c.id}.svg`];
+    writeFileSync(join(building, 'plots', `${c.id}.svg`), c.svg);
+    if (c.png) {
+      writeFileSync(join(building, 'plots', `${c.id}.png`), c.png);
+      written.push(`${c.id}.png`);
+      c.png = undefined; // written: not held for the rest of the build
+    }
+    next.plots[c.id] = { key: keyOf(c), files: written, width: c.width, height: c.height };
+  }
+  // files in the plots' order, whatever was reused
+  const files = defs.flatMap((d) => next.plots[d.id]?.files ?? []);
+  return { charts: defs.map((d) => charts.get(d.id)!), files, reused };
+}
+
+interface PageSource {
+  id: number;
+  resultFile: string;
+  transcriptFile: string | undefined;
+  /** fingerprint of the result document's text */
+  resultHash: string;
+}
+
 export async function writeReport(resultsDir: string, opts: WriteReportOptions = {}): Promise<ReportOutput> {
   assertResultsDir(resultsDir);
   const dir = resolve(resultsDir);
   const tables = readTables(resultsDir);
   const scores = opts.scores ?? {};
-  const agg = opts.aggregates ?? aggregate(tables.runs, { scores, resamples: opts.resamples, seed: opts.seed });
-  const charts = await renderCharts(buildChartSpecs(agg), { png: opts.png });
+  const prevDir = join(dir, REPORT);
+  const prev = opts.reuse === false ? emptyBuild() : readBuild(prevDir);
+  const next = emptyBuild();
+  const png = opts.png !== false;
+  const { agg, reused: aggReused } = opts.aggregates
+    ? { agg: opts.aggregates, reused: false }
+    : aggregatesFor(
+        readFileSync(join(dir, 'runs.csv'), 'utf8'),
+        tables.runs,
+        { scores, resamples: opts.resamples, seed: opts.seed },
+        prev,
+        next,
+      );
   const warnings: string[] = [];
 
-  // Result files first (small), so pages can link to their neighbours.
-  const results = new Map<number, ResultFile>();
-  for (const row of [...tables.results].sort((a, b) => a.experiment_id - b.experiment_id)) {
-    if (!row.result_file) continue;
-    const r = loadResult(dir, row.result_file);
-    if (r.ok) results.set(row.experiment_id, r.value);
-    else warnings.push(`experiment ${row.experiment_id}: ${r.error}; it has no page`);
-  }
+  // Pass 1, one result at a time: which experiments get a page (so pages can link to their
+  // neighbours), the grid's totals and served models. Nothing of a result is kept but its fingerprint.
+  const sources: PageSource[] = [];
   const totals: Totals = {
     calls: 0,
     input_tokens: 0,
@@ -92,7 +196,21 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     cache_write_tokens: 0,
     cost_usd: 0,
   };
-  for (const r of results.values()) {
+  const served: (ServedModels | undefined)[] = [];
+  for (const row of [...tables.results].sort((a: ResultRow, b: ResultRow) => a.experiment_id - b.experiment_id)) {
+    if (!row.result_file) continue;
+    const loaded = loadResult(dir, row.result_file);
+    if (!loaded.ok) {
+      warnings.push(`experiment ${row.experiment_id}: ${loaded.error}; it has no page`);
+      continue;
+    }
+    const r = loaded.value;
+    sources.push({
+      id: row.experiment_id,
+      resultFile: row.result_file,
+      transcriptFile: r.transcript_file,
+      resultHash: sha1(loaded.text ?? ''),
+    });
     totals.calls += r.calls ?? 0;
     totals.input_tokens += r.input_tokens ?? 0;
     totals.output_tokens += r.output_tokens ?? 0;
@@ -104,9 +222,10 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
         totals.cache_write_tokens += a.cache_write_tokens ?? 0;
       }
     totals.cost_usd += r.cost_usd ?? 0;
+    served.push(r.served_models);
   }
   // another model answering than the one requested changes what the numbers mean: said up front
-  const servedWarnings = servedModelWarnings(mergeServedModels([...results.values()].map((r) => r.served_models)));
+  const servedWarnings = servedModelWarnings(mergeServedModels(served));
 
   sweepBuilding(dir);
   const building = join(dir, `.report.building-${process.pid}`);
@@ -115,34 +234,55 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
   mkdirSync(join(building, 'experiments'), { recursive: true });
   const title = opts.title ?? `Scaling experiment report: ${basename(dir)}`;
   let indexBytes = 0;
-  const plots: string[] = [];
+  let plots: string[] = [];
+  let reusedPages = 0,
+    reusedPlots = 0;
   try {
-    const ids = [...results.keys()];
-    ids.forEach((id, k) => {
-      const result = results.get(id)!;
-      const t = loadTranscript(dir, result.transcript_file);
+    // Pass 2: each page, rebuilt only when its inputs changed.
+    sources.forEach((src, k) => {
+      const prevId = k > 0 ? sources[k - 1].id : null;
+      const nextId = k + 1 < sources.length ? sources[k + 1].id : null;
+      const fingerprint = sha1(
+        src.resultHash,
+        stamp(src.transcriptFile ? insideDir(dir, src.transcriptFile) : null),
+        stamp(join(dir, 'configs', `config_${src.id}.json`)),
+        String(prevId),
+        String(nextId),
+        title,
+      );
+      const file = `${src.id}.html`;
+      next.pages[src.id] = fingerprint;
+      if (
+        prev.pages[src.id] === fingerprint &&
+        carryOver(join(prevDir, 'experiments', file), join(building, 'experiments', file))
+      ) {
+        reusedPages++;
+        return;
+      }
+      const loaded = loadResult(dir, src.resultFile);
+      if (!loaded.ok) {
+        // rewritten between the passes by a grid still running: said, and built next time
+        warnings.push(`experiment ${src.id}: ${loaded.error}; its page was not rebuilt`);
+        delete next.pages[src.id];
+        return;
+      }
+      const t = loadTranscript(dir, src.transcriptFile);
       const note = t.error ?? (t.badLines ? `${t.badLines} unreadable line(s) skipped` : undefined);
       const html = experimentPage({
-        id,
-        result,
-        config: loadConfig(dir, id),
+        id: src.id,
+        result: loaded.value,
+        config: loadConfig(dir, src.id),
         events: t.events,
         transcriptNote: note,
-        prev: k > 0 ? ids[k - 1] : null,
-        next: k + 1 < ids.length ? ids[k + 1] : null,
+        prev: prevId,
+        next: nextId,
         gridTitle: title,
       });
-      writeFileSync(join(building, 'experiments', `${id}.html`), html);
+      writeFileSync(join(building, 'experiments', file), html);
     });
-    for (const c of charts) {
-      if (!c.svg) continue;
-      writeFileSync(join(building, 'plots', `${c.id}.svg`), c.svg);
-      plots.push(join(dir, REPORT, 'plots', `${c.id}.svg`));
-      if (c.png) {
-        writeFileSync(join(building, 'plots', `${c.id}.png`), c.png);
-        plots.push(join(dir, REPORT, 'plots', `${c.id}.png`));
-      }
-    }
+    const drawn = await writePlots(buildChartSpecs(agg), png, prevDir, building, prev, next);
+    plots = drawn.files.map((f) => join(dir, REPORT, 'plots', f));
+    reusedPlots = drawn.reused;
     const files = [
       'results.csv',
       'runs.csv',
@@ -159,11 +299,11 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       resultsDir,
       generatedAt: (opts.now?.() ?? new Date()).toISOString(),
       agg,
-      charts,
+      charts: drawn.charts,
       results: tables.results,
       runs: tables.runs,
       totals,
-      pages: new Set(ids),
+      pages: new Set(sources.map((s) => s.id)),
       scores,
       warnings,
       files,
@@ -171,6 +311,7 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     });
     indexBytes = Buffer.byteLength(html);
     writeFileSync(join(building, 'index.html'), html);
+    writeFileSync(join(building, BUILD_FILE), JSON.stringify(next) + '\n');
 
     // swap in whole
     const target = join(dir, REPORT);
@@ -197,7 +338,8 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     indexPath: join(dir, REPORT, 'index.html'),
     indexBytes,
     plots,
-    experimentPages: results.size,
+    experimentPages: sources.length,
+    reused: { pages: reusedPages, plots: reusedPlots, aggregates: aggReused },
     aggregatesCsvPath,
     aggregatesJsonPath,
     visualizePath,

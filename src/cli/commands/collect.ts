@@ -7,14 +7,28 @@ import { assertWritableDir, sweepTempFiles } from '../../files.ts';
 import { layoutOf, withResultsDir } from '../shared.ts';
 import { reportFor } from './report.ts';
 
-export async function collectAndReport(layout: Layout, opts: { modelsFile?: string } = {}): Promise<string[]> {
+export async function collectAndReport(
+  layout: Layout,
+  opts: { modelsFile?: string; report?: boolean } = {},
+): Promise<string[]> {
+  const lines = collectTables(layout);
+  if (opts.report === false) {
+    lines.push(`  No report (--no-report); write it with \`bargain report --results-dir ${layout.root}\``);
+    return lines;
+  }
+  const { lines: report } = await reportFor(layout.root, opts);
+  return [...lines, ...report];
+}
+
+/** Collects the tables and summary; returns the lines to print. Nothing of the results outlives it (the report streams its own). */
+function collectTables(layout: Layout): string[] {
   const configs = loadConfigs(layout);
   assertWritableDir(layout.root, 'results directory');
   sweepTempFiles(layout.root); // leftovers of killed writers (e.g. SLURM tasks), so every file left parses
   const out = collect(layout, configs);
   const c = out.counts;
   const s = out.summary as Record<string, number | null>;
-  const lines = [
+  return [
     `Collected ${configs.length} experiments in ${layout.root}: ${c.SUCCESS} successful, ${c.FAILED} failed, ${c.TIMEOUT} timeout, ` +
       `${c.RUNNING ? `${c.RUNNING} running (another process), ` : ''}${c.INCOMPLETE} incomplete, ${c.NOT_STARTED} not started` +
       (out.unknown.length
@@ -28,8 +42,6 @@ export async function collectAndReport(layout: Layout, opts: { modelsFile?: stri
       (s.cost_usd ? ` | cost $${s.cost_usd.toFixed(4)}` : ''),
     `  Wrote ${['all_results.json', 'summary.json', 'results.csv', 'runs.csv'].map((f) => `${layout.root}/${f}`).join(', ')}`,
   ];
-  const { lines: report } = await reportFor(layout.root, opts);
-  return [...lines, ...report];
 }
 
 function fmt(x: number | null | undefined): string {
@@ -41,8 +53,11 @@ export function registerCollect(program: Command): void {
     program
       .command('collect')
       .description('collect results into all_results.json, summary.json, results.csv, runs.csv and the report')
-      .option('--models <file>', 'a models JSON file (capability scores for the scaling plot)'),
-  ).action(async (f: { resultsDir: string; models?: string }) => {
-    process.stdout.write((await collectAndReport(layoutOf(f), { modelsFile: f.models })).join('\n') + '\n');
+      .option('--models <file>', 'a models JSON file (capability scores for the scaling plot)')
+      .option('--no-report', 'write the tables and summary only; `bargain report` writes the report later'),
+  ).action(async (f: { resultsDir: string; models?: string; report: boolean }) => {
+    process.stdout.write(
+      (await collectAndReport(layoutOf(f), { modelsFile: f.models, report: f.report })).join('\n') + '\n',
+    );
   });
 }

@@ -14,6 +14,7 @@ interface Flags {
   resultsDir: string;
   open?: boolean;
   models?: string;
+  rebuild?: boolean;
 }
 
 /** Registry capability lookup (built-in registry, extended by a --models FILE). */
@@ -25,17 +26,18 @@ export async function registryScores(modelsFile?: string): Promise<ScoreLookup> 
 /** Writes the report of `resultsDir`; returns the lines to print. Shared with collect. */
 export async function reportFor(
   resultsDir: string,
-  opts: { modelsFile?: string } = {},
+  opts: { modelsFile?: string; rebuild?: boolean } = {},
 ): Promise<{ out: ReportOutput; lines: string[] }> {
   const { runs } = readTables(resultsDir);
   const models = new Set(runs.flatMap((r) => [r.weak_model, r.strong_model]));
   const scores = capabilityScores(models, await registryScores(opts.modelsFile));
   const t0 = performance.now();
-  const out = await writeReport(resultsDir, { scores });
+  const out = await writeReport(resultsDir, { scores, reuse: !opts.rebuild });
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   const a = out.aggregates;
   const lines = [
     `Report: ${out.indexPath} (${a.experiments} experiments with runs, ${a.runs} runs, ${out.experimentPages} experiment pages, ${out.plots.length} plot files, ${secs} s)`,
+    `  Reused unchanged from the last report: ${out.reused.pages} of ${out.experimentPages} pages, ${out.reused.plots} of ${out.plots.length} plot files, ${out.reused.aggregates ? 'the aggregates' : 'no aggregates'}`,
     `  Open ${pathToFileURL(resolve(out.indexPath)).href}`,
     `  Wrote ${out.aggregatesCsvPath}, ${out.aggregatesJsonPath}, ${out.visualizePath}`,
   ];
@@ -78,11 +80,12 @@ export function registerReport(program: Command): void {
   )
     .option('--open', 'open report/index.html in the default browser')
     .option('--models <file>', 'model registry file extending the built-in one (for capability scores)')
+    .option('--rebuild', 'rebuild every page and plot (by default those whose inputs are unchanged are reused)')
     .action(async (f: Flags) => {
       // one line before any work, instead of a failed mkdir deep inside the report's build
       assertResultsDir(f.resultsDir);
       assertWritableDir(f.resultsDir, 'results directory');
-      const { out, lines } = await reportFor(f.resultsDir, { modelsFile: f.models });
+      const { out, lines } = await reportFor(f.resultsDir, { modelsFile: f.models, rebuild: f.rebuild });
       process.stdout.write(lines.join('\n') + '\n');
       if (f.open && !(await openInBrowser(out.indexPath))) {
         process.stdout.write(`  No browser opener found (xdg-open/open); open ${out.indexPath} yourself\n`);
