@@ -21,12 +21,23 @@ function trimNumbers(svg: string): string {
   return svg.replace(/<[^>]+>/g, (tag) => tag.replace(/(\d+\.\d\d)\d+/g, '$1'));
 }
 
-/** Makes ids inside one SVG unique on a page that inlines several (clip paths, gradients). */
+/**
+ * Makes ids inside one SVG unique on a page that inlines several (clip paths, gradients),
+ * and the same on every render: vega numbers them with counters that run for the whole
+ * process (clip1, clip16 …), so ids are renumbered in order of appearance.
+ */
 function scopeIds(svg: string, prefix: string): string {
+  const ids = new Map<string, string>();
+  const idOf = (id: string) => {
+    let v = ids.get(id);
+    if (!v) ids.set(id, (v = `${prefix}-${ids.size}`));
+    return v;
+  };
+  for (const m of svg.matchAll(/\bid="([^"]+)"/g)) idOf(m[1]);
   return svg
-    .replace(/\bid="([^"]+)"/g, (_m, id) => `id="${prefix}-${id}"`)
-    .replace(/url\(#([^)]+)\)/g, (_m, id) => `url(#${prefix}-${id})`)
-    .replace(/href="#([^"]+)"/g, (_m, id) => `href="#${prefix}-${id}"`);
+    .replace(/\bid="([^"]+)"/g, (_m, id) => `id="${idOf(id)}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id) => `url(#${idOf(id)})`)
+    .replace(/href="#([^"]+)"/g, (_m, id) => `href="#${idOf(id)}"`);
 }
 
 export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
