@@ -1,16 +1,25 @@
 /**
- * Report generation for the full scaling grid: 3 weak × 10 strong models × 10 levels =
- * 300 experiments × 4 runs, in the results layout, with the seed grid's 13 model names
+ * The report's cost at two sizes, in the results layout, with the seed grid's model names
  * (each played by a scripted strategy, so the negotiations are real) and per-call token
- * and prompt records like an LLM grid's. Prints wall and CPU time of writeReport (and of
- * its aggregation and chart parts), the index page's size and the pages' sizes.
- * Targets (issue 6): < 10 s, index.html < 2 MB. Asserts nothing.
+ * and prompt records like an LLM grid's. Asserts nothing; prints figures.
  *
- *   node --import tsx bench/report.ts [--keep DIR] [--resamples 2000]
+ * seed: 3 weak × 10 strong × 10 levels = 300 experiments × 4 runs, in process: wall and CPU
+ *   time of writeReport and of its aggregation and chart parts. Target (issue 6): < 10 s.
+ * 10k: 3 × 10 × 84 levels = 2,520 experiments × 4 runs = 10,080 runs, through the real CLI
+ *   in child processes (so peak RSS is the command's own): `collect` (tables, then the whole
+ *   report from scratch), `collect` again on the unchanged grid (reuse), `collect
+ *   --no-report` + `report --rebuild`; then the sizes of index.html, its data and the pages,
+ *   the plots' pixel sizes, and index.html opened in headless Chromium when it is installed.
+ *   Targets (issue 17): collect + report < 15 s and < 400 MB; index.html < 2 MB, opens < 3 s.
+ * levels101: 3 × 4 × 101 levels × 8 runs (9,696 runs): the plots' pixel sizes (< 4,000 px).
+ *
+ *   node --import tsx bench/report.ts [--size seed|10k|levels101|all] [--keep DIR] [--resamples 2000]
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadRegistry } from '../src/providers/registry.ts';
 import { PRESETS } from '../src/grid/presets.ts';
 import { aggregate } from '../src/report/aggregate.ts';
@@ -19,6 +28,7 @@ import { renderCharts } from '../src/report/render.ts';
 import { readTables } from '../src/report/load.ts';
 import { capabilityScores } from '../src/grid/scores.ts';
 import { buildFixtureGrid } from '../src/report/testing/fixture-grid.ts';
+import { pngInfo } from '../src/report/testing/png.ts';
 import { writeReport } from '../src/report/write.ts';
 
 const args = process.argv.slice(2);
@@ -28,6 +38,10 @@ const opt = (name: string) => {
 };
 const keep = opt('--keep');
 const resamples = Number(opt('--resamples') ?? 2000);
+const size = opt('--size') ?? 'all';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'bargain.mjs');
+const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.mjs');
 
 const seed = PRESETS.seed;
 const WEAK_PLAY = ['scripted:conceder', 'scripted:linear', 'scripted:random'];
@@ -43,6 +57,8 @@ const play = (m: string) => {
   if (w >= 0) return WEAK_PLAY[w % WEAK_PLAY.length];
   return STRONG_PLAY[seed.strong.indexOf(m) % STRONG_PLAY.length];
 };
+/** n evenly spaced levels from 0 to 1. */
+const levels = (n: number) => Array.from({ length: n }, (_, i) => Math.round((i / (n - 1)) * 1e6) / 1e6);
 
 function timed<T>(f: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
   const c0 = process.cpuUsage(),
@@ -76,45 +92,166 @@ function dirBytes(dir: string): { files: number; bytes: number; max: number } {
 
 const MB = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
 
-async function main() {
-  const dir = keep ?? mkdtempSync(join(tmpdir(), 'bargain-bench-report-'));
-  try {
-    const built = await timed(() =>
-      buildFixtureGrid(dir, {
-        weak: seed.weak,
-        strong: seed.strong,
-        levels: seed.levels,
-        numRuns: 4,
-        play,
-        fakeCalls: true,
-      }),
-    );
-    console.log(`grid: ${built.value.length} experiments × 4 runs written in ${built.wall.toFixed(1)} s (${dir})`);
-    const reg = loadRegistry();
-    const scores = capabilityScores([...seed.weak, ...seed.strong], (m) => reg.capabilityScore(m));
+/** A bargain command in a child process: its wall time and peak RSS (reported by the hook as it exits). */
+function cli(argv: string[]): { wall: number; rssMB: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, BIN, ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`bargain ${argv.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  const m = /bench-max-rss-kb (\d+)/.exec(r.stderr);
+  return { wall, rssMB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
+}
 
-    const { runs } = readTables(dir);
-    const agg = await timed(async () => aggregate(runs, { scores, resamples }));
-    const charts = await timed(() => renderCharts(buildChartSpecs(agg.value)));
-    const full = await timed(() => writeReport(dir, { scores, resamples }));
-    const out = full.value;
-    const rep = dirBytes(out.reportDir);
-    const pages = dirBytes(join(out.reportDir, 'experiments'));
+const line = (what: string, r: { wall: number; rssMB: number }) =>
+  console.log(
+    `  ${what.padEnd(44)} ${r.wall.toFixed(2).padStart(6)} s wall   ${r.rssMB.toFixed(0).padStart(4)} MB peak RSS`,
+  );
+
+function plotSizes(reportDir: string): void {
+  const dir = join(reportDir, 'plots');
+  let longest = 0;
+  const rows: string[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const p = join(dir, f);
+    if (f.endsWith('.png')) {
+      const info = pngInfo(readFileSync(p));
+      longest = Math.max(longest, info.width, info.height);
+      rows.push(`${f} ${info.width}×${info.height} px ${MB(statSync(p).size)}`);
+    } else rows.push(`${f} ${MB(statSync(p).size)}`);
+  }
+  console.log(`  plots: ${rows.join(' · ')}`);
+  console.log(`  longest PNG side: ${longest} px   (target < 4,000 px)`);
+}
+
+/** index.html in headless Chromium: time to the load event and until the paginated tables have rows. */
+async function openInChromium(index: string): Promise<void> {
+  if (!existsSync('/usr/bin/chromium')) {
+    console.log('  Chromium: /usr/bin/chromium not found, open time not measured');
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const t0 = performance.now();
+    await page.goto(pathToFileURL(index).href, { waitUntil: 'load', timeout: 120_000 });
+    const load = (performance.now() - t0) / 1000;
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length > 0, null, {
+      timeout: 120_000,
+    });
+    const filled = (performance.now() - t0) / 1000;
     console.log(
-      `runs: ${agg.value.runs} (${runs.length} runs.csv rows), cells ${agg.value.by_cell.length}, bootstrap ${resamples} resamples`,
-    );
-    console.log(`writeReport: ${full.wall.toFixed(2)} s wall, ${full.cpu.toFixed(2)} s CPU   (target < 10 s)`);
-    console.log(
-      `  of which aggregate: ${agg.wall.toFixed(2)} s wall, ${agg.cpu.toFixed(2)} s CPU; charts (SVG+PNG): ${charts.wall.toFixed(2)} s wall, ${charts.cpu.toFixed(2)} s CPU`,
-    );
-    console.log(`index.html: ${MB(out.indexBytes)}   (target < 2 MB)`);
-    console.log(`experiment pages: ${out.experimentPages}, ${MB(pages.bytes)} total, largest ${MB(pages.max)}`);
-    console.log(`report directory: ${rep.files} files, ${MB(rep.bytes)}; plots: ${out.plots.length} files`);
-    console.log(
-      `scaling: unscored models ${out.aggregates.scaling.unscored_models.join(', ') || 'none'}; pooled slope ${out.aggregates.scaling.fits[0].fit ? (out.aggregates.scaling.fits[0].fit.slope * 100).toFixed(2) : '–'} per 100 pts`,
+      `  index.html in Chromium: load event ${load.toFixed(2)} s, experiment list filled ${filled.toFixed(2)} s   (target < 3 s)${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`,
     );
   } finally {
-    if (!keep) rmSync(dir, { recursive: true, force: true });
+    await browser.close();
+  }
+}
+
+async function seedSize(dir: string): Promise<void> {
+  const built = await timed(() =>
+    buildFixtureGrid(dir, {
+      weak: seed.weak,
+      strong: seed.strong,
+      levels: seed.levels,
+      numRuns: 4,
+      play,
+      fakeCalls: true,
+    }),
+  );
+  console.log(`seed grid: ${built.value.length} experiments × 4 runs written in ${built.wall.toFixed(1)} s (${dir})`);
+  const reg = loadRegistry();
+  const scores = capabilityScores([...seed.weak, ...seed.strong], (m) => reg.capabilityScore(m));
+
+  const { runs } = readTables(dir);
+  const agg = await timed(async () => aggregate(runs, { scores, resamples }));
+  const charts = await timed(() => renderCharts(buildChartSpecs(agg.value)));
+  const full = await timed(() => writeReport(dir, { scores, resamples, reuse: false }));
+  const out = full.value;
+  const rep = dirBytes(out.reportDir);
+  const pages = dirBytes(join(out.reportDir, 'experiments'));
+  console.log(
+    `  runs: ${agg.value.runs} (${runs.length} runs.csv rows), cells ${agg.value.by_cell.length}, bootstrap ${resamples} resamples`,
+  );
+  console.log(`  writeReport: ${full.wall.toFixed(2)} s wall, ${full.cpu.toFixed(2)} s CPU   (target < 10 s)`);
+  console.log(
+    `    of which aggregate: ${agg.wall.toFixed(2)} s wall, ${agg.cpu.toFixed(2)} s CPU; charts (SVG+PNG): ${charts.wall.toFixed(2)} s wall, ${charts.cpu.toFixed(2)} s CPU`,
+  );
+  console.log(`  index.html: ${MB(out.indexBytes)}   (target < 2 MB)`);
+  console.log(`  experiment pages: ${out.experimentPages}, ${MB(pages.bytes)} total, largest ${MB(pages.max)}`);
+  console.log(`  report directory: ${rep.files} files, ${MB(rep.bytes)}; plots: ${out.plots.length} files`);
+  console.log(
+    `  scaling: unscored models ${out.aggregates.scaling.unscored_models.join(', ') || 'none'}; pooled slope ${out.aggregates.scaling.fits[0].fit ? (out.aggregates.scaling.fits[0].fit.slope * 100).toFixed(2) : '–'} per 100 pts`,
+  );
+}
+
+async function tenK(dir: string): Promise<void> {
+  const built = await timed(() =>
+    buildFixtureGrid(dir, {
+      weak: seed.weak,
+      strong: seed.strong,
+      levels: levels(84),
+      numRuns: 4,
+      play,
+      fakeCalls: true,
+    }),
+  );
+  const grid = dirBytes(dir);
+  console.log(
+    `10k grid: ${built.value.length} experiments × 4 runs, 84 levels, written in ${built.wall.toFixed(1)} s (${dir}, ${MB(grid.bytes)})`,
+  );
+  const rd = ['--results-dir', dir];
+  line('collect (tables + whole report, from scratch)', cli(['collect', ...rd]));
+  const again = cli(['collect', ...rd]);
+  line('collect again, nothing changed (reuse)', again);
+  console.log(`    ${/Reused unchanged[^\n]*/.exec(again.stdout)?.[0] ?? ''}`);
+  line('collect --no-report', cli(['collect', '--no-report', ...rd]));
+  line('report --rebuild (everything from scratch)', cli(['report', '--rebuild', ...rd]));
+  const reportDir = join(dir, 'report');
+  const index = statSync(join(reportDir, 'index.html')).size;
+  const data = readdirSync(reportDir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `${f} ${MB(statSync(join(reportDir, f)).size)}`);
+  const pages = dirBytes(join(reportDir, 'experiments'));
+  console.log(`  index.html: ${MB(index)}   (target < 2 MB)${data.length ? `; beside it: ${data.join(', ')}` : ''}`);
+  console.log(`  experiment pages: ${pages.files}, ${MB(pages.bytes)} total, largest ${MB(pages.max)}`);
+  plotSizes(reportDir);
+  await openInChromium(join(reportDir, 'index.html'));
+}
+
+async function levels101(dir: string): Promise<void> {
+  const built = await timed(() =>
+    buildFixtureGrid(dir, {
+      weak: seed.weak,
+      strong: seed.strong.slice(0, 4),
+      levels: levels(101),
+      numRuns: 8,
+      play,
+      fakeCalls: true,
+    }),
+  );
+  console.log(`101-level grid: ${built.value.length} experiments × 8 runs written in ${built.wall.toFixed(1)} s`);
+  line('collect (tables + whole report)', cli(['collect', '--results-dir', dir]));
+  plotSizes(join(dir, 'report'));
+}
+
+async function main() {
+  const sizes = size === 'all' ? ['seed', '10k', 'levels101'] : [size];
+  for (const s of sizes) {
+    const run = { seed: seedSize, '10k': tenK, levels101 }[s];
+    if (!run) throw new Error(`unknown --size ${s}: use seed, 10k, levels101 or all`);
+    const dir = keep ? resolve(keep, s) : mkdtempSync(join(tmpdir(), `bargain-bench-report-${s}-`));
+    try {
+      await run(dir);
+    } finally {
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
