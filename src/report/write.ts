@@ -16,7 +16,7 @@ import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from 
 import { buildChartSpecs } from './charts.ts';
 import { renderCharts } from './render.ts';
 import { experimentPage } from './experiment-page.ts';
-import { indexPage, type Totals } from './index-page.ts';
+import { INDEX_DATA_FILE, indexData, indexPage, type IndexPageInput, type Totals } from './index-page.ts';
 import { assertResultsDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
 import type { ResultFile } from '../results/index.ts';
 import { VISUALIZE_FILE } from '../results/layout.ts';
@@ -154,7 +154,7 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     ]
       .filter((f) => f.startsWith('aggregates') || f === VISUALIZE_FILE || existsSync(join(dir, f)))
       .map((f) => ({ label: f, href: `../${f}` }));
-    const html = indexPage({
+    const input: IndexPageInput = {
       title,
       resultsDir,
       generatedAt: (opts.now?.() ?? new Date()).toISOString(),
@@ -168,7 +168,9 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       warnings,
       files,
       servedWarnings,
-    });
+    };
+    const html = indexPage(input);
+    writeFileSync(join(building, INDEX_DATA_FILE), indexData(input));
     indexBytes = Buffer.byteLength(html);
     writeFileSync(join(building, 'index.html'), html);
 
