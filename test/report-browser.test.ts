@@ -8,12 +8,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startBargain, tempDir } from './helpers/grid.ts';
+import { INDEX_DATA_FILE } from '../src/report/index-page.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM)
@@ -149,7 +150,8 @@ async function watchedPage(reportDir: string): Promise<Watched> {
   page.on('request', (r) => requests.push(r.url()));
   await page.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(allowed) && url.endsWith('.html')) return route.continue();
+    if (url.startsWith(allowed) && (url.endsWith('.html') || url === allowed + INDEX_DATA_FILE))
+      return route.continue();
     problems.push(`blocked request: ${url}`);
     return route.abort();
   });
@@ -158,8 +160,45 @@ async function watchedPage(reportDir: string): Promise<Watched> {
 
 function assertOnlyPages(w: Watched, reportDir: string) {
   const allowed = pathToFileURL(resolve(reportDir)).href + '/';
-  for (const u of w.requests) assert.ok(u.startsWith(allowed) && /\.html(#.*)?$/.test(u), `unexpected request ${u}`);
+  for (const u of w.requests)
+    assert.ok(
+      u.startsWith(allowed) && (/\.html(#.*)?$/.test(u) || u === allowed + INDEX_DATA_FILE),
+      `unexpected request ${u}`,
+    );
   assert.deepEqual(w.problems, []);
+}
+
+/** The pager line of an index data table ("rows a–b of n"). */
+const pagerStatus = (page: Page, id: string) => page.locator(`[data-table="${id}"] [data-role="status"]`).innerText();
+
+async function filterTable(page: Page, id: string, q: string) {
+  await page.fill(`[data-table="${id}"] input[data-role="filter"]`, q);
+}
+
+/** The first column's cells of every page of a data table (from the first page on), as shown. */
+async function allPages(page: Page, id: string, cells: string): Promise<string[]> {
+  const box = page.locator(`[data-table="${id}"]`);
+  await box.locator('button[data-go="first"]').click({ force: true });
+  const out: string[] = [];
+  for (;;) {
+    out.push(...(await box.locator(`tbody tr ${cells}`).evaluateAll((es) => es.map((e) => e.textContent ?? ''))));
+    const next = box.locator('button[data-go="next"]');
+    if (await next.isDisabled()) return out;
+    await next.click();
+  }
+}
+
+/** Every experiment link of a data table, over all its pages. */
+async function tableLinks(page: Page, id: string): Promise<string[]> {
+  const box = page.locator(`[data-table="${id}"]`);
+  await box.locator('button[data-go="first"]').click({ force: true });
+  const out: string[] = [];
+  for (;;) {
+    out.push(...(await box.locator('tbody a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!))));
+    const next = box.locator('button[data-go="next"]');
+    if (await next.isDisabled()) return out;
+    await next.click();
+  }
 }
 
 test('the demo grid report: no console errors, no network, visible plots, working links and toggles', {
@@ -197,19 +236,21 @@ test('the demo grid report: no console errors, no network, visible plots, workin
   await w.page.screenshot({ path: full, fullPage: true });
   t.diagnostic(`full-page screenshot: ${full}`);
 
-  // the filter script runs under the CSP
+  // the experiments table fills from index-data.js under the CSP: pages of 50, a filter over all 120 rows
   const rows = w.page.locator('#experiments-table tbody tr');
-  assert.equal(await rows.count(), 120);
-  await w.page.fill('input[data-filter="experiments-table"]', 'scripted:random');
-  assert.equal(await w.page.locator('#experiments-table tbody tr:visible').count(), 40);
-  await w.page.fill('input[data-filter="experiments-table"]', '');
+  assert.equal(await rows.count(), 50);
+  assert.equal(await pagerStatus(w.page, 'experiments-table'), 'rows 1–50 of 120');
+  await filterTable(w.page, 'experiments-table', 'scripted:random');
+  assert.equal(await rows.count(), 40);
+  assert.equal(await pagerStatus(w.page, 'experiments-table'), 'rows 1–40 of 40 matching (120 in all)');
+  await filterTable(w.page, 'experiments-table', '');
 
-  // every experiment link points at a page that exists; follow one
-  const hrefs = await w.page
-    .locator('#experiments-table a[href^="experiments/"]')
-    .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+  // every experiment link, page by page, points at a page that exists
+  const hrefs = await tableLinks(w.page, 'experiments-table');
   assert.equal(hrefs.length, 120);
+  assert.equal(new Set(hrefs).size, 120);
   for (const h of hrefs) assert.ok(existsSync(join(reportDir, h)), h);
+  await w.page.locator('[data-table="experiments-table"] button[data-go="first"]').click();
   await w.page.locator('#experiments-table a[href="experiments/7.html"]').click();
   await w.page.waitForURL(/experiments\/7\.html$/);
   assert.match(
@@ -305,6 +346,124 @@ test('a single-level grid with a failed and an unstarted experiment: a correct r
   assertOnlyPages(w, reportDir);
   await w.page.close();
   assert.ok(readFileSync(index, 'utf8').length < 2_000_000);
+});
+
+test('the index page at scale: tables fill from index-data.js, paged and filtered over all rows; hostile model names stay text; a missing data file is said', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const { buildFixtureGrid } = await import('../src/report/testing/fixture-grid.ts');
+  const { writeReport } = await import('../src/report/write.ts');
+  const d = tempDir('bargain-report-browser-');
+  dirs.push(d);
+  const dir = join(d.dir, 'results');
+  // 2 weak × 1 strong × 30 levels = 60 experiments (two pages); id 3 failed, id 5 never started
+  const H = '<img src=x onerror="window.__pwned=1">&amp;"\'';
+  await buildFixtureGrid(dir, {
+    weak: [H, 'scripted:linear'],
+    strong: ['scripted:nash'],
+    levels: Array.from({ length: 30 }, (_, i) => Math.round((i / 29) * 1e6) / 1e6),
+    numRuns: 2,
+    synthetic: true,
+    play: (m) => (m === H ? 'scripted:conceder' : m),
+    fate: (id) => (id === 3 ? 'FAILED' : id === 5 ? 'NOT_STARTED' : 'SUCCESS'),
+  });
+  const out = await writeReport(dir, { resamples: 50, png: false });
+  const reportDir = out.reportDir;
+  const w = await watchedPage(reportDir);
+  await w.page.goto(pathToFileURL(out.indexPath).href);
+
+  // the first page of 50, then the last of 10; the pager says where it is
+  const exp = w.page.locator('#experiments-table tbody tr');
+  assert.equal(await exp.count(), 50);
+  assert.equal(await pagerStatus(w.page, 'experiments-table'), 'rows 1–50 of 60');
+  const box = w.page.locator('[data-table="experiments-table"]');
+  assert.equal(await box.locator('button[data-go="prev"]').isDisabled(), true);
+  await box.locator('button[data-go="next"]').click();
+  assert.equal(await exp.count(), 10);
+  assert.equal(await pagerStatus(w.page, 'experiments-table'), 'rows 51–60 of 60');
+  assert.equal(await box.locator('button[data-go="next"]').isDisabled(), true);
+  const ids = await allPages(w.page, 'experiments-table', 'td:first-child');
+  assert.deepEqual(
+    ids,
+    Array.from({ length: 60 }, (_, i) => String(i)),
+  );
+
+  // the hostile name is text in every table it is in; no element came of it; nothing ran
+  const weakCells = await allPages(w.page, 'experiments-table', 'td:nth-child(2)');
+  assert.equal(weakCells.filter((c) => c === H).length, 30);
+  assert.equal(await w.page.locator('table img, table [onerror]').count(), 0);
+  assert.ok((await w.page.locator('#tables').evaluate(() => document.body.innerText)).includes(H));
+  assert.equal(await w.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+
+  // the filter runs over all rows, not the page shown: 30 of 60, from both pages
+  await filterTable(w.page, 'experiments-table', 'scripted:linear');
+  assert.equal(await pagerStatus(w.page, 'experiments-table'), 'rows 1–30 of 30 matching (60 in all)');
+  const linear = await w.page.locator('#experiments-table tbody tr td:first-child').allInnerTexts();
+  assert.equal(linear.length, 30);
+  assert.ok(linear.some((id) => Number(id) >= 50) && linear.some((id) => Number(id) < 50), linear.join(','));
+  await filterTable(w.page, 'experiments-table', 'onerror="window');
+  assert.equal(await pagerStatus(w.page, 'experiments-table'), 'rows 1–30 of 30 matching (60 in all)');
+  await filterTable(w.page, 'experiments-table', 'no such thing');
+  assert.equal(await exp.count(), 0);
+  assert.equal(await pagerStatus(w.page, 'experiments-table'), 'no rows match (60 in all)');
+  await filterTable(w.page, 'experiments-table', 'failed');
+  assert.equal(await exp.count(), 1);
+  assert.equal(await w.page.locator('#experiments-table tbody tr.fail a[href="experiments/3.html"]').count(), 1);
+  await filterTable(w.page, 'experiments-table', '');
+  assert.equal(await exp.count(), 50);
+
+  // links only to experiments that have a page: every one but the unstarted 5
+  const hrefs = await tableLinks(w.page, 'experiments-table');
+  assert.equal(hrefs.length, 59);
+  assert.ok(!hrefs.includes('experiments/5.html'));
+  for (const h of hrefs) assert.ok(existsSync(join(reportDir, h)), h);
+
+  // the other paged tables: cells (in a closed <details>), strong × level, failures, missing
+  await w.page.locator('details:has(#cells-table) > summary').click();
+  assert.equal(await pagerStatus(w.page, 'cells-table'), 'rows 1–50 of 59');
+  assert.equal(await w.page.locator('#cells-table tbody tr').first().locator('td .ci').count(), 10);
+  assert.equal(await pagerStatus(w.page, 'strong-level-table'), 'rows 1–30 of 30');
+  assert.match(
+    await w.page.locator('#failures-table tbody').innerText(),
+    /^3\s+.* vs scripted:nash\s+0\.103448\s+FAILED\s+1 \/ 2\s+.*provider returned 500 <b>Internal<\/b> "error"/,
+  );
+  assert.match(await w.page.locator('#missing-table tbody').innerText(), /^5\s+.*NOT_STARTED/);
+  assert.equal(await w.page.locator('#missing-table a').count(), 0);
+  assertOnlyPages(w, reportDir);
+  assert.ok(w.requests.includes(pathToFileURL(join(reportDir, INDEX_DATA_FILE)).href), 'the data file was loaded');
+  await w.page.close();
+
+  // without the data file (or with one of another build) each paged table says so in one line
+  const dataPath = join(reportDir, INDEX_DATA_FILE);
+  const data = readFileSync(dataPath, 'utf8');
+  rmSync(dataPath);
+  const gone = await watchedPage(reportDir);
+  await gone.page.goto(pathToFileURL(out.indexPath).href);
+  for (const id of ['experiments-table', 'cells-table', 'strong-level-table', 'failures-table', 'missing-table']) {
+    const body = gone.page.locator(`#${id} tbody tr`);
+    assert.equal(await body.count(), 1, id);
+    assert.match(
+      (await body.textContent()) ?? '',
+      /^The rows did not load: index-data\.js is missing or unreadable/,
+      id,
+    );
+  }
+  // the one complaint is the missing file itself
+  assert.ok(
+    gone.problems.length > 0 && gone.problems.every((p) => /ERR_FILE_NOT_FOUND/.test(p)),
+    gone.problems.join('\n'),
+  );
+  await gone.page.close();
+  writeFileSync(dataPath, data.replace(/"build":"[^"]*"/, '"build":"an older build"'));
+  const stale = await watchedPage(reportDir);
+  await stale.page.goto(pathToFileURL(out.indexPath).href);
+  assert.match(
+    (await stale.page.locator('#experiments-table tbody').textContent()) ?? '',
+    /^The rows are not shown: index-data\.js is from another build of the report \(an older build\)/,
+  );
+  assertOnlyPages(stale, reportDir);
+  await stale.page.close();
 });
 
 test('a treaty ρ × θ grid report: the per-ρ plot and agreement tables issue by issue render, no errors', {

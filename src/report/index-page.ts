@@ -2,13 +2,35 @@
  * The report's front page (report/index.html): headline numbers, what is missing or
  * failed, the plots (inline SVG), the aggregate tables with 95% intervals, the seat
  * effect and scaling fits, and a link per experiment to its page. Pure: values in, HTML out.
+ *
+ * Which tables are inline: those with one row per level, pair, model or fit (they grow
+ * with one axis of the grid). Those with one row per experiment or per cell — the
+ * experiments, failures, missing, by cell and by strong model and level — grow with the
+ * product of the axes: their rows are in index-data.js beside the page (indexData), shown
+ * paged and filterable by the page's script (data-table.ts), so the page stays small.
  */
 import { METRICS, SEAT_METRICS, type Aggregates, type Group, type MetricKey, type SeatGroup } from './aggregate.ts';
 import type { RenderedChart } from './render.ts';
-import { esc, int, num, page, pct, table, usd, type Column } from './html.ts';
+import { esc, int, num, page, pct, table, usd } from './html.ts';
+import {
+  DATA_TABLE_SCRIPT,
+  dataRows,
+  dataScript,
+  dataTableShell,
+  idRanges,
+  staticTable,
+  statValue,
+  type DataColumn,
+  type TableData,
+} from './data-table.ts';
 import type { Stat } from './stats.ts';
 import type { Spend } from '../protocol/series.ts';
 import { modelTotals, type ModelTotals, type ResultRow, type RunRow } from '../results/index.ts';
+
+/** The data file beside index.html (a script: file:// pages cannot fetch JSON). */
+export const INDEX_DATA_FILE = 'index-data.js';
+/** The index page's one script. */
+export const INDEX_SCRIPT = DATA_TABLE_SCRIPT;
 
 /** The grid's calls, tokens and dollars (cache reads and writes are parts of input_tokens). */
 export type Totals = Required<Spend>;
@@ -16,6 +38,7 @@ export type Totals = Required<Spend>;
 export interface IndexPageInput {
   title: string;
   resultsDir: string;
+  /** also the build stamp that ties index.html to its index-data.js */
   generatedAt: string;
   agg: Aggregates;
   charts: RenderedChart[];
@@ -50,29 +73,86 @@ function statCell(s: Stat, digits: number): string {
   return `${num(s.mean, digits)} <span class="ci">[${num(s.lo, digits)}, ${num(s.hi, digits)}]</span>`;
 }
 
-const expLink = (id: number, pages: Set<number>) =>
-  pages.has(id) ? `<a href="experiments/${esc(id)}.html">${esc(id)}</a>` : esc(id);
+const stat = (s: Stat, digits: number) =>
+  statValue(s.mean === null ? null : num(s.mean, digits), num(s.lo, digits), num(s.hi, digits));
 
-function groupTable(groups: Group[], keys: ('weak' | 'strong' | 'level')[], id?: string): string {
-  const head: Column<Group>[] = keys.map((k) => ({
-    head: k === 'weak' ? 'Weak model' : k === 'strong' ? 'Strong model' : 'Level',
-    num: k === 'level',
-    cell: (g: Group) => esc(g[k] ?? ''),
-  }));
-  return table(
-    groups,
-    [
-      ...head,
-      { head: 'Runs', num: true, cell: (g) => int(g.runs) },
-      ...METRICS.map((m) => ({
-        head: m.label,
-        title: m.unit,
-        num: true,
-        cell: (g: Group) => statCell(g.stats[m.key], DIGITS[m.key]),
-      })),
-    ],
-    { id },
-  );
+type GroupKey = 'weak' | 'strong' | 'level';
+
+function groupCols(keys: GroupKey[]): DataColumn<Group>[] {
+  return [
+    ...keys.map((k) => ({
+      head: k === 'weak' ? 'Weak model' : k === 'strong' ? 'Strong model' : 'Level',
+      kind: k === 'level' ? ('n' as const) : ('t' as const),
+      cell: (g: Group) => String(g[k] ?? ''),
+    })),
+    { head: 'Runs', kind: 'n', cell: (g) => int(g.runs) },
+    ...METRICS.map((m) => ({
+      head: m.label,
+      title: m.unit,
+      kind: 's' as const,
+      cell: (g: Group) => stat(g.stats[m.key], DIGITS[m.key]),
+    })),
+  ];
+}
+
+const runsDone = (r: ResultRow) => `${int(r.runs_completed)} / ${int(r.num_runs)}`;
+const pairLabel = (r: ResultRow) => `${r.weak_model} vs ${r.strong_model}`;
+
+const EXPERIMENT_COLS: DataColumn<ResultRow>[] = [
+  { head: 'Experiment', kind: 'x', cell: (r) => r.experiment_id },
+  { head: 'Weak model', kind: 't', cell: (r) => r.weak_model },
+  { head: 'Strong model', kind: 't', cell: (r) => r.strong_model },
+  { head: 'Level', kind: 'n', cell: (r) => String(r.competition_level) },
+  { head: 'Status', kind: 'u', cell: (r) => String(r.status) },
+  { head: 'Runs', kind: 'n', cell: runsDone },
+  { head: 'Agreement', kind: 'n', cell: (r) => num(r.agreement_rate, 2) },
+  { head: 'Mean round', kind: 'n', cell: (r) => num(r.mean_round, 1) },
+  { head: 'Weak utility', kind: 'n', cell: (r) => num(r.weak_utility, 1) },
+  { head: 'Strong utility', kind: 'n', cell: (r) => num(r.strong_utility, 1) },
+  { head: 'Advantage', kind: 'n', cell: (r) => num(r.advantage, 1) },
+  { head: 'Repairs / voided', kind: 'n', cell: (r) => `${int(r.repairs)} / ${int(r.voided)}` },
+  { head: 'Cost', kind: 'n', cell: (r) => usd(r.cost_usd) },
+];
+
+const FAILURE_COLS: DataColumn<ResultRow>[] = [
+  { head: 'Experiment', kind: 'x', cell: (r) => r.experiment_id },
+  { head: 'Pair', kind: 't', cell: pairLabel },
+  { head: 'Level', kind: 'n', cell: (r) => String(r.competition_level) },
+  { head: 'Status', kind: 'u', cell: (r) => String(r.status) },
+  { head: 'Runs completed', kind: 'n', cell: runsDone },
+  { head: 'Reason', kind: 't', cell: (r) => r.error ?? 'no reason recorded' },
+];
+
+const MISSING_COLS: DataColumn<ResultRow>[] = [
+  { head: 'Experiment', kind: 'x', cell: (r) => r.experiment_id },
+  { head: 'Pair', kind: 't', cell: pairLabel },
+  { head: 'Level', kind: 'n', cell: (r) => String(r.competition_level) },
+  { head: 'Status', kind: 'u', cell: (r) => String(r.status) },
+  { head: 'Note', kind: 't', cell: (r) => r.error ?? '' },
+];
+
+const isFailed = (r: ResultRow) => r.status === 'FAILED' || r.status === 'TIMEOUT';
+const isMissing = (r: ResultRow) => r.status === 'RUNNING' || r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED';
+
+/** The paged tables: element id (and key in the data file), columns, rows. */
+function pagedTables(p: IndexPageInput) {
+  const cells = groupCols(['weak', 'strong', 'level']);
+  const strongLevel = groupCols(['strong', 'level']);
+  return {
+    experiments: { id: 'experiments-table', cols: EXPERIMENT_COLS, rows: p.results },
+    failures: { id: 'failures-table', cols: FAILURE_COLS, rows: p.results.filter(isFailed) },
+    missing: { id: 'missing-table', cols: MISSING_COLS, rows: p.results.filter(isMissing) },
+    cells: { id: 'cells-table', cols: cells, rows: p.agg.by_cell },
+    strongLevel: { id: 'strong-level-table', cols: strongLevel, rows: p.agg.by_strong_level },
+  };
+}
+
+/** report/index-data.js: the paged tables' rows, compact, and which experiments have a page. */
+export function indexData(p: IndexPageInput): string {
+  const tables: TableData['tables'] = {};
+  for (const t of Object.values(pagedTables(p)))
+    tables[t.id] = dataRows<ResultRow | Group>(t.rows, t.cols as DataColumn<ResultRow | Group>[]);
+  return dataScript({ build: p.generatedAt, pages: idRanges(p.pages), tables });
 }
 
 function seatTable(groups: SeatGroup[], label: (g: SeatGroup) => string): string {
@@ -171,10 +251,8 @@ export function indexPage(p: IndexPageInput): string {
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const total = results.length;
   const success = count('SUCCESS');
-  const failed = results.filter((r) => r.status === 'FAILED' || r.status === 'TIMEOUT');
-  const missing = results.filter(
-    (r) => r.status === 'RUNNING' || r.status === 'INCOMPLETE' || r.status === 'NOT_STARTED',
-  );
+  const failed = results.filter(isFailed);
+  const missing = results.filter(isMissing);
   const planned = results.reduce((t, r) => t + (r.num_runs ?? 0), 0);
   const o = agg.overall.stats;
   const statusLine = ['SUCCESS', 'FAILED', 'TIMEOUT', 'RUNNING', 'INCOMPLETE', 'NOT_STARTED']
@@ -269,64 +347,21 @@ ${table(sc.fits, [
     },
   ])}</details>`;
 
-  const resultRowLabel = (r: ResultRow) => `${r.weak_model} vs ${r.strong_model}`;
+  const shell = (t: { id: string; cols: DataColumn<never>[]; rows: readonly unknown[] }, filterLabel: string) =>
+    dataTableShell(t.id, t.cols, { rows: t.rows.length, build: p.generatedAt, filterLabel });
+  const paged = pagedTables(p);
   const failures = `<h2 id="failures">Failures</h2>${
-    failed.length
-      ? table(
-          failed,
-          [
-            { head: 'Experiment', num: true, cell: (r) => expLink(r.experiment_id, p.pages) },
-            { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
-            { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
-            { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
-            { head: 'Runs completed', num: true, cell: (r) => `${int(r.runs_completed)} / ${int(r.num_runs)}` },
-            { head: 'Reason', cell: (r) => esc(r.error ?? 'no reason recorded') },
-          ],
-          { rowClass: () => 'fail' },
-        )
-      : '<p class="muted">None.</p>'
+    failed.length ? shell(paged.failures, 'Filter failures (model, level, reason …)') : '<p class="muted">None.</p>'
   }`;
   const missingSec = `<h2 id="missing">Missing</h2>${
     missing.length
       ? `<p>RUNNING: a process runs it now (it holds the experiment's lease). INCOMPLETE: a log exists but no result (interrupted). NOT_STARTED: never run.</p>` +
-        table(
-          missing,
-          [
-            { head: 'Experiment', num: true, cell: (r) => esc(r.experiment_id) },
-            { head: 'Pair', cell: (r) => esc(resultRowLabel(r)) },
-            { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
-            { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
-            { head: 'Note', cell: (r) => esc(r.error ?? '') },
-          ],
-          { rowClass: () => 'miss' },
-        )
+        shell(paged.missing, 'Filter missing experiments (model, level, status …)')
       : '<p class="muted">Nothing: every experiment has a result.</p>'
   }`;
 
   const experiments = `<h2 id="experiments">Experiments</h2>
-<p class="toolbar"><input type="search" placeholder="Filter experiments (model, level, status …)" data-filter="experiments-table" aria-label="Filter experiments"></p>
-${table(
-  results,
-  [
-    { head: 'Experiment', num: true, cell: (r) => expLink(r.experiment_id, p.pages) },
-    { head: 'Weak model', cell: (r) => esc(r.weak_model) },
-    { head: 'Strong model', cell: (r) => esc(r.strong_model) },
-    { head: 'Level', num: true, cell: (r) => esc(r.competition_level) },
-    { head: 'Status', cell: (r) => `<span class="status-${esc(r.status)}">${esc(r.status)}</span>` },
-    { head: 'Runs', num: true, cell: (r) => `${int(r.runs_completed)} / ${int(r.num_runs)}` },
-    { head: 'Agreement', num: true, cell: (r) => num(r.agreement_rate, 2) },
-    { head: 'Mean round', num: true, cell: (r) => num(r.mean_round, 1) },
-    { head: 'Weak utility', num: true, cell: (r) => num(r.weak_utility, 1) },
-    { head: 'Strong utility', num: true, cell: (r) => num(r.strong_utility, 1) },
-    { head: 'Advantage', num: true, cell: (r) => num(r.advantage, 1) },
-    { head: 'Repairs / voided', num: true, cell: (r) => `${int(r.repairs)} / ${int(r.voided)}` },
-    { head: 'Cost', num: true, cell: (r) => usd(r.cost_usd) },
-  ],
-  {
-    id: 'experiments-table',
-    rowClass: (r) => (r.status === 'FAILED' || r.status === 'TIMEOUT' ? 'fail' : r.status === 'SUCCESS' ? '' : 'miss'),
-  },
-)}`;
+${shell(paged.experiments, 'Filter experiments (model, level, status …)')}`;
 
   const b = agg.bootstrap;
   const body = `<nav class="top"><a href="#headline">Headline</a><a href="#plots">Plots</a><a href="#scaling">Scaling</a><a href="#tables">Tables</a><a href="#seat">Seat effect</a><a href="#cost">Cost</a><a href="#failures">Failures (${failed.length})</a><a href="#missing">Missing (${missing.length})</a><a href="#experiments">Experiments</a><a href="#method">Method</a></nav>
@@ -346,13 +381,12 @@ ${p.charts.map(figure).join('\n')}
 ${scaling}
 <h2 id="tables">Aggregates</h2>
 <p class="small muted">Each cell: mean <span class="ci">[95% CI]</span>. Utilities in utility points (of 100, discounted by γ per round); advantage is strong − weak per run, then averaged. Share and exploitation index over runs with a deal. Hover a column head for its unit.</p>
-<h3>By competition level</h3>${groupTable(agg.by_level, ['level'])}
-<h3>By pair (weak, strong)</h3>${groupTable(agg.by_pair, ['weak', 'strong'])}
-<h3>By strong model and level</h3>${groupTable(agg.by_strong_level, ['strong', 'level'])}
+<h3>By competition level</h3>${staticTable(agg.by_level, groupCols(['level']))}
+<h3>By pair (weak, strong)</h3>${staticTable(agg.by_pair, groupCols(['weak', 'strong']))}
+<h3>By strong model and level</h3>${shell(paged.strongLevel, 'Filter by strong model or level')}
 <details><summary>By cell (weak, strong, level): ${int(agg.by_cell.length)} rows</summary>
-<p class="toolbar"><input type="search" placeholder="Filter cells" data-filter="cells-table" aria-label="Filter cells"></p>
-${groupTable(agg.by_cell, ['weak', 'strong', 'level'], 'cells-table')}</details>
-<h3>Overall</h3>${groupTable([agg.overall], [])}
+${shell(paged.cells, 'Filter cells (model, level …)')}</details>
+<h3>Overall</h3>${staticTable([agg.overall], groupCols([]))}
 <h2 id="seat">Seat effect</h2>
 <p class="small muted">Over complete seat-swapped pairs (runs 2k and 2k+1: same preferences, seats reversed). First-seat advantage = seat 1's utility − seat 2's, averaged over the two runs, so model strength cancels; ${int(agg.seat_effect.unpaired_runs)} run(s) without their partner are left out.</p>
 ${seatTable([agg.seat_effect.overall, ...agg.seat_effect.by_level], (g) => (g.level === null ? 'all' : `level ${g.level}`))}
@@ -366,5 +400,5 @@ ${levelConstruction(agg)}
 <p>95% intervals are percentile bootstraps with ${int(b.resamples)} resamples of whole runs (of seat-swapped pairs for the seat effect), seeded (seed ${esc(b.seed)}) per group, so the same data give the same numbers on every run. Scaling slopes are ordinary least squares over the (weak, strong, level) cell means with a t-based 95% interval.</p>
 <ul>${p.files.map((f) => `<li><a href="${esc(f.href)}">${esc(f.label)}</a></li>`).join('')}</ul>
 `;
-  return page(p.title, body);
+  return page(p.title, body, { script: INDEX_SCRIPT, dataScripts: [INDEX_DATA_FILE] });
 }

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XSS_PAYLOADS } from '../agents/scripted/strategies.ts';
 import { UserError } from '../errors.ts';
-import { CSP, CSS, SCRIPT } from './html.ts';
+import { CSS, cspFor, SCRIPT } from './html.ts';
+import { DATA_GLOBAL, type TableData } from './data-table.ts';
+import { INDEX_DATA_FILE, INDEX_SCRIPT } from './index-page.ts';
 import { capabilityScores } from '../grid/scores.ts';
 import { buildFixtureGrid, type FixtureGrid } from './testing/fixture-grid.ts';
 import { writeReport, writeVisualizeScript } from './write.ts';
@@ -24,22 +26,48 @@ async function report(g: FixtureGrid) {
   const pages = readdirSync(join(t.dir, 'report', 'experiments')).map((f) =>
     readFileSync(join(t.dir, 'report', 'experiments', f), 'utf8'),
   );
-  return { ...t, out, index: readFileSync(out.indexPath, 'utf8'), pages };
+  return { ...t, out, index: readFileSync(out.indexPath, 'utf8'), data: indexDataOf(t.dir), pages };
 }
 
-/** Static checks every page must pass: our CSP, exactly our one script, no handler attributes, nothing remote. */
-function assertSafePage(html: string, name: string) {
+/** report/index-data.js: exactly one assignment of JSON to the global, with no raw `<` or line separators. */
+function indexDataOf(dir: string): TableData {
+  const text = readFileSync(join(dir, 'report', INDEX_DATA_FILE), 'utf8');
+  const prefix = `window.${DATA_GLOBAL} = `;
+  assert.ok(text.startsWith(prefix) && text.endsWith(';\n'), 'one assignment to the global');
+  const json = text.slice(prefix.length, -2);
+  assert.doesNotMatch(json, /[<\u2028\u2029]/, 'no raw < or line separators in the data');
+  return JSON.parse(json);
+}
+
+const INDEX = { script: INDEX_SCRIPT, dataScripts: [INDEX_DATA_FILE] };
+
+/**
+ * Static checks every page must pass: our CSP, exactly our one script (the default, or the
+ * page's own, e.g. the index's) plus the named data scripts from beside the page, no handler
+ * attributes, nothing remote.
+ */
+function assertSafePage(html: string, name: string, opts: { script?: string; dataScripts?: string[] } = {}) {
+  const script = opts.script ?? SCRIPT;
+  const data = opts.dataScripts ?? [];
+  const csp = cspFor(script, data.length > 0);
   assert.ok(
-    html.includes(`<meta http-equiv="Content-Security-Policy" content="${CSP.replace(/'/g, '&#39;')}">`),
+    html.includes(`<meta http-equiv="Content-Security-Policy" content="${csp.replace(/'/g, '&#39;')}">`),
     `${name}: CSP meta`,
   );
-  assert.equal((html.match(/<script\b/gi) ?? []).length, 1, `${name}: one script element`);
-  assert.ok(html.includes(`<script>${SCRIPT}</script>`), `${name}: the script is ours`);
+  assert.equal((html.match(/<script\b/gi) ?? []).length, 1 + data.length, `${name}: script elements`);
+  assert.ok(html.includes(`<script>${script}</script>`), `${name}: the script is ours`);
+  for (const src of data) assert.ok(html.includes(`<script src="${src}"></script>`), `${name}: data script ${src}`);
   assert.equal((html.match(/<style\b/gi) ?? []).length, 1, `${name}: one style element`);
   assert.ok(html.includes(`<style>${CSS}</style>`), `${name}: the stylesheet is ours`);
   const tags = html.match(/<[a-z][^>]*>/gi) ?? [];
   for (const tag of tags) {
     assert.doesNotMatch(tag, /\son[a-z]+\s*=/i, `${name}: event handler attribute in ${tag.slice(0, 80)}`);
+    // a script's src must be one of the named data scripts; other references stay within the report
+    const src = /^<script src="([^"]*)">$/.exec(tag);
+    if (src) {
+      assert.ok(data.includes(src[1]), `${name}: unexpected script ${tag}`);
+      continue;
+    }
     assert.doesNotMatch(
       tag,
       /\s(src|href|xlink:href|action|srcdoc)\s*=\s*"(?!#|data:,|\.\.\/|plots\/|experiments\/|\d+\.html)/i,
@@ -71,7 +99,7 @@ test('a grid with failures, timeouts, interrupted and unstarted experiments: cor
   });
   try {
     const { index, out } = r;
-    assertSafePage(index, 'index');
+    assertSafePage(index, 'index', INDEX);
     // headline: 8 experiments, counted by status
     assert.match(index, /3 success · 1 failed · 1 timeout · 1 incomplete · 2 not started/);
     assert.match(index, /<div class="k">Experiments<\/div><div class="v">8<\/div>/);
@@ -82,18 +110,46 @@ test('a grid with failures, timeouts, interrupted and unstarted experiments: cor
       index,
       /<div class="k">Runs completed<\/div><div class="v">14<\/div><div class="small muted">of 32 planned/,
     );
-    // failures: pair, level, reason (escaped), with links to their pages
-    const failures = index.slice(index.indexOf('id="failures"'), index.indexOf('id="missing"'));
-    assert.match(failures, /<a href="experiments\/1\.html">1<\/a>/);
-    assert.match(failures, /scripted:conceder vs scripted:boulware/);
-    assert.match(failures, /provider returned 500 &lt;b&gt;Internal&lt;\/b&gt; &quot;error&quot;/);
-    assert.match(failures, /TIMEOUT/);
-    assert.match(failures, /exceeded the 600 s timeout/);
-    // missing: which ones, and what to do
-    const missing = index.slice(index.indexOf('id="missing"'), index.indexOf('id="experiments"'));
-    for (const id of [4, 5, 6]) assert.match(missing, new RegExp(`<td class="num">${id}</td>`));
-    assert.match(missing, /INCOMPLETE/);
-    assert.match(missing, /NOT_STARTED/);
+    // failures and missing: shells on the page, their rows (raw text, shown with textContent) in index-data.js
+    const { data } = r;
+    assert.equal(data.build, index.match(/data-build="([^"]+)"/)![1], 'the data file is of this build');
+    assert.deepEqual(data.pages, [
+      [0, 3],
+      [7, 7],
+    ]);
+    assert.match(index, /<h2 id="failures">Failures<\/h2><div class="datatable" data-table="failures-table"/);
+    assert.match(index, /<h2 id="missing">Missing<\/h2><p>.*<div class="datatable" data-table="missing-table"/);
+    const failures = data.tables['failures-table'];
+    assert.deepEqual(failures.k, ['x', 't', 'n', 'u', 'n', 't']);
+    assert.deepEqual(
+      failures.r.map((row) => row.slice(0, 5)),
+      [
+        [1, 'scripted:conceder vs scripted:boulware', '0.9', 'FAILED', '1 / 4'],
+        [2, 'scripted:conceder vs scripted:nash', '0.3', 'TIMEOUT', '1 / 4'],
+      ],
+    );
+    assert.match(String(failures.r[0][5]), /provider returned 500 <b>Internal<\/b> "error"/);
+    assert.match(String(failures.r[1][5]), /exceeded the 600 s timeout/);
+    const missing = data.tables['missing-table'];
+    assert.deepEqual(
+      missing.r.map((row) => [row[0], row[3]]),
+      [
+        [4, 'INCOMPLETE'],
+        [5, 'NOT_STARTED'],
+        [6, 'NOT_STARTED'],
+      ],
+    );
+    // every experiment, in order; no row data inline on the page
+    const experiments = data.tables['experiments-table'];
+    assert.deepEqual(
+      experiments.r.map((row) => row[0]),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.equal(
+      experiments.k.length,
+      (index.match(/<table id="experiments-table"><thead><tr>(.*?)<\/tr>/)![1].match(/<th/g) ?? []).length,
+    );
+    assert.doesNotMatch(index, /exceeded the 600 s timeout/);
     assert.match(index, /3 of 8 experiments have no result yet<\/b> \(1 incomplete, 2 not started\)/);
     assert.match(index, /bargain run --results-dir/);
     assert.match(index, /bargain retry --results-dir/);
@@ -148,7 +204,7 @@ test('transcript text is escaped everywhere: the xss payloads appear only as tex
     // in discussion, in private notes and in raw outputs
     assert.match(page, /<p class="text">[^<]*&lt;script&gt;window\.__pwned=1&lt;\/script&gt;/);
     assert.match(page, /<details class="private note">(?:(?!<\/details>).)*__pwned/s);
-    assertSafePage(r.index, 'xss index');
+    assertSafePage(r.index, 'xss index', INDEX);
   } finally {
     r.done();
   }
@@ -335,7 +391,7 @@ test('cached input: the headline card and the per-model table sum cache reads an
     fakeCalls: true,
   });
   try {
-    assertSafePage(r.index, 'index');
+    assertSafePage(r.index, 'index', INDEX);
     // recomputed here from the tables the report reads
     const [head, ...rows] = parseCsv(readFileSync(join(r.dir, 'runs.csv'), 'utf8')).filter((x) => x.length > 1);
     const col = (row: string[], k: string) => Number(row[head.indexOf(k)]);

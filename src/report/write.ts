@@ -29,7 +29,7 @@ import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from 
 import { buildChartSpecs, type ChartDef } from './charts.ts';
 import { renderCharts, type RenderedChart } from './render.ts';
 import { experimentPage } from './experiment-page.ts';
-import { indexPage, type Totals } from './index-page.ts';
+import { INDEX_DATA_FILE, indexData, indexPage, type IndexPageInput, type Totals } from './index-page.ts';
 import { assertResultsDir, insideDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
 import { BUILD_FILE, emptyBuild, jsonSafe, readBuild, sha1, stamp, type BuildRecord } from './build-cache.ts';
 import type { ResultRow } from '../results/index.ts';
@@ -294,7 +294,7 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     ]
       .filter((f) => f.startsWith('aggregates') || f === VISUALIZE_FILE || existsSync(join(dir, f)))
       .map((f) => ({ label: f, href: `../${f}` }));
-    const html = indexPage({
+    const input: IndexPageInput = {
       title,
       resultsDir,
       generatedAt: (opts.now?.() ?? new Date()).toISOString(),
@@ -308,7 +308,9 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       warnings,
       files,
       servedWarnings,
-    });
+    };
+    const html = indexPage(input);
+    writeFileSync(join(building, INDEX_DATA_FILE), indexData(input));
     indexBytes = Buffer.byteLength(html);
     writeFileSync(join(building, 'index.html'), html);
     writeFileSync(join(building, BUILD_FILE), JSON.stringify(next) + '\n');
