@@ -142,7 +142,7 @@ async function openInChromium(index: string): Promise<void> {
     const t0 = performance.now();
     await page.goto(pathToFileURL(index).href, { waitUntil: 'load', timeout: 120_000 });
     const load = (performance.now() - t0) / 1000;
-    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length > 0, null, {
+    await page.waitForFunction(() => document.querySelectorAll('#experiments-table tbody tr a').length > 0, null, {
       timeout: 120_000,
     });
     const filled = (performance.now() - t0) / 1000;
