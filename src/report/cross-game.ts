@@ -9,7 +9,7 @@
 import { GAMES, type GameName } from '../game/index.ts';
 import type { RunRow } from '../results/index.ts';
 import { aggregate, type Aggregates, type ScalingFit } from './aggregate.ts';
-import { CONFIG, type ChartDef } from './charts.ts';
+import { CONFIG, MANY_CELLS, type ChartDef } from './charts.ts';
 import type { Stat } from './stats.ts';
 
 export interface GameSummary {
@@ -164,7 +164,11 @@ export function crossGameCharts(games: readonly GameSummary[]): ChartDef[] {
               height: 200,
               layer: [
                 {
-                  mark: { type: 'point', filled: true, opacity: 0.6 },
+                  // thousands of cells (a 100-level grid): 4 px squares, a third of a symbol's SVG bytes
+                  mark:
+                    points.length > MANY_CELLS
+                      ? { type: 'rect', width: 4, height: 4, opacity: 0.5 }
+                      : { type: 'point', filled: true, opacity: 0.6 },
                   encoding: {
                     x: { field: 'gap', type: 'quantitative', title: 'Capability gap (score points)' },
                     y: { field: 'mean', type: 'quantitative', title: 'Advantage (points)' },

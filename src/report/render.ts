@@ -16,9 +16,16 @@ export interface RenderedChart extends ChartDef {
   height?: number;
 }
 
-/** Rounds coordinates inside tags to 2 decimals (text content is left alone). */
+/**
+ * Cuts numbers inside tags to 2 decimals, and path data and transforms to 1 (a tenth of a pixel,
+ * a fifth at the PNG's 2×; paths are most of a dense plot's bytes). Text content is left alone.
+ */
 function trimNumbers(svg: string): string {
-  return svg.replace(/<[^>]+>/g, (tag) => tag.replace(/(\d+\.\d\d)\d+/g, '$1'));
+  return svg.replace(/<[^>]+>/g, (tag) =>
+    tag
+      .replace(/\s(d|transform)="([^"]*)"/g, (_m, k, v) => ` ${k}="${v.replace(/(\d+\.\d)\d+/g, '$1')}"`)
+      .replace(/(\d+\.\d\d)\d+/g, '$1'),
+  );
 }
 
 /**
@@ -51,6 +58,16 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
   }
 }
 
+/** The PNG's long side at most (px): drawn at 2× for sharpness, less when the plot is large. */
+export const MAX_PNG_SIDE = 4000;
+
+/** The zoom for an SVG of `width` × `height`: 2×, or less so the long side stays within MAX_PNG_SIDE. */
+export function pngScale(width: number, height: number, max = MAX_PNG_SIDE): number {
+  const long = Math.max(width, height);
+  // three decimals, rounded down: resvg rounds the zoomed size up
+  return long * 2 <= max ? 2 : Math.floor((max / long) * 1000) / 1000;
+}
+
 export function svgToPng(svg: string, scale = 2): Uint8Array {
   const { Resvg } = requireCjs('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const r = new Resvg(svg, {
@@ -59,6 +76,14 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
   });
   return r.render().asPng();
+}
+
+/** The PNG of `svg` at 2×, or smaller so its long side is at most MAX_PNG_SIDE. */
+function svgToPngBounded(svg: string, width?: number, height?: number): Uint8Array {
+  if (width !== undefined && height !== undefined) return svgToPng(svg, pngScale(width, height));
+  const { Resvg } = requireCjs('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  const r = new Resvg(svg);
+  return svgToPng(svg, pngScale(r.width, r.height));
 }
 
 /** Renders every non-empty chart to SVG (ids scoped per chart) and PNG. */
@@ -71,13 +96,11 @@ export async function renderCharts(defs: ChartDef[], opts: { png?: boolean } = {
     }
     const svg = scopeIds(trimNumbers(await renderSvg(d.spec)), `c-${d.id}`);
     const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-    out.push({
-      ...d,
-      svg,
-      png: opts.png === false ? undefined : svgToPng(svg),
-      width: m ? Number(m[1]) : undefined,
-      height: m ? Number(m[2]) : undefined,
-    });
+    const width = m ? Number(m[1]) : undefined,
+      height = m ? Number(m[2]) : undefined;
+    // without readable dimensions, let resvg report the size it drew and zoom to fit afterwards
+    const png = opts.png === false ? undefined : svgToPngBounded(svg, width, height);
+    out.push({ ...d, svg, png, width, height });
   }
   return out;
 }
