@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,7 @@ const skip = existsSync(CHROMIUM)
   : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does) to run the report browser tests`;
 
 let browser: Browser | undefined;
-const grids = {} as Record<'demo' | 'xss' | 'broken' | 'treaty' | 'cofunding', Promise<string>>;
+const grids = {} as Record<'demo' | 'xss' | 'broken' | 'treaty' | 'cofunding' | 'levels', Promise<string>>;
 const dirs: { dir: string; cleanup: () => void }[] = [];
 
 before(async () => {
@@ -83,6 +83,19 @@ before(async () => {
     '0.5,1',
     '--alpha',
     '0.3,0.9',
+    '--runs',
+    '2',
+  ]);
+  // 101 competition levels (a fine level sweep): the plots take their compact forms, the tables page
+  grids.levels = pipeline([
+    '--grid',
+    'demo',
+    '--weak',
+    'scripted:conceder,scripted:random',
+    '--strong',
+    'scripted:boulware,scripted:nash',
+    '--levels',
+    Array.from({ length: 101 }, (_, i) => String(i / 100)).join(','),
     '--runs',
     '2',
   ]);
@@ -534,6 +547,50 @@ test('a co-funding σ × α grid report: the per-σ plot, joint proposals and pr
   const body = await w.page.locator('body').innerText();
   assert.match(body, /Joint proposal 1/);
   assert.match(body, /Community solar array/);
+  assertOnlyPages(w, reportDir);
+  await w.page.close();
+});
+
+test('a 101-level grid: every plot bounded and visible, the scaling plot in one panel, long tables paged', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const index = await grids.levels;
+  const reportDir = join(index, '..');
+  const w = await watchedPage(reportDir);
+  await w.page.goto(pathToFileURL(index).href);
+  assert.match(await w.page.locator('.cards').innerText(), /Experiments\s+404/);
+
+  const plots = w.page.locator('figure.plot > svg');
+  const n = await plots.count();
+  assert.ok(n >= 6, `${n} plots`);
+  for (let i = 0; i < n; i++) {
+    const svg = plots.nth(i);
+    const [width, height] = [Number(await svg.getAttribute('width')), Number(await svg.getAttribute('height'))];
+    assert.ok(width > 200 && width <= 2000 && height > 150 && height <= 2000, `plot ${i}: ${width}×${height}`);
+    assert.ok(await svg.isVisible());
+  }
+  // one panel of slopes per level instead of 101 panels
+  assert.match(
+    await w.page.locator('#plot-scaling figcaption').innerText(),
+    /101 levels .* too many for a panel per level/,
+  );
+  const { pngInfo } = await import('../src/report/testing/png.ts');
+  const pngs = readdirSync(join(reportDir, 'plots')).filter((f) => f.endsWith('.png'));
+  assert.equal(pngs.length, n);
+  for (const f of pngs) {
+    const { width, height } = pngInfo(readFileSync(join(reportDir, 'plots', f)));
+    assert.ok(Math.max(width, height) <= 4000, `${f}: ${width}×${height} px`);
+  }
+
+  // the per-level table is inline (101 rows); per strong model and level and per experiment are paged
+  assert.match(await pagerStatus(w.page, 'experiments-table'), /^rows 1–50 of 404$/);
+  await filterTable(w.page, 'experiments-table', '0.37');
+  assert.equal(
+    await w.page.locator('#experiments-table tbody tr').count(),
+    4,
+    'level 0.37: 2 weak × 2 strong experiments',
+  );
   assertOnlyPages(w, reportDir);
   await w.page.close();
 });
