@@ -4,7 +4,6 @@
  * same resampled runs, and ordinary least squares with a t-based 95% interval.
  * Pure and deterministic: the same inputs and seed give the same numbers.
  */
-import { createRng } from '../game/index.ts';
 
 export interface Stat {
   /** units that carry a value for this metric */
@@ -35,6 +34,11 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
  * when the unit has none, e.g. rounds to agreement of a run without a deal). Each
  * replicate draws n units with replacement and takes every metric's mean over the drawn
  * units that carry it. Returns one Stat per metric.
+ *
+ * Same numbers, bit for bit, as the plain algorithm (per replicate, draw
+ * Math.floor(rng.next() * n) n times from createRng(seed), add each metric's values in
+ * draw order and divide by the count; sort each metric's replicate means and interpolate),
+ * with less work: see planSums, sumReplicates and tailQuantiles.
  */
 export function bootstrap(
   columns: readonly (readonly (number | null)[])[],
@@ -43,42 +47,465 @@ export function bootstrap(
   level = 0.95,
 ): Stat[] {
   const units = columns.length ? columns[0].length : 0;
-  const k = columns.length;
   const base: Stat[] = columns.map((col) => {
     const vals = col.filter((v): v is number => v !== null);
     return { n: vals.length, mean: mean(vals), lo: null, hi: null };
   });
-  if (units === 0) return base;
-  // unit-major matrix, NaN for "no value": one flat typed array keeps the hot loop monomorphic
-  const mat = new Float64Array(units * k);
-  for (let m = 0; m < k; m++) for (let u = 0; u < units; u++) mat[u * k + m] = columns[m][u] ?? NaN;
-  const rng = createRng(seed);
-  const reps: Float64Array[] = columns.map(() => new Float64Array(resamples));
-  const nreps = new Int32Array(k);
-  const sums = new Float64Array(k);
-  const counts = new Int32Array(k);
-  for (let b = 0; b < resamples; b++) {
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < units; i++) {
-      const off = Math.floor(rng.next() * units) * k;
-      for (let m = 0; m < k; m++) {
-        const v = mat[off + m];
-        if (v === v) {
-          sums[m] += v;
-          counts[m]++;
-        }
+  // metrics without any value keep n = 0 and no interval; they take no work
+  const live = base.flatMap((s, m) => (s.n > 0 ? [m] : []));
+  if (units === 0 || live.length === 0 || !(resamples > 0)) return base;
+  const plan = planSums(
+    live.map((m) => columns[m]),
+    units,
+  );
+  const sums = sumReplicates(plan, units, seed, resamples);
+  const a = (1 - level) / 2;
+  const out = base.slice();
+  const reps = scratch(SLOT.reps, resamples);
+  live.forEach((m, j) => {
+    const n = replicateMeans(plan.metrics[j], sums, units, resamples, reps);
+    if (n === 0) return;
+    const q = plan.metrics[j].finite ? tailQuantiles(reps.subarray(0, n), a, 1 - a) : null;
+    if (q) out[m] = { ...base[m], lo: q[0], hi: q[1] };
+    else {
+      const sorted = reps.subarray(0, n).sort();
+      out[m] = { ...base[m], lo: quantileSorted(sorted, a), hi: quantileSorted(sorted, 1 - a) };
+    }
+  });
+  return out;
+}
+
+/** Where a metric's replicate sums and counts are: rows of `sums`, −1 for none. */
+interface MetricPlan {
+  /** row of the sums; −1: every value equals `constant` */
+  sum: number;
+  /** row of the counts; −1: no gaps, the count is the number of units */
+  count: number;
+  constant: number;
+  /** no ±Infinity among the values, so no replicate mean is NaN */
+  finite: boolean;
+}
+
+/** A metric's replicate means in replicate order, leaving out replicates without a value; returns how many. */
+function replicateMeans(p: MetricPlan, sums: Float64Array, units: number, R: number, reps: Float64Array): number {
+  let n = 0;
+  if (p.count < 0 && p.sum >= 0) for (let b = 0, at = p.sum * R; b < R; b++) reps[n++] = sums[at + b] / units;
+  else if (p.count < 0) {
+    const mean = repeatSum(p.constant, units)[units] / units;
+    for (let b = 0; b < R; b++) reps[n++] = mean;
+  } else if (p.sum >= 0) {
+    for (let b = 0, at = p.sum * R, ct = p.count * R; b < R; b++) {
+      const c = sums[ct + b];
+      if (c > 0) reps[n++] = sums[at + b] / c;
+    }
+  } else {
+    const table = repeatSum(p.constant, units);
+    for (let b = 0, ct = p.count * R; b < R; b++) {
+      const c = sums[ct + b];
+      if (c > 0) reps[n++] = table[c] / c;
+    }
+  }
+  return n;
+}
+
+/** table[c] = v + v + … (c terms, in order): what a replicate's sum of c equal values comes to. */
+function repeatSum(v: number, units: number): Float64Array {
+  const t = new Float64Array(units + 1);
+  let s = 0;
+  for (let c = 1; c <= units; c++) t[c] = s += v;
+  return t;
+}
+
+interface SumPlan {
+  /** the columns summed per replicate, in blocks of up to four side by side: vals[block][u * 4 + r] */
+  blocks: { width: number; vals: Float64Array }[];
+  /** integer vectors packed into one column: row of the packed sums, row to unpack into, bit offset and width */
+  packed: { from: number; to: number; shift: number; bits: number }[];
+  /** rows of sums in all: the summed columns, then the unpacked vectors */
+  rows: number;
+  metrics: MetricPlan[];
+}
+
+/**
+ * What a replicate has to add up. A metric's sum vector holds its values with +0 for a
+ * missing one (a sum starts at +0, so is never −0, and adding +0 changes nothing); a metric
+ * with gaps also has a count vector, 1 where it has a value. Identical vectors are summed
+ * once (the agreement rate is the deal-only metrics' count vector). A metric whose values
+ * are all equal needs no sum: c equal values add up to repeatSum(v)[c]. Vectors of small
+ * non-negative integers (counts, rounds, repairs) share a column, each in its own bits: a
+ * sum of integers below 2^53 is exact in any order, so its bits come out as the sum.
+ */
+function planSums(columns: readonly (readonly (number | null)[])[], units: number): SumPlan {
+  const vectors: Float64Array[] = [];
+  const vector = (x: Float64Array) => {
+    const i = vectors.findIndex((y) => y.every((v, u) => v === x[u]));
+    return i >= 0 ? i : vectors.push(x) - 1;
+  };
+  const byMetric = columns.map((col) => {
+    const x = new Float64Array(units),
+      has = new Float64Array(units);
+    let gaps = false,
+      finite = true,
+      first: number | null = null,
+      constant = true;
+    for (let u = 0; u < units; u++) {
+      const v = col[u] ?? NaN;
+      if (v !== v) {
+        gaps = true;
+        continue;
+      }
+      x[u] = v;
+      has[u] = 1;
+      if (v === Infinity || v === -Infinity) finite = false;
+      // ±0 count as equal: added to a sum that starts at +0 they do the same
+      if (first === null) first = v;
+      else if (v !== first) constant = false;
+    }
+    return { sum: constant ? -1 : vector(x), count: gaps ? vector(has) : -1, constant: first ?? 0, finite };
+  });
+  // integer vectors get bit fields wide enough for units × their largest value, packed first-fit below 2^52
+  const bitsOf = vectors.map((x) => {
+    let max = 0;
+    for (let u = 0; u < units; u++) {
+      const v = x[u];
+      if (!(Number.isInteger(v) && v >= 0)) return 0;
+      if (v > max) max = v;
+    }
+    const bits = Math.ceil(Math.log2(max * units + 1)) + 1;
+    return bits <= 26 ? bits : 0;
+  });
+  const columnsOut: Float64Array[] = [];
+  const rowOf = new Int32Array(vectors.length);
+  const words: { col: number; used: number; members: number[] }[] = [];
+  vectors.forEach((x, i) => {
+    if (!bitsOf[i]) {
+      rowOf[i] = columnsOut.push(x) - 1;
+      return;
+    }
+    let w = words.find((w) => w.used + bitsOf[i] <= 52);
+    if (!w) words.push((w = { col: columnsOut.push(new Float64Array(units)) - 1, used: 0, members: [] }));
+    const word = columnsOut[w.col],
+      scale = 2 ** w.used;
+    for (let u = 0; u < units; u++) word[u] += x[u] * scale;
+    w.members.push(i);
+    w.used += bitsOf[i];
+  });
+  const packed: SumPlan['packed'] = [];
+  let rows = columnsOut.length;
+  for (const w of words) {
+    if (w.members.length === 1) rowOf[w.members[0]] = w.col;
+    else {
+      let shift = 0;
+      for (const i of w.members) {
+        packed.push({ from: w.col, to: (rowOf[i] = rows++), shift, bits: bitsOf[i] });
+        shift += bitsOf[i];
       }
     }
-    // a replicate with no value for a metric says nothing about it; it is left out
-    for (let m = 0; m < k; m++) if (counts[m] > 0) reps[m][nreps[m]++] = sums[m] / counts[m];
   }
-  const a = (1 - level) / 2;
-  return base.map((s, m) => {
-    if (s.n === 0 || nreps[m] === 0) return s;
-    const sorted = reps[m].subarray(0, nreps[m]).sort();
-    return { ...s, lo: quantileSorted(sorted, a), hi: quantileSorted(sorted, 1 - a) };
-  });
+  const blocks: SumPlan['blocks'] = [];
+  for (let c = 0; c < columnsOut.length; c += 4) {
+    const width = Math.min(4, columnsOut.length - c);
+    const vals = new Float64Array(units * 4);
+    for (let r = 0; r < width; r++) for (let u = 0; u < units; u++) vals[u * 4 + r] = columnsOut[c + r][u];
+    blocks.push({ width, vals });
+  }
+  const row = (i: number) => (i < 0 ? -1 : rowOf[i]);
+  return {
+    blocks,
+    packed,
+    rows,
+    metrics: byMetric.map((p) => ({ ...p, sum: row(p.sum), count: row(p.count) })),
+  };
+}
+
+/**
+ * Every replicate's sum of every planned column: sums[row * resamples + b]. The draws of a
+ * run of replicates are made in one go (one stream, in order), then each block of columns
+ * is added up side by side over them: independent sums keep the CPU busy, and each still
+ * adds its values in draw order. Packed integer sums are then split into their fields.
+ */
+function sumReplicates(plan: SumPlan, units: number, seed: number, resamples: number): Float64Array {
+  const sums = scratch(SLOT.sums, plan.rows * resamples);
+  const chunk = Math.max(1, Math.floor(CHUNK / units));
+  const draws = scratchInt(chunk * units);
+  const stream = drawStream(seed);
+  for (let b0 = 0; b0 < resamples; b0 += chunk) {
+    const nb = Math.min(chunk, resamples - b0);
+    // the drawn units times 4: the offsets of their rows in a block
+    stream(draws, units, nb * units, 4);
+    plan.blocks.forEach(({ width, vals }, q) => {
+      const at = q * 4 * resamples + b0;
+      if (width === 4) sum4(vals, units, draws, nb, sums, at, resamples);
+      else if (width === 3) sum3(vals, units, draws, nb, sums, at, resamples);
+      else if (width === 2) sum2(vals, units, draws, nb, sums, at, resamples);
+      else sum1(vals, units, draws, nb, sums, at);
+    });
+  }
+  for (const { from, to, shift, bits } of plan.packed) {
+    // exact: integers below 2^53 and powers of two (no %, which is a slow call on doubles)
+    const down = 2 ** shift,
+      mod = 2 ** bits;
+    for (let b = 0; b < resamples; b++) {
+      const q = Math.floor(sums[from * resamples + b] / down);
+      sums[to * resamples + b] = q - Math.floor(q / mod) * mod;
+    }
+  }
+  return sums;
+}
+
+const CHUNK = 1 << 15;
+
+function sum4(
+  vals: Float64Array,
+  units: number,
+  draws: Int32Array,
+  nb: number,
+  sums: Float64Array,
+  at: number,
+  stride: number,
+): void {
+  for (let b = 0, i = 0; b < nb; b++) {
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
+    for (const end = i + units; i < end; i++) {
+      const o = draws[i];
+      s0 += vals[o];
+      s1 += vals[o + 1];
+      s2 += vals[o + 2];
+      s3 += vals[o + 3];
+    }
+    sums[at + b] = s0;
+    sums[at + stride + b] = s1;
+    sums[at + 2 * stride + b] = s2;
+    sums[at + 3 * stride + b] = s3;
+  }
+}
+
+function sum3(
+  vals: Float64Array,
+  units: number,
+  draws: Int32Array,
+  nb: number,
+  sums: Float64Array,
+  at: number,
+  stride: number,
+): void {
+  for (let b = 0, i = 0; b < nb; b++) {
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0;
+    for (const end = i + units; i < end; i++) {
+      const o = draws[i];
+      s0 += vals[o];
+      s1 += vals[o + 1];
+      s2 += vals[o + 2];
+    }
+    sums[at + b] = s0;
+    sums[at + stride + b] = s1;
+    sums[at + 2 * stride + b] = s2;
+  }
+}
+
+function sum2(
+  vals: Float64Array,
+  units: number,
+  draws: Int32Array,
+  nb: number,
+  sums: Float64Array,
+  at: number,
+  stride: number,
+): void {
+  for (let b = 0, i = 0; b < nb; b++) {
+    let s0 = 0,
+      s1 = 0;
+    for (const end = i + units; i < end; i++) {
+      const o = draws[i];
+      s0 += vals[o];
+      s1 += vals[o + 1];
+    }
+    sums[at + b] = s0;
+    sums[at + stride + b] = s1;
+  }
+}
+
+function sum1(vals: Float64Array, units: number, draws: Int32Array, nb: number, sums: Float64Array, at: number): void {
+  for (let b = 0, i = 0; b < nb; b++) {
+    let s = 0;
+    for (const end = i + units; i < end; i++) s += vals[draws[i]];
+    sums[at + b] = s;
+  }
+}
+
+/**
+ * The bootstrap's draws from createRng(seed) (src/game/rng.ts: sfc32 seeded through
+ * splitmix32, 12 warm-up draws), replicated with the state in local int32 variables: the
+ * same stream, `out[i] = Math.floor(rng.next() * units) * scale` for i < n, in order, and
+ * about 10× faster than calling rng.next(), whose closure keeps its state as uint32 (boxed
+ * numbers) between calls. stats.test.ts checks the replica against createRng draw for draw.
+ */
+export function drawStream(seed: number): (out: Int32Array, units: number, n: number, scale?: number) => void {
+  let x = (seed >>> 0) ^ Math.floor(seed / 0x100000000);
+  const splitmix = () => {
+    x = (x + 0x9e3779b9) | 0;
+    let t = x ^ (x >>> 16);
+    t = Math.imul(t, 0x21f0aaad);
+    t = t ^ (t >>> 15);
+    t = Math.imul(t, 0x735a2d97);
+    return t ^ (t >>> 15);
+  };
+  const st = new Int32Array(4);
+  for (let i = 0; i < 4; i++) st[i] = splitmix();
+  const fill = (out: Int32Array, units: number, n: number, scale = 1) => {
+    let a = st[0],
+      b = st[1],
+      c = st[2],
+      d = st[3];
+    for (let i = 0; i < n; i++) {
+      let t = (a + b) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      d = (d + 1) | 0;
+      t = (t + d) | 0;
+      c = (c + t) | 0;
+      // × 2^−32 is exactly rng.next()'s / 2^32, without a division
+      out[i] = Math.floor((t >>> 0) * 2.3283064365386963e-10 * units) * scale;
+    }
+    st[0] = a;
+    st[1] = b;
+    st[2] = c;
+    st[3] = d;
+  };
+  fill(new Int32Array(12), 1, 12);
+  return fill;
+}
+
+/**
+ * [quantileSorted(sort(xs), lo), quantileSorted(sort(xs), hi)] for lo ≤ hi without sorting.
+ * A type-7 quantile reads two neighbouring order statistics, and selection finds those
+ * exactly. To select among few values, thresholds from a sample of 128 first set aside the
+ * values that surely hold the ranks wanted (about 7% of xs at each end for a 95% interval
+ * of 2,000 replicates): the values at or below the low threshold are exactly the smallest
+ * ones, those at or above the high one the largest. When a threshold misses (rarely) or xs
+ * is short, it selects in all of xs. Comparisons do not order −0 and +0 as sort does, but
+ * the interpolation gives the same number either way. Null for ranks out of range (a level
+ * outside [0, 1]). Reorders xs; xs must hold no NaN.
+ */
+export function tailQuantiles(xs: Float64Array, lo: number, hi: number): [number, number] | null {
+  const n = xs.length;
+  const h1 = (n - 1) * lo,
+    h2 = (n - 1) * hi;
+  const k1 = Math.floor(h1),
+    k2 = Math.floor(h2);
+  if (!(k1 >= 0 && k2 >= k1 && k2 <= n - 1)) return null;
+  const [a1, b1, a2, b2] = (n >= 8 * SAMPLE && fromTails(xs, k1, k2)) || fromAll(xs, k1, k2);
+  return [a1 + (h1 - k1) * (b1 - a1), a2 + (h2 - k2) * (b2 - a2)];
+}
+
+const SAMPLE = 128;
+
+/** The order statistics k1, k1 + 1, k2, k2 + 1 (the next ones capped at n − 1) by selection in all of xs. */
+function fromAll(xs: Float64Array, k1: number, k2: number): [number, number, number, number] {
+  const n = xs.length;
+  select(xs, 0, n - 1, k1);
+  const a1 = xs[k1],
+    b1 = k1 + 1 < n ? minOf(xs, k1 + 1, n - 1) : a1;
+  if (k2 === k1) return [a1, b1, a1, b1];
+  // positions k1 + 1 … n − 1 hold exactly the values ranked above k1
+  select(xs, k1 + 1, n - 1, k2);
+  const a2 = xs[k2];
+  return [a1, b1, a2, k2 + 1 < n ? minOf(xs, k2 + 1, n - 1) : a2];
+}
+
+/** The same from the values set aside by two sample thresholds; null when they do not hold the ranks. */
+function fromTails(xs: Float64Array, k1: number, k2: number): [number, number, number, number] | null {
+  const n = xs.length,
+    S = SAMPLE;
+  const needLow = Math.min(k1 + 2, n),
+    needHigh = n - k2;
+  // sample ranks whose expected rank in xs is 1.5× the need, plus a few
+  const iLow = Math.min(S - 1, Math.ceil(((needLow * S) / n) * 1.5) + 3),
+    iHigh = S - 1 - Math.min(S - 1, Math.ceil(((needHigh * S) / n) * 1.5) + 3);
+  if (iLow >= iHigh) return null;
+  const sample = scratch(SLOT.sample, S);
+  for (let i = 0; i < S; i++) sample[i] = xs[Math.floor((i * n) / S)];
+  select(sample, 0, S - 1, iLow);
+  select(sample, iLow + 1, S - 1, iHigh);
+  const tLow = sample[iLow],
+    tHigh = sample[iHigh];
+  if (!(tLow < tHigh)) return null;
+  const low = scratch(SLOT.low, n),
+    high = scratch(SLOT.high, n);
+  let cl = 0,
+    ch = 0;
+  // branch-free: every value is written, the end moves on only for one that belongs (tLow < tHigh)
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    low[cl] = x;
+    high[ch] = x;
+    cl += +(x <= tLow);
+    ch += +(x >= tHigh);
+  }
+  if (cl < needLow || ch < needHigh) return null;
+  // low holds the ranks 0 … cl − 1, high the ranks n − ch … n − 1
+  select(low, 0, cl - 1, k1);
+  const a1 = low[k1],
+    b1 = k1 + 1 < n ? minOf(low, k1 + 1, cl - 1) : a1;
+  const p = k2 - (n - ch);
+  select(high, 0, ch - 1, p);
+  const a2 = high[p];
+  return [a1, b1, a2, k2 + 1 < n ? minOf(high, p + 1, ch - 1) : a2];
+}
+
+function minOf(xs: Float64Array, from: number, to: number): number {
+  let m = xs[from];
+  for (let i = from + 1; i <= to; i++) if (xs[i] < m) m = xs[i];
+  return m;
+}
+
+/**
+ * Hoare/Wirth selection: afterwards xs[k] holds the value of rank k within xs[l … r], no
+ * larger value before it and no smaller one after. The scans stop at values equal to the
+ * pivot, so the many equal replicate means of a small group still split evenly.
+ */
+function select(xs: Float64Array, l: number, r: number, k: number): void {
+  while (l < r) {
+    const p = xs[l],
+      q = xs[k],
+      s = xs[r];
+    // the median of three as the pivot
+    const x = p < q ? (q < s ? q : p < s ? s : p) : p < s ? p : q < s ? s : q;
+    let i = l,
+      j = r;
+    do {
+      while (xs[i] < x) i++;
+      while (x < xs[j]) j--;
+      if (i <= j) {
+        const t = xs[i];
+        xs[i] = xs[j];
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) l = i;
+    if (k < i) r = j;
+  }
+}
+
+// Buffers reused across calls: the report bootstraps thousands of small groups.
+const SLOT = { sums: 0, reps: 1, sample: 2, low: 3, high: 4 };
+const floats: Float64Array[] = [];
+function scratch(slot: number, n: number): Float64Array {
+  if (!floats[slot] || floats[slot].length < n) floats[slot] = new Float64Array(Math.max(n, 64));
+  return floats[slot];
+}
+let ints = new Int32Array(0);
+function scratchInt(n: number): Int32Array {
+  if (ints.length < n) ints = new Int32Array(n);
+  return ints;
 }
 
 // Two-sided 95% Student t critical values t_{0.975, df}.
