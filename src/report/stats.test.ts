@@ -23,17 +23,17 @@ test('drawStream replays createRng: Math.floor(rng.next() * units), draw for dra
     for (const units of [1, 2, 3, 4, 7, 120, 3000, 10080, 2 ** 20]) {
       const rng = createRng(seed);
       const fill = drawStream(seed);
-      // several calls in a row continue the stream; a scale multiplies the unit index
-      for (const [n, scale] of [
-        [5, 1],
-        [1000, 4],
-        [1, 1],
+      // several calls in a row continue the stream; a shift multiplies the unit index by a power of two
+      for (const [n, shift] of [
+        [5, 0],
+        [1000, 2],
+        [1, 0],
         [777, 3],
       ]) {
         const out = new Int32Array(n);
-        fill(out, units, n, scale);
+        fill(out, units, n, shift);
         for (let i = 0; i < n; i++) {
-          const want = Math.floor(rng.next() * units) * scale;
+          const want = Math.floor(rng.next() * units) * 2 ** shift;
           if (out[i] !== want)
             assert.fail(`seed ${seed} units ${units}: draw ${i} is ${out[i]}, createRng gives ${want}`);
         }

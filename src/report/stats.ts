@@ -48,8 +48,15 @@ export function bootstrap(
 ): Stat[] {
   const units = columns.length ? columns[0].length : 0;
   const base: Stat[] = columns.map((col) => {
-    const vals = col.filter((v): v is number => v !== null);
-    return { n: vals.length, mean: mean(vals), lo: null, hi: null };
+    // mean() of the non-null values, without the copy
+    let n = 0,
+      s = 0;
+    for (const v of col)
+      if (v !== null) {
+        n++;
+        s += v;
+      }
+    return { n, mean: n ? s / n : null, lo: null, hi: null };
   });
   // metrics without any value keep n = 0 and no interval; they take no work
   const live = base.flatMap((s, m) => (s.n > 0 ? [m] : []));
@@ -58,21 +65,40 @@ export function bootstrap(
     live.map((m) => columns[m]),
     units,
   );
-  const sums = sumReplicates(plan, units, seed, resamples);
   const a = (1 - level) / 2;
   const out = base.slice();
-  const reps = scratch(SLOT.reps, resamples);
-  live.forEach((m, j) => {
-    const n = replicateMeans(plan.metrics[j], sums, units, resamples, reps);
-    if (n === 0) return;
-    const q = plan.metrics[j].finite ? tailQuantiles(reps.subarray(0, n), a, 1 - a) : null;
+  const quantiles = (m: number, q: [number, number] | null) => {
     if (q) out[m] = { ...base[m], lo: q[0], hi: q[1] };
-    else {
-      const sorted = reps.subarray(0, n).sort();
-      out[m] = { ...base[m], lo: quantileSorted(sorted, a), hi: quantileSorted(sorted, 1 - a) };
-    }
-  });
+  };
+  if (units <= 4 && 2 * units ** units <= resamples) {
+    const seq = sequenceSums(plan, units, seed, resamples);
+    live.forEach((m, j) => quantiles(m, sequenceQuantiles(plan.metrics[j], seq, units, a)));
+  } else {
+    const sums = sumReplicates(plan, units, seed, resamples);
+    live.forEach((m, j) => quantiles(m, replicateQuantiles(plan.metrics[j], sums, units, resamples, a)));
+  }
   return out;
+}
+
+/** quantileSorted at a and 1 − a of the sorted replicate means: the plain way, for what the fast ways do not take. */
+function sortedQuantiles(reps: Float64Array, a: number): [number, number] {
+  const sorted = reps.sort();
+  return [quantileSorted(sorted, a), quantileSorted(sorted, 1 - a)];
+}
+
+/** The interval of a metric from every replicate's sums; null when no replicate has a value. */
+function replicateQuantiles(
+  p: MetricPlan,
+  sums: Float64Array,
+  units: number,
+  resamples: number,
+  a: number,
+): [number, number] | null {
+  const reps = scratch(SLOT.reps, resamples);
+  const n = replicateMeans(p, sums, units, resamples, reps);
+  if (n === 0) return null;
+  const r = reps.subarray(0, n);
+  return (p.finite && tailQuantiles(r, a, 1 - a)) || sortedQuantiles(r, a);
 }
 
 /** Where a metric's replicate sums and counts are: rows of `sums`, −1 for none. */
@@ -136,86 +162,102 @@ interface SumPlan {
  * sum of integers below 2^53 is exact in any order, so its bits come out as the sum.
  */
 function planSums(columns: readonly (readonly (number | null)[])[], units: number): SumPlan {
-  const vectors: Float64Array[] = [];
-  const vector = (x: Float64Array) => {
-    const i = vectors.findIndex((y) => y.every((v, u) => v === x[u]));
-    return i >= 0 ? i : vectors.push(x) - 1;
+  // candidate vectors in rows of `units`: at most a sum and a count vector per metric
+  const vecs = scratch(SLOT.vectors, 2 * columns.length * units);
+  const bitsOf: number[] = [];
+  let nv = 0;
+  // keeps the vector just written in row nv, unless an earlier row holds the same values
+  const keep = (): number => {
+    const at = nv * units;
+    for (let i = 0, o = 0; i < nv; i++, o += units) {
+      let u = 0;
+      while (u < units && vecs[o + u] === vecs[at + u]) u++;
+      if (u === units) return i;
+    }
+    bitsOf.push(integerBits(vecs, at, units));
+    return nv++;
   };
-  const byMetric = columns.map((col) => {
-    const x = new Float64Array(units),
-      has = new Float64Array(units);
+  const metrics = columns.map((col): MetricPlan => {
     let gaps = false,
       finite = true,
       first: number | null = null,
       constant = true;
+    let at = nv * units;
     for (let u = 0; u < units; u++) {
       const v = col[u] ?? NaN;
       if (v !== v) {
         gaps = true;
+        vecs[at + u] = 0;
         continue;
       }
-      x[u] = v;
-      has[u] = 1;
+      vecs[at + u] = v;
       if (v === Infinity || v === -Infinity) finite = false;
       // ±0 count as equal: added to a sum that starts at +0 they do the same
       if (first === null) first = v;
       else if (v !== first) constant = false;
     }
-    return { sum: constant ? -1 : vector(x), count: gaps ? vector(has) : -1, constant: first ?? 0, finite };
-  });
-  // integer vectors get bit fields wide enough for units × their largest value, packed first-fit below 2^52
-  const bitsOf = vectors.map((x) => {
-    let max = 0;
-    for (let u = 0; u < units; u++) {
-      const v = x[u];
-      if (!(Number.isInteger(v) && v >= 0)) return 0;
-      if (v > max) max = v;
+    const sum = constant ? -1 : keep();
+    let count = -1;
+    if (gaps) {
+      at = nv * units;
+      for (let u = 0; u < units; u++) {
+        const v = col[u] ?? NaN;
+        vecs[at + u] = v === v ? 1 : 0;
+      }
+      count = keep();
     }
-    const bits = Math.ceil(Math.log2(max * units + 1)) + 1;
-    return bits <= 26 ? bits : 0;
+    return { sum, count, constant: first ?? 0, finite };
   });
-  const columnsOut: Float64Array[] = [];
-  const rowOf = new Int32Array(vectors.length);
-  const words: { col: number; used: number; members: number[] }[] = [];
-  vectors.forEach((x, i) => {
-    if (!bitsOf[i]) {
-      rowOf[i] = columnsOut.push(x) - 1;
-      return;
-    }
-    let w = words.find((w) => w.used + bitsOf[i] <= 52);
-    if (!w) words.push((w = { col: columnsOut.push(new Float64Array(units)) - 1, used: 0, members: [] }));
-    const word = columnsOut[w.col],
-      scale = 2 ** w.used;
-    for (let u = 0; u < units; u++) word[u] += x[u] * scale;
-    w.members.push(i);
-    w.used += bitsOf[i];
-  });
+  // the summed columns: a vector alone, or integer vectors packed first-fit below 2^52
+  const cols: { vector: number; shift: number }[][] = [];
+  const used: number[] = [];
+  for (let i = 0; i < nv; i++) {
+    const bits = bitsOf[i];
+    let c = bits ? used.findIndex((b, j) => b > 0 && b + bits <= 52 && cols[j].length > 0) : -1;
+    if (c < 0) c = cols.push([]) - 1;
+    cols[c].push({ vector: i, shift: used[c] ?? 0 });
+    used[c] = (used[c] ?? 0) + bits;
+  }
+  const rowOf = new Int32Array(nv);
   const packed: SumPlan['packed'] = [];
-  let rows = columnsOut.length;
-  for (const w of words) {
-    if (w.members.length === 1) rowOf[w.members[0]] = w.col;
-    else {
-      let shift = 0;
-      for (const i of w.members) {
-        packed.push({ from: w.col, to: (rowOf[i] = rows++), shift, bits: bitsOf[i] });
-        shift += bitsOf[i];
+  let rows = cols.length;
+  cols.forEach((members, c) => {
+    if (members.length === 1) rowOf[members[0].vector] = c;
+    else
+      for (const { vector, shift } of members)
+        packed.push({ from: c, to: (rowOf[vector] = rows++), shift, bits: bitsOf[vector] });
+  });
+  const nb = Math.ceil(cols.length / 4);
+  const buf = scratch(SLOT.blocks, nb * units * 4);
+  const blocks: SumPlan['blocks'] = [];
+  for (let q = 0; q < nb; q++) {
+    const width = Math.min(4, cols.length - 4 * q);
+    const vals = buf.subarray(q * units * 4, (q + 1) * units * 4);
+    for (let r = 0; r < width; r++) {
+      const members = cols[4 * q + r];
+      for (let u = 0; u < units; u++) {
+        let v = vecs[members[0].vector * units + u];
+        for (let m = 1; m < members.length; m++) v += vecs[members[m].vector * units + u] * 2 ** members[m].shift;
+        vals[u * 4 + r] = v;
       }
     }
-  }
-  const blocks: SumPlan['blocks'] = [];
-  for (let c = 0; c < columnsOut.length; c += 4) {
-    const width = Math.min(4, columnsOut.length - c);
-    const vals = new Float64Array(units * 4);
-    for (let r = 0; r < width; r++) for (let u = 0; u < units; u++) vals[u * 4 + r] = columnsOut[c + r][u];
     blocks.push({ width, vals });
   }
   const row = (i: number) => (i < 0 ? -1 : rowOf[i]);
-  return {
-    blocks,
-    packed,
-    rows,
-    metrics: byMetric.map((p) => ({ ...p, sum: row(p.sum), count: row(p.count) })),
-  };
+  return { blocks, packed, rows, metrics: metrics.map((p) => ({ ...p, sum: row(p.sum), count: row(p.count) })) };
+}
+
+/** Bits a packed field needs for this vector's sums over a replicate (units × its largest value); 0 if not small non-negative integers. */
+function integerBits(vecs: Float64Array, at: number, units: number): number {
+  let max = 0;
+  for (let u = 0; u < units; u++) {
+    const v = vecs[at + u];
+    if (!(Number.isInteger(v) && v >= 0)) return 0;
+    if (v > max) max = v;
+  }
+  // one bit to spare over what units × max needs
+  const bits = Math.ceil(Math.log2(max * units + 1)) + 1;
+  return bits <= 26 ? bits : 0;
 }
 
 /**
@@ -227,12 +269,12 @@ function planSums(columns: readonly (readonly (number | null)[])[], units: numbe
 function sumReplicates(plan: SumPlan, units: number, seed: number, resamples: number): Float64Array {
   const sums = scratch(SLOT.sums, plan.rows * resamples);
   const chunk = Math.max(1, Math.floor(CHUNK / units));
-  const draws = scratchInt(chunk * units);
+  const draws = scratchInt(SLOT_INT.draws, chunk * units);
   const stream = drawStream(seed);
   for (let b0 = 0; b0 < resamples; b0 += chunk) {
     const nb = Math.min(chunk, resamples - b0);
     // the drawn units times 4: the offsets of their rows in a block
-    stream(draws, units, nb * units, 4);
+    stream(draws, units, nb * units, 2);
     plan.blocks.forEach(({ width, vals }, q) => {
       const at = q * 4 * resamples + b0;
       if (width === 4) sum4(vals, units, draws, nb, sums, at, resamples);
@@ -241,19 +283,255 @@ function sumReplicates(plan: SumPlan, units: number, seed: number, resamples: nu
       else sum1(vals, units, draws, nb, sums, at);
     });
   }
-  for (const { from, to, shift, bits } of plan.packed) {
-    // exact: integers below 2^53 and powers of two (no %, which is a slow call on doubles)
-    const down = 2 ** shift,
-      mod = 2 ** bits;
-    for (let b = 0; b < resamples; b++) {
-      const q = Math.floor(sums[from * resamples + b] / down);
-      sums[to * resamples + b] = q - Math.floor(q / mod) * mod;
-    }
-  }
+  unpack(plan, sums, resamples);
   return sums;
 }
 
 const CHUNK = 1 << 15;
+
+/** Splits packed integer sums into their fields: rows of `size` entries. */
+function unpack(plan: SumPlan, sums: Float64Array, size: number): void {
+  for (const { from, to, shift, bits } of plan.packed) {
+    // exact: integers below 2^53 and powers of two (no %, which is a slow call on doubles)
+    const down = 2 ** shift,
+      mod = 2 ** bits;
+    for (let e = 0; e < size; e++) {
+      const q = Math.floor(sums[from * size + e] / down);
+      sums[to * size + e] = q - Math.floor(q / mod) * mod;
+    }
+  }
+}
+
+/** A few units' replicates as draw sequences: each sequence's sums, how many replicates drew it, and which one each did. */
+interface Sequences {
+  /** units^units sequences */
+  size: number;
+  /** sums[row * size + code]: the sum of a planned column over the sequence's draws, in draw order */
+  sums: Float64Array;
+  drawn: Int32Array;
+  codes: Int32Array;
+  resamples: number;
+}
+
+/**
+ * Few units: a replicate is one of units^units draw sequences (256 for 4 units, against
+ * 2,000 replicates), so each column's sum is worked out once per sequence, adding in draw
+ * order as a replicate does, and the replicates only count how often each sequence came up.
+ */
+function sequenceSums(plan: SumPlan, units: number, seed: number, resamples: number): Sequences {
+  const size = units ** units;
+  const sums = scratch(SLOT.sums, plan.rows * size);
+  // the sums of the first L draws of every sequence from those of the first L − 1: draw i
+  // is digit i of the code in base `units`, so code = prefix + last draw × units^(L − 1)
+  const prev = scratch(SLOT.prefix, size),
+    next = scratch(SLOT.prefix2, size);
+  plan.blocks.forEach(({ width, vals }, q) => {
+    for (let r = 0; r < width; r++) {
+      prev[0] = 0; // the empty sequence: a sum starts at +0
+      for (let L = 1, n = 1; L <= units; L++, n *= units) {
+        const out = L === units ? sums.subarray((q * 4 + r) * size) : next;
+        for (let d = 0; d < units; d++) {
+          const v = vals[d * 4 + r];
+          for (let p = 0; p < n; p++) out[d * n + p] = prev[p] + v;
+        }
+        if (L < units) prev.set(next.subarray(0, n * units));
+      }
+    }
+  });
+  unpack(plan, sums, size);
+  const draws = scratchInt(SLOT_INT.draws, units * resamples);
+  drawStream(seed)(draws, units, units * resamples, 0);
+  const codes = scratchInt(SLOT_INT.codes, resamples),
+    drawn = scratchInt(SLOT_INT.drawn, size).fill(0, 0, size);
+  for (let b = 0; b < resamples; b++) {
+    let code = 0;
+    for (let i = units - 1; i >= 0; i--) code = code * units + draws[b * units + i];
+    codes[b] = code;
+    drawn[code]++;
+  }
+  return { size, sums, drawn, codes, resamples };
+}
+
+/**
+ * The interval of a metric from its draw sequences: each sequence's mean, weighted by how
+ * many replicates drew it, is the same multiset of replicate means as before, so its
+ * order statistics are read off the few sorted sequence means. Null when no replicate has
+ * a value.
+ */
+function sequenceQuantiles(p: MetricPlan, seq: Sequences, units: number, a: number): [number, number] | null {
+  const { size, sums, drawn, codes, resamples } = seq;
+  const equal = p.sum < 0 ? repeatSum(p.constant, units) : null;
+  // the mean of sequence `code`; NaN-free unless a value is infinite
+  const count = (code: number) => (p.count < 0 ? units : sums[p.count * size + code]);
+  const meanOf = (code: number, c: number) => (equal ? equal[c] : sums[p.sum * size + code]) / c;
+  const vals = scratch(SLOT.reps, size),
+    weights = scratchInt(SLOT_INT.weights, size);
+  let k = 0,
+    n = 0;
+  for (let code = 0; code < size; code++) {
+    const c = count(code);
+    if (drawn[code] === 0 || !(c > 0)) continue;
+    vals[k] = meanOf(code, c);
+    weights[k++] = drawn[code];
+    n += drawn[code];
+  }
+  if (n === 0) return null;
+  const q = p.finite ? weightedQuantiles(vals, weights, k, n, a, 1 - a) : null;
+  if (q) return q;
+  // the replicate means in replicate order, as the plain way has them
+  const reps = scratch(SLOT.reps, resamples);
+  let m = 0;
+  for (let b = 0; b < resamples; b++) {
+    const c = count(codes[b]);
+    if (c > 0) reps[m++] = meanOf(codes[b], c);
+  }
+  return sortedQuantiles(reps.subarray(0, m), a);
+}
+
+/**
+ * quantileSorted of the multiset where vals[i] occurs weights[i] times (n in all), at lo
+ * and hi, without sorting it: one pass keeps the fewest smallest entries whose weights
+ * reach past rank k1 + 1 and the fewest largest ones reaching below rank k2 (a handful
+ * each for a 95% interval), and only those are sorted and walked. Null for ranks out of
+ * range. vals must hold no NaN.
+ */
+function weightedQuantiles(
+  vals: Float64Array,
+  weights: Int32Array,
+  k: number,
+  n: number,
+  lo: number,
+  hi: number,
+): [number, number] | null {
+  const h1 = (n - 1) * lo,
+    h2 = (n - 1) * hi;
+  const k1 = Math.floor(h1),
+    k2 = Math.floor(h2);
+  if (!(k1 >= 0 && k2 >= k1 && k2 <= n - 1)) return null;
+  // the smallest entries hold ranks 0 … k1 + 1; the largest, as negated values, ranks n − 1 down to k2
+  const low = extremes(vals, weights, k, Math.min(k1 + 2, n), 1, 0),
+    high = extremes(vals, weights, k, n - k2, -1, 1);
+  const a1 = rankIn(low, k1),
+    b1 = rankIn(low, Math.min(k1 + 1, n - 1)),
+    a2 = -rankIn(high, n - 1 - k2),
+    b2 = -rankIn(high, n - 1 - Math.min(k2 + 1, n - 1));
+  return [a1 + (h1 - k1) * (b1 - a1), a2 + (h2 - k2) * (b2 - a2)];
+}
+
+interface Extremes {
+  keys: Float64Array;
+  weights: Int32Array;
+  size: number;
+}
+
+/**
+ * The fewest entries of smallest sign × value whose weights add up to at least `need`,
+ * sorted by sign × value. A max-heap on sign × value: an entry goes in when the heap is
+ * short of `need` or it is below the top, and the top goes out while the rest still reach
+ * `need`; so every entry left out is at least the largest kept, and the kept entries,
+ * sorted and repeated by weight, are the start of the sorted multiset (ties are equal values).
+ */
+function extremes(
+  vals: Float64Array,
+  weights: Int32Array,
+  k: number,
+  need: number,
+  sign: number,
+  slot: number,
+): Extremes {
+  const keys = scratch(SLOT.heap + slot, k),
+    ws = scratchInt(SLOT_INT.heap + slot, k);
+  let size = 0,
+    total = 0;
+  for (let i = 0; i < k; i++) {
+    const key = sign * vals[i];
+    if (total >= need && !(key < keys[0])) continue;
+    // sift up from the end
+    let j = size++;
+    while (j > 0) {
+      const parent = (j - 1) >> 1;
+      if (!(keys[parent] < key)) break;
+      keys[j] = keys[parent];
+      ws[j] = ws[parent];
+      j = parent;
+    }
+    keys[j] = key;
+    ws[j] = weights[i];
+    total += weights[i];
+    while (total - ws[0] >= need) {
+      total -= ws[0];
+      // the last entry replaces the top and sifts down
+      const key = keys[--size],
+        w = ws[size];
+      let j = 0;
+      for (;;) {
+        let c = 2 * j + 1;
+        if (c >= size) break;
+        if (c + 1 < size && keys[c + 1] > keys[c]) c++;
+        if (!(keys[c] > key)) break;
+        keys[j] = keys[c];
+        ws[j] = ws[c];
+        j = c;
+      }
+      keys[j] = key;
+      ws[j] = w;
+    }
+  }
+  sortPairs(keys, ws, 0, size - 1);
+  return { keys, weights: ws, size };
+}
+
+/** The key at rank r of sorted extremes repeated by weight. */
+function rankIn(e: Extremes, r: number): number {
+  let i = 0;
+  for (let below = 0; below + e.weights[i] <= r; i++) below += e.weights[i];
+  return e.keys[i];
+}
+
+/** Sorts vals[lo … hi] ascending, moving weights along: quicksort, insertion sort for short runs. */
+function sortPairs(v: Float64Array, w: Int32Array, lo: number, hi: number): void {
+  while (hi - lo > 16) {
+    const p = v[lo],
+      q = v[(lo + hi) >> 1],
+      s = v[hi];
+    const x = p < q ? (q < s ? q : p < s ? s : p) : p < s ? p : q < s ? s : q;
+    let i = lo,
+      j = hi;
+    do {
+      while (v[i] < x) i++;
+      while (x < v[j]) j--;
+      if (i <= j) {
+        const t = v[i],
+          u = w[i];
+        v[i] = v[j];
+        w[i] = w[j];
+        v[j] = t;
+        w[j] = u;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    // the smaller side by recursion, the larger by the loop
+    if (j - lo < hi - i) {
+      sortPairs(v, w, lo, j);
+      lo = i;
+    } else {
+      sortPairs(v, w, i, hi);
+      hi = j;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const x = v[i],
+      y = w[i];
+    let j = i - 1;
+    for (; j >= lo && v[j] > x; j--) {
+      v[j + 1] = v[j];
+      w[j + 1] = w[j];
+    }
+    v[j + 1] = x;
+    w[j + 1] = y;
+  }
+}
 
 function sum4(
   vals: Float64Array,
@@ -341,11 +619,13 @@ function sum1(vals: Float64Array, units: number, draws: Int32Array, nb: number, 
 /**
  * The bootstrap's draws from createRng(seed) (src/game/rng.ts: sfc32 seeded through
  * splitmix32, 12 warm-up draws), replicated with the state in local int32 variables: the
- * same stream, `out[i] = Math.floor(rng.next() * units) * scale` for i < n, in order, and
- * about 10× faster than calling rng.next(), whose closure keeps its state as uint32 (boxed
- * numbers) between calls. stats.test.ts checks the replica against createRng draw for draw.
+ * same stream, `out[i] = Math.floor(rng.next() * units) << shift` for i < n, in order
+ * (units << shift below 2^31), about 10× faster than calling rng.next(), whose closure keeps
+ * its state as uint32 (boxed numbers) between calls. The shift is an int32 operation, which
+ * keeps the store fast (a multiplication here made the loop 3× slower). stats.test.ts
+ * checks the replica against createRng draw for draw.
  */
-export function drawStream(seed: number): (out: Int32Array, units: number, n: number, scale?: number) => void {
+export function drawStream(seed: number): (out: Int32Array, units: number, n: number, shift: number) => void {
   let x = (seed >>> 0) ^ Math.floor(seed / 0x100000000);
   const splitmix = () => {
     x = (x + 0x9e3779b9) | 0;
@@ -357,7 +637,7 @@ export function drawStream(seed: number): (out: Int32Array, units: number, n: nu
   };
   const st = new Int32Array(4);
   for (let i = 0; i < 4; i++) st[i] = splitmix();
-  const fill = (out: Int32Array, units: number, n: number, scale = 1) => {
+  const fill = (out: Int32Array, units: number, n: number, shift: number) => {
     let a = st[0],
       b = st[1],
       c = st[2],
@@ -371,14 +651,14 @@ export function drawStream(seed: number): (out: Int32Array, units: number, n: nu
       t = (t + d) | 0;
       c = (c + t) | 0;
       // × 2^−32 is exactly rng.next()'s / 2^32, without a division
-      out[i] = Math.floor((t >>> 0) * 2.3283064365386963e-10 * units) * scale;
+      out[i] = Math.floor((t >>> 0) * 2.3283064365386963e-10 * units) << shift;
     }
     st[0] = a;
     st[1] = b;
     st[2] = c;
     st[3] = d;
   };
-  fill(new Int32Array(12), 1, 12);
+  fill(new Int32Array(12), 1, 12, 0);
   return fill;
 }
 
@@ -496,16 +776,17 @@ function select(xs: Float64Array, l: number, r: number, k: number): void {
 }
 
 // Buffers reused across calls: the report bootstraps thousands of small groups.
-const SLOT = { sums: 0, reps: 1, sample: 2, low: 3, high: 4 };
+const SLOT = { sums: 0, reps: 1, sample: 2, low: 3, high: 4, vectors: 5, blocks: 6, prefix: 7, prefix2: 8, heap: 9 };
 const floats: Float64Array[] = [];
 function scratch(slot: number, n: number): Float64Array {
   if (!floats[slot] || floats[slot].length < n) floats[slot] = new Float64Array(Math.max(n, 64));
   return floats[slot];
 }
-let ints = new Int32Array(0);
-function scratchInt(n: number): Int32Array {
-  if (ints.length < n) ints = new Int32Array(n);
-  return ints;
+const SLOT_INT = { draws: 0, codes: 1, drawn: 2, weights: 3, heap: 4 };
+const intBuffers: Int32Array[] = [];
+function scratchInt(slot: number, n: number): Int32Array {
+  if (!intBuffers[slot] || intBuffers[slot].length < n) intBuffers[slot] = new Int32Array(Math.max(n, 64));
+  return intBuffers[slot];
 }
 
 // Two-sided 95% Student t critical values t_{0.975, df}.
