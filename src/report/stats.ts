@@ -37,8 +37,10 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
  *
  * Same numbers, bit for bit, as the plain algorithm (per replicate, draw
  * Math.floor(rng.next() * n) n times from createRng(seed), add each metric's values in
- * draw order and divide by the count; sort each metric's replicate means and interpolate),
- * with less work: see planSums, sumReplicates and tailQuantiles.
+ * draw order and divide by the count; sort each metric's replicate means and interpolate;
+ * kept in testing/reference-aggregate.ts), with less work: see drawStream, planSums,
+ * sumReplicates, tailQuantiles, and sequenceSums for groups of up to 4 units.
+ * `resamples` is a whole number ≥ 0.
  */
 export function bootstrap(
   columns: readonly (readonly (number | null)[])[],
@@ -46,6 +48,8 @@ export function bootstrap(
   resamples: number,
   level = 0.95,
 ): Stat[] {
+  if (!(Number.isInteger(resamples) && resamples >= 0))
+    throw new RangeError(`resamples must be a whole number ≥ 0, not ${resamples}`);
   const units = columns.length ? columns[0].length : 0;
   const base: Stat[] = columns.map((col) => {
     // mean() of the non-null values, without the copy
@@ -60,7 +64,7 @@ export function bootstrap(
   });
   // metrics without any value keep n = 0 and no interval; they take no work
   const live = base.flatMap((s, m) => (s.n > 0 ? [m] : []));
-  if (units === 0 || live.length === 0 || !(resamples > 0)) return base;
+  if (units === 0 || live.length === 0 || resamples === 0) return base;
   const plan = planSums(
     live.map((m) => columns[m]),
     units,
