@@ -171,6 +171,13 @@ async function watchedPage(reportDir: string): Promise<Watched> {
   return { page, problems, requests };
 }
 
+/** An experiment page with every run's timeline drawn (they are drawn by the page's script when opened). */
+async function openAllTimelines(page: Page) {
+  await page.getByRole('button', { name: 'Show all timelines' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('details.timeline:not([data-drawn])').length === 0);
+  assert.ok((await page.locator('details.timeline[data-drawn] section.round').count()) > 0);
+}
+
 function assertOnlyPages(w: Watched, reportDir: string) {
   const allowed = pathToFileURL(resolve(reportDir)).href + '/';
   for (const u of w.requests)
@@ -272,21 +279,58 @@ test('the demo grid report: no console errors, no network, visible plots, workin
   );
   assert.equal(await w.page.locator('section.run').count(), 4);
 
+  // timelines are drawn when opened, each from its run's data: none before
+  assert.equal(await w.page.locator('section.round').count(), 0);
+  const timelines = w.page.locator('details.timeline');
+  assert.equal(await timelines.count(), 4);
+  await timelines.nth(0).locator('summary').click();
+  const first = timelines.nth(0);
+  await first.locator('section.round').first().waitFor();
+  assert.equal(await w.page.locator('details.timeline[data-drawn]').count(), 1);
+  // its rounds: talk, proposals with their allocation tables, vote tallies, the outcome
+  assert.match(await first.locator('.msg').first().innerText(), /^Agent_\d \(scripted:[a-z-]+, (weak|strong)\) says\n/);
+  assert.match(await first.locator('.proposal').first().innerText(), /^Proposal 1 by Agent_\d[\s\S]*Goes to/);
+  assert.ok((await first.locator('.proposal table.alloc').count()) > 0);
+  assert.ok((await first.locator('h4', { hasText: 'Vote tally' }).count()) > 0);
+  assert.match(
+    await first.locator('.outcome').last().innerText(),
+    /Deal in round \d+|No agreement after the last round/,
+  );
+
   // private notes are hidden until toggled: one by its summary, then all by the button
-  const note = w.page.locator('details.private.note').first();
+  const note = first.locator('details.private.note').first();
   const noteText = note.locator('p.text');
   assert.equal(await noteText.isVisible(), false);
   await note.locator('summary').click();
   assert.equal(await noteText.isVisible(), true);
   assert.match(await noteText.innerText(), /I aim for at least \d+ of my 100 points/);
-  const notes = w.page.locator('details.private');
-  const total = await notes.count();
-  assert.ok(total > 10);
   await w.page.getByRole('button', { name: 'Show private notes and votes' }).click();
+  const drawnPrivate = await w.page.locator('details.private').count();
+  assert.ok(drawnPrivate > 10);
+  assert.equal(await w.page.locator('details.private[open]').count(), drawnPrivate);
+  assert.equal(await first.locator('details.private.vote p').last().isVisible(), true);
+  // the buttons hold for timelines drawn after they were pressed
+  await timelines.nth(1).locator('summary').click();
+  await timelines.nth(1).locator('section.round').first().waitFor();
+  const total = await w.page.locator('details.private').count();
+  assert.ok(total > drawnPrivate);
   assert.equal(await w.page.locator('details.private[open]').count(), total);
-  assert.equal(await w.page.locator('details.private.vote p').last().isVisible(), true);
+  await w.page.getByRole('button', { name: 'Show raw outputs, prompts and calls' }).click();
+  const raw = first.locator('details.calls').first();
+  assert.match(await raw.locator('summary').innerText(), /^Raw outputs and model calls: \d+ turns?/);
+  assert.equal(await raw.locator('div.turn pre').first().isVisible(), true);
+  // every timeline at once
+  await w.page.getByRole('button', { name: 'Show all timelines' }).click();
+  await w.page.waitForFunction(() => document.querySelectorAll('details.timeline:not([data-drawn])').length === 0);
+  assert.equal(
+    await w.page.locator('details.timeline[open] section.round').count(),
+    await w.page.locator('section.round').count(),
+  );
+  assert.equal(await w.page.locator('details.private[open]').count(), await w.page.locator('details.private').count());
   await w.page.getByRole('button', { name: 'Hide private notes and votes' }).click();
   assert.equal(await w.page.locator('details.private[open]').count(), 0);
+  await w.page.getByRole('button', { name: 'Hide all timelines' }).click();
+  assert.equal(await w.page.locator('details.timeline[open]').count(), 0);
 
   // neighbour and back links
   await w.page.locator('nav.top a', { hasText: 'Experiment 8 →' }).click();
@@ -309,7 +353,8 @@ test('injected transcript text never runs and is shown literally, on every page'
     await w.page.goto(pathToFileURL(url).href);
     await w.page.waitForLoadState('load');
     if (url !== index) {
-      // open everything: notes, votes, raw outputs and prompts
+      // open everything: every timeline, notes, votes, raw outputs and prompts
+      await openAllTimelines(w.page);
       for (const name of ['Show private notes and votes', 'Show raw outputs, prompts and calls'])
         await w.page.getByRole('button', { name }).click();
       const body = await w.page.locator('body').innerText();
@@ -496,7 +541,8 @@ test('a treaty ρ × θ grid report: the per-ρ plot and agreement tables issue 
   // an experiment page with agreements: proposals and the outcome as issue tables
   await w.page.goto(pathToFileURL(join(reportDir, 'experiments', '0.html')).href);
   assert.match(await w.page.locator('h1').innerText(), /treaty, θ 0\.2, ρ 0/);
-  const tables = w.page.locator('table.alloc');
+  await openAllTimelines(w.page);
+  const tables = w.page.locator('.proposal table.alloc');
   assert.ok((await tables.count()) > 0);
   assert.match(await tables.first().innerText(), /ideal \/ weight[\s\S]*Carbon cost on imports/);
   assertOnlyPages(w, reportDir);
@@ -544,6 +590,7 @@ test('a co-funding σ × α grid report: the per-σ plot, joint proposals and pr
   assert.match(await bySigma.innerHTML(), /σ = 1/);
   await w.page.goto(pathToFileURL(join(reportDir, 'experiments', '0.html')).href);
   assert.match(await w.page.locator('h1').innerText(), /co-funding, α 0\.3, σ 0\.5/);
+  await openAllTimelines(w.page);
   const body = await w.page.locator('body').innerText();
   assert.match(body, /Joint proposal 1/);
   assert.match(body, /Community solar array/);

@@ -2,8 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TranscriptEvent } from '../protocol/events.ts';
 import type { RunDocument } from '../protocol/series.ts';
-import { experimentPage } from './experiment-page.ts';
+import { createHash } from 'node:crypto';
+import { EXPERIMENT_SCRIPT, experimentPage, transcriptLines } from './experiment-page.ts';
+import { loadTimeline } from './timeline-script.ts';
+import { dataBlocks, drawTimelines, runLines, shown } from './testing/timelines.ts';
+import * as html_ from './html.ts';
 import type { ResultFile } from '../results/index.ts';
+import { XSS_PAYLOADS } from '../agents/scripted/strategies.ts';
+
+const T = loadTimeline();
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64');
 
 const prefs = [
   [10, 20, 30, 40],
@@ -203,16 +211,34 @@ const result: ResultFile = {
   transcript_file: 'x/transcript_4.jsonl',
 };
 
-const html = experimentPage({
+const transcript = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+const page = experimentPage({
   id: 4,
   result,
   config: { experiment_id: 4, num_items: 4, max_rounds: 3, gamma_discount: 0.9 },
-  events,
+  transcript,
   prev: 3,
   next: null,
   gridTitle: 'grid',
 });
+const html = await drawTimelines(page);
 const between = (a: string, b: string) => html.slice(html.indexOf(a), html.indexOf(b, html.indexOf(a)));
+
+test('the page carries the timelines as data, not markup: each run opens its own, drawn by the page script', async () => {
+  const visible = shown(page);
+  assert.doesNotMatch(visible, /Proposal 1<\/b> by|secret plan|Vote tally/);
+  assert.match(
+    visible,
+    /<details class="timeline" data-run="0"><summary><b>Timeline<\/b> <span class="muted small">\(16 transcript events/,
+  );
+  assert.match(visible, /<details class="timeline" data-run="1">/);
+  assert.match(visible, /<button type="button" data-toggle="timeline" data-label="all timelines"/);
+  // the lines as written, one block per run; the run summary stays server-rendered
+  assert.equal(await runLines(page, 0), transcript.split('\n').slice(0, 16).join('\n'));
+  assert.equal(await runLines(page, 1), transcript.split('\n')[16]);
+  assert.match(visible, /<h4>Outcome<\/h4><div class="outcome"><b>Agreement in round 2\.<\/b>/);
+  assert.ok(page.includes(`script-src &#39;sha256-${sha256(EXPERIMENT_SCRIPT)}&#39;`));
+});
 
 test("proposals show the allocation item by item, with each side's values and raw utility", () => {
   const p1 = between('<b>Proposal 1</b> by', '</table>');
@@ -288,4 +314,161 @@ test('the header tells status, error, missing runs; an unfinished run is marked;
   );
   assert.match(html, /<td class="num">0 \/ 0<\/td>/);
   assert.match(html, /<td class="num">1,024 \/ 300<\/td>/);
+});
+
+/** Every tag in drawn HTML is one the renderer writes, with only class / colspan attributes: model text made none. */
+function assertOnlyRendererTags(h: string) {
+  const TAG =
+    /^<\/?(div|span|p|b|details|summary|pre|table|thead|tbody|tr|td|th|h4|section)( (class|colspan)="[^"<>]*")*>/;
+  for (let i = h.indexOf('<'); i >= 0; i = h.indexOf('<', i + 1))
+    assert.match(h.slice(i, i + 200), TAG, `unexpected markup at …${h.slice(Math.max(0, i - 60), i + 80)}…`);
+}
+
+test('model text never becomes markup: <script>, "><img onerror>, </script> in every transcript string', async () => {
+  const bad = [
+    ...XSS_PAYLOADS,
+    '</script><script>window.__pwned=9</script>',
+    '"><img src=x onerror=alert(1)>',
+    '</SCRIPT ',
+    '<!--<script>',
+  ];
+  const x = (k: number) => bad[k % bad.length];
+  const agent = x(1);
+  const lines = [
+    {
+      type: 'run_start',
+      round: 0,
+      to: 'host',
+      seats: [
+        { seat: x(0), agent, model: x(2), role: x(3) },
+        { seat: 1, agent: 'B', model: 'm', role: null },
+      ],
+      preferences: [
+        [x(4), 1],
+        [2, 3],
+      ],
+      items: [x(5), x(6)],
+      positions: [
+        [x(7), 1],
+        [2, 3],
+      ],
+      costs: [x(8), 1],
+      cosine_similarity: 0,
+    },
+    { type: 'message', round: 1, agent, text: x(0) },
+    { type: 'message_void', round: 1, agent, reason: x(1) },
+    { type: 'note', round: 1, agent, phase: x(2), text: x(3) },
+    { type: 'proposal', round: 1, agent, proposal: x(4), allocation: { [agent]: [0], B: [1] } },
+    { type: 'proposal', round: 1, agent, proposal: 2, agreement: [x(5), 3] },
+    { type: 'proposal', round: 1, agent, proposal: 3, contributions: [x(6), 2] },
+    { type: 'joint_proposal', round: 1, proposal: x(7), joint: { pledged: [x(8), 1], funded: [true, false] } },
+    { type: 'proposal_void', round: 1, agent, reason: x(0) },
+    { type: 'vote', round: 1, agent, votes: [true, false], voided: false },
+    {
+      type: 'tally',
+      round: 1,
+      results: [{ proposal: x(1), from: x(2), accepts: x(3), rejects: x(4), passed: true }],
+      winner: x(5),
+      tie_between: [x(6)],
+    },
+    {
+      type: 'turn',
+      round: 1,
+      agent,
+      phase: x(7),
+      attempt: x(8),
+      text: x(0),
+      valid: false,
+      error: x(1),
+      repair_error: x(2),
+      ms: 3,
+      calls: [
+        {
+          model: x(3),
+          route: x(4),
+          finish_reason: x(5),
+          served_model_mismatch: true,
+          served_model_id: x(6),
+          model_id: x(7),
+          messages_base: 1,
+          messages: [
+            { role: x(8), content: x(0) },
+            { role: 'user', content: [{ type: 'text', text: x(1) }] },
+          ],
+          [x(2)]: x(3),
+        },
+      ],
+    },
+    { type: x(4), round: 1, payload: x(5) },
+    { type: 'vote', round: 2, agent, votes: x(6), voided: false }, // malformed: shown as JSON
+    { type: 'run_end', round: 2, consensus: true, agreement_round: x(7), utilities: [1, 2], raw_utilities: [x(8), 2] },
+  ].map((e, seq) => JSON.stringify({ v: 1, seq, run: 0, ...e }));
+  const text =
+    lines.join('\n') + '\n{"v":1,"seq":99,"run":0,"type":"message","text":"</script><img src=x onerror=alert(1)> cut}';
+  const p = experimentPage({
+    id: 1,
+    result: { ...result, runs: [doc], status: 'SUCCESS', error: undefined, num_runs: 1 },
+    config: null,
+    transcript: text,
+    gridTitle: 'g',
+  });
+  // the page: one executable script; the data blocks hold no "<", so nothing in them can end them early
+  assert.equal((p.match(/<script>/g) ?? []).length, 1);
+  assert.equal((p.match(/<\/script/gi) ?? []).length, (p.match(/<script/gi) ?? []).length);
+  for (const [id, block] of dataBlocks(p)) assert.doesNotMatch(block, /</, id);
+  // the server's part (items, seats, models in the header and summaries) is escaped too
+  assert.doesNotMatch(shown(p), /<(img|svg|iframe|a href="javascript)/i);
+  // drawn: only the renderer's markup; the payloads are there as text
+  const drawn = T.renderRun(await runLines(p, 0), {});
+  assertOnlyRendererTags(drawn);
+  for (const b of bad) assert.ok(drawn.includes(html_.esc(b)), `shown escaped: ${b}`);
+  assert.match(drawn, /^<div class="notice">1 unreadable line\(s\) of this run's transcript skipped\.<\/div>/);
+  assert.match(drawn, /<summary>Event vote<\/summary><pre>/);
+});
+
+test('timeline.js formats as html.ts does (its esc, num, int, usd are the client copies)', () => {
+  const xs = [0, -0, 0.5, -0.001, 1234.5678, -98765.4321, 1e6, NaN, Infinity, null, undefined];
+  for (const x of xs) {
+    assert.equal(T.num(x), html_.num(x as number), `num ${x}`);
+    assert.equal(T.num(x, 0), html_.num(x as number, 0), `num ${x}, 0`);
+    assert.equal(T.int(x), html_.int(x as number), `int ${x}`);
+    assert.equal(T.usd(x), html_.usd(x as number), `usd ${x}`);
+  }
+  for (const b of [...XSS_PAYLOADS, `&<>"'`, 0, null]) assert.equal(T.esc(b), html_.esc(b));
+});
+
+test('transcript lines are grouped by run from their leading fields; unreadable lines are counted, not embedded', () => {
+  const t = transcriptLines(
+    [
+      '{"v":1,"seq":0,"run":0,"type":"run_start","round":0,"items":["A","B"]}',
+      '{"v":1,"seq":1,"run":1,"type":"round_start","round":1}',
+      '{"type":"round_start","run":0,"round":1,"v":1,"seq":1}', // not as written: parsed to place it
+      '',
+      'garbage',
+      '{"v":1,"seq":2,"run":0,"type":"message","text":"half', // starts well, cut short
+      'null',
+      '{"seq":3,"round":1}', // JSON, but no event
+      '{"v":1,"seq":3,"run":1,"type":"note","round":1,"text":"x"}\r',
+    ].join('\n'),
+  );
+  assert.deepEqual([...t.runs.keys()], [0, 1]);
+  assert.equal(t.runs.get(0)!.length, 2);
+  assert.equal(t.runs.get(1)!.length, 2);
+  assert.equal(t.bad, 4);
+  assert.deepEqual(t.start?.items, ['A', 'B']);
+  const p = experimentPage({ id: 1, result, config: null, transcript: 'garbage\n', gridTitle: 'g' });
+  assert.match(p, /<div class="notice">Transcript: 1 unreadable line\(s\) skipped<\/div>/);
+  assert.match(
+    shown(p),
+    /<section class="run" id="run-0">.*<h4>Timeline<\/h4><p class="muted">No transcript events for this run\.<\/p>/s,
+  );
+  const unread = experimentPage({
+    id: 1,
+    result,
+    config: null,
+    transcript: null,
+    transcriptNote: 'cannot read x: ENOENT',
+    gridTitle: 'g',
+  });
+  assert.match(unread, /<div class="notice">Transcript: cannot read x: ENOENT<\/div>/);
 });

@@ -8,7 +8,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import type { TranscriptEvent } from '../protocol/events.ts';
 import {
   parseResultsCsv,
   parseRunsCsv,
@@ -79,39 +78,16 @@ export function loadResult(dir: string, rel: string): Loaded<ResultFile> & { tex
   }
 }
 
-export interface TranscriptLoad {
-  events: TranscriptEvent[];
-  badLines: number;
-  error?: string;
-}
-
-export function loadTranscript(dir: string, rel: string | undefined): TranscriptLoad {
-  if (!rel) return { events: [], badLines: 0, error: 'the result names no transcript file' };
+/** A transcript's JSONL text as read (the experiment pages embed it); null with the reason when it cannot be read. */
+export function loadTranscriptText(dir: string, rel: string | undefined): { text: string | null; error?: string } {
+  if (!rel) return { text: null, error: 'the result names no transcript file' };
   const p = insideDir(dir, rel);
-  if (!p) return { events: [], badLines: 0, error: `transcript path ${rel} points outside the results directory` };
-  let text: string;
+  if (!p) return { text: null, error: `transcript path ${rel} points outside the results directory` };
   try {
-    text = readFileSync(p, 'utf8');
+    return { text: readFileSync(p, 'utf8') };
   } catch (e) {
-    return {
-      events: [],
-      badLines: 0,
-      error: `cannot read ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    };
+    return { text: null, error: `cannot read ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
-  const events: TranscriptEvent[] = [];
-  let badLines = 0;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as TranscriptEvent;
-      if (e && typeof e === 'object' && typeof e.type === 'string') events.push(e);
-      else badLines++;
-    } catch {
-      badLines++;
-    }
-  }
-  return { events, badLines };
 }
 
 export function loadConfig(dir: string, id: number): ExperimentConfigFile | null {

@@ -25,6 +25,7 @@ import { Layout } from '../results/layout.ts';
 import { buildFixtureGrid } from './testing/fixture-grid.ts';
 import { writeReport, type WriteReportOptions } from './write.ts';
 import { BUILD_FILE } from './build-cache.ts';
+import { runLines } from './testing/timelines.ts';
 
 const GRID = { weak: ['scripted:conceder', 'scripted:random'], strong: ['scripted:boulware'], levels: [0.2, 0.8] };
 const OPTS: WriteReportOptions = {
@@ -100,7 +101,7 @@ test('a changed transcript rebuilds its page only; changed runs recompute the ag
     const after = snapshot(g.dir);
     const page = `experiments/${c1.experiment_id}.html`;
     assert.notEqual(after.get(page)!.ino, before.get(page)!.ino);
-    assert.match(after.get(page)!.text, /added after the first report/);
+    assert.match(await runLines(after.get(page)!.text, 0), /added after the first report/);
     assert.equal(
       after.get(`experiments/${c0.experiment_id}.html`)!.ino,
       before.get(`experiments/${c0.experiment_id}.html`)!.ino,

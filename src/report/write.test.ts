@@ -9,6 +9,8 @@ import { UserError } from '../errors.ts';
 import { CSS, cspFor, SCRIPT } from './html.ts';
 import { DATA_GLOBAL, type TableData } from './data-table.ts';
 import { INDEX_DATA_FILE, INDEX_SCRIPT } from './index-page.ts';
+import { EXPERIMENT_SCRIPT } from './experiment-page.ts';
+import { drawTimelines } from './testing/timelines.ts';
 import { capabilityScores } from '../grid/scores.ts';
 import { buildFixtureGrid, type FixtureGrid } from './testing/fixture-grid.ts';
 import { writeReport, writeVisualizeScript } from './write.ts';
@@ -54,7 +56,9 @@ function assertSafePage(html: string, name: string, opts: { script?: string; dat
     html.includes(`<meta http-equiv="Content-Security-Policy" content="${csp.replace(/'/g, '&#39;')}">`),
     `${name}: CSP meta`,
   );
-  assert.equal((html.match(/<script\b/gi) ?? []).length, 1 + data.length, `${name}: script elements`);
+  // besides inert JSON data blocks, which hold no "<" (so nothing in them can end them early)
+  const blocks = html.match(/<script type="application\/json" id="[\w-]+">[^<]*<\/script>/g) ?? [];
+  assert.equal((html.match(/<script\b/gi) ?? []).length, 1 + data.length + blocks.length, `${name}: script elements`);
   assert.ok(html.includes(`<script>${script}</script>`), `${name}: the script is ours`);
   for (const src of data) assert.ok(html.includes(`<script src="${src}"></script>`), `${name}: data script ${src}`);
   assert.equal((html.match(/<style\b/gi) ?? []).length, 1, `${name}: one style element`);
@@ -164,7 +168,7 @@ test('a grid with failures, timeouts, interrupted and unstarted experiments: cor
     ]);
     assert.doesNotMatch(index, /href="experiments\/[456]\.html"/);
     const failedPage = readFileSync(join(r.dir, 'report', 'experiments', '1.html'), 'utf8');
-    assertSafePage(failedPage, 'failed page');
+    assertSafePage(failedPage, 'failed page', { script: EXPERIMENT_SCRIPT });
     assert.match(failedPage, /<div class="notice bad"><b>FAILED<\/b>: .*provider returned 500 &lt;b&gt;/);
     assert.match(failedPage, /3 of 4 runs did not complete/);
     assert.match(failedPage, /id="run-0"/);
@@ -189,8 +193,10 @@ test('transcript text is escaped everywhere: the xss payloads appear only as tex
   });
   try {
     assert.equal(r.pages.length, 1);
-    const page = r.pages[0];
-    assertSafePage(page, 'xss page');
+    assertSafePage(r.pages[0], 'xss page', { script: EXPERIMENT_SCRIPT });
+    for (const p of XSS_PAYLOADS) assert.ok(!r.pages[0].includes(p), 'no payload raw in the page as written');
+    // the timelines as drawn by the page's script when opened
+    const page = await drawTimelines(r.pages[0]);
     for (const p of XSS_PAYLOADS) {
       const escaped = p
         .replace(/&/g, '&amp;')

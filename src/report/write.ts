@@ -30,7 +30,7 @@ import { buildChartSpecs, type ChartDef } from './charts.ts';
 import { renderCharts, type RenderedChart } from './render.ts';
 import { experimentPage } from './experiment-page.ts';
 import { INDEX_DATA_FILE, indexData, indexPage, type IndexPageInput, type Totals } from './index-page.ts';
-import { assertResultsDir, insideDir, loadConfig, loadResult, loadTranscript, readTables } from './load.ts';
+import { assertResultsDir, insideDir, loadConfig, loadResult, loadTranscriptText, readTables } from './load.ts';
 import { BUILD_FILE, emptyBuild, jsonSafe, readBuild, sha1, stamp, type BuildRecord } from './build-cache.ts';
 import type { ResultRow } from '../results/index.ts';
 import { VISUALIZE_FILE } from '../results/layout.ts';
@@ -266,14 +266,13 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
         delete next.pages[src.id];
         return;
       }
-      const t = loadTranscript(dir, src.transcriptFile);
-      const note = t.error ?? (t.badLines ? `${t.badLines} unreadable line(s) skipped` : undefined);
+      const t = loadTranscriptText(dir, src.transcriptFile);
       const html = experimentPage({
         id: src.id,
         result: loaded.value,
         config: loadConfig(dir, src.id),
-        events: t.events,
-        transcriptNote: note,
+        transcript: t.text,
+        transcriptNote: t.error,
         prev: prevId,
         next: nextId,
         gridTitle: title,
