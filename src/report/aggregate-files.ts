@@ -108,11 +108,8 @@ export function aggregatesCsv(a: Aggregates): string {
 
 /** The compact section merged into summary.json as `aggregates` (cells are in aggregates.json / .csv). */
 export function summarySection(a: Aggregates): Record<string, unknown> {
-  const full = aggregatesJson(a) as Record<string, unknown> & {
-    seat_effect: Record<string, unknown>;
-    scaling: Record<string, unknown>;
-  };
-  return {
+  const full = shape(a);
+  return round6({
     confidence: full.confidence,
     bootstrap: full.bootstrap,
     runs: full.runs,
@@ -133,21 +130,21 @@ export function summarySection(a: Aggregates): Record<string, unknown> {
       fits: full.scaling.fits,
     },
     details: { json: 'aggregates.json', csv: 'aggregates.csv' },
-  };
+  }) as Record<string, unknown>;
 }
 
-/**
- * The JSON form (aggregates.json): the Aggregates value
- * with numbers rounded to 6 decimals and the OLS internals dropped.
- */
-export function aggregatesJson(a: Aggregates): Record<string, unknown> {
-  const round = (x: unknown): unknown => {
-    if (typeof x === 'number') return Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null;
-    if (Array.isArray(x)) return x.map(round);
-    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)]));
-    return x;
-  };
-  return round({
+const r6n = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+
+function round6(x: unknown): unknown {
+  if (typeof x === 'number') return r6n(x);
+  if (Array.isArray(x)) return x.map(round6);
+  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round6(v)]));
+  return x;
+}
+
+/** The aggregates as written: metric labels added, the OLS internals dropped (numbers unrounded). */
+function shape(a: Aggregates) {
+  return {
     ...a,
     metrics: Object.fromEntries(METRICS.map((m) => [m.key, { label: m.label, unit: m.unit }])),
     scaling: {
@@ -163,5 +160,18 @@ export function aggregatesJson(a: Aggregates): Record<string, unknown> {
         r2: f.fit?.r2 ?? null,
       })),
     },
-  }) as Record<string, unknown>;
+  };
+}
+
+/**
+ * The JSON form (aggregates.json): the Aggregates value
+ * with numbers rounded to 6 decimals and the OLS internals dropped.
+ */
+export function aggregatesJson(a: Aggregates): Record<string, unknown> {
+  return round6(shape(a)) as Record<string, unknown>;
+}
+
+/** aggregates.json's text: the same as JSON.stringify(aggregatesJson(a), null, 2), without a rounded copy of every group. */
+export function aggregatesJsonText(a: Aggregates): string {
+  return JSON.stringify(shape(a), (_k, v) => (typeof v === 'number' ? r6n(v) : v), 2) + '\n';
 }

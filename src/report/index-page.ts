@@ -43,8 +43,8 @@ export interface IndexPageInput {
   agg: Aggregates;
   charts: RenderedChart[];
   results: ResultRow[];
-  /** runs.csv rows: the per-model cost table sums them */
-  runs?: RunRow[];
+  /** calls, tokens and dollars per model (modelCosts of runs.csv), summed before the rows are let go */
+  costs?: ModelCost[];
   totals: Totals;
   /** experiments that have a page */
   pages: Set<number>;
@@ -208,15 +208,16 @@ function figure(c: RenderedChart): string {
 }
 
 /** Calls, tokens and dollars per model, summed over runs.csv's seats (scripted models have none and are left out). */
-export function modelCosts(runs: readonly RunRow[]): (ModelTotals & { model: string })[] {
+export type ModelCost = ModelTotals & { model: string };
+
+export function modelCosts(runs: readonly RunRow[]): ModelCost[] {
   return Object.entries(modelTotals(runs))
     .map(([model, t]) => ({ model, ...t }))
     .filter((c) => c.calls > 0)
     .sort((a, b) => b.cost_usd - a.cost_usd || a.model.localeCompare(b.model));
 }
 
-function costSection(runs: readonly RunRow[] | undefined): string {
-  const rows = modelCosts(runs ?? []);
+function costSection(rows: readonly ModelCost[]): string {
   return `<h2 id="cost">Cost by model</h2>
 <p class="small muted">Over every completed run and seat (runs.csv). Cached input: the share of input tokens read from the provider's prompt cache (billed at the cached price); cache writes are input tokens stored in the cache (Anthropic bills them at its cache-write price). Both are parts of the input tokens.</p>
 ${
@@ -391,7 +392,7 @@ ${shell(paged.cells, 'Filter cells (model, level …)')}</details>
 <p class="small muted">Over complete seat-swapped pairs (runs 2k and 2k+1: same preferences, seats reversed). First-seat advantage = seat 1's utility − seat 2's, averaged over the two runs, so model strength cancels; ${int(agg.seat_effect.unpaired_runs)} run(s) without their partner are left out.</p>
 ${seatTable([agg.seat_effect.overall, ...agg.seat_effect.by_level], (g) => (g.level === null ? 'all' : `level ${g.level}`))}
 <details><summary>By pair</summary>${seatTable(agg.seat_effect.by_pair, (g) => `${g.weak} vs ${g.strong}`)}</details>
-${costSection(p.runs)}
+${costSection(p.costs ?? [])}
 ${failures}
 ${missingSec}
 ${experiments}

@@ -42,16 +42,21 @@ export function assertResultsDir(dir: string): void {
   }
 }
 
+const fixFor = (dir: string) =>
+  `run \`bargain collect --results-dir ${dir}\` first (it writes the tables and the report)`;
+
 /** runs.csv and results.csv of a results directory. */
 export function readTables(dir: string): Tables {
   assertResultsDir(dir);
-  const fix = `run \`bargain collect --results-dir ${dir}\` first (it writes the tables and the report)`;
-  const runsPath = join(dir, 'runs.csv'),
-    resultsPath = join(dir, 'results.csv');
-  return {
-    runs: parseRunsCsv(readText(runsPath, 'table', fix), runsPath),
-    results: parseResultsCsv(readText(resultsPath, 'table', fix), resultsPath),
-  };
+  const runsPath = join(dir, 'runs.csv');
+  return { runs: parseRunsCsv(readText(runsPath, 'table', fixFor(dir)), runsPath), results: readResultsTable(dir) };
+}
+
+/** results.csv alone (one row per experiment: small even for a big grid). */
+export function readResultsTable(dir: string): ResultRow[] {
+  assertResultsDir(dir);
+  const resultsPath = join(dir, 'results.csv');
+  return parseResultsCsv(readText(resultsPath, 'table', fixFor(dir)), resultsPath);
 }
 
 /** Resolves a path from a result file (relative to the results dir) without leaving it. */

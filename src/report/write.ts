@@ -25,12 +25,21 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pidAlive, writeFileAtomicallySync } from '../files.ts';
 import { aggregate, type Aggregates } from './aggregate.ts';
-import { aggregatesCsv, aggregatesJson, summarySection as compactSection } from './aggregate-files.ts';
+import { aggregatesCsv, aggregatesJsonText, summarySection as compactSection } from './aggregate-files.ts';
 import { buildChartSpecs, type ChartDef } from './charts.ts';
 import { renderCharts, type RenderedChart } from './render.ts';
 import { experimentPage } from './experiment-page.ts';
-import { INDEX_DATA_FILE, indexData, indexPage, type IndexPageInput, type Totals } from './index-page.ts';
+import {
+  INDEX_DATA_FILE,
+  indexData,
+  indexPage,
+  modelCosts,
+  type IndexPageInput,
+  type ModelCost,
+  type Totals,
+} from './index-page.ts';
 import { assertResultsDir, insideDir, loadConfig, loadResult, loadTranscriptText, readTables } from './load.ts';
+import { releaseGarbage } from './release-memory.ts';
 import { BUILD_FILE, emptyBuild, jsonSafe, readBuild, sha1, stamp, type BuildRecord } from './build-cache.ts';
 import type { ResultRow } from '../results/index.ts';
 import { VISUALIZE_FILE } from '../results/layout.ts';
@@ -156,6 +165,30 @@ async function writePlots(
   return { charts: defs.map((d) => charts.get(d.id)!), files, reused };
 }
 
+/**
+ * The tables, reduced to what the report keeps: the aggregates, the cost per model and
+ * results.csv's rows. runs.csv's rows (two per run) are let go when this returns.
+ */
+function readAndAggregate(
+  dir: string,
+  opts: WriteReportOptions,
+  scores: Record<string, number | undefined>,
+  prev: BuildRecord,
+  next: BuildRecord,
+): { agg: Aggregates; reused: boolean; costs: ModelCost[]; results: ResultRow[] } {
+  const tables = readTables(dir);
+  const { agg, reused } = opts.aggregates
+    ? { agg: opts.aggregates, reused: false }
+    : aggregatesFor(
+        readFileSync(join(dir, 'runs.csv'), 'utf8'),
+        tables.runs,
+        { scores, resamples: opts.resamples, seed: opts.seed },
+        prev,
+        next,
+      );
+  return { agg, reused, costs: modelCosts(tables.runs), results: tables.results };
+}
+
 interface PageSource {
   id: number;
   resultFile: string;
@@ -167,21 +200,14 @@ interface PageSource {
 export async function writeReport(resultsDir: string, opts: WriteReportOptions = {}): Promise<ReportOutput> {
   assertResultsDir(resultsDir);
   const dir = resolve(resultsDir);
-  const tables = readTables(resultsDir);
   const scores = opts.scores ?? {};
   const prevDir = join(dir, REPORT);
   const prev = opts.reuse === false ? emptyBuild() : readBuild(prevDir);
   const next = emptyBuild();
   const png = opts.png !== false;
-  const { agg, reused: aggReused } = opts.aggregates
-    ? { agg: opts.aggregates, reused: false }
-    : aggregatesFor(
-        readFileSync(join(dir, 'runs.csv'), 'utf8'),
-        tables.runs,
-        { scores, resamples: opts.resamples, seed: opts.seed },
-        prev,
-        next,
-      );
+  releaseGarbage(); // what came before (collect, in the same process)
+  const { agg, reused: aggReused, costs, results } = readAndAggregate(dir, opts, scores, prev, next);
+  releaseGarbage(); // runs.csv's rows and the aggregation's working data
   const warnings: string[] = [];
 
   // Pass 1, one result at a time: which experiments get a page (so pages can link to their
@@ -197,7 +223,7 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
     cost_usd: 0,
   };
   const served: (ServedModels | undefined)[] = [];
-  for (const row of [...tables.results].sort((a: ResultRow, b: ResultRow) => a.experiment_id - b.experiment_id)) {
+  for (const row of [...results].sort((a: ResultRow, b: ResultRow) => a.experiment_id - b.experiment_id)) {
     if (!row.result_file) continue;
     const loaded = loadResult(dir, row.result_file);
     if (!loaded.ok) {
@@ -279,9 +305,11 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       });
       writeFileSync(join(building, 'experiments', file), html);
     });
+    releaseGarbage(); // the pages' transcripts
     const drawn = await writePlots(buildChartSpecs(agg), png, prevDir, building, prev, next);
     plots = drawn.files.map((f) => join(dir, REPORT, 'plots', f));
     reusedPlots = drawn.reused;
+    releaseGarbage(); // the plots' vega views
     const files = [
       'results.csv',
       'runs.csv',
@@ -299,8 +327,8 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
       generatedAt: (opts.now?.() ?? new Date()).toISOString(),
       agg,
       charts: drawn.charts,
-      results: tables.results,
-      runs: tables.runs,
+      results,
+      costs,
       totals,
       pages: new Set(sources.map((s) => s.id)),
       scores,
@@ -330,7 +358,7 @@ export async function writeReport(resultsDir: string, opts: WriteReportOptions =
   const aggregatesJsonPath = join(dir, 'aggregates.json');
   const visualizePath = join(dir, VISUALIZE_FILE);
   writeFileAtomicallySync(aggregatesCsvPath, aggregatesCsv(agg));
-  writeFileAtomicallySync(aggregatesJsonPath, JSON.stringify(aggregatesJson(agg), null, 2) + '\n');
+  writeFileAtomicallySync(aggregatesJsonPath, aggregatesJsonText(agg));
   writeVisualizeScript(dir);
   const summaryMerged =
     opts.mergeSummary !== false && mergeIntoSummary(join(dir, 'summary.json'), summarySection, warnings);

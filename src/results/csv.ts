@@ -13,58 +13,66 @@ export function toCsv<T extends object>(columns: readonly (keyof T & string)[], 
   return out;
 }
 
-/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF, newlines inside quotes, a leading BOM). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
+/**
+ * The rows of RFC 4180 CSV one at a time (quoted fields, doubled quotes, CRLF or LF, newlines
+ * inside quotes, a leading BOM). Unquoted fields are slices of the text, not built character by
+ * character, and no row outlives its turn: a 10,000-run table reads in a fraction of the memory.
+ */
+export function* csvRows(text: string): Generator<string[]> {
   const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) i = 1; // BOM
-  let quoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // BOM
+  let row: string[] = [];
   while (i < n) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
+    let field: string;
+    if (text.charCodeAt(i) === 34 /* " */) {
+      field = '';
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) {
+          // an unterminated quote runs to the end, as it always has
+          field += text.slice(i);
+          i = n;
+          break;
+        }
+        field += text.slice(i, q);
+        if (text.charCodeAt(q + 1) === 34) {
           field += '"';
-          i += 2;
+          i = q + 2;
           continue;
         }
-        quoted = false;
-        i++;
-        continue;
+        i = q + 1;
+        break;
       }
-      field += c;
-      i++;
-      continue;
+      // characters after the closing quote up to the delimiter belong to the field
+      let j = i;
+      while (j < n && !isDelimiter(text.charCodeAt(j))) j++;
+      field += text.slice(i, j);
+      i = j;
+    } else {
+      let j = i;
+      while (j < n && !isDelimiter(text.charCodeAt(j))) j++;
+      field = text.slice(i, j);
+      i = j;
     }
-    if (c === '"' && field === '') {
-      quoted = true;
-      i++;
-      continue;
-    }
-    if (c === ',') {
-      row.push(field);
-      field = '';
-      i++;
-      continue;
-    }
-    if (c === '\r' && text[i + 1] === '\n') i++;
-    if (c === '\n' || c === '\r') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-      continue;
-    }
-    field += c;
-    i++;
-  }
-  if (field !== '' || row.length) {
     row.push(field);
-    rows.push(row);
+    if (i >= n) break;
+    const c = text.charCodeAt(i);
+    i++;
+    if (c === 44 /* , */) {
+      if (i >= n) row.push('');
+      continue;
+    }
+    if (c === 13 && text.charCodeAt(i) === 10) i++;
+    yield row;
+    row = [];
   }
-  return rows;
+  if (row.length) yield row;
+}
+
+const isDelimiter = (c: number) => c === 44 || c === 10 || c === 13;
+
+/** Parses RFC 4180 CSV into rows of fields (see csvRows). */
+export function parseCsv(text: string): string[][] {
+  return [...csvRows(text)];
 }

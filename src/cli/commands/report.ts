@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { loadRegistry } from '../../providers/registry.ts';
 import { writeReport, type ReportOutput } from '../../report/index.ts';
 import { capabilityScores, type ScoreLookup } from '../../grid/scores.ts';
-import { assertResultsDir, readTables } from '../../report/load.ts';
+import { assertResultsDir, readResultsTable } from '../../report/load.ts';
 import { assertWritableDir } from '../../files.ts';
 import { withResultsDir } from '../shared.ts';
 
@@ -28,8 +28,8 @@ export async function reportFor(
   resultsDir: string,
   opts: { modelsFile?: string; rebuild?: boolean } = {},
 ): Promise<{ out: ReportOutput; lines: string[] }> {
-  const { runs } = readTables(resultsDir);
-  const models = new Set(runs.flatMap((r) => [r.weak_model, r.strong_model]));
+  // every model of the grid, from results.csv (small), not runs.csv (two rows per run)
+  const models = new Set(readResultsTable(resultsDir).flatMap((r) => [r.weak_model, r.strong_model]));
   const scores = capabilityScores(models, await registryScores(opts.modelsFile));
   const t0 = performance.now();
   const out = await writeReport(resultsDir, { scores, reuse: !opts.rebuild });
