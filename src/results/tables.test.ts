@@ -62,6 +62,18 @@ test('parseCsv handles quotes, doubled quotes, commas and newlines inside fields
   ]);
 });
 
+test('parseCsv edge cases: no final newline, a trailing comma, lone CR, text after a closing quote, blank lines', () => {
+  assert.deepEqual(parseCsv('a,b\n1,2'), [
+    ['a', 'b'],
+    ['1', '2'],
+  ]);
+  assert.deepEqual(parseCsv('a,'), [['a', '']]);
+  assert.deepEqual(parseCsv('a\rb\r'), [['a'], ['b']]);
+  assert.deepEqual(parseCsv('"ab"cd,e\n'), [['abcd', 'e']]);
+  assert.deepEqual(parseCsv('"unterminated,x\ny'), [['unterminated,x\ny']]);
+  assert.deepEqual(parseCsv('a\n\nb\n'), [['a'], [''], ['b']]);
+});
+
 test('runs.csv rows survive a write/read round trip with nulls and booleans', () => {
   const weird = { ...runRow, weak_model: 'model, "quoted"\nname', round: 3, consensus: true, share: 0.5 };
   const text = toCsv([...RUN_COLUMNS], [runRow, weird]);
