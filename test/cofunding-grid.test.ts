@@ -15,13 +15,14 @@ import { join } from 'node:path';
 import { PRESETS } from '../src/grid/presets.ts';
 import { bargain, oneLine, readCsv, readJson, tempDir, transcripts } from './helpers/grid.ts';
 import { presetOnMock } from './helpers/mock-grid.ts';
+import { drawTimelines } from '../src/report/testing/timelines.ts';
 
 const T = { timeout: 600_000 };
 
 test(
   'an offline σ × α co-funding grid runs end to end with zero FAILED; tables, results and report carry the game',
   T,
-  (t) => {
+  async (t) => {
     const { dir, cleanup } = tempDir();
     t.after(cleanup);
     const rd = join(dir, 'r');
@@ -99,7 +100,8 @@ test(
     assert.ok(plots.includes('advantage_vs_alpha_by_sigma.svg'), plots.join(', '));
     assert.match(readFileSync(join(rd, 'report', 'index.html'), 'utf8'), /Co-funding: 48 experiment\(s\)/);
     const dealExp = Number(deals[0].experiment_id);
-    const page = readFileSync(join(rd, 'report', 'experiments', `${dealExp}.html`), 'utf8');
+    // the timelines as the browser draws them when opened (the page carries them as data)
+    const page = await drawTimelines(readFileSync(join(rd, 'report', 'experiments', `${dealExp}.html`), 'utf8'));
     assert.match(page, /Joint proposal 1/);
     assert.match(page, /Community solar array/);
     assert.match(page, /pledge \/ value/);

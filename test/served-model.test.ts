@@ -16,6 +16,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { answer } from '../src/agents/sim/brain.ts';
 import { startBargain, tempDir, type CliResult } from './helpers/grid.ts';
+import { drawTimelines } from '../src/report/testing/timelines.ts';
 
 // the CLI runs asynchronously: the local server lives in this process and must keep answering
 const bargain = (args: string[], opts: { env: Record<string, string> }): Promise<CliResult> =>
@@ -223,7 +224,8 @@ test('a rerouted model is flagged in every call record, the result, summary.json
   );
   const page = readFileSync(join(rd, 'report', 'experiments', `${result.experiment_id}.html`), 'utf8');
   assert.match(page, /class="notice bad served-model"/);
-  assert.match(page, /answered by gemini-test-next, not the requested gemini-test-flash/);
+  // each call's flag is in the run's timeline, drawn when it is opened (as the browser does)
+  assert.match(await drawTimelines(page), /answered by gemini-test-next, not the requested gemini-test-flash/);
 
   // a replay from the response cache keeps the served id and the flag without asking the server
   rmSync(resultFile);

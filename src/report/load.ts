@@ -52,9 +52,11 @@ export function readTables(dir: string): Tables {
   return { runs: parseRunsCsv(readText(runsPath, 'table', fixFor(dir)), runsPath), results: readResultsTable(dir) };
 }
 
-/** results.csv alone (one row per experiment: small even for a big grid). */
+/** results.csv alone (one row per experiment: small even for a big grid); says first if runs.csv is missing, as readTables does. */
 export function readResultsTable(dir: string): ResultRow[] {
   assertResultsDir(dir);
+  const runsPath = join(dir, 'runs.csv');
+  if (!existsSync(runsPath)) throw new UserError(`table ${runsPath} not found; ${fixFor(dir)}`);
   const resultsPath = join(dir, 'results.csv');
   return parseResultsCsv(readText(resultsPath, 'table', fixFor(dir)), resultsPath);
 }
