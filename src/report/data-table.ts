@@ -7,7 +7,7 @@
  * textContent only: model names and error texts are untrusted and never become markup.
  * The same column specs render small tables inline (staticTable), so both look alike.
  */
-import { esc } from './html.ts';
+import { esc, headCells, table } from './html.ts';
 
 /**
  * How a column's value shows: t text · n number (right-aligned) · s statistic, "mean lo hi"
@@ -79,15 +79,6 @@ export function statValue(mean: string | null, lo: string, hi: string): string {
 
 const isNum = (k: CellKind) => k === 'n' || k === 's' || k === 'x';
 
-function head(cols: readonly Pick<DataColumn<unknown>, 'head' | 'title' | 'kind'>[]): string {
-  return cols
-    .map(
-      (c) =>
-        `<th${isNum(c.kind) ? ' class="num"' : ''}${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`,
-    )
-    .join('');
-}
-
 const STATUS = /^[A-Z_]+$/;
 
 /** The row class the script gives a row with a status cell. */
@@ -95,20 +86,21 @@ function statusRowClass(status: string): string {
   return status === 'FAILED' || status === 'TIMEOUT' ? 'fail' : status === 'SUCCESS' ? '' : 'miss';
 }
 
-/** A cell as HTML, exactly as the script builds it (inline tables and the script agree). */
+/** A cell's content as HTML, exactly as the script builds it (inline tables and the script agree). */
 function cellHtml(kind: CellKind, v: CellValue, pages: ReadonlySet<number>): string {
-  const td = isNum(kind) ? '<td class="num">' : '<td>';
   const s = String(v);
-  if (kind === 'x')
-    return `${td}${typeof v === 'number' && pages.has(v) ? `<a href="experiments/${v}.html">${v}</a>` : esc(s)}</td>`;
+  if (kind === 'x') return typeof v === 'number' && pages.has(v) ? `<a href="experiments/${v}.html">${v}</a>` : esc(s);
   if (kind === 's') {
-    if (s === '') return `${td}<span class="muted">–</span></td>`;
+    if (s === '') return '<span class="muted">–</span>';
     const [m, lo, hi] = s.split(' ');
-    return `${td}${esc(m)} <span class="ci">[${esc(lo)}, ${esc(hi)}]</span></td>`;
+    return `${esc(m)} <span class="ci">[${esc(lo)}, ${esc(hi)}]</span>`;
   }
-  if (kind === 'u') return `${td}<span${STATUS.test(s) ? ` class="status-${s}"` : ''}>${esc(s)}</span></td>`;
-  return `${td}${esc(s)}</td>`;
+  if (kind === 'u') return `<span${STATUS.test(s) ? ` class="status-${s}"` : ''}>${esc(s)}</span>`;
+  return esc(s);
 }
+
+const headOf = <T>(cols: readonly DataColumn<T>[]) =>
+  headCells(cols.map((c) => ({ head: c.head, title: c.title, num: isNum(c.kind) })));
 
 /** A small table rendered inline from the same column specs (no pager, no data file). */
 export function staticTable<T>(
@@ -118,13 +110,16 @@ export function staticTable<T>(
 ): string {
   const pages = opts.pages ?? new Set<number>();
   const u = cols.findIndex((c) => c.kind === 'u');
-  const body = rows
-    .map((row) => {
-      const cls = u < 0 ? '' : statusRowClass(String(cols[u].cell(row)));
-      return `<tr${cls ? ` class="${cls}"` : ''}>${cols.map((c) => cellHtml(c.kind, c.cell(row), pages)).join('')}</tr>`;
-    })
-    .join('\n');
-  return `<div class="scroll"><table${opts.id ? ` id="${esc(opts.id)}"` : ''}><thead><tr>${head(cols)}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return table(
+    rows,
+    cols.map((c) => ({
+      head: c.head,
+      title: c.title,
+      num: isNum(c.kind),
+      cell: (row: T) => cellHtml(c.kind, c.cell(row), pages),
+    })),
+    { id: opts.id, rowClass: u < 0 ? undefined : (row) => statusRowClass(String(cols[u].cell(row))) },
+  );
 }
 
 /**
@@ -139,7 +134,7 @@ export function dataTableShell<T>(
 ): string {
   return `<div class="datatable" data-table="${esc(id)}" data-build="${esc(opts.build)}">
 <p class="toolbar"><input type="search" data-role="filter" placeholder="${esc(opts.filterLabel)}" aria-label="${esc(opts.filterLabel)}"><button type="button" data-go="first">« First</button><button type="button" data-go="prev">‹ Previous</button><button type="button" data-go="next">Next ›</button><button type="button" data-go="last">Last »</button><span class="small muted" data-role="status" aria-live="polite"></span></p>
-<div class="scroll"><table id="${esc(id)}"><thead><tr>${head(cols)}</tr></thead><tbody><tr><td class="muted" colspan="${cols.length}">${esc(opts.rows.toLocaleString('en-US'))} row(s), shown from index-data.js (beside this page) by the page's script.</td></tr></tbody></table></div>
+<div class="scroll"><table id="${esc(id)}"><thead><tr>${headOf(cols)}</tr></thead><tbody><tr><td class="muted" colspan="${cols.length}">${esc(opts.rows.toLocaleString('en-US'))} row(s), shown from index-data.js (beside this page) by the page's script.</td></tr></tbody></table></div>
 </div>`;
 }
 

@@ -168,14 +168,19 @@ export interface Column<T> {
 }
 
 /** A table; `cell` returns HTML (callers escape their text), `head` is escaped here. */
+/** A table's head cells (`head` and `title` escaped here). */
+export function headCells(cols: readonly Pick<Column<unknown>, 'head' | 'title' | 'num'>[]): string {
+  return cols
+    .map((c) => `<th${c.num ? ' class="num"' : ''}${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`)
+    .join('');
+}
+
 export function table<T>(
   rows: readonly T[],
   cols: Column<T>[],
   opts: { id?: string; rowClass?: (r: T) => string } = {},
 ): string {
-  const head = cols
-    .map((c) => `<th${c.num ? ' class="num"' : ''}${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`)
-    .join('');
+  const head = headCells(cols);
   const body = rows
     .map((r) => {
       const cls = opts.rowClass?.(r);

@@ -45,11 +45,12 @@ export function assertResultsDir(dir: string): void {
 const fixFor = (dir: string) =>
   `run \`bargain collect --results-dir ${dir}\` first (it writes the tables and the report)`;
 
-/** runs.csv and results.csv of a results directory. */
-export function readTables(dir: string): Tables {
+/** runs.csv and results.csv of a results directory; `runsText` is runs.csv as read (the report keys its aggregates by it). */
+export function readTables(dir: string): Tables & { runsText: string } {
   assertResultsDir(dir);
   const runsPath = join(dir, 'runs.csv');
-  return { runs: parseRunsCsv(readText(runsPath, 'table', fixFor(dir)), runsPath), results: readResultsTable(dir) };
+  const runsText = readText(runsPath, 'table', fixFor(dir));
+  return { runs: parseRunsCsv(runsText, runsPath), results: readResultsTable(dir), runsText };
 }
 
 /** results.csv alone (one row per experiment: small even for a big grid); says first if runs.csv is missing, as readTables does. */

@@ -179,13 +179,7 @@ function readAndAggregate(
   const tables = readTables(dir);
   const { agg, reused } = opts.aggregates
     ? { agg: opts.aggregates, reused: false }
-    : aggregatesFor(
-        readFileSync(join(dir, 'runs.csv'), 'utf8'),
-        tables.runs,
-        { scores, resamples: opts.resamples, seed: opts.seed },
-        prev,
-        next,
-      );
+    : aggregatesFor(tables.runsText, tables.runs, { scores, resamples: opts.resamples, seed: opts.seed }, prev, next);
   return { agg, reused, costs: modelCosts(tables.runs), results: tables.results };
 }
 
