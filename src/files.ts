@@ -122,6 +122,28 @@ export function writeFileAtomicallySync(path: string, data: string, opts: { dura
   w.commit();
 }
 
+/**
+ * A JSON array written element by element and put in place atomically: byte for byte what
+ * writeJsonSync would write for the whole list, without holding the list or its text.
+ */
+export class JsonArrayWriter {
+  private n = 0;
+  private readonly w: AtomicWriter;
+  constructor(path: string) {
+    this.w = new AtomicWriter(path);
+  }
+  push(x: unknown): void {
+    this.w.write((this.n++ ? ',\n  ' : '[\n  ') + JSON.stringify(x, null, 2).replace(/\n/g, '\n  '));
+  }
+  commit(): void {
+    this.w.write(this.n ? '\n]\n' : '[]\n');
+    this.w.commit();
+  }
+  abort(): void {
+    this.w.abort();
+  }
+}
+
 export async function writeFileAtomically(path: string, data: string): Promise<void> {
   writeFileAtomicallySync(path, data);
 }

@@ -25,7 +25,7 @@ import {
   type RunRow,
   servedModelWarnings,
 } from '../results/index.ts';
-import { AtomicWriter, writeFileAtomicallySync, writeJsonSync } from '../files.ts';
+import { JsonArrayWriter, writeFileAtomicallySync, writeJsonSync } from '../files.ts';
 import type { Layout } from '../results/layout.ts';
 import { experimentState, type ExperimentState } from './status.ts';
 
@@ -64,26 +64,12 @@ function slim(r: ResultDocument): ResultDocument {
   } as ResultDocument;
 }
 
-/** all_results.json written element by element, byte for byte what JSON.stringify(list, null, 2) would give. */
-class JsonArrayWriter {
-  private n = 0;
-  constructor(private readonly w: AtomicWriter) {}
-  push(x: unknown): void {
-    this.w.write((this.n++ ? ',\n  ' : '[\n  ') + JSON.stringify(x, null, 2).replace(/\n/g, '\n  '));
-  }
-  end(): void {
-    this.w.write(this.n ? '\n]\n' : '[]\n');
-    this.w.commit();
-  }
-}
-
 export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOutcome {
   const states: ExperimentState[] = [];
   const rr: RunRow[] = [];
   const resRows: ResultRow[] = [];
-  const out = new AtomicWriter(layout.abs(layout.allResults));
+  const all = new JsonArrayWriter(layout.abs(layout.allResults));
   try {
-    const all = new JsonArrayWriter(out);
     for (const c of configs) {
       const s = checked(experimentState(layout, c));
       all.push(
@@ -100,9 +86,9 @@ export function collect(layout: Layout, configs: ExperimentConfig[]): CollectOut
       resRows.push(resultRow({ ...s, resultFile: layout.result(s.config) }));
       states.push(s.result ? { ...s, result: slim(s.result) } : s);
     }
-    all.end();
+    all.commit();
   } catch (e) {
-    out.abort();
+    all.abort();
     throw e;
   }
   const counts = Object.fromEntries(STATUSES.map((k) => [k, 0])) as Record<ExperimentStatus, number>;

@@ -75,11 +75,6 @@ const resvgOptions = (scale: number) => ({
   font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
 });
 
-export function svgToPng(svg: string, scale = 2): Uint8Array {
-  const { Resvg } = requireCjs('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
-  return new Resvg(svg, resvgOptions(scale)).render().asPng();
-}
-
 // resvg's pixmaps live outside V8's heap, which does not count them: in this process each
 // PNG's (15 MB for a 1778 × 2166 px plot) stayed until a collection that nothing triggered.
 // A short-lived worker per PNG frees everything when it exits. Plain CommonJS, no loader hooks.
@@ -89,8 +84,8 @@ const { Resvg } = require(workerData.resvg);
 parentPort.postMessage(new Resvg(workerData.svg, workerData.options).render().asPng());
 `;
 
-/** svgToPng in a worker thread (see PNG_WORKER). */
-export function svgToPngIsolated(svg: string, scale = 2): Promise<Uint8Array> {
+/** The PNG of `svg` at `scale`, drawn by resvg in a worker thread (see PNG_WORKER). */
+export function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
   return new Promise((resolvePng, reject) => {
     const w = new Worker(PNG_WORKER, {
       eval: true,
@@ -108,10 +103,10 @@ export function svgToPngIsolated(svg: string, scale = 2): Promise<Uint8Array> {
 
 /** The PNG of `svg` at 2×, or smaller so its long side is at most MAX_PNG_SIDE. */
 function svgToPngBounded(svg: string, width?: number, height?: number): Promise<Uint8Array> {
-  if (width !== undefined && height !== undefined) return svgToPngIsolated(svg, pngScale(width, height));
+  if (width !== undefined && height !== undefined) return svgToPng(svg, pngScale(width, height));
   const { Resvg } = requireCjs('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const r = new Resvg(svg);
-  return svgToPngIsolated(svg, pngScale(r.width, r.height));
+  return svgToPng(svg, pngScale(r.width, r.height));
 }
 
 /** Renders every non-empty chart to SVG (ids scoped per chart) and PNG. */
