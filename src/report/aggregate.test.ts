@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate, toRunRecords } from './aggregate.ts';
 import { aggregateRows, aggregatesCsv } from './aggregate-files.ts';
-import { bootstrap, ols, t975 } from './stats.ts';
+import { bootstrap } from './bootstrap.ts';
+import { ols, t975 } from './stats.ts';
 import type { RunRow } from '../results/index.ts';
 
 /** One seat of one run; the rest of the columns get neutral values. */

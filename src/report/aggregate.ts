@@ -13,7 +13,8 @@
  * the level (stated in the report's method section). Pure: no I/O.
  */
 import { deriveSeed } from '../game/index.ts';
-import { bootstrap, ols, type OlsFit, type Stat } from './stats.ts';
+import { bootstrap } from './bootstrap.ts';
+import { ols, type OlsFit, type Stat } from './stats.ts';
 import type { RunRow } from '../results/index.ts';
 
 export const METRICS = [
