@@ -8,14 +8,10 @@
  *
  *   node --import tsx bench/grid.ts [--parallel 8] [--runs 4] [--keep]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'bargain.mjs');
+import { stageRunner, type Stage } from './cli-stage.ts';
 
 function flag(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -32,42 +28,7 @@ const runs = flag('--runs', 4);
 const keep = process.argv.includes('--keep');
 
 const work = mkdtempSync(join(tmpdir(), 'bargain-bench-grid-'));
-const preload = join(work, 'rusage.mjs');
-writeFileSync(
-  preload,
-  [
-    "import { writeFileSync } from 'node:fs';",
-    "process.on('exit', () => { const u = process.resourceUsage();",
-    '  writeFileSync(process.env.BENCH_RUSAGE_FILE, JSON.stringify({ maxRssKb: u.maxRSS, userUs: u.userCPUTime, systemUs: u.systemCPUTime })); });',
-  ].join('\n'),
-);
-
-interface Stage {
-  name: string;
-  wallS: number;
-  maxRssMb: number;
-  cpuS: number;
-  stdout: string;
-}
-
-function stage(name: string, args: string[]): Stage {
-  const usage = join(work, `${name}.rusage.json`);
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', preload, BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, BENCH_RUSAGE_FILE: usage },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const wallS = (performance.now() - t0) / 1000;
-  if (r.status !== 0) {
-    console.error(`bargain ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-    process.exit(1);
-  }
-  const u = JSON.parse(readFileSync(usage, 'utf8'));
-  return { name, wallS, maxRssMb: u.maxRssKb / 1024, cpuS: (u.userUs + u.systemUs) / 1e6, stdout: r.stdout };
-}
+const stage = stageRunner(work);
 
 function checkAllSuccess(dir: string, expected: number): void {
   const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));

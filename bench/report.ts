@@ -15,11 +15,11 @@
  *
  *   node --import tsx bench/report.ts [--size seed|10k|levels101|all] [--keep DIR] [--resamples 2000]
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { stageRunner, type Stage } from './cli-stage.ts';
 import { loadRegistry } from '../src/providers/registry.ts';
 import { PRESETS } from '../src/grid/presets.ts';
 import { aggregate } from '../src/report/aggregate.ts';
@@ -39,9 +39,6 @@ const opt = (name: string) => {
 const keep = opt('--keep');
 const resamples = Number(opt('--resamples') ?? 2000);
 const size = opt('--size') ?? 'all';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'bargain.mjs');
-const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.mjs');
 
 const seed = PRESETS.seed;
 const WEAK_PLAY = ['scripted:conceder', 'scripted:linear', 'scripted:random'];
@@ -92,22 +89,9 @@ function dirBytes(dir: string): { files: number; bytes: number; max: number } {
 
 const MB = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
 
-/** A bargain command in a child process: its wall time and peak RSS (reported by the hook as it exits). */
-function cli(argv: string[]): { wall: number; rssMB: number; stdout: string } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, BIN, ...argv], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  const wall = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`bargain ${argv.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
-  const m = /bench-max-rss-kb (\d+)/.exec(r.stderr);
-  return { wall, rssMB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
-}
-
-const line = (what: string, r: { wall: number; rssMB: number }) =>
+const line = (r: Stage) =>
   console.log(
-    `  ${what.padEnd(44)} ${r.wall.toFixed(2).padStart(6)} s wall   ${r.rssMB.toFixed(0).padStart(4)} MB peak RSS`,
+    `  ${r.name.padEnd(44)} ${r.wallS.toFixed(2).padStart(6)} s wall   ${r.maxRssMb.toFixed(0).padStart(4)} MB peak RSS`,
   );
 
 function plotSizes(reportDir: string): void {
@@ -207,12 +191,15 @@ async function tenK(dir: string): Promise<void> {
     `10k grid: ${built.value.length} experiments × 4 runs, 84 levels, written in ${built.wall.toFixed(1)} s (${dir}, ${MB(grid.bytes)})`,
   );
   const rd = ['--results-dir', dir];
-  line('collect (tables + whole report, from scratch)', cli(['collect', ...rd]));
-  const again = cli(['collect', ...rd]);
-  line('collect again, nothing changed (reuse)', again);
+  const work = mkdtempSync(join(tmpdir(), 'bargain-bench-report-usage-'));
+  const stage = stageRunner(work);
+  line(stage('collect (tables + whole report, from scratch)', ['collect', ...rd]));
+  const again = stage('collect again, nothing changed (reuse)', ['collect', ...rd]);
+  line(again);
   console.log(`    ${/Reused unchanged[^\n]*/.exec(again.stdout)?.[0] ?? ''}`);
-  line('collect --no-report', cli(['collect', '--no-report', ...rd]));
-  line('report --rebuild (everything from scratch)', cli(['report', '--rebuild', ...rd]));
+  line(stage('collect --no-report', ['collect', '--no-report', ...rd]));
+  line(stage('report --rebuild (everything from scratch)', ['report', '--rebuild', ...rd]));
+  rmSync(work, { recursive: true, force: true });
   const reportDir = join(dir, 'report');
   const index = statSync(join(reportDir, 'index.html')).size;
   const data = readdirSync(reportDir)
@@ -237,7 +224,9 @@ async function levels101(dir: string): Promise<void> {
     }),
   );
   console.log(`101-level grid: ${built.value.length} experiments × 8 runs written in ${built.wall.toFixed(1)} s`);
-  line('collect (tables + whole report)', cli(['collect', '--results-dir', dir]));
+  const work = mkdtempSync(join(tmpdir(), 'bargain-bench-report-usage-'));
+  line(stageRunner(work)('collect (tables + whole report)', ['collect', '--results-dir', dir]));
+  rmSync(work, { recursive: true, force: true });
   plotSizes(join(dir, 'report'));
 }
 
