@@ -54,7 +54,7 @@ button { font: inherit; padding: .25rem .7rem; border: 1px solid var(--line); bo
 input[type=search] { font: inherit; padding: .25rem .5rem; min-width: 18rem; }
 `;
 
-/** The report's own script: toggles groups of <details> and filters tables. No inline handlers anywhere. */
+/** The report's own script: toggles groups of <details> (the index's tables page and filter with data-table.ts's). No inline handlers anywhere. */
 export const SCRIPT = `(function () {
   'use strict';
   var buttons = document.querySelectorAll('button[data-toggle]');
@@ -65,17 +65,6 @@ export const SCRIPT = `(function () {
       Array.prototype.forEach.call(ds, function (d) { d.open = open; });
       b.setAttribute('aria-pressed', open ? 'true' : 'false');
       b.textContent = (open ? 'Hide ' : 'Show ') + b.getAttribute('data-label');
-    });
-  });
-  var filters = document.querySelectorAll('input[data-filter]');
-  Array.prototype.forEach.call(filters, function (inp) {
-    var table = document.getElementById(inp.getAttribute('data-filter'));
-    if (!table) return;
-    inp.addEventListener('input', function () {
-      var q = inp.value.toLowerCase();
-      Array.prototype.forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
-        tr.hidden = q !== '' && tr.textContent.toLowerCase().indexOf(q) < 0;
-      });
     });
   });
 })();`;
