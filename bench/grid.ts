@@ -11,7 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stageRunner, type Stage } from './cli-stage.ts';
+import { stageRunner } from './cli-stage.ts';
 
 function flag(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
