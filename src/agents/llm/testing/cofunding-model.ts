@@ -12,8 +12,7 @@ import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../../providers/types.ts';
 import type { Observation } from '../../agent.ts';
 import { isJointView } from '../cofunding-prompts.ts';
-import { readPrompt } from '../prompt-reader.ts';
-import { FnChatModel, type FnAnswer } from './chat-models.ts';
+import { gameChatModel, type FnAnswer, type FnChatModel } from './chat-models.ts';
 
 /** Own pledge: by value, descending, min(value, share × cost) per project while the budget lasts. */
 export function cofundingPledge(obs: Pick<Observation, 'values' | 'budget' | 'costs' | 'spec' | 'round'>): number[] {
@@ -67,10 +66,5 @@ export function cofundingChatModel(
   modelId: string,
   override?: (obs: Observation, req: ChatRequest) => FnAnswer | undefined,
 ): FnChatModel {
-  return new FnChatModel(modelId, (req) => {
-    const r = readPrompt(req.messages);
-    assert.ok(r.ok, r.ok ? '' : r.error);
-    assert.equal(r.obs.spec.game, 'cofunding');
-    return override?.(r.obs, req) ?? cofundingAnswer(r.obs, r.pledge);
-  });
+  return gameChatModel('cofunding', modelId, (obs, r) => cofundingAnswer(obs, r.pledge), override);
 }

@@ -5,11 +5,9 @@
  * toward the others' latest proposals as the rounds pass, and accepts what is worth enough
  * to it by now (anything in the last round). Not used by the product.
  */
-import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../../providers/types.ts';
 import type { Observation } from '../../agent.ts';
-import { readPrompt } from '../prompt-reader.ts';
-import { FnChatModel, type FnAnswer } from './chat-models.ts';
+import { gameChatModel, type FnAnswer, type FnChatModel } from './chat-models.ts';
 
 /** Own raw utility of an agreement, 0..100. */
 export function ownUtility(obs: Pick<Observation, 'values' | 'positions'>, agreement: readonly number[]): number {
@@ -63,10 +61,5 @@ export function treatyChatModel(
   modelId: string,
   override?: (obs: Observation, req: ChatRequest) => FnAnswer | undefined,
 ): FnChatModel {
-  return new FnChatModel(modelId, (req) => {
-    const r = readPrompt(req.messages);
-    assert.ok(r.ok, r.ok ? '' : r.error);
-    assert.equal(r.obs.spec.game, 'treaty');
-    return override?.(r.obs, req) ?? treatyAnswer(r.obs);
-  });
+  return gameChatModel('treaty', modelId, (obs) => treatyAnswer(obs), override);
 }
